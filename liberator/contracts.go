@@ -1,0 +1,204 @@
+package liberator
+
+import (
+	"context"
+	"time"
+
+	"github.com/dataplatform/liberator-ingestion/partition"
+)
+
+// Date is an import date (see package partition).
+type Date = partition.Date
+
+// DumpRef names an uploaded dump object.
+type DumpRef struct {
+	// Bucket is the bucket URL as gocloud.dev/blob opens it
+	// ("s3://dev-liberator-data-storage?region=eu-west-2", "file:///data",
+	// "mem://"). Empty means Key is a local file path.
+	Bucket string `json:"bucket,omitempty"`
+	// Key is the object key ("parking/liberator_dump_20261124.zip") or path.
+	Key string `json:"key"`
+	// Size in bytes if known, else 0.
+	Size int64 `json:"size,omitempty"`
+}
+
+// ---- Snapshotter ----
+
+// SnapshotStatus is the state of a snapshot, in RDS's words.
+type SnapshotStatus string
+
+// Snapshot states.
+const (
+	SnapshotCreating  SnapshotStatus = "creating"
+	SnapshotAvailable SnapshotStatus = "available"
+	SnapshotFailed    SnapshotStatus = "failed"
+	SnapshotDeleting  SnapshotStatus = "deleting"
+)
+
+// SnapshotRequest asks for the dump to be restored and snapshotted.
+type SnapshotRequest struct {
+	// ID is the snapshot id, e.g. "sql-to-parquet-26-11-24-031500" or
+	// "sql-to-parquet-2026-11-24-backdated" (see SnapshotID).
+	ID string `json:"id"`
+	// Dump is the dump to restore.
+	Dump DumpRef `json:"dump"`
+	// ImportDate is the run's import date.
+	ImportDate Date `json:"import_date"`
+}
+
+// SnapshotInfo describes a snapshot.
+type SnapshotInfo struct {
+	ID      string         `json:"id"`
+	Status  SnapshotStatus `json:"status"`
+	Created time.Time      `json:"created"`
+	// Source is backend specific: an ARN for RDS, a database name for MySQL,
+	// a dump key for the embedded backend. Exporters read it.
+	Source string `json:"source,omitempty"`
+	// Reason says why a snapshot failed.
+	Reason string `json:"reason,omitempty"`
+}
+
+// Snapshotter restores a dump into a database and snapshots it.
+//
+// CreateSnapshot is idempotent on the request's ID: if a snapshot with that
+// id exists it returns its current SnapshotInfo and starts nothing. It may
+// block for the whole restore (MySQL, embedded) or return a snapshot in
+// state "creating" (RDS). A dump that fails to restore returns an error and
+// leaves every earlier snapshot untouched.
+type Snapshotter interface {
+	CreateSnapshot(ctx context.Context, req SnapshotRequest) (SnapshotInfo, error)
+	// DescribeSnapshot returns the snapshot's state; ErrNotFound if none.
+	DescribeSnapshot(ctx context.Context, id string) (SnapshotInfo, error)
+	// ListSnapshots returns all snapshots, newest first (all pages).
+	ListSnapshots(ctx context.Context) ([]SnapshotInfo, error)
+	// DeleteSnapshot deletes one snapshot; ErrNotFound if none.
+	DeleteSnapshot(ctx context.Context, id string) error
+}
+
+// ---- Exporter ----
+
+// ExportStatus is the state of an export task, in RDS's words.
+type ExportStatus string
+
+// Export states.
+const (
+	ExportStarting   ExportStatus = "STARTING"
+	ExportInProgress ExportStatus = "IN_PROGRESS"
+	ExportComplete   ExportStatus = "COMPLETE"
+	ExportFailed     ExportStatus = "FAILED"
+	ExportCanceling  ExportStatus = "CANCELING"
+	ExportCanceled   ExportStatus = "CANCELED"
+)
+
+// Terminal reports whether s is a final state.
+func (s ExportStatus) Terminal() bool {
+	return s == ExportComplete || s == ExportFailed || s == ExportCanceled
+}
+
+// ExportRequest asks for a snapshot to be exported to Parquet.
+type ExportRequest struct {
+	// ID is the export id (see ExportID); at most 60 characters.
+	ID string `json:"id"`
+	// Snapshot is the snapshot to export, as DescribeSnapshot returned it.
+	Snapshot SnapshotInfo `json:"snapshot"`
+	// Tables, if not empty, restricts the export ("liberator.PCN_IC").
+	Tables []string `json:"tables,omitempty"`
+}
+
+// ExportInfo describes an export task.
+type ExportInfo struct {
+	ID         string       `json:"id"`
+	SnapshotID string       `json:"snapshot_id"`
+	Status     ExportStatus `json:"status"`
+	// Prefix is the key prefix in the export bucket holding the export's
+	// files, ending in "/" (normally "<id>/").
+	Prefix string `json:"prefix"`
+	// PercentProgress and ExtractedGB as RDS reports them.
+	PercentProgress int     `json:"percent_progress"`
+	ExtractedGB     float64 `json:"extracted_gb"`
+	// FailureCause says why an export FAILED or was CANCELED.
+	FailureCause string `json:"failure_cause,omitempty"`
+	// RowCounts per "database.table" when known.
+	RowCounts map[string]int64 `json:"row_counts,omitempty"`
+}
+
+// Exporter exports a snapshot to Parquet in the RDS export layout
+// (<prefix><db>/<db>.<table>/<batch>/part-….parquet) in its bucket.
+//
+// StartExport is idempotent on the request's ID: an export that already
+// exists is not started again; its ExportInfo is returned. A quota limit
+// returns an error wrapping ErrThrottled.
+type Exporter interface {
+	StartExport(ctx context.Context, req ExportRequest) (ExportInfo, error)
+	// DescribeExport returns the export's state; ErrNotFound if none.
+	DescribeExport(ctx context.Context, id string) (ExportInfo, error)
+}
+
+// ---- Lander ----
+
+// LandRequest, Manifest: see package partition.
+type (
+	LandRequest = partition.LandRequest
+	Manifest    = partition.Manifest
+)
+
+// Lander copies a finished export into the landing zone's partitions and
+// publishes them (manifest, then _SUCCESS marker). Land is idempotent: a
+// partition already published for the same export is left as it is. If any
+// copy fails for good, no marker is written and the error names the keys.
+type Lander interface {
+	Land(ctx context.Context, req LandRequest) (Manifest, error)
+}
+
+// ---- Workflow ----
+
+// WorkflowRequest asks for the downstream workflow to run for one import.
+type WorkflowRequest struct {
+	// RunKey identifies the import ("20261124/<export-id>"); Start is
+	// idempotent on it.
+	RunKey string `json:"run_key"`
+	// ImportDate is passed as the run property import_date (YYYYMMDD... see
+	// the implementation) when the run is backdated or always, by config.
+	ImportDate Date `json:"import_date"`
+	// Properties are extra run properties.
+	Properties map[string]string `json:"properties,omitempty"`
+	// Manifest is what was landed.
+	Manifest Manifest `json:"manifest"`
+}
+
+// WorkflowRun describes a started workflow run.
+type WorkflowRun struct {
+	ID         string            `json:"id"`
+	RunKey     string            `json:"run_key"`
+	Status     string            `json:"status"`
+	Properties map[string]string `json:"properties,omitempty"`
+	Started    time.Time         `json:"started"`
+}
+
+// Workflow starts the downstream (Glue) workflow. Start is idempotent on
+// RunKey: a second Start with the same key returns the first run.
+type Workflow interface {
+	Start(ctx context.Context, req WorkflowRequest) (WorkflowRun, error)
+	// GetRun returns a run by id; ErrNotFound if none.
+	GetRun(ctx context.Context, id string) (WorkflowRun, error)
+}
+
+// ---- Scheduler ----
+
+// Delivery is a received message. Ack removes it; a message not acked is
+// delivered again (at-least-once).
+type Delivery struct {
+	Message Message
+	Ack     func(ctx context.Context) error
+}
+
+// Scheduler delivers messages after a delay. Implementations: the in-memory
+// one (NewMemScheduler, on a Clock) and one on gocloud.dev/pubsub
+// (NewPubSubScheduler; SQS in production, whose 900 s delay cap is handled
+// by chaining).
+type Scheduler interface {
+	// Schedule delivers m no earlier than delay from now.
+	Schedule(ctx context.Context, m Message, delay time.Duration) error
+	// Receive blocks until a message is due, or ctx is done.
+	Receive(ctx context.Context) (Delivery, error)
+}

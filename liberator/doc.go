@@ -1,0 +1,20 @@
+// Package liberator ingests the Liberator parking system's daily MySQL dump
+// into a data lake's landing zone as partitioned Parquet, then starts the
+// downstream workflow.
+//
+// A Pipeline composes five contracts, each with AWS, local and in-memory
+// implementations:
+//
+//	dump.zip ──► Snapshotter ──► Exporter ──► Lander ──► Workflow
+//	                 ▲               ▲            ▲
+//	                 └─── Scheduler: delayed re-checks, retries ───┘
+//
+// The pipeline is a state machine driven by typed, versioned JSON messages
+// (Message). Every step handler is idempotent, so a Lambda can run one step
+// per invocation (Pipeline.Handle) and a CLI can run all of them in one
+// process (Pipeline.Run).
+//
+// Errors wrap one of the kinds ErrNotReady, ErrThrottled, ErrInvalid,
+// ErrNotFound, ErrAlreadyExists, ErrTerminal and ErrTransient; test them
+// with errors.Is.
+package liberator

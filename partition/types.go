@@ -1,0 +1,93 @@
+package partition
+
+import (
+	"fmt"
+	"time"
+)
+
+// Date is an import date: a calendar day with no time zone. The zero Date
+// means "not set".
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// IsZero reports whether d is unset.
+func (d Date) IsZero() bool { return d == Date{} }
+
+// String formats d as YYYY-MM-DD.
+func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day) }
+
+// Compact formats d as YYYYMMDD, the form of the import_date partition value.
+func (d Date) Compact() string { return fmt.Sprintf("%04d%02d%02d", d.Year, int(d.Month), d.Day) }
+
+// MarshalText encodes d as YYYY-MM-DD (empty for the zero Date).
+func (d Date) MarshalText() ([]byte, error) {
+	if d.IsZero() {
+		return []byte{}, nil
+	}
+	return []byte(d.String()), nil
+}
+
+// UnmarshalText decodes YYYY-MM-DD or YYYYMMDD (empty gives the zero Date).
+func (d *Date) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*d = Date{}
+		return nil
+	}
+	v, err := ParseDate(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// LandRequest asks a Lander to copy one finished export into the landing
+// zone under one import date.
+type LandRequest struct {
+	// ExportID is the export's identifier; it is recorded in the manifest.
+	ExportID string `json:"export_id"`
+	// ExportPrefix is the key prefix in the export bucket under which the
+	// export's files are, normally "<export-id>/" (or "<s3-prefix>/<export-id>/").
+	ExportPrefix string `json:"export_prefix"`
+	// ImportDate is the partition to land into.
+	ImportDate Date `json:"import_date"`
+	// Tables, if not empty, restricts landing to these tables ("PCN_IC").
+	Tables []string `json:"tables,omitempty"`
+	// RowCounts optionally gives the row count per table ("liberator.PCN_IC")
+	// for the manifest, when the exporter knows it.
+	RowCounts map[string]int64 `json:"row_counts,omitempty"`
+}
+
+// Object is one landed file.
+type Object struct {
+	// Key is the landing-zone key.
+	Key string `json:"key"`
+	// Source is the export key it was copied from.
+	Source string `json:"source"`
+	// Size in bytes.
+	Size int64 `json:"size"`
+}
+
+// TableManifest describes one table's landed partition.
+type TableManifest struct {
+	// Database and Table as in the export ("liberator", "PCN_IC").
+	Database string `json:"database"`
+	Table    string `json:"table"`
+	// Prefix is the partition's key prefix, ending in "/".
+	Prefix string `json:"prefix"`
+	// Objects are the partition's Parquet files, sorted by key.
+	Objects []Object `json:"objects"`
+	// Rows is the table's row count when known, else -1.
+	Rows int64 `json:"rows"`
+}
+
+// Manifest records what a Lander published for one export and date.
+type Manifest struct {
+	Version    int             `json:"version"`
+	ExportID   string          `json:"export_id"`
+	ImportDate Date            `json:"import_date"`
+	Tables     []TableManifest `json:"tables"`
+}
