@@ -47,6 +47,9 @@ type Message struct {
 	ExportID   string    `json:"export_id,omitempty"`
 	// Attempt counts re-checks of the current step (0 on first delivery).
 	Attempt int `json:"attempt"`
+	// ErrorRetries counts retries of the current step caused by errors of
+	// no known kind; bounded by RetryPolicy.MaxErrorRetries.
+	ErrorRetries int `json:"error_retries,omitempty"`
 	// StepStarted is when the current step was first attempted; the retry
 	// deadline runs from it.
 	StepStarted time.Time `json:"step_started"`

@@ -1,0 +1,162 @@
+package liberator
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"gocloud.dev/pubsub"
+
+	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+)
+
+// DefaultMaxDelay is the longest delay one queue message can carry: SQS's
+// DelaySeconds cap of 900 s. Longer delays are chained.
+const DefaultMaxDelay = 900 * time.Second
+
+// PubSubOptions configures a PubSubScheduler.
+type PubSubOptions struct {
+	// MaxDelay caps the native delay of one sent message (default
+	// DefaultMaxDelay). A longer delay is reached by re-sending the message
+	// when it arrives early (chaining).
+	MaxDelay time.Duration
+	// NativeDelay, if set, is called on every message sent with a positive
+	// delay (already capped at MaxDelay) so the driver delays delivery
+	// itself, e.g. by setting SQS's DelaySeconds in BeforeSend. With no
+	// NativeDelay (mempubsub), an early message is held by Receive, which
+	// waits on the clock until it is due.
+	NativeDelay func(m *pubsub.Message, delay time.Duration)
+	// Clock tells the time (default RealClock{}).
+	Clock Clock
+	// Logger logs dropped bad messages and re-sends (default: discard).
+	Logger *slog.Logger
+}
+
+// PubSubScheduler is a Scheduler on a gocloud.dev/pubsub topic and
+// subscription (SQS in production, mempubsub in tests). A message's body is
+// Message.Encode() with NotBefore set to its due time; metadata carries
+// "run_id" and "step".
+type PubSubScheduler struct {
+	topic *pubsub.Topic
+	sub   *pubsub.Subscription
+	opts  PubSubOptions
+}
+
+// NewPubSubScheduler returns a Scheduler sending to topic and receiving
+// from sub (which must be subscribed to topic, or to the queue topic feeds).
+func NewPubSubScheduler(topic *pubsub.Topic, sub *pubsub.Subscription, opts PubSubOptions) *PubSubScheduler {
+	if opts.MaxDelay <= 0 {
+		opts.MaxDelay = DefaultMaxDelay
+	}
+	if opts.Clock == nil {
+		opts.Clock = RealClock{}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &PubSubScheduler{topic: topic, sub: sub, opts: opts}
+}
+
+// Schedule sends m, due delay from now.
+func (s *PubSubScheduler) Schedule(ctx context.Context, m Message, delay time.Duration) error {
+	if delay < 0 {
+		delay = 0
+	}
+	m.NotBefore = s.opts.Clock.Now().Add(delay).UTC()
+	return s.send(ctx, m, delay)
+}
+
+// send sends m (whose NotBefore is set) with a native delay of at most
+// MaxDelay when NativeDelay is configured.
+func (s *PubSubScheduler) send(ctx context.Context, m Message, delay time.Duration) error {
+	if m.Version == 0 {
+		m.Version = MessageVersion
+	}
+	body, err := m.Encode()
+	if err != nil {
+		return errkind.New(errkind.Invalid, "schedule", m.RunID, err)
+	}
+	pm := &pubsub.Message{Body: body, Metadata: map[string]string{"run_id": m.RunID, "step": string(m.Step)}}
+	if delay > s.opts.MaxDelay {
+		delay = s.opts.MaxDelay
+	}
+	if s.opts.NativeDelay != nil && delay > 0 {
+		s.opts.NativeDelay(pm, delay)
+	}
+	if err := s.topic.Send(ctx, pm); err != nil {
+		return errkind.New(errkind.Transient, "schedule", fmt.Sprintf("run %s step %s", m.RunID, m.Step), err)
+	}
+	return nil
+}
+
+// Receive returns the next due message.
+//
+// A message that arrives before its NotBefore (a delay longer than
+// MaxDelay) is, with NativeDelay configured, re-sent with the remaining
+// delay and acked, and Receive waits for the next one; without NativeDelay,
+// Receive waits on the clock until it is due and returns it (the driver's
+// ack deadline may pass meanwhile and the message come again: handlers are
+// idempotent).
+//
+// A body that does not decode is acked (dropped: no retry can fix it, and
+// a nack would redeliver it forever) and reported as an error wrapping
+// ErrInvalid that names the message id; the caller may go on receiving.
+func (s *PubSubScheduler) Receive(ctx context.Context) (Delivery, error) {
+	for {
+		pm, err := s.sub.Receive(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return Delivery{}, ctx.Err()
+			}
+			return Delivery{}, errkind.New(errkind.Transient, "receive", "", err)
+		}
+		m, due, remaining, err := DecodeDelivery(pm.Body, s.opts.Clock.Now())
+		if err != nil {
+			pm.Ack()
+			s.opts.Logger.ErrorContext(ctx, "dropped undecodable message", "message_id", pm.LoggableID, "err", err)
+			return Delivery{}, errkind.New(errkind.Invalid, "receive", "message "+pm.LoggableID, err)
+		}
+		if !due && s.opts.NativeDelay != nil {
+			if err := s.send(ctx, m, remaining); err != nil {
+				if pm.Nackable() {
+					pm.Nack()
+				}
+				return Delivery{}, err
+			}
+			pm.Ack()
+			s.opts.Logger.DebugContext(ctx, "re-sent early message", "run_id", m.RunID, "step", string(m.Step), "remaining", remaining)
+			continue
+		}
+		if !due {
+			if err := s.opts.Clock.Sleep(ctx, remaining); err != nil {
+				if pm.Nackable() {
+					pm.Nack()
+				}
+				return Delivery{}, err
+			}
+		}
+		var once sync.Once
+		return Delivery{Message: m, Ack: func(context.Context) error {
+			once.Do(pm.Ack)
+			return nil
+		}}, nil
+	}
+}
+
+// DecodeDelivery decodes a queue message body (as a Lambda's SQS record
+// carries it) received at now. due reports whether its NotBefore has been
+// reached; if not, remaining is how long is left, and the caller should
+// re-send it with that delay (Schedule(ctx, m, remaining)) instead of
+// handling it. Errors wrap ErrInvalid.
+func DecodeDelivery(body []byte, now time.Time) (m Message, due bool, remaining time.Duration, err error) {
+	m, err = DecodeMessage(body)
+	if err != nil {
+		return Message{}, false, 0, err
+	}
+	if m.NotBefore.IsZero() || !now.Before(m.NotBefore) {
+		return m, true, 0, nil
+	}
+	return m, false, m.NotBefore.Sub(now), nil
+}
