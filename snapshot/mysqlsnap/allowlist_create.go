@@ -1,0 +1,365 @@
+package mysqlsnap
+
+import (
+	"fmt"
+	"strings"
+)
+
+// createTableForbidden are words never allowed in a CREATE TABLE.
+var createTableForbidden = map[string]string{
+	"SELECT":     "CREATE TABLE … SELECT",
+	"DIRECTORY":  "DATA DIRECTORY/INDEX DIRECTORY",
+	"CONNECTION": "CONNECTION= (a FEDERATED/CONNECT table)",
+	"UNION":      "UNION= (a MERGE table)",
+	"LOAD_FILE":  "LOAD_FILE",
+	"INTO":       "INTO",
+}
+
+// allowedEngines are the storage engines a dump's tables may use.
+var allowedEngines = map[string]bool{
+	"innodb": true, "myisam": true, "aria": true, "memory": true, "heap": true, "archive": true,
+}
+
+// createModifiers may appear between CREATE and the object keyword.
+var createModifiers = map[string]bool{
+	"OR": true, "REPLACE": true, "ALGORITHM": true, "UNDEFINED": true, "MERGE": true,
+	"TEMPTABLE": true, "DEFINER": true, "SQL": true, "SECURITY": true, "INVOKER": true,
+	"CURRENT_USER": true, "AGGREGATE": true,
+}
+
+func (c *checker) create() (Decision, error) {
+	for {
+		t := c.next()
+		switch t.kind {
+		case tkEOF:
+			return Decision{}, fmt.Errorf("incomplete CREATE")
+		case tkWord:
+		case tkQIdent, tkString, tkVar, tkPunct:
+			continue // DEFINER=`u`@`h`, CURRENT_USER()
+		default:
+			return Decision{}, fmt.Errorf("unexpected %q in CREATE", c.l.text(t))
+		}
+		w := c.word(t)
+		switch w {
+		case "TABLE":
+			return c.createTable()
+		case "VIEW":
+			return c.skipCreate(KindView)
+		case "TRIGGER":
+			return c.skipCreate(KindTrigger)
+		case "PROCEDURE", "FUNCTION":
+			return c.skipCreate(KindRoutine)
+		case "EVENT":
+			return c.skipCreate(KindEvent)
+		case "TEMPORARY":
+			return Decision{}, fmt.Errorf("CREATE TEMPORARY TABLE is not allowed")
+		}
+		if !createModifiers[w] {
+			return Decision{}, fmt.Errorf("CREATE %s is not allowed", w)
+		}
+	}
+}
+
+// skipCreate skips a view, trigger, routine or event definition. They are
+// never sent: their bodies may read other databases with the definer's
+// rights.
+func (c *checker) skipCreate(k Kind) (Decision, error) {
+	t := c.next()
+	name := ""
+	if t.kind == tkWord || t.kind == tkQIdent {
+		name = c.l.ident(t)
+		if n := c.peekTok(); c.l.isPunct(n, ".") {
+			c.next()
+			if t2 := c.next(); t2.kind == tkWord || t2.kind == tkQIdent {
+				name = c.l.ident(t2)
+			}
+		}
+	}
+	// Drain the body so lexical errors (unterminated strings) surface.
+	for t := c.next(); t.kind != tkEOF; t = c.next() {
+		if t.kind == tkBackslash {
+			return Decision{}, fmt.Errorf("client command \\%s", c.afterBackslash(t))
+		}
+	}
+	if c.l.err != nil {
+		return Decision{}, c.l.err
+	}
+	return Decision{Action: Skip, Kind: k, Table: name}, nil
+}
+
+func (c *checker) createTable() (Decision, error) {
+	if c.l.is(c.peekTok(), "IF") {
+		c.next()
+		if !c.l.is(c.next(), "NOT") || !c.l.is(c.next(), "EXISTS") {
+			return Decision{}, fmt.Errorf("expected IF NOT EXISTS")
+		}
+	}
+	name, err := c.tableName()
+	if err != nil {
+		return Decision{}, err
+	}
+	if strings.EqualFold(name, MetaTable) {
+		return Decision{}, fmt.Errorf("table name %s is reserved", MetaTable)
+	}
+	if n := c.peekTok(); !c.l.isPunct(n, "(") {
+		return Decision{}, fmt.Errorf("CREATE TABLE %s must define columns (got %q)", name, c.l.text(n))
+	}
+	var prev token
+	for {
+		t := c.next()
+		switch t.kind {
+		case tkEOF:
+			return Decision{Action: Execute, Kind: KindCreateTable, Table: name}, c.l.err
+		case tkBackslash:
+			return Decision{}, fmt.Errorf("client command \\%s", c.afterBackslash(t))
+		case tkWord:
+			w := c.word(t)
+			if why, ok := createTableForbidden[w]; ok {
+				return Decision{}, fmt.Errorf("%s is not allowed", why)
+			}
+			if w == "ENGINE" || (w == "TYPE" && c.l.isPunct(c.peekTok(), "=")) {
+				if err := c.engine(t); err != nil {
+					return Decision{}, err
+				}
+				prev = t
+				continue
+			}
+			if c.a.opts.Dialect == DialectMySQL && (w == "PAGE_CHECKSUM" || w == "TRANSACTIONAL") {
+				// Aria table options MySQL does not know: drop "X=n".
+				start := t.start
+				if n := c.peekTok(); c.l.isPunct(n, "=") {
+					c.next()
+				}
+				v := c.next()
+				c.edits = append(c.edits, edit{start: start, end: v.end})
+				continue
+			}
+		case tkPunct:
+			if c.l.isPunct(t, ".") && (prev.kind == tkWord || prev.kind == tkQIdent) && prev.end == t.start {
+				n := c.peekTok()
+				if n.kind == tkWord || n.kind == tkQIdent {
+					if q := c.l.ident(prev); q != c.a.target {
+						return Decision{}, fmt.Errorf("name qualified with database %q (only %q may be written)", q, c.a.target)
+					}
+				}
+			}
+			if c.l.isPunct(t, ";") {
+				return Decision{}, fmt.Errorf("more than one statement")
+			}
+		}
+		c.bridge(t)
+		prev = t
+	}
+}
+
+func (c *checker) engine(t token) error {
+	if n := c.peekTok(); c.l.isPunct(n, "=") {
+		c.next()
+	}
+	v := c.next()
+	e, ok := c.valueName(v)
+	if !ok || !allowedEngines[e] {
+		return fmt.Errorf("ENGINE %s is not allowed", c.l.text(v))
+	}
+	if c.a.opts.Dialect == DialectMySQL && e == "aria" {
+		c.edits = append(c.edits, edit{start: v.start, end: v.end, repl: "InnoDB"})
+	}
+	return nil
+}
+
+// bridge records a rewrite of t when it names a collation the server's
+// dialect does not know.
+func (c *checker) bridge(t token) {
+	if c.a.opts.Dialect == DialectUnknown {
+		return
+	}
+	if t.kind != tkWord && t.kind != tkQIdent && t.kind != tkString {
+		return
+	}
+	n, _ := c.valueName(t)
+	if !strings.Contains(n, "_") {
+		return
+	}
+	r := BridgeCollation(n, c.a.opts.Dialect)
+	if r == n {
+		return
+	}
+	switch t.kind {
+	case tkQIdent:
+		r = "`" + r + "`"
+	case tkString:
+		r = "'" + r + "'"
+	}
+	c.edits = append(c.edits, edit{start: t.start, end: t.end, repl: r})
+}
+
+// BridgeCollation maps a collation name to one the dialect knows: MySQL 8's
+// *_0900_* collations to MariaDB's utf8mb4_unicode_520_ci (or utf8mb4_bin
+// for accent- and case-sensitive ones), and MariaDB's *_uca1400_* and
+// *_nopad_* collations to MySQL 8 ones. Names that need no change, and
+// names that are not collations, are returned as they are.
+func BridgeCollation(name string, d Dialect) string {
+	n := strings.ToLower(name)
+	cs, _, _ := strings.Cut(n, "_")
+	switch d {
+	case DialectMariaDB:
+		if !strings.Contains(n, "_0900_") {
+			return name
+		}
+		if strings.HasSuffix(n, "_as_cs") || strings.HasSuffix(n, "_0900_bin") {
+			return cs + "_bin"
+		}
+		return cs + "_unicode_520_ci"
+	case DialectMySQL:
+		if strings.Contains(n, "_uca1400_") {
+			if cs != "utf8mb4" {
+				return cs + "_unicode_520_ci"
+			}
+			switch {
+			case strings.HasSuffix(n, "_as_cs"):
+				return "utf8mb4_0900_as_cs"
+			case strings.HasSuffix(n, "_as_ci"):
+				return "utf8mb4_0900_as_ci"
+			case strings.HasSuffix(n, "_bin"):
+				return "utf8mb4_0900_bin"
+			}
+			return "utf8mb4_0900_ai_ci"
+		}
+		if strings.Contains(n, "_nopad_") {
+			return strings.Replace(n, "_nopad_", "_", 1)
+		}
+	}
+	return name
+}
+
+func (c *checker) applyEdits() string {
+	var b strings.Builder
+	b.Grow(len(c.text))
+	last := 0
+	for _, e := range c.edits {
+		if e.start < last {
+			continue
+		}
+		b.WriteString(c.text[last:e.start])
+		b.WriteString(e.repl)
+		last = e.end
+	}
+	b.WriteString(c.text[last:])
+	return b.String()
+}
+
+// ---- INSERT ----
+
+// insert accepts INSERT [IGNORE] [INTO] t [(cols)] VALUES (literals), …
+// Only literals may appear in the rows: no functions (LOAD_FILE), no
+// subqueries, no INSERT … SELECT.
+func (c *checker) insert() (Decision, error) {
+	d := Decision{Action: Execute, Kind: KindInsert}
+	t := c.next()
+	for c.l.is(t, "LOW_PRIORITY") || c.l.is(t, "DELAYED") || c.l.is(t, "HIGH_PRIORITY") || c.l.is(t, "IGNORE") {
+		t = c.next()
+	}
+	if c.l.is(t, "INTO") {
+		t = c.next()
+	}
+	c.hasPeek, c.peek = true, t
+	name, err := c.tableName()
+	if err != nil {
+		return Decision{}, err
+	}
+	d.Table = name
+	t = c.next()
+	if c.l.isPunct(t, "(") {
+		for {
+			col := c.next()
+			if col.kind != tkWord && col.kind != tkQIdent {
+				return Decision{}, fmt.Errorf("expected a column name in INSERT INTO %s", name)
+			}
+			sep := c.next()
+			if c.l.isPunct(sep, ")") {
+				break
+			}
+			if !c.l.isPunct(sep, ",") {
+				return Decision{}, fmt.Errorf("unexpected %q in the column list of INSERT INTO %s", c.l.text(sep), name)
+			}
+		}
+		t = c.next()
+	}
+	if !c.l.is(t, "VALUES") && !c.l.is(t, "VALUE") {
+		return Decision{}, fmt.Errorf("only INSERT … VALUES with literals is allowed (got %q)", c.l.text(t))
+	}
+	d.valuesAt = t.end
+	for {
+		if err := c.row(name); err != nil {
+			return Decision{}, err
+		}
+		t := c.next()
+		if t.kind == tkEOF {
+			return d, c.l.err
+		}
+		if !c.l.isPunct(t, ",") {
+			return Decision{}, fmt.Errorf("unexpected %q after a row of INSERT INTO %s", c.l.text(t), name)
+		}
+	}
+}
+
+func (c *checker) row(table string) error {
+	if t := c.next(); !c.l.isPunct(t, "(") {
+		if c.l.err != nil {
+			return c.l.err
+		}
+		return fmt.Errorf("expected ( to start a row of INSERT INTO %s, got %q", table, c.l.text(t))
+	}
+	if c.l.isPunct(c.peekTok(), ")") {
+		c.next()
+		return nil
+	}
+	for {
+		if err := c.literal(table); err != nil {
+			return err
+		}
+		t := c.next()
+		if c.l.isPunct(t, ")") {
+			return nil
+		}
+		if !c.l.isPunct(t, ",") {
+			if c.l.err != nil {
+				return c.l.err
+			}
+			return fmt.Errorf("only literal values are allowed in INSERT INTO %s (got %q)", table, c.l.text(t))
+		}
+	}
+}
+
+func (c *checker) literal(table string) error {
+	t := c.next()
+	for c.l.isPunct(t, "-") || c.l.isPunct(t, "+") {
+		t = c.next()
+		if t.kind != tkNumber && !c.l.isPunct(t, "-") && !c.l.isPunct(t, "+") {
+			return fmt.Errorf("only literal values are allowed in INSERT INTO %s (got %q)", table, c.l.text(t))
+		}
+	}
+	switch t.kind {
+	case tkNumber, tkString, tkHex, tkBit:
+		return nil
+	case tkWord:
+		b := c.l.text(t)
+		if c.l.is(t, "NULL") || c.l.is(t, "TRUE") || c.l.is(t, "FALSE") {
+			return nil
+		}
+		// Introducers: _binary'…', _utf8mb4 0x…, X'…', B'…', N'…'.
+		if b[0] == '_' || ((len(b) == 1) && strings.ContainsRune("xXbBnN", rune(b[0]))) {
+			n := c.next()
+			if n.kind == tkString || (b[0] == '_' && (n.kind == tkHex || n.kind == tkBit)) {
+				if len(b) == 1 && n.start != t.end {
+					break
+				}
+				return nil
+			}
+		}
+	}
+	if c.l.err != nil {
+		return c.l.err
+	}
+	return fmt.Errorf("only literal values are allowed in INSERT INTO %s (got %q)", table, c.l.text(t))
+}

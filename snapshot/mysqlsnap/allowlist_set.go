@@ -1,0 +1,319 @@
+package mysqlsnap
+
+import (
+	"fmt"
+	"strings"
+)
+
+// varClass groups the session variables a dump may set by what their
+// values may be.
+type varClass uint8
+
+const (
+	varCharset   varClass = iota + 1 // a character set name
+	varCollation                     // a collation name
+	varSQLMode                       // an sql_mode list
+	varTimeZone                      // a time zone
+	varSwitch                        // 0/1/ON/OFF/DEFAULT or a small number
+)
+
+// sessionVars are the session variables mysqldump and mariadb-dump set.
+var sessionVars = map[string]varClass{
+	"character_set_client":            varCharset,
+	"character_set_results":           varCharset,
+	"character_set_connection":        varCharset,
+	"collation_connection":            varCollation,
+	"sql_mode":                        varSQLMode,
+	"time_zone":                       varTimeZone,
+	"foreign_key_checks":              varSwitch,
+	"unique_checks":                   varSwitch,
+	"sql_notes":                       varSwitch,
+	"autocommit":                      varSwitch,
+	"sql_quote_show_create":           varSwitch,
+	"check_constraint_checks":         varSwitch,
+	"note_verbosity":                  varSwitch,
+	"information_schema_stats_expiry": varSwitch,
+	"sql_warnings":                    varSwitch,
+}
+
+// safeCharsets are the client character sets the allowlist accepts. Multi-
+// byte sets whose trailing bytes can be a backslash or quote (big5, gbk,
+// sjis, cp932, gb18030) would make the server split strings differently
+// from the allowlist, so they are refused.
+var safeCharsets = map[string]bool{
+	"utf8": true, "utf8mb3": true, "utf8mb4": true, "latin1": true,
+	"ascii": true, "binary": true, "latin2": true, "utf16": false,
+}
+
+// forbiddenModes are sql_mode flags that change how statements are lexed.
+var forbiddenModes = []string{"NO_BACKSLASH_ESCAPES", "ANSI_QUOTES", "ANSI"}
+
+func (c *checker) set() (Decision, error) {
+	d := Decision{Action: Execute, Kind: KindSet}
+	t := c.peekTok()
+	switch c.word(t) {
+	case "GLOBAL", "PERSIST", "PERSIST_ONLY":
+		return Decision{}, fmt.Errorf("SET %s is not allowed", c.word(t))
+	case "PASSWORD":
+		return Decision{}, fmt.Errorf("SET PASSWORD is not allowed")
+	case "ROLE", "DEFAULT":
+		return Decision{}, fmt.Errorf("SET ROLE is not allowed")
+	case "TRANSACTION", "STATEMENT":
+		return Decision{}, fmt.Errorf("SET %s is not allowed", c.word(t))
+	case "NAMES":
+		c.next()
+		return c.setNames(d)
+	case "CHARACTER", "CHARSET":
+		c.next()
+		if c.word(t) == "CHARACTER" && !c.l.is(c.next(), "SET") {
+			return Decision{}, fmt.Errorf("expected CHARACTER SET")
+		}
+		v := c.next()
+		if err := c.checkCharset(v); err != nil {
+			return Decision{}, err
+		}
+		return c.end(d)
+	}
+	skip := false
+	for {
+		sk, err := c.assignment()
+		if err != nil {
+			return Decision{}, err
+		}
+		skip = skip || sk
+		t := c.next()
+		if t.kind == tkEOF {
+			break
+		}
+		if !c.l.isPunct(t, ",") {
+			return Decision{}, fmt.Errorf("unexpected %q in SET", c.l.text(t))
+		}
+	}
+	if skip {
+		d.Action = Skip
+	}
+	return d, c.l.err
+}
+
+func (c *checker) end(d Decision) (Decision, error) {
+	if t := c.next(); t.kind != tkEOF {
+		return Decision{}, fmt.Errorf("unexpected %q", c.l.text(t))
+	}
+	return d, c.l.err
+}
+
+func (c *checker) setNames(d Decision) (Decision, error) {
+	v := c.next()
+	if c.l.is(v, "DEFAULT") {
+		return c.end(d)
+	}
+	if err := c.checkCharset(v); err != nil {
+		return Decision{}, err
+	}
+	if c.l.is(c.peekTok(), "COLLATE") {
+		c.next()
+		v := c.next()
+		if err := c.checkCollation(v); err != nil {
+			return Decision{}, err
+		}
+	}
+	return c.end(d)
+}
+
+// valueName returns the name a word, quoted identifier or string token
+// holds, lower-cased; ok is false for other tokens.
+func (c *checker) valueName(t token) (string, bool) {
+	switch t.kind {
+	case tkWord, tkQIdent:
+		return strings.ToLower(c.l.ident(t)), true
+	case tkString:
+		return strings.ToLower(stringValue(c.l.text(t))), true
+	}
+	return "", false
+}
+
+func (c *checker) checkCharset(t token) error {
+	n, ok := c.valueName(t)
+	if !ok || !safeCharsets[n] {
+		return fmt.Errorf("character set %q is not allowed", c.l.text(t))
+	}
+	return nil
+}
+
+func (c *checker) checkCollation(t token) error {
+	n, ok := c.valueName(t)
+	if !ok {
+		return fmt.Errorf("collation %q is not allowed", c.l.text(t))
+	}
+	cs, _, _ := strings.Cut(n, "_")
+	if !safeCharsets[cs] {
+		return fmt.Errorf("collation %q is not allowed", c.l.text(t))
+	}
+	c.bridge(t)
+	return nil
+}
+
+// sysVarName splits @@[session.|local.|global.]name.
+func sysVarName(b []byte) (scope, name string) {
+	s := strings.ToLower(strings.TrimPrefix(string(b), "@@"))
+	if sc, n, ok := strings.Cut(s, "."); ok {
+		return sc, n
+	}
+	return "", s
+}
+
+// assignment checks one "name = value" of a SET. skip reports a known
+// assignment that is dropped rather than sent (binary log bookkeeping).
+func (c *checker) assignment() (skip bool, err error) {
+	t := c.next()
+	var name string
+	userVar := false
+	switch t.kind {
+	case tkVar:
+		userVar = true
+		name = strings.ToLower(strings.Trim(string(c.l.text(t))[1:], "`'\""))
+	case tkSysVar:
+		scope, n := sysVarName(c.l.text(t))
+		switch scope {
+		case "", "session", "local":
+		case "global":
+			if n == "gtid_purged" {
+				// mysqldump --set-gtid-purged: replication bookkeeping of
+				// the source server; never sent.
+				return true, c.skipValue()
+			}
+			return false, fmt.Errorf("SET @@global.%s is not allowed", n)
+		default:
+			return false, fmt.Errorf("SET @@%s.%s is not allowed", scope, n)
+		}
+		name = n
+	case tkWord:
+		w := c.word(t)
+		switch w {
+		case "SESSION", "LOCAL":
+			t = c.next()
+			if t.kind != tkWord {
+				return false, fmt.Errorf("expected a variable name after %s", w)
+			}
+		case "GLOBAL", "PERSIST", "PERSIST_ONLY":
+			return false, fmt.Errorf("SET %s is not allowed", w)
+		case "PASSWORD":
+			return false, fmt.Errorf("SET PASSWORD is not allowed")
+		}
+		name = strings.ToLower(string(c.l.text(t)))
+	default:
+		return false, fmt.Errorf("unexpected %q in SET", c.l.text(t))
+	}
+	eq := c.next()
+	if !c.l.isPunct(eq, "=") && !c.l.isPunct(eq, ":=") {
+		return false, fmt.Errorf("expected = after %s", name)
+	}
+	v := c.next()
+	if userVar {
+		switch v.kind {
+		case tkSysVar:
+			scope, n := sysVarName(c.l.text(v))
+			if scope != "" && scope != "session" && scope != "local" {
+				return false, fmt.Errorf("reading @@%s.%s is not allowed", scope, n)
+			}
+			if _, ok := sessionVars[n]; !ok {
+				return false, fmt.Errorf("reading @@%s is not allowed", n)
+			}
+			c.a.saved[name] = n
+		case tkString, tkNumber:
+			delete(c.a.saved, name)
+		default:
+			return false, fmt.Errorf("user variable @%s may only be set to a session variable or a literal", name)
+		}
+		return false, nil
+	}
+	if name == "sql_log_bin" {
+		// mysqldump writes SET @@SESSION.SQL_LOG_BIN=0 with GTIDs; it needs
+		// SUPER and only affects replication: never sent.
+		return true, c.checkSwitch(name, v)
+	}
+	class, ok := sessionVars[name]
+	if !ok {
+		return false, fmt.Errorf("setting %s is not allowed", name)
+	}
+	// Restoring a saved value: the user variable must hold a value saved
+	// from a variable of the same class.
+	if v.kind == tkVar {
+		vn := strings.ToLower(strings.Trim(string(c.l.text(v))[1:], "`'\""))
+		src, ok := c.a.saved[vn]
+		if !ok || sessionVars[src] != class {
+			return false, fmt.Errorf("%s may only be restored from a variable that saved it (@%s did not)", name, vn)
+		}
+		return false, nil
+	}
+	if v.kind == tkSysVar {
+		scope, n := sysVarName(c.l.text(v))
+		if (scope != "" && scope != "session" && scope != "local") || sessionVars[n] != class {
+			return false, fmt.Errorf("%s may not be set from %s", name, c.l.text(v))
+		}
+		return false, nil
+	}
+	if c.l.is(v, "DEFAULT") {
+		return false, nil
+	}
+	switch class {
+	case varCharset:
+		if c.l.is(v, "NULL") && name == "character_set_results" {
+			return false, nil
+		}
+		return false, c.checkCharset(v)
+	case varCollation:
+		return false, c.checkCollation(v)
+	case varSQLMode:
+		if v.kind != tkString && v.kind != tkWord {
+			return false, fmt.Errorf("sql_mode must be a string")
+		}
+		for _, m := range strings.Split(strings.ToUpper(stringOrWord(c, v)), ",") {
+			for _, f := range forbiddenModes {
+				if strings.TrimSpace(m) == f {
+					return false, fmt.Errorf("sql_mode %s is not allowed", f)
+				}
+			}
+		}
+		return false, nil
+	case varTimeZone:
+		if v.kind != tkString && v.kind != tkWord {
+			return false, fmt.Errorf("time_zone must be a string")
+		}
+		return false, nil
+	default:
+		return false, c.checkSwitch(name, v)
+	}
+}
+
+func stringOrWord(c *checker, t token) string {
+	if t.kind == tkString {
+		return stringValue(c.l.text(t))
+	}
+	return string(c.l.text(t))
+}
+
+func (c *checker) checkSwitch(name string, v token) error {
+	switch {
+	case v.kind == tkNumber, c.l.is(v, "ON"), c.l.is(v, "OFF"), c.l.is(v, "TRUE"), c.l.is(v, "FALSE"):
+		return nil
+	case v.kind == tkString:
+		return nil
+	}
+	return fmt.Errorf("unexpected value %q for %s", c.l.text(v), name)
+}
+
+// skipValue consumes string literals (the GTID set) up to the next comma or
+// the end.
+func (c *checker) skipValue() error {
+	for {
+		t := c.peekTok()
+		if t.kind == tkEOF || c.l.isPunct(t, ",") {
+			return c.l.err
+		}
+		if t.kind != tkString && !c.l.isPunct(t, "=") {
+			return fmt.Errorf("unexpected %q in gtid_purged", c.l.text(t))
+		}
+		c.next()
+	}
+}

@@ -1,0 +1,196 @@
+package mysqlsnap
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestAllowlistAccepts(t *testing.T) {
+	tests := []struct {
+		name string
+		sql  string
+		want Decision
+	}{
+		{"empty", "-- just a comment\n/* c */", Decision{Action: Skip, Kind: KindEmpty}},
+		{"sandbox", "/*M!999999\\- enable the sandbox mode */ \n-- MariaDB dump", Decision{Action: Skip, Kind: KindEmpty}},
+		{"save charset", "/*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */", Decision{Kind: KindSet}},
+		{"names", "/*!40101 SET NAMES utf8mb4 */", Decision{Kind: KindSet}},
+		{"names collate", "SET NAMES utf8mb4 COLLATE utf8mb4_general_ci", Decision{Kind: KindSet}},
+		{"time zone", "/*!40103 SET TIME_ZONE='+00:00' */", Decision{Kind: KindSet}},
+		{"two assignments", "/*!40014 SET @OLD_UNIQUE_CHECKS=@@UNIQUE_CHECKS, UNIQUE_CHECKS=0 */", Decision{Kind: KindSet}},
+		{"sql mode", "/*!40101 SET @OLD_SQL_MODE=@@SQL_MODE, SQL_MODE='NO_AUTO_VALUE_ON_ZERO' */", Decision{Kind: KindSet}},
+		{"session scope", "SET @@SESSION.foreign_key_checks = 0", Decision{Kind: KindSet}},
+		{"sql_log_bin skipped", "SET @@SESSION.SQL_LOG_BIN= 0", Decision{Action: Skip, Kind: KindSet}},
+		{"gtid skipped", "SET @@GLOBAL.GTID_PURGED=/*!80000 '+'*/ '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5'", Decision{Action: Skip, Kind: KindSet}},
+		{"autocommit", "SET autocommit=0", Decision{Kind: KindSet}},
+		{"drop table", "DROP TABLE IF EXISTS `PCN_IC`", Decision{Kind: KindDropTable, Table: "PCN_IC"}},
+		{"drop view skipped", "/*!50001 DROP VIEW IF EXISTS `v`*/", Decision{Action: Skip, Kind: KindView, Table: "v"}},
+		{"create table", "CREATE TABLE `t` (\n  `a` int(11) NOT NULL,\n  `b` varchar(10) DEFAULT 'x;y',\n  PRIMARY KEY (`a`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci",
+			Decision{Kind: KindCreateTable, Table: "t"}},
+		{"create table if not exists", "CREATE TABLE /*!32312 IF NOT EXISTS*/ `t` (a int)", Decision{Kind: KindCreateTable, Table: "t"}},
+		{"create table target qualified", "CREATE TABLE `tgt`.`t` (a int)", Decision{Kind: KindCreateTable, Table: "t"}},
+		{"create view skipped", "/*!50001 CREATE ALGORITHM=UNDEFINED */ /*!50013 DEFINER=`root`@`localhost` SQL SECURITY DEFINER */ /*!50001 VIEW `v` AS select `t`.`a` AS `a` from `mysql`.`user` */",
+			Decision{Action: Skip, Kind: KindView, Table: "v"}},
+		{"trigger skipped", "/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`127.0.0.1`*/ /*!50003 trigger tr before insert on t for each row set new.b=upper(new.b) \n*/",
+			Decision{Action: Skip, Kind: KindTrigger, Table: "tr"}},
+		{"procedure skipped", "CREATE DEFINER=`root`@`%` PROCEDURE `p`()\nBEGIN\n  SELECT 1;\nEND", Decision{Action: Skip, Kind: KindRoutine, Table: "p"}},
+		{"lock", "LOCK TABLES `t` WRITE", Decision{Kind: KindLock, Table: "t"}},
+		{"unlock", "UNLOCK TABLES", Decision{Kind: KindUnlock}},
+		{"disable keys", "/*!40000 ALTER TABLE `t` DISABLE KEYS */", Decision{Kind: KindAlterKeys, Table: "t"}},
+		{"insert", "INSERT INTO `t` VALUES (1,'x\\'y',_binary 'a',0x0A,b'101',NULL,-1.5e-05,X'0a'),(2,'',\"q\",'',+3,TRUE,N'n',_utf8mb4'z')",
+			Decision{Kind: KindInsert, Table: "t", valuesAt: 22}},
+		{"insert columns", "INSERT IGNORE INTO `t` (`a`, `b`) VALUES (1,'a;b')", Decision{Kind: KindInsert, Table: "t", valuesAt: 40}},
+		{"insert empty row", "INSERT INTO `t` VALUES ()", Decision{Kind: KindInsert, Table: "t", valuesAt: 22}},
+		{"begin", "BEGIN", Decision{Kind: KindTransaction}},
+		{"start", "START TRANSACTION", Decision{Kind: KindTransaction}},
+		{"commit", "COMMIT", Decision{Kind: KindTransaction}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := NewAllowlist("tgt", AllowOptions{})
+			got, err := a.Check(tc.sql, 7)
+			if err != nil {
+				t.Fatalf("Check: %v", err)
+			}
+			want := tc.want
+			if want.Action == Execute {
+				want.SQL = tc.sql
+			}
+			if diff := cmp.Diff(want, got, cmp.AllowUnexported(Decision{})); diff != "" {
+				t.Errorf("Check(%q) (-want +got):\n%s", tc.sql, diff)
+			}
+		})
+	}
+}
+
+func TestAllowlistRefuses(t *testing.T) {
+	tests := []struct {
+		name, sql, wantMsg string
+	}{
+		{"use", "USE `mysql`", "USE"},
+		{"use in cond", "/*!40000 USE mysql */", "USE"},
+		{"create database", "CREATE DATABASE evil", "CREATE DATABASE"},
+		{"create database cond", "CREATE DATABASE /*!32312 IF NOT EXISTS*/ `evil`", "CREATE DATABASE"},
+		{"drop database", "/*!40000 DROP DATABASE IF EXISTS `liberator`*/", "DROP DATABASE"},
+		{"grant", "GRANT ALL ON *.* TO 'x'@'%'", "GRANT"},
+		{"revoke", "REVOKE ALL ON *.* FROM 'root'@'localhost'", "REVOKE"},
+		{"create user", "CREATE USER 'x'@'%' IDENTIFIED BY 'p'", "CREATE USER"},
+		{"alter user", "ALTER USER 'root'@'localhost' IDENTIFIED BY 'p'", "ALTER TABLE"},
+		{"drop user", "DROP USER 'root'@'localhost'", "DROP USER"},
+		{"set password", "SET PASSWORD FOR 'root'@'localhost' = 'x'", "SET PASSWORD"},
+		{"set global", "SET GLOBAL general_log = 1", "SET GLOBAL"},
+		{"set persist", "SET PERSIST max_connections = 1", "SET PERSIST"},
+		{"set @@global", "SET @@global.general_log_file = '/tmp/x'", "@@global"},
+		{"set unknown var", "SET sql_log_off = 1", "setting sql_log_off"},
+		{"set no backslash", "SET sql_mode='NO_BACKSLASH_ESCAPES'", "NO_BACKSLASH_ESCAPES"},
+		{"set ansi quotes via var", "SET sql_mode=@x", "restored"},
+		{"set gbk", "SET NAMES gbk", "character set"},
+		{"user var from function", "SET @x = LOAD_FILE('/etc/passwd')", "user variable"},
+		{"load data", "LOAD DATA INFILE '/etc/passwd' INTO TABLE t", "LOAD DATA"},
+		{"select outfile", "SELECT * FROM t INTO OUTFILE '/tmp/x'", "SELECT"},
+		{"select dumpfile in cond", "/*!50000 SELECT 0x41 INTO DUMPFILE '/tmp/x' */", "SELECT"},
+		{"install plugin", "INSTALL PLUGIN x SONAME 'x.so'", "INSTALL"},
+		{"shutdown", "SHUTDOWN", "SHUTDOWN"},
+		{"kill", "KILL 1", "KILL"},
+		{"client system", "\\! rm -rf /", "client command"},
+		{"client source", "\\. /etc/passwd", "client command"},
+		{"system word", "system rm -rf /", "system"},
+		{"source word", "source /etc/passwd", "source"},
+		{"data directory", "CREATE TABLE t (a int) DATA DIRECTORY='/tmp'", "DIRECTORY"},
+		{"index directory", "CREATE TABLE t (a int) ENGINE=MyISAM INDEX DIRECTORY='/tmp'", "DIRECTORY"},
+		{"create table select", "CREATE TABLE t (a int) SELECT user FROM mysql.user", "SELECT"},
+		{"create other db", "CREATE TABLE `mysql`.`t` (a int)", "qualified"},
+		{"federated", "CREATE TABLE t (a int) ENGINE=FEDERATED CONNECTION='mysql://u@h/db/t'", "ENGINE"},
+		{"references other db", "CREATE TABLE t (a int, FOREIGN KEY (a) REFERENCES `other`.`p` (`id`))", "qualified"},
+		{"insert other db", "INSERT INTO mysql.user VALUES (1)", "qualified"},
+		{"insert select", "INSERT INTO t SELECT * FROM mysql.user", "only INSERT … VALUES"},
+		{"insert function", "INSERT INTO t VALUES (1, LOAD_FILE('/etc/passwd'))", "literal"},
+		{"insert subquery", "INSERT INTO t VALUES ((SELECT 1))", "literal"},
+		{"insert trailing", "INSERT INTO t VALUES (1) ON DUPLICATE KEY UPDATE a=1", "after a row"},
+		{"insert cond grant", "INSERT INTO t VALUES (1) /*!50000 ; GRANT ALL ON *.* TO x */", "after a row"},
+		{"hint", "INSERT /*+ SET_VAR(sql_mode='NO_BACKSLASH_ESCAPES') */ INTO t VALUES (1)", "hint"},
+		{"unterminated string", "INSERT INTO t VALUES ('abc)", "unterminated"},
+		{"alter other", "ALTER TABLE t ADD COLUMN x int", "DISABLE/ENABLE KEYS"},
+		{"truncate", "TRUNCATE TABLE t", "TRUNCATE"},
+		{"rename", "RENAME TABLE t TO mysql.t", "RENAME"},
+		{"lock other db", "LOCK TABLES mysql.user WRITE", "qualified"},
+		{"drop other db table", "DROP TABLE IF EXISTS `mysql`.`user`", "qualified"},
+		{"reserved meta", "CREATE TABLE `_liberator_snapshot` (a int)", "reserved"},
+		{"temporary", "CREATE TEMPORARY TABLE t (a int)", "TEMPORARY"},
+		{"sequence", "CREATE SEQUENCE s", "CREATE SEQUENCE"},
+		{"nested comment", "/*!40000 SET /* x */ NAMES utf8 */", "nested"},
+		{"dash operator is an expression", "INSERT INTO t VALUES (1--1)", "literal"},
+		{"split across lines", "GR\nANT ALL ON *.* TO x", "GR"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := NewAllowlist("tgt", AllowOptions{})
+			_, err := a.Check(tc.sql, 42)
+			if err == nil {
+				t.Fatalf("Check(%q) accepted, want refusal", tc.sql)
+			}
+			if !errors.Is(err, errkind.Invalid) {
+				t.Errorf("error %v does not wrap errkind.Invalid", err)
+			}
+			if !strings.Contains(err.Error(), "line 42") || !strings.Contains(err.Error(), tc.wantMsg) {
+				t.Errorf("error %q does not name the line and %q", err, tc.wantMsg)
+			}
+		})
+	}
+}
+
+func TestAllowlistSavedVariables(t *testing.T) {
+	a := NewAllowlist("tgt", AllowOptions{})
+	steps := []struct {
+		sql string
+		ok  bool
+	}{
+		{"SET @OLD_SQL_MODE=@@SQL_MODE", true},
+		{"SET SQL_MODE=@OLD_SQL_MODE", true},
+		{"SET @OLD_SQL_MODE='ANSI_QUOTES'", true},
+		{"SET SQL_MODE=@OLD_SQL_MODE", false},
+		{"SET @saved_cs_client = @@character_set_client", true},
+		{"SET character_set_client = @saved_cs_client", true},
+		{"SET time_zone = @saved_cs_client", false},
+	}
+	for i, s := range steps {
+		_, err := a.Check(s.sql, i+1)
+		if (err == nil) != s.ok {
+			t.Errorf("step %d %q: err=%v, want ok=%v", i, s.sql, err, s.ok)
+		}
+	}
+}
+
+func TestBridge(t *testing.T) {
+	tests := []struct {
+		name string
+		d    Dialect
+		sql  string
+		want string
+	}{
+		{"mysql8 to mariadb", DialectMariaDB,
+			"CREATE TABLE `t` (`a` varchar(3) COLLATE utf8mb4_0900_ai_ci) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_ai_ci",
+			"CREATE TABLE `t` (`a` varchar(3) COLLATE utf8mb4_unicode_520_ci) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_520_ci"},
+		{"mysql8 as_cs", DialectMariaDB, "SET collation_connection = utf8mb4_0900_as_cs", "SET collation_connection = utf8mb4_bin"},
+		{"mariadb to mysql", DialectMySQL,
+			"CREATE TABLE `t` (`a` text COLLATE utf8mb4_uca1400_ai_ci, `b` text COLLATE utf8mb4_unicode_nopad_ci) ENGINE=Aria DEFAULT CHARSET=utf8mb4 PAGE_CHECKSUM=1 TRANSACTIONAL=1",
+			"CREATE TABLE `t` (`a` text COLLATE utf8mb4_0900_ai_ci, `b` text COLLATE utf8mb4_unicode_ci) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4  "},
+		{"insert data untouched", DialectMariaDB, "INSERT INTO t VALUES ('utf8mb4_0900_ai_ci')", "INSERT INTO t VALUES ('utf8mb4_0900_ai_ci')"},
+		{"no change", DialectMariaDB, "CREATE TABLE t (a int) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci", "CREATE TABLE t (a int) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := NewAllowlist("tgt", AllowOptions{Dialect: tc.d}).Check(tc.sql, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, d.SQL); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
