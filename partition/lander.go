@@ -1,0 +1,688 @@
+package partition
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"gocloud.dev/blob"
+	"gocloud.dev/gcerrors"
+
+	"github.com/dataplatform/liberator-ingestion/internal/clock"
+	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+)
+
+// ManifestVersion is the version of the manifest files a Lander writes.
+const ManifestVersion = 1
+
+// Defaults of LanderOptions.
+const (
+	DefaultWorkers       = 8
+	DefaultPageSize      = 1000
+	DefaultRetryAttempts = 5
+	DefaultRetryInitial  = 500 * time.Millisecond
+	DefaultRetryMax      = 30 * time.Second
+)
+
+// RetryPolicy bounds the retries of one storage operation (a listing page,
+// a copy, a delete, a manifest write) that failed transiently. Waits double
+// from Initial up to Max and are taken on the Lander's Clock.
+type RetryPolicy struct {
+	// Attempts is the number of tries including the first; 0 means
+	// DefaultRetryAttempts, 1 means no retry.
+	Attempts int
+	// Initial is the first wait; 0 means DefaultRetryInitial.
+	Initial time.Duration
+	// Max caps every wait; 0 means DefaultRetryMax.
+	Max time.Duration
+}
+
+// LanderOptions configure a Lander. The zero value is usable.
+type LanderOptions struct {
+	// Prefix is the landing-zone key prefix; default DefaultPrefix
+	// ("parking"). Leading and trailing slashes are not allowed / ignored.
+	Prefix string
+	// Workers bounds the number of copies (and per-table steps) running at
+	// once; default DefaultWorkers.
+	Workers int
+	// PageSize is the listing page size; default DefaultPageSize.
+	PageSize int
+	// Retry bounds the retries of transient storage errors.
+	Retry RetryPolicy
+	// Clock is used for backoff waits; default the wall clock.
+	Clock clock.Clock
+	// Logger receives progress and retry logs; default slog.Default().
+	Logger *slog.Logger
+	// BeforeCopy is passed to blob.CopyOptions for copies within one
+	// bucket, e.g. to set the S3 ACL bucket-owner-full-control:
+	//
+	//	BeforeCopy: func(as func(any) bool) error {
+	//		var in *s3.CopyObjectInput
+	//		if as(&in) {
+	//			in.ACL = s3types.ObjectCannedACLBucketOwnerFullControl
+	//		}
+	//		return nil
+	//	}
+	BeforeCopy func(asFunc func(any) bool) error
+	// BeforeWrite is passed to blob.WriterOptions for every object written
+	// (streamed copies between two buckets, manifests and markers).
+	BeforeWrite func(asFunc func(any) bool) error
+}
+
+// Lander copies a finished RDS-layout export into the landing zone's
+// partitions and publishes each table's partition. It implements
+// liberator.Lander on any gocloud.dev/blob bucket (S3 in production, a
+// directory or memory locally).
+//
+// For each table found under the export prefix, Land:
+//
+//  1. skips the table if its partition already holds a manifest of the same
+//     export and the _SUCCESS marker (Land is idempotent);
+//  2. deletes the partition's old _SUCCESS marker, so readers see it as
+//     incomplete;
+//  3. copies every *.parquet file of the table into the partition (in
+//     parallel, with Workers copies at once; Bucket.Copy when the export and
+//     landing buckets are the same, else a streamed read and write), retrying
+//     transient errors, and verifies each copy's size;
+//  4. deletes objects in the partition that are not part of this export, so
+//     a re-run replaces the partition instead of mixing two exports;
+//  5. writes _manifest.json, then _SUCCESS last.
+//
+// Every export key is mapped with LandingKey before anything is copied; one
+// bad key refuses the whole export with an error wrapping
+// liberator.ErrInvalid. If a table's copy fails for good its partition gets
+// no marker, the other tables are still published, and Land returns an
+// error naming every failed key. Its kind is liberator.ErrTransient when
+// every failure was transient (retries exhausted, context canceled), else
+// liberator.ErrTerminal. Errors that are retried: everything except
+// gcerrors NotFound, InvalidArgument, PermissionDenied, FailedPrecondition,
+// AlreadyExists, Unimplemented and Canceled, and except the errkind kinds
+// Invalid, NotFound and Terminal. A size mismatch after a copy is retried.
+type Lander struct {
+	src, dst *blob.Bucket
+	prefix   string
+	workers  int
+	pageSize int
+	retry    RetryPolicy
+	clock    clock.Clock
+	log      *slog.Logger
+	before   func(asFunc func(any) bool) error
+	beforeW  func(asFunc func(any) bool) error
+}
+
+// NewLander returns a Lander that reads exports from src and writes the
+// landing zone in dst; src and dst may be the same bucket. The Lander does
+// not close them.
+func NewLander(src, dst *blob.Bucket, opts LanderOptions) (*Lander, error) {
+	const op = "new lander"
+	if src == nil || dst == nil {
+		return nil, errkind.Newf(errkind.Invalid, op, "", "nil bucket")
+	}
+	if opts.Workers < 0 || opts.PageSize < 0 || opts.Retry.Attempts < 0 || opts.Retry.Initial < 0 || opts.Retry.Max < 0 {
+		return nil, errkind.Newf(errkind.Invalid, op, "", "negative option")
+	}
+	prefix := strings.TrimSuffix(opts.Prefix, "/")
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	if err := checkPrefix(op, "landing prefix", prefix); err != nil {
+		return nil, err
+	}
+	l := &Lander{
+		src: src, dst: dst, prefix: prefix,
+		workers: opts.Workers, pageSize: opts.PageSize, retry: opts.Retry,
+		clock: opts.Clock, log: opts.Logger,
+		before: opts.BeforeCopy, beforeW: opts.BeforeWrite,
+	}
+	if l.workers == 0 {
+		l.workers = DefaultWorkers
+	}
+	if l.pageSize == 0 {
+		l.pageSize = DefaultPageSize
+	}
+	if l.retry.Attempts == 0 {
+		l.retry.Attempts = DefaultRetryAttempts
+	}
+	if l.retry.Initial == 0 {
+		l.retry.Initial = DefaultRetryInitial
+	}
+	if l.retry.Max == 0 {
+		l.retry.Max = DefaultRetryMax
+	}
+	if l.clock == nil {
+		l.clock = clock.Real{}
+	}
+	if l.log == nil {
+		l.log = slog.Default()
+	}
+	return l, nil
+}
+
+// Prefix returns the landing-zone prefix the Lander writes under.
+func (l *Lander) Prefix() string { return l.prefix }
+
+// copyJob is one export object to copy.
+type copyJob struct {
+	src, dst string
+	size     int64
+	err      error
+}
+
+// tableWork is one table's share of a Land call.
+type tableWork struct {
+	ref    TableRef
+	prefix string // partition prefix
+	jobs   []*copyJob
+	skip   bool          // already published for this export
+	done   TableManifest // set when published (or skipped)
+	err    error         // first error of a non-copy step
+}
+
+func (t *tableWork) failed() bool {
+	if t.err != nil {
+		return true
+	}
+	for _, j := range t.jobs {
+		if j.err != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// Land copies the export req describes into the landing zone under
+// req.ImportDate and publishes each table's partition; see Lander. The
+// returned Manifest lists the published tables sorted by database and table,
+// each with its objects sorted by key; on error it lists those tables that
+// were published.
+func (l *Lander) Land(ctx context.Context, req LandRequest) (Manifest, error) {
+	const op = "land"
+	if req.ExportID == "" {
+		return Manifest{}, errkind.Newf(errkind.Invalid, op, "", "empty export id")
+	}
+	what := "export " + strconv.Quote(req.ExportID)
+	if !req.ImportDate.Valid() {
+		return Manifest{}, errkind.Newf(errkind.Invalid, op, what, "invalid import date %q", req.ImportDate.String())
+	}
+	exportPrefix := req.ExportPrefix
+	if exportPrefix == "" {
+		exportPrefix = req.ExportID + "/"
+	}
+	if err := checkPrefix(op, "export prefix", exportPrefix); err != nil {
+		return Manifest{}, err
+	}
+	ep := joinPrefix(exportPrefix)
+	log := l.log.With("export_id", req.ExportID, "import_date", req.ImportDate.String())
+
+	objs, err := l.list(ctx, l.src, ep)
+	if err != nil {
+		return Manifest{}, errkind.New(kindOf(ctx, err), op, what, fmt.Errorf("list %q: %w", ep, err))
+	}
+	tables, err := l.plan(req, ep, objs)
+	if err != nil {
+		return Manifest{}, err
+	}
+	if len(tables) == 0 {
+		return Manifest{}, errkind.Newf(errkind.NotFound, op, what, "no *.parquet files under %q%s", ep, tablesNote(req.Tables))
+	}
+	log.Info("landing export", "export_prefix", ep, "tables", len(tables), "objects", countJobs(tables))
+
+	// Phase 1: per table, detect an earlier identical publication, else
+	// unpublish the partition.
+	l.parallel(ctx, len(tables), func(i int) {
+		t := tables[i]
+		m, err := l.readManifest(ctx, t.prefix)
+		switch {
+		case err == nil && m.ExportID == req.ExportID && len(m.Tables) == 1:
+			ok, err := l.exists(ctx, t.prefix+MarkerName)
+			if err != nil {
+				t.err = err
+				return
+			}
+			if ok {
+				t.skip, t.done = true, m.Tables[0]
+				log.Info("partition already published for this export; skipping", "table", t.ref.String(), "prefix", t.prefix)
+				return
+			}
+		case err != nil && !errors.Is(err, errkind.NotFound) && !errors.Is(err, errkind.Invalid):
+			t.err = err
+			return
+		}
+		if err := l.delete(ctx, t.prefix+MarkerName); err != nil {
+			t.err = fmt.Errorf("unpublish: %w", err)
+		}
+	})
+
+	// Phase 2: copy every object of the tables still to do.
+	var jobs []*copyJob
+	for _, t := range tables {
+		if !t.skip && t.err == nil {
+			jobs = append(jobs, t.jobs...)
+		}
+	}
+	l.parallel(ctx, len(jobs), func(i int) {
+		j := jobs[i]
+		j.err = l.retryOp(ctx, "copy", j.src, func() error { return l.copyOne(ctx, j) })
+		if j.err != nil {
+			log.Error("copy failed", "source", j.src, "target", j.dst, "err", j.err)
+		}
+	})
+
+	// Phase 3: per table, remove stale objects, write manifest and marker.
+	l.parallel(ctx, len(tables), func(i int) {
+		t := tables[i]
+		if t.skip || t.failed() {
+			return
+		}
+		tm := TableManifest{Database: t.ref.Database, Table: t.ref.Table, Prefix: t.prefix, Rows: -1}
+		if n, ok := req.RowCounts[t.ref.String()]; ok {
+			tm.Rows = n
+		}
+		keep := make(map[string]bool, len(t.jobs))
+		for _, j := range t.jobs {
+			keep[j.dst] = true
+			tm.Objects = append(tm.Objects, Object{Key: j.dst, Source: j.src, Size: j.size})
+		}
+		slices.SortFunc(tm.Objects, func(a, b Object) int { return strings.Compare(a.Key, b.Key) })
+		keep[t.prefix+ManifestName] = true
+		if err := l.removeStale(ctx, t.prefix, keep, log); err != nil {
+			t.err = fmt.Errorf("remove stale objects: %w", err)
+			return
+		}
+		m := Manifest{Version: ManifestVersion, ExportID: req.ExportID, ImportDate: req.ImportDate, Tables: []TableManifest{tm}}
+		body, err := json.MarshalIndent(m, "", "  ")
+		if err != nil {
+			t.err = err
+			return
+		}
+		if err := l.write(ctx, t.prefix+ManifestName, append(body, '\n'), "application/json"); err != nil {
+			t.err = fmt.Errorf("write manifest: %w", err)
+			return
+		}
+		if err := l.write(ctx, t.prefix+MarkerName, nil, "text/plain"); err != nil {
+			t.err = fmt.Errorf("write marker: %w", err)
+			return
+		}
+		t.done = tm
+		log.Info("partition published", "table", t.ref.String(), "prefix", t.prefix, "objects", len(tm.Objects))
+	})
+
+	out := Manifest{Version: ManifestVersion, ExportID: req.ExportID, ImportDate: req.ImportDate}
+	// The causes are included as text only, so that errors.Is sees the one
+	// kind chosen for the whole failure and not the kinds of the causes.
+	var msgs []string
+	kind := errkind.Transient
+	failedTables := 0
+	for _, t := range tables {
+		if !t.failed() {
+			out.Tables = append(out.Tables, t.done)
+			continue
+		}
+		failedTables++
+		if t.err != nil {
+			if kindOf(ctx, t.err) == errkind.Terminal {
+				kind = errkind.Terminal
+			}
+			msgs = append(msgs, fmt.Sprintf("table %s (%s): %v", t.ref, t.prefix, t.err))
+		}
+		for _, j := range t.jobs {
+			if j.err == nil {
+				continue
+			}
+			if kindOf(ctx, j.err) == errkind.Terminal {
+				kind = errkind.Terminal
+			}
+			msgs = append(msgs, fmt.Sprintf("copy %q to %q: %v", j.src, j.dst, j.err))
+		}
+	}
+	if len(msgs) > 0 {
+		return out, errkind.Newf(kind, op, what, "%d of %d tables not published (no %s marker written): %s",
+			failedTables, len(tables), MarkerName, strings.Join(msgs, "; "))
+	}
+	return out, nil
+}
+
+// plan filters the listing to *.parquet, maps every key and groups the jobs
+// by table, sorted by table. Any bad key refuses the whole export.
+func (l *Lander) plan(req LandRequest, ep string, objs []*blob.ListObject) ([]*tableWork, error) {
+	byTable := map[TableRef]*tableWork{}
+	target := map[string]string{} // landing key -> export key
+	var bad []error
+	for _, o := range objs {
+		if o.IsDir || !IsParquet(o.Key) {
+			continue
+		}
+		dst, ref, err := LandingKey(l.prefix, ep, o.Key, req.ImportDate)
+		if err != nil {
+			bad = append(bad, err)
+			continue
+		}
+		if prev, dup := target[dst]; dup {
+			bad = append(bad, errkind.Newf(errkind.Invalid, "map export key", strconv.Quote(o.Key),
+				"lands on %q like %q", dst, prev))
+			continue
+		}
+		target[dst] = o.Key
+		if !wantTable(req.Tables, ref) {
+			continue
+		}
+		t := byTable[ref]
+		if t == nil {
+			t = &tableWork{ref: ref, prefix: PartitionPrefix(l.prefix, ref, req.ImportDate)}
+			byTable[ref] = t
+		}
+		t.jobs = append(t.jobs, &copyJob{src: o.Key, dst: dst, size: o.Size})
+	}
+	if len(bad) > 0 {
+		return nil, errkind.New(errkind.Invalid, "land", "export "+strconv.Quote(req.ExportID),
+			fmt.Errorf("%d export keys refused, nothing copied: %w", len(bad), errors.Join(bad...)))
+	}
+	tables := make([]*tableWork, 0, len(byTable))
+	for _, t := range byTable {
+		tables = append(tables, t)
+	}
+	slices.SortFunc(tables, func(a, b *tableWork) int { return compareRefs(a.ref, b.ref) })
+	for _, want := range req.Tables {
+		found := false
+		for _, t := range tables {
+			found = found || want == t.ref.Table || want == t.ref.String()
+		}
+		if !found {
+			l.log.Warn("requested table has no *.parquet files in the export", "export_id", req.ExportID, "table", want)
+		}
+	}
+	return tables, nil
+}
+
+// IsParquet reports whether an export key names a Parquet data file
+// (ends in ".parquet", any case).
+func IsParquet(key string) bool {
+	return strings.HasSuffix(strings.ToLower(key), ".parquet")
+}
+
+func wantTable(tables []string, ref TableRef) bool {
+	if len(tables) == 0 {
+		return true
+	}
+	for _, t := range tables {
+		if t == ref.Table || t == ref.String() {
+			return true
+		}
+	}
+	return false
+}
+
+func compareRefs(a, b TableRef) int {
+	if c := strings.Compare(a.Database, b.Database); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Table, b.Table)
+}
+
+func countJobs(ts []*tableWork) int {
+	n := 0
+	for _, t := range ts {
+		n += len(t.jobs)
+	}
+	return n
+}
+
+func tablesNote(tables []string) string {
+	if len(tables) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" for tables %q", tables)
+}
+
+// parallel runs fn(0..n-1) with at most l.workers at once and waits.
+func (l *Lander) parallel(ctx context.Context, n int, fn func(i int)) {
+	sem := make(chan struct{}, l.workers)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			fn(i)
+		}()
+	}
+	wg.Wait()
+}
+
+// errSizeMismatch marks a copy whose target size differs from the source.
+var errSizeMismatch = errors.New("size mismatch after copy")
+
+// copyOne copies one object and verifies the target's size.
+func (l *Lander) copyOne(ctx context.Context, j *copyJob) error {
+	if l.src == l.dst {
+		if err := l.dst.Copy(ctx, j.dst, j.src, &blob.CopyOptions{BeforeCopy: l.before}); err != nil {
+			return err
+		}
+	} else if err := l.stream(ctx, j); err != nil {
+		return err
+	}
+	a, err := l.dst.Attributes(ctx, j.dst)
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	if a.Size != j.size {
+		return fmt.Errorf("%w: %q has %d bytes, export listed %d", errSizeMismatch, j.dst, a.Size, j.size)
+	}
+	return nil
+}
+
+// stream copies between two buckets; a failed write is aborted so no
+// partial object is left.
+func (l *Lander) stream(ctx context.Context, j *copyJob) error {
+	r, err := l.src.NewReader(ctx, j.src, nil)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	ct := r.ContentType()
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w, err := l.dst.NewWriter(wctx, j.dst, &blob.WriterOptions{ContentType: ct, BeforeWrite: l.beforeW})
+	if err != nil {
+		return err
+	}
+	n, err := io.Copy(w, r)
+	if err == nil && n != j.size {
+		err = fmt.Errorf("%w: read %d bytes of %q, export listed %d", errSizeMismatch, n, j.src, j.size)
+	}
+	if err != nil {
+		cancel()
+		_ = w.Close()
+		return err
+	}
+	return w.Close()
+}
+
+// list returns every object under prefix, page by page.
+func (l *Lander) list(ctx context.Context, b *blob.Bucket, prefix string) ([]*blob.ListObject, error) {
+	var out []*blob.ListObject
+	token := blob.FirstPageToken
+	for {
+		var objs []*blob.ListObject
+		var next []byte
+		err := l.retryOp(ctx, "list", prefix, func() error {
+			var err error
+			objs, next, err = b.ListPage(ctx, token, l.pageSize, &blob.ListOptions{Prefix: prefix})
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, objs...)
+		if len(next) == 0 {
+			return out, nil
+		}
+		token = next
+	}
+}
+
+// removeStale deletes every object under prefix that is not in keep.
+func (l *Lander) removeStale(ctx context.Context, prefix string, keep map[string]bool, log *slog.Logger) error {
+	objs, err := l.list(ctx, l.dst, prefix)
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		if o.IsDir || keep[o.Key] {
+			continue
+		}
+		if err := l.delete(ctx, o.Key); err != nil {
+			return err
+		}
+		log.Info("deleted object not part of this export", "key", o.Key)
+	}
+	return nil
+}
+
+// delete deletes key in the landing bucket; a missing key is not an error.
+func (l *Lander) delete(ctx context.Context, key string) error {
+	return l.retryOp(ctx, "delete", key, func() error {
+		err := l.dst.Delete(ctx, key)
+		if gcerrors.Code(err) == gcerrors.NotFound {
+			return nil
+		}
+		return err
+	})
+}
+
+func (l *Lander) exists(ctx context.Context, key string) (bool, error) {
+	var ok bool
+	err := l.retryOp(ctx, "stat", key, func() error {
+		var err error
+		ok, err = l.dst.Exists(ctx, key)
+		return err
+	})
+	return ok, err
+}
+
+func (l *Lander) write(ctx context.Context, key string, body []byte, contentType string) error {
+	return l.retryOp(ctx, "write", key, func() error {
+		return l.dst.WriteAll(ctx, key, body, &blob.WriterOptions{ContentType: contentType, BeforeWrite: l.beforeW})
+	})
+}
+
+func (l *Lander) readManifest(ctx context.Context, partPrefix string) (Manifest, error) {
+	var m Manifest
+	err := l.retryOp(ctx, "read", partPrefix+ManifestName, func() error {
+		var err error
+		m, err = readManifestKey(ctx, l.dst, partPrefix+ManifestName)
+		return err
+	})
+	return m, err
+}
+
+// retryOp runs fn until it succeeds, fails permanently, the context ends or
+// the attempts are used up, waiting on the clock between attempts.
+func (l *Lander) retryOp(ctx context.Context, op, key string, fn func() error) error {
+	wait := l.retry.Initial
+	for attempt := 1; ; attempt++ {
+		err := fn()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil || !transient(err) {
+			return err
+		}
+		if attempt >= l.retry.Attempts {
+			return fmt.Errorf("after %d attempts: %w", attempt, err)
+		}
+		l.log.Warn("retrying blob operation", "op", op, "key", key, "attempt", attempt, "wait", wait, "err", err)
+		if serr := l.clock.Sleep(ctx, wait); serr != nil {
+			return errors.Join(err, serr)
+		}
+		wait = min(2*wait, l.retry.Max)
+	}
+}
+
+// transient reports whether a storage error is worth retrying.
+func transient(err error) bool {
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return false
+	case errors.Is(err, errSizeMismatch):
+		return true
+	case errors.Is(err, errkind.Invalid), errors.Is(err, errkind.NotFound), errors.Is(err, errkind.Terminal):
+		return false
+	}
+	switch gcerrors.Code(err) {
+	case gcerrors.NotFound, gcerrors.InvalidArgument, gcerrors.PermissionDenied, gcerrors.FailedPrecondition,
+		gcerrors.AlreadyExists, gcerrors.Unimplemented, gcerrors.Canceled:
+		return false
+	}
+	return true
+}
+
+// kindOf classifies a final error: Transient if retrying later may help
+// (transient error with retries used up, or the context ended), else
+// Terminal.
+func kindOf(ctx context.Context, err error) *errkind.Kind {
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || transient(err) {
+		return errkind.Transient
+	}
+	return errkind.Terminal
+}
+
+// ReadManifest reads the manifest of table db.table's landing partition for
+// date d under prefix (DefaultPrefix if empty). A missing manifest returns
+// an error wrapping liberator.ErrNotFound; an unreadable one wraps
+// liberator.ErrInvalid. A manifest alone does not mean the partition is
+// complete: see Published.
+func ReadManifest(ctx context.Context, bucket *blob.Bucket, prefix, db, table string, d Date) (Manifest, error) {
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	return readManifestKey(ctx, bucket, PartitionPrefix(prefix, TableRef{Database: db, Table: table}, d)+ManifestName)
+}
+
+// Published reports whether table db.table's landing partition for date d
+// under prefix (DefaultPrefix if empty) carries the _SUCCESS marker, that
+// is, whether a Lander finished publishing it.
+func Published(ctx context.Context, bucket *blob.Bucket, prefix, db, table string, d Date) (bool, error) {
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	key := PartitionPrefix(prefix, TableRef{Database: db, Table: table}, d) + MarkerName
+	ok, err := bucket.Exists(ctx, key)
+	if err != nil {
+		return false, errkind.New(errkind.Transient, "check marker", strconv.Quote(key), err)
+	}
+	return ok, nil
+}
+
+func readManifestKey(ctx context.Context, bucket *blob.Bucket, key string) (Manifest, error) {
+	const op = "read manifest"
+	what := strconv.Quote(key)
+	body, err := bucket.ReadAll(ctx, key)
+	if err != nil {
+		if gcerrors.Code(err) == gcerrors.NotFound {
+			return Manifest{}, errkind.New(errkind.NotFound, op, what, err)
+		}
+		return Manifest{}, errkind.New(errkind.Transient, op, what, err)
+	}
+	var m Manifest
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&m); err != nil {
+		return Manifest{}, errkind.New(errkind.Invalid, op, what, err)
+	}
+	if m.Version != ManifestVersion {
+		return Manifest{}, errkind.Newf(errkind.Invalid, op, what, "unsupported manifest version %d", m.Version)
+	}
+	return m, nil
+}
