@@ -1,0 +1,107 @@
+// Package awserr maps errors from aws-sdk-go-v2 clients to the module's
+// error kinds, so every AWS backend classifies service errors the same way.
+package awserr
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/smithy-go"
+
+	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+)
+
+// throttleCodes are the throttling codes the AWS services return.
+var throttleCodes = map[string]bool{
+	"Throttling":                             true,
+	"ThrottlingException":                    true,
+	"ThrottledException":                     true,
+	"RequestThrottledException":              true,
+	"TooManyRequestsException":               true,
+	"ProvisionedThroughputExceededException": true,
+	"TransactionInProgressException":         true,
+	"RequestLimitExceeded":                   true,
+	"BandwidthLimitExceeded":                 true,
+	"LimitExceededException":                 true,
+	"RequestThrottled":                       true,
+	"SlowDown":                               true,
+	"PriorRequestNotComplete":                true,
+	"EC2ThrottledException":                  true,
+	"ConcurrentRunsExceededException":        true,
+	"ResourceNumberLimitExceededException":   true,
+}
+
+// Code returns the service error code of err, or "".
+func Code(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+// Kind classifies err:
+//   - throttling, quota and limit codes (and any code containing
+//     "QuotaExceeded", "LimitExceeded" or "LimitReached") → Throttled;
+//   - codes ending in "NotFound"/"NotFoundFault"/"NotFoundException",
+//     NoSuchKey, NoSuchBucket, EntityNotFoundException, HTTP 404 → NotFound;
+//   - codes containing "AlreadyExists" → AlreadyExists;
+//   - InvalidParameter*, Validation*, MissingParameter, Invalid*Input*,
+//     AccessDenied*, other 4xx client faults → Invalid;
+//   - Invalid*State* → NotReady (the resource is busy);
+//   - everything else (5xx, network, unknown) → Transient.
+//
+// A canceled or expired context keeps its own error and is Transient.
+func Kind(err error) *errkind.Kind {
+	code := Code(err)
+	switch {
+	case code == "":
+	case throttleCodes[code], strings.Contains(code, "QuotaExceeded"), strings.Contains(code, "LimitExceeded"),
+		strings.Contains(code, "LimitReached"), strings.Contains(code, "Throttl"):
+		return errkind.Throttled
+	case strings.Contains(code, "AlreadyExists"):
+		return errkind.AlreadyExists
+	case strings.HasSuffix(code, "NotFound"), strings.HasSuffix(code, "NotFoundFault"),
+		strings.HasSuffix(code, "NotFoundException"), code == "NoSuchKey", code == "NoSuchBucket",
+		code == "NotFound", code == "QueueDoesNotExist", code == "NoSuchUpload":
+		return errkind.NotFound
+	case strings.HasPrefix(code, "Invalid") && strings.Contains(code, "State"):
+		return errkind.NotReady
+	case strings.HasPrefix(code, "InvalidParameter"), strings.HasPrefix(code, "Validation"),
+		strings.HasPrefix(code, "MissingParameter"), strings.Contains(code, "InvalidInput"),
+		strings.HasPrefix(code, "AccessDenied"), code == "InvalidExportOnly", code == "InvalidS3BucketFault",
+		code == "InvalidS3Bucket", code == "IamRoleNotFound", code == "IamRoleMissingPermissions",
+		code == "KMSKeyNotAccessibleFault", code == "KMSKeyNotAccessible":
+		return errkind.Invalid
+	}
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		switch s := re.HTTPStatusCode(); {
+		case s == 404:
+			return errkind.NotFound
+		case s == 429:
+			return errkind.Throttled
+		case s >= 500:
+			return errkind.Transient
+		case s >= 400 && code != "":
+			var ae smithy.APIError
+			if errors.As(err, &ae) && ae.ErrorFault() == smithy.FaultClient {
+				return errkind.Invalid
+			}
+		}
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return errkind.Transient
+	}
+	return errkind.Transient
+}
+
+// Wrap returns err as an *errkind.Error of Kind(err), or nil if err is nil.
+func Wrap(op, what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return errkind.New(Kind(err), op, what, err)
+}

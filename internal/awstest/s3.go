@@ -1,0 +1,198 @@
+package awstest
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"gocloud.dev/blob"
+	"gocloud.dev/blob/s3blob"
+
+	"github.com/dataplatform/liberator-ingestion/internal/clock"
+)
+
+// S3 is gofakes3 with an in-memory backend served over HTTP, with request
+// recording, fault injection and UploadPartCopy (which gofakes3 lacks)
+// added in front of it.
+type S3 struct {
+	recorder
+	srv     *httptest.Server
+	fake    http.Handler
+	Backend *s3mem.Backend
+}
+
+type timeSource struct{ c clock.Clock }
+
+func (t timeSource) Now() time.Time                  { return t.c.Now() }
+func (t timeSource) Since(x time.Time) time.Duration { return t.c.Now().Sub(x) }
+
+// NewS3 starts a fake S3 whose object times come from c.
+func NewS3(c clock.Clock) *S3 {
+	s := &S3{Backend: s3mem.New()}
+	s.fake = gofakes3.New(s.Backend,
+		gofakes3.WithTimeSource(timeSource{c}),
+		gofakes3.WithTimeSkewLimit(0), // the SDK signs with the wall clock
+	).Server()
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// URL is the endpoint's base URL.
+func (s *S3) URL() string { return s.srv.URL }
+
+// Config returns an aws.Config for clients of this endpoint. Build S3
+// clients from it with path-style addressing (see Client).
+func (s *S3) Config() aws.Config { return Config(s.srv.URL) }
+
+// Close stops the server.
+func (s *S3) Close() { s.srv.Close() }
+
+// Client returns an S3 client of this endpoint (path-style addressing).
+func (s *S3) Client() *s3.Client {
+	return s3.NewFromConfig(s.Config(), func(o *s3.Options) { o.UsePathStyle = true })
+}
+
+// CreateBucket creates a bucket.
+func (s *S3) CreateBucket(name string) error { return s.Backend.CreateBucket(name) }
+
+// Bucket creates the bucket if needed and opens it with gocloud's s3blob
+// over this endpoint.
+func (s *S3) Bucket(ctx context.Context, name string) (*blob.Bucket, error) {
+	if ok, _ := s.Backend.BucketExists(name); !ok {
+		if err := s.Backend.CreateBucket(name); err != nil {
+			return nil, err
+		}
+	}
+	return s3blob.OpenBucket(ctx, s.Client(), name, nil)
+}
+
+func s3op(r *http.Request) string {
+	q := r.URL.Query()
+	copySrc := r.Header.Get("X-Amz-Copy-Source") != ""
+	parts := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/"), "/", 2)
+	hasKey := len(parts) == 2 && parts[1] != ""
+	switch r.Method {
+	case http.MethodPut:
+		switch {
+		case q.Has("uploadId") && copySrc:
+			return "UploadPartCopy"
+		case q.Has("uploadId"):
+			return "UploadPart"
+		case copySrc:
+			return "CopyObject"
+		case hasKey:
+			return "PutObject"
+		default:
+			return "CreateBucket"
+		}
+	case http.MethodPost:
+		switch {
+		case q.Has("uploads"):
+			return "CreateMultipartUpload"
+		case q.Has("uploadId"):
+			return "CompleteMultipartUpload"
+		case q.Has("delete"):
+			return "DeleteObjects"
+		}
+	case http.MethodGet:
+		if hasKey {
+			return "GetObject"
+		}
+		return "ListObjects"
+	case http.MethodHead:
+		if hasKey {
+			return "HeadObject"
+		}
+		return "HeadBucket"
+	case http.MethodDelete:
+		if q.Has("uploadId") {
+			return "AbortMultipartUpload"
+		}
+		return "DeleteObject"
+	}
+	return r.Method
+}
+
+func (s *S3) serve(w http.ResponseWriter, r *http.Request) {
+	op := s3op(r)
+	path := strings.TrimPrefix(r.URL.Path, "/")
+	bucket, key, _ := strings.Cut(path, "/")
+	params := map[string]string{"Bucket": bucket}
+	if key != "" {
+		params["Key"] = key
+	}
+	for _, h := range []string{"X-Amz-Acl", "X-Amz-Copy-Source", "X-Amz-Copy-Source-Range", "X-Amz-Metadata-Directive"} {
+		if v := r.Header.Get(h); v != "" {
+			params[strings.TrimPrefix(h, "X-Amz-")] = v
+		}
+	}
+	if v := r.URL.Query().Get("partNumber"); v != "" {
+		params["PartNumber"] = v
+	}
+	if f, ok := s.record(op, params); ok {
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(f.Status)
+		_, _ = io.WriteString(w, "<Error><Code>"+f.Code+"</Code><Message>"+f.Message+"</Message></Error>")
+		return
+	}
+	if op == "UploadPartCopy" {
+		s.uploadPartCopy(w, r)
+		return
+	}
+	s.fake.ServeHTTP(w, r)
+}
+
+// uploadPartCopy reads the source range through gofakes3 and uploads it as
+// a part, answering with S3's CopyPartResult.
+func (s *S3) uploadPartCopy(w http.ResponseWriter, r *http.Request) {
+	src, err := url.PathUnescape(r.Header.Get("X-Amz-Copy-Source"))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	src = strings.TrimPrefix(src, "/")
+	get := httptest.NewRequest(http.MethodGet, "/"+src, nil)
+	if rg := r.Header.Get("X-Amz-Copy-Source-Range"); rg != "" {
+		get.Header.Set("Range", rg)
+	}
+	rec := httptest.NewRecorder()
+	s.fake.ServeHTTP(rec, get)
+	if rec.Code != http.StatusOK && rec.Code != http.StatusPartialContent {
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+		return
+	}
+	data := rec.Body.Bytes()
+	put := httptest.NewRequest(http.MethodPut, r.URL.String(), bytes.NewReader(data))
+	put.ContentLength = int64(len(data))
+	rec2 := httptest.NewRecorder()
+	s.fake.ServeHTTP(rec2, put)
+	if rec2.Code != http.StatusOK {
+		for k, v := range rec2.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec2.Code)
+		_, _ = w.Write(rec2.Body.Bytes())
+		return
+	}
+	out, _ := xml.Marshal(struct {
+		XMLName      xml.Name `xml:"CopyPartResult"`
+		ETag         string
+		LastModified string
+	}{ETag: rec2.Header().Get("ETag"), LastModified: time.Unix(0, 0).UTC().Format(time.RFC3339)})
+	w.Header().Set("Content-Type", "application/xml")
+	_, _ = w.Write(out)
+}

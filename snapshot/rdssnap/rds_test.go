@@ -1,0 +1,245 @@
+package rdssnap_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/dataplatform/liberator-ingestion/internal/awstest"
+	"github.com/dataplatform/liberator-ingestion/internal/clock"
+	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/snapshot/rdssnap"
+)
+
+var t0 = time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC)
+
+type recordingRestorer struct {
+	dumps []liberator.DumpRef
+	err   error
+}
+
+func (r *recordingRestorer) Restore(_ context.Context, d liberator.DumpRef) error {
+	r.dumps = append(r.dumps, d)
+	return r.err
+}
+
+func setup(t *testing.T) (*awstest.RDS, *recordingRestorer, *rdssnap.Snapshotter, *clock.Virtual) {
+	t.Helper()
+	clk := clock.NewVirtual(t0)
+	f := awstest.NewRDS(clk)
+	t.Cleanup(f.Close)
+	f.AddInstance("liberator-db")
+	r := &recordingRestorer{}
+	s, err := rdssnap.New(f.Config(), rdssnap.Options{Instance: "liberator-db", Restorer: r, PageSize: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, r, s, clk
+}
+
+func TestCreateSnapshotRestoresThenSnapshots(t *testing.T) {
+	ctx := context.Background()
+	f, r, s, _ := setup(t)
+	f.SnapshotDescribes = 2
+	dump := liberator.DumpRef{Bucket: "s3://dev-liberator-data-storage", Key: "parking/liberator_dump_20261124.zip"}
+	id := liberator.SnapshotID(t0)
+	got, err := s.CreateSnapshot(ctx, liberator.SnapshotRequest{ID: id, Dump: dump})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-24-031500", Status: liberator.SnapshotCreating, Created: t0, Source: awstest.SnapshotARN(id)}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("CreateSnapshot (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]liberator.DumpRef{dump}, r.dumps); diff != "" {
+		t.Errorf("restored dumps (-want +got):\n%s", diff)
+	}
+	wantReq := []awstest.Request{{Op: "CreateDBSnapshot", Params: map[string]string{
+		"DBInstanceIdentifier": "liberator-db", "DBSnapshotIdentifier": "sql-to-parquet-26-11-24-031500",
+	}}}
+	if diff := cmp.Diff(wantReq, f.Requests("CreateDBSnapshot")); diff != "" {
+		t.Errorf("CreateDBSnapshot requests (-want +got):\n%s", diff)
+	}
+	// A replay neither restores nor creates again.
+	again, err := s.CreateSnapshot(ctx, liberator.SnapshotRequest{ID: id, Dump: dump})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.ID != id || len(r.dumps) != 1 || len(f.Requests("CreateDBSnapshot")) != 1 {
+		t.Errorf("replay: got %+v, %d restores, %d creates; want no new restore or create", again, len(r.dumps), len(f.Requests("CreateDBSnapshot")))
+	}
+	var states []liberator.SnapshotStatus
+	for i := 0; i < 2; i++ {
+		d, err := s.DescribeSnapshot(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		states = append(states, d.Status)
+	}
+	// the replay's describe counted as the first of SnapshotDescribes.
+	if diff := cmp.Diff([]liberator.SnapshotStatus{liberator.SnapshotCreating, liberator.SnapshotAvailable}, states); diff != "" {
+		t.Errorf("states (-want +got):\n%s", diff)
+	}
+}
+
+func TestCreateSnapshotBackdatedID(t *testing.T) {
+	ctx := context.Background()
+	f, _, s, _ := setup(t)
+	id := liberator.BackdatedSnapshotID(liberator.Date{Year: 2026, Month: 11, Day: 20})
+	if _, err := s.CreateSnapshot(ctx, liberator.SnapshotRequest{ID: id, Dump: liberator.DumpRef{Key: "d.zip"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Requests("CreateDBSnapshot")[0].Params["DBSnapshotIdentifier"]; got != "sql-to-parquet-2026-11-20-backdated" {
+		t.Errorf("snapshot id %q", got)
+	}
+}
+
+func TestCreateSnapshotRestoreFailureKeepsOldSnapshots(t *testing.T) {
+	ctx := context.Background()
+	f, r, s, _ := setup(t)
+	f.PutSnapshot(awstest.Snapshot{ID: "sql-to-parquet-26-11-23-031500", Instance: "liberator-db", Created: t0.Add(-24 * time.Hour)})
+	r.err = errors.New("line 12: statement not allowed")
+	_, err := s.CreateSnapshot(ctx, liberator.SnapshotRequest{ID: "sql-to-parquet-26-11-24-031500", Dump: liberator.DumpRef{Key: "d.zip"}})
+	if err == nil {
+		t.Fatal("CreateSnapshot succeeded after a failed restore")
+	}
+	if n := len(f.Requests("CreateDBSnapshot", "DeleteDBSnapshot")); n != 0 {
+		t.Errorf("%d create/delete requests after a failed restore, want 0", n)
+	}
+	if got := len(f.Snapshots()); got != 1 {
+		t.Errorf("%d snapshots left, want 1", got)
+	}
+}
+
+func TestCreateSnapshotAlreadyExistsRace(t *testing.T) {
+	ctx := context.Background()
+	f, r, s, _ := setup(t)
+	id := "sql-to-parquet-26-11-24-031500"
+	f.PutSnapshot(awstest.Snapshot{ID: id, Instance: "liberator-db", Status: "creating", Created: t0})
+	// The first describe misses it (another task created it meanwhile).
+	f.FailNext("DescribeDBSnapshots", 1, awstest.Fault{Code: awstest.CodeDBSnapshotNotFound, Status: 404})
+	got, err := s.CreateSnapshot(ctx, liberator.SnapshotRequest{ID: id, Dump: liberator.DumpRef{Key: "d.zip"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != id || got.Status != liberator.SnapshotCreating || len(r.dumps) != 1 {
+		t.Errorf("got %+v after %d restores", got, len(r.dumps))
+	}
+}
+
+func TestErrorsMapToKinds(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		op   string
+		code string
+		call func(s *rdssnap.Snapshotter) error
+		want error
+	}{
+		{"describe throttled", "DescribeDBSnapshots", awstest.CodeThrottling, func(s *rdssnap.Snapshotter) error {
+			_, err := s.DescribeSnapshot(ctx, "x")
+			return err
+		}, liberator.ErrThrottled},
+		{"describe missing", "", "", func(s *rdssnap.Snapshotter) error {
+			_, err := s.DescribeSnapshot(ctx, "x")
+			return err
+		}, liberator.ErrNotFound},
+		{"delete missing", "", "", func(s *rdssnap.Snapshotter) error { return s.DeleteSnapshot(ctx, "x") }, liberator.ErrNotFound},
+		{"delete awsbackup refused", "", "", func(s *rdssnap.Snapshotter) error { return s.DeleteSnapshot(ctx, "awsbackup-job-1") }, liberator.ErrInvalid},
+		{"list throttled", "DescribeDBSnapshots", awstest.CodeThrottling, func(s *rdssnap.Snapshotter) error {
+			_, err := s.ListSnapshots(ctx)
+			return err
+		}, liberator.ErrThrottled},
+		{"create quota", "CreateDBSnapshot", "SnapshotQuotaExceeded", func(s *rdssnap.Snapshotter) error {
+			_, err := s.CreateSnapshot(ctx, liberator.SnapshotRequest{ID: "n", Dump: liberator.DumpRef{Key: "d"}})
+			return err
+		}, liberator.ErrThrottled},
+		{"server error", "DescribeDBSnapshots", "InternalFailure", func(s *rdssnap.Snapshotter) error {
+			_, err := s.ListSnapshots(ctx)
+			return err
+		}, liberator.ErrTransient},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, _, s, _ := setup(t)
+			if tt.op != "" {
+				st := 400
+				if tt.code == "InternalFailure" {
+					st = 500
+				}
+				f.FailNext(tt.op, 1, awstest.Fault{Code: tt.code, Status: st})
+			}
+			err := tt.call(s)
+			if !errors.Is(err, tt.want) {
+				t.Errorf("got %v, want kind %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestListSnapshotsPagesAndSorts(t *testing.T) {
+	ctx := context.Background()
+	f, _, s, _ := setup(t)
+	for i := 0; i < 45; i++ {
+		f.PutSnapshot(awstest.Snapshot{ID: fmt.Sprintf("sql-to-parquet-%02d", i), Instance: "liberator-db", Created: t0.Add(time.Duration(i) * time.Hour)})
+	}
+	f.PutSnapshot(awstest.Snapshot{ID: "rds:liberator-db-2026-11-24", Instance: "liberator-db", Type: "automated"})
+	f.PutSnapshot(awstest.Snapshot{ID: "other-db-snap", Instance: "other-db"})
+	list, err := s.ListSnapshots(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 45 || list[0].ID != "sql-to-parquet-44" || list[44].ID != "sql-to-parquet-00" {
+		t.Errorf("got %d snapshots, first %q", len(list), list[0].ID)
+	}
+	if got := len(f.Requests("DescribeDBSnapshots")); got != 3 {
+		t.Errorf("%d DescribeDBSnapshots pages, want 3", got)
+	}
+	wantFirst := map[string]string{"DBInstanceIdentifier": "liberator-db", "SnapshotType": "manual", "MaxRecords": "20"}
+	if diff := cmp.Diff(wantFirst, f.Requests("DescribeDBSnapshots")[0].Params); diff != "" {
+		t.Errorf("first page request (-want +got):\n%s", diff)
+	}
+}
+
+func TestPrune(t *testing.T) {
+	ctx := context.Background()
+	f, _, s, _ := setup(t)
+	day := 24 * time.Hour
+	f.PutSnapshot(awstest.Snapshot{ID: "awsbackup-job-1", Instance: "liberator-db", Created: t0.Add(-5 * day)})
+	f.PutSnapshot(awstest.Snapshot{ID: "sql-to-parquet-26-11-20-031500", Instance: "liberator-db", Created: t0.Add(-4 * day)})
+	f.PutSnapshot(awstest.Snapshot{ID: "sql-to-parquet-26-11-21-031500", Instance: "liberator-db", Status: "failed", Created: t0.Add(-3 * day)})
+	f.PutSnapshot(awstest.Snapshot{ID: "sql-to-parquet-26-11-22-031500", Instance: "liberator-db", Created: t0.Add(-2 * day)})
+	f.PutSnapshot(awstest.Snapshot{ID: "sql-to-parquet-26-11-23-031500", Instance: "liberator-db", Created: t0.Add(-day)})
+	cur := "sql-to-parquet-26-11-24-031500"
+	f.PutSnapshot(awstest.Snapshot{ID: cur, Instance: "liberator-db", Status: "creating", Created: t0})
+
+	// Not available yet: nothing is deleted.
+	f.SnapshotDescribes = 5
+	if _, err := s.Prune(ctx, cur, 1); !errors.Is(err, liberator.ErrNotReady) {
+		t.Fatalf("prune before available: %v, want ErrNotReady", err)
+	}
+	if n := len(f.Requests("DeleteDBSnapshot")); n != 0 {
+		t.Fatalf("%d deletes before the new snapshot is available", n)
+	}
+	f.PutSnapshot(awstest.Snapshot{ID: cur, Instance: "liberator-db", Status: "available", Created: t0})
+	deleted, err := s.Prune(ctx, cur, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"sql-to-parquet-26-11-22-031500", "sql-to-parquet-26-11-21-031500", "sql-to-parquet-26-11-20-031500"}, deleted); diff != "" {
+		t.Errorf("deleted (-want +got):\n%s", diff)
+	}
+	var left []string
+	for _, sn := range f.Snapshots() {
+		left = append(left, sn.ID)
+	}
+	// kept: AWS Backup's, the newest older available one (fallback), the new one.
+	want := []string{"awsbackup-job-1", "sql-to-parquet-26-11-23-031500", cur}
+	if diff := cmp.Diff(want, left); diff != "" {
+		t.Errorf("left (-want +got):\n%s", diff)
+	}
+}
