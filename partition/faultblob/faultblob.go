@@ -336,6 +336,10 @@ func (b *bucket) NewTypedWriter(ctx context.Context, key, contentType string, op
 	if err != nil {
 		return nil, err
 	}
+	md5 := opts.ContentMD5
+	if corrupt {
+		md5 = nil // the inner write would refuse the truncated body
+	}
 	w, err := b.inner.NewWriter(ctx, key, &blob.WriterOptions{
 		BufferSize:                  opts.BufferSize,
 		MaxConcurrency:              opts.MaxConcurrency,
@@ -345,7 +349,7 @@ func (b *bucket) NewTypedWriter(ctx context.Context, key, contentType string, op
 		ContentLanguage:             opts.ContentLanguage,
 		ContentType:                 contentType,
 		DisableContentTypeDetection: contentType == "",
-		ContentMD5:                  opts.ContentMD5,
+		ContentMD5:                  md5,
 		Metadata:                    opts.Metadata,
 		BeforeWrite:                 opts.BeforeWrite,
 		IfNotExist:                  opts.IfNotExist,
