@@ -1,0 +1,589 @@
+package liberator_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"gocloud.dev/blob"
+	"gocloud.dev/blob/memblob"
+
+	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/liberator/fake"
+	"github.com/dataplatform/liberator-ingestion/partition"
+	"github.com/dataplatform/liberator-ingestion/partition/faultblob"
+)
+
+const dumpKey = "parking/liberator_dump_20261124.zip"
+
+var (
+	date     = liberator.Date{Year: 2026, Month: 11, Day: 24}
+	snapID   = "sql-to-parquet-26-11-24-031500" // SnapshotID(t0)
+	runKey   = "20261124/" + snapID
+	runID    = "20261124/" + dumpKey
+	twoTable = map[string][][]byte{"PCN_IC": {[]byte("pcn-0"), []byte("pcn-1")}, "VRM": {[]byte("vrm-0")}}
+)
+
+// env is a pipeline on fakes, memblob buckets and the real blob Lander, on
+// virtual time.
+type env struct {
+	clk     *liberator.VirtualClock
+	exports *blob.Bucket // export bucket
+	lake    *blob.Bucket // landing bucket (fault-injecting)
+	lakeF   *faultblob.Faults
+	snap    *fake.Snapshotter
+	exp     *fake.Exporter
+	wf      *fake.Workflow
+	sched   *liberator.MemScheduler
+	p       *liberator.Pipeline
+	logs    *bytes.Buffer
+}
+
+type envOptions struct {
+	snap  fake.SnapshotterOptions
+	exp   fake.ExporterOptions
+	sched liberator.MemSchedulerOptions
+	retry liberator.RetryPolicy
+}
+
+func newEnv(t *testing.T, o envOptions) *env {
+	t.Helper()
+	e := &env{clk: liberator.NewVirtualClock(t0), exports: memblob.OpenBucket(nil), logs: &bytes.Buffer{}}
+	e.lake, e.lakeF = faultblob.Wrap(memblob.OpenBucket(nil))
+	t.Cleanup(func() { e.exports.Close(); e.lake.Close() })
+	o.snap.Clock = e.clk
+	e.snap = fake.NewSnapshotter(o.snap)
+	o.exp.Bucket = e.exports
+	if o.exp.Tables == nil {
+		o.exp.Tables = twoTable
+	}
+	e.exp = fake.NewExporter(o.exp)
+	e.wf = fake.NewWorkflow(fake.WorkflowOptions{Clock: e.clk})
+	e.sched = liberator.NewMemScheduler(e.clk, o.sched)
+	e.p = e.pipeline(t, e.exp, o.retry)
+	return e
+}
+
+// pipeline composes a pipeline on e's parts with exporter exp.
+func (e *env) pipeline(t *testing.T, exp liberator.Exporter, retry liberator.RetryPolicy) *liberator.Pipeline {
+	t.Helper()
+	discard := slog.New(slog.DiscardHandler)
+	lander, err := partition.NewLander(e.exports, e.lake, partition.LanderOptions{Clock: e.clk, Logger: discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := liberator.New(liberator.Config{
+		Snapshotter: e.snap, Exporter: exp, Lander: lander, Workflow: e.wf,
+		Scheduler: e.sched, Clock: e.clk, Retry: retry,
+		Logger: slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func (e *env) run(t *testing.T, received time.Time) (liberator.Result, error) {
+	t.Helper()
+	m, err := liberator.NewRunMessage(liberator.DumpRef{Bucket: "mem://", Key: dumpKey}, liberator.Date{}, false, received)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	return e.p.Run(ctx, m)
+}
+
+func lakeKeys(t *testing.T, b *blob.Bucket) []string {
+	t.Helper()
+	var keys []string
+	it := b.List(nil)
+	for {
+		obj, err := it.Next(context.Background())
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("list lake: %v", err)
+		}
+		keys = append(keys, obj.Key)
+	}
+	return keys
+}
+
+func partPrefix(table string) string {
+	return partition.PartitionPrefix("parking", partition.TableRef{Database: "liberator", Table: table}, date)
+}
+
+// landingKey is where part i of table in export id lands.
+func landingKey(exportID, table string, i int) string {
+	return partPrefix(table) + fmt.Sprintf("part-%05d-%s-c000.gz.parquet", i, fake.PartUUID(exportID, table, i))
+}
+
+// published lists the keys of a fully published partition of every table.
+func published(exportID string, tables map[string][][]byte) []string {
+	var keys []string
+	for table, files := range tables {
+		for i := range files {
+			keys = append(keys, landingKey(exportID, table, i))
+		}
+		keys = append(keys, partPrefix(table)+partition.ManifestName, partPrefix(table)+partition.MarkerName)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// wantManifest is the manifest of a landing of tables from exportID.
+func wantManifest(exportID string, tables map[string][][]byte, rows map[string]int64) liberator.Manifest {
+	m := liberator.Manifest{Version: 1, ExportID: exportID, ImportDate: date}
+	for _, table := range []string{"PCN_IC", "VRM"} {
+		files, ok := tables[table]
+		if !ok {
+			continue
+		}
+		tm := partition.TableManifest{Database: "liberator", Table: table, Prefix: partPrefix(table), Rows: -1}
+		if n, ok := rows[table]; ok {
+			tm.Rows = n
+		}
+		for i, f := range files {
+			tm.Objects = append(tm.Objects, partition.Object{
+				Key:    landingKey(exportID, table, i),
+				Source: fmt.Sprintf("%s/liberator/liberator.%s/1/part-%05d-%s-c000.gz.parquet", exportID, table, i, fake.PartUUID(exportID, table, i)),
+				Size:   int64(len(f)),
+			})
+		}
+		m.Tables = append(m.Tables, tm)
+	}
+	return m
+}
+
+func wantRun(id, exportID string) liberator.WorkflowRun {
+	return liberator.WorkflowRun{ID: id, RunKey: "20261124/" + exportID, Status: "RUNNING", Properties: map[string]string{"import_date": "20261124"}}
+}
+
+var ignoreStarted = cmpopts.IgnoreFields(liberator.WorkflowRun{}, "Started")
+
+// checkPublished asserts a successful run: result, landed keys and
+// contents, manifest files, markers and the one workflow run.
+func checkPublished(t *testing.T, e *env, res liberator.Result, steps int, rows map[string]int64) {
+	t.Helper()
+	man := wantManifest(snapID, twoTable, rows)
+	want := liberator.Result{
+		RunID: runID, ImportDate: date, SnapshotID: snapID, ExportID: snapID,
+		Manifest: man, WorkflowRunID: "wr_0001", Steps: steps,
+	}
+	if diff := cmp.Diff(want, res); diff != "" {
+		t.Errorf("Result mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(published(snapID, twoTable), lakeKeys(t, e.lake)); diff != "" {
+		t.Errorf("landed keys mismatch (-want +got):\n%s", diff)
+	}
+	ctx := context.Background()
+	if b, err := e.lake.ReadAll(ctx, landingKey(snapID, "PCN_IC", 1)); err != nil || string(b) != "pcn-1" {
+		t.Errorf("landed PCN_IC part 1 = %q, %v; want pcn-1", b, err)
+	}
+	for _, tm := range man.Tables {
+		b, err := e.lake.ReadAll(ctx, tm.Prefix+partition.ManifestName)
+		if err != nil {
+			t.Fatalf("read manifest of %s: %v", tm.Table, err)
+		}
+		var got liberator.Manifest
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatal(err)
+		}
+		wantFile := liberator.Manifest{Version: 1, ExportID: snapID, ImportDate: date, Tables: []partition.TableManifest{tm}}
+		if diff := cmp.Diff(wantFile, got); diff != "" {
+			t.Errorf("manifest file of %s mismatch (-want +got):\n%s", tm.Table, diff)
+		}
+	}
+	if diff := cmp.Diff([]liberator.WorkflowRun{wantRun("wr_0001", snapID)}, e.wf.Runs(), ignoreStarted); diff != "" {
+		t.Errorf("workflow runs mismatch (-want +got):\n%s", diff)
+	}
+	if reqs := e.wf.Requests(); len(reqs) != 1 || !cmp.Equal(reqs[0].Manifest, man) || reqs[0].ImportDate != date {
+		t.Errorf("workflow request = %+v, want the run's manifest and date", reqs)
+	}
+	if diff := cmp.Diff([]string{snapID}, e.exp.Tasks()); diff != "" {
+		t.Errorf("export tasks mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestPipelineRun(t *testing.T) {
+	boom := errors.New("connection reset by peer")
+	tests := []struct {
+		name  string
+		opts  envOptions
+		setup func(t *testing.T, e *env)
+		// success: steps handled and elapsed virtual time; failure: error.
+		steps   int
+		elapsed time.Duration
+		wantErr []error
+		errHas  []string
+		// failure: landed keys and workflow runs (nil: none).
+		wantKeys func() []string
+		check    func(t *testing.T, e *env)
+	}{
+		{
+			name:  "happy path",
+			steps: 5, elapsed: 30 * time.Second, // the snapshot is available at once; 30 s before the export check
+		},
+		{
+			name:  "snapshot creating for several polls",
+			opts:  envOptions{snap: fake.SnapshotterOptions{CreatingPolls: 4}},
+			steps: 9, elapsed: (30 + 60 + 120 + 240 + 480 + 30) * time.Second,
+		},
+		{
+			name:  "export STARTING then IN_PROGRESS then COMPLETE",
+			opts:  envOptions{exp: fake.ExporterOptions{StartingPolls: 2, InProgressPolls: 3, Rows: map[string]int64{"PCN_IC": 1200}}},
+			steps: 10, elapsed: (30 + 60 + 120 + 240 + 480 + 900) * time.Second,
+			check: func(t *testing.T, e *env) {
+				if got := e.exp.Faults.Calls(fake.OpDescribeExport); got != 6 {
+					t.Errorf("DescribeExport called %d times, want 6", got)
+				}
+			},
+		},
+		{
+			name:    "export FAILED",
+			opts:    envOptions{exp: fake.ExporterOptions{InProgressPolls: 1, FailStatus: liberator.ExportFailed, FailureCause: "The IAM role lacks s3:PutObject"}},
+			wantErr: []error{liberator.ErrTerminal},
+			errHas:  []string{"export " + snapID, "FAILED", "The IAM role lacks s3:PutObject"},
+		},
+		{
+			name:    "export CANCELED",
+			opts:    envOptions{exp: fake.ExporterOptions{FailStatus: liberator.ExportCanceled, FailureCause: "canceled by operator"}},
+			wantErr: []error{liberator.ErrTerminal},
+			errHas:  []string{"export " + snapID, "CANCELED", "canceled by operator"},
+		},
+		{
+			name:    "snapshot failed",
+			opts:    envOptions{snap: fake.SnapshotterOptions{CreatingPolls: 1, FailReason: "restore refused: DROP TABLE in dump"}},
+			wantErr: []error{liberator.ErrTerminal},
+			errHas:  []string{"snapshot " + snapID, "restore refused: DROP TABLE in dump"},
+			check: func(t *testing.T, e *env) {
+				if n := len(e.exp.Requests()); n != 0 {
+					t.Errorf("%d exports started for a failed snapshot", n)
+				}
+			},
+		},
+		{
+			name:  "every message delivered twice",
+			opts:  envOptions{sched: liberator.MemSchedulerOptions{Duplicates: 1}, snap: fake.SnapshotterOptions{CreatingPolls: 2}, exp: fake.ExporterOptions{InProgressPolls: 2}},
+			steps: 9, elapsed: (30 + 60 + 120 + 30 + 60 + 120) * time.Second,
+			check: func(t *testing.T, e *env) {
+				if n := len(e.snap.Requests()); n != 1 {
+					t.Errorf("%d CreateSnapshot calls, want 1", n)
+				}
+				if n := len(e.exp.Requests()); n != 1 {
+					t.Errorf("%d StartExport calls, want 1", n)
+				}
+			},
+		},
+		{
+			name: "export check delivered before the snapshot check",
+			setup: func(t *testing.T, e *env) {
+				early := liberator.Message{
+					Version: 1, Step: liberator.StepExportCheck, RunID: runID, Dump: liberator.DumpRef{Bucket: "mem://", Key: dumpKey},
+					ImportDate: date, Received: t0, SnapshotID: snapID, ExportID: snapID, StepStarted: t0.Add(-time.Minute), // from an earlier attempt
+				}
+				if err := e.sched.Schedule(context.Background(), early, 0); err != nil {
+					t.Fatal(err)
+				}
+			},
+			// early export check (not found: re-check in 1 min), dump,
+			// snapshot check, export check (complete: lands), landed,
+			// started.
+			steps: 6, elapsed: 30 * time.Second,
+			check: func(t *testing.T, e *env) {
+				if n := len(e.exp.Requests()); n != 1 {
+					t.Errorf("%d StartExport calls, want 1", n)
+				}
+				// The early message's re-check is still queued. A worker
+				// handling it (and what follows) lands nothing new and
+				// starts no second workflow run.
+				ctx := context.Background()
+				before := lakeKeys(t, e.lake)
+				left := 0
+				for e.sched.Len() > 0 {
+					d, err := e.sched.Receive(ctx)
+					if err != nil {
+						t.Fatal(err)
+					}
+					left++
+					if _, err := e.p.Process(ctx, d.Message); err != nil {
+						t.Fatalf("Process(%s): %v", d.Message.Step, err)
+					}
+					if err := d.Ack(ctx); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if left != 3 { // export check, landed, workflow started of the early chain
+					t.Errorf("processed %d leftover messages, want 3", left)
+				}
+				if diff := cmp.Diff(before, lakeKeys(t, e.lake)); diff != "" {
+					t.Errorf("leftover messages changed the lake (-before +after):\n%s", diff)
+				}
+				if diff := cmp.Diff([]liberator.WorkflowRun{wantRun("wr_0001", snapID)}, e.wf.Runs(), ignoreStarted); diff != "" {
+					t.Errorf("workflow runs after leftovers mismatch (-want +got):\n%s", diff)
+				}
+			},
+		},
+		{
+			name: "retryable backend errors",
+			setup: func(t *testing.T, e *env) {
+				e.snap.Faults.FailFirst(fake.OpCreateSnapshot, 1, fmt.Errorf("rds: %w", liberator.ErrThrottled))
+				e.exp.Faults.FailFirst(fake.OpStartExport, 2, fmt.Errorf("quota: %w", liberator.ErrThrottled))
+				e.exp.Faults.FailFirst(fake.OpDescribeExport, 1, boom) // unclassified, within budget
+				e.wf.Faults.FailFirst(fake.OpStartWorkflow, 1, fmt.Errorf("glue: %w", liberator.ErrTransient))
+			},
+			steps: 10, elapsed: (60 + 60 + 120 + 30 + 60 + 60) * time.Second,
+		},
+		{
+			name: "copy fails twice then succeeds",
+			setup: func(t *testing.T, e *env) {
+				e.lakeF.FailKeyTimes(landingKey(snapID, "PCN_IC", 0), 2)
+			},
+			steps: 5, elapsed: 30*time.Second + 1500*time.Millisecond, // + the Lander's own backoff
+			check: func(t *testing.T, e *env) {
+				if n := e.lakeF.Injected(); n != 2 {
+					t.Errorf("%d faults injected, want 2", n)
+				}
+			},
+		},
+		{
+			name: "copy always fails",
+			setup: func(t *testing.T, e *env) {
+				e.lakeF.FailKey(landingKey(snapID, "PCN_IC", 0))
+			},
+			wantErr: []error{liberator.ErrTerminal},
+			errHas:  []string{"timed out", "export " + snapID, landingKey(snapID, "PCN_IC", 0)},
+			wantKeys: func() []string {
+				// VRM is published; PCN_IC has its other part but neither
+				// manifest nor marker.
+				return append([]string{landingKey(snapID, "PCN_IC", 1)}, published(snapID, map[string][][]byte{"VRM": twoTable["VRM"]})...)
+			},
+		},
+		{
+			name:    "unclassified errors exhaust the budget",
+			setup:   func(t *testing.T, e *env) { e.exp.Faults.FailAlways(fake.OpDescribeExport, boom) },
+			wantErr: []error{liberator.ErrTerminal, boom},
+			errHas:  []string{"export " + snapID, "gave up after 5 retries", boom.Error()},
+		},
+		{
+			name:    "deadline exceeded",
+			opts:    envOptions{snap: fake.SnapshotterOptions{CreatingPolls: 1 << 20}},
+			wantErr: []error{liberator.ErrTerminal},
+			errHas:  []string{"snapshot_check", "snapshot " + snapID, "timed out", "6h0m0s"},
+			check: func(t *testing.T, e *env) {
+				if got := e.clk.Now().Sub(t0); got != 6*time.Hour {
+					t.Errorf("gave up after %s, want exactly the 6h deadline", got)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, tt.opts)
+			if tt.setup != nil {
+				tt.setup(t, e)
+			}
+			res, err := e.run(t, t0)
+			if tt.wantErr == nil {
+				if err != nil {
+					t.Fatalf("Run: %v", err)
+				}
+				checkPublished(t, e, res, tt.steps, tt.opts.exp.Rows)
+				if got := e.clk.Now().Sub(t0); got != tt.elapsed {
+					t.Errorf("run took %s of virtual time, want %s", got, tt.elapsed)
+				}
+			} else {
+				if err == nil {
+					t.Fatalf("Run succeeded: %+v", res)
+				}
+				for _, k := range tt.wantErr {
+					if !errors.Is(err, k) {
+						t.Errorf("Run error %q is not %v", err, k)
+					}
+				}
+				for _, s := range tt.errHas {
+					if !strings.Contains(err.Error(), s) {
+						t.Errorf("Run error %q does not contain %q", err, s)
+					}
+				}
+				if errkindRetryable(err) {
+					t.Errorf("Run error %q is retryable", err)
+				}
+				var wantKeys []string
+				if tt.wantKeys != nil {
+					wantKeys = tt.wantKeys()
+					sort.Strings(wantKeys)
+				}
+				if diff := cmp.Diff(wantKeys, lakeKeys(t, e.lake)); diff != "" {
+					t.Errorf("landed keys mismatch (-want +got):\n%s", diff)
+				}
+				if runs := e.wf.Runs(); len(runs) != 0 {
+					t.Errorf("workflow runs started after a failure: %+v", runs)
+				}
+			}
+			if tt.check != nil {
+				tt.check(t, e)
+			}
+			if !strings.Contains(e.logs.String(), `"run_id":"`+runID+`"`) || !strings.Contains(e.logs.String(), `"attempt":0`) {
+				t.Errorf("logs lack run_id/attempt:\n%s", e.logs)
+			}
+		})
+	}
+}
+
+func errkindRetryable(err error) bool {
+	return errors.Is(err, liberator.ErrNotReady) || errors.Is(err, liberator.ErrThrottled) || errors.Is(err, liberator.ErrTransient)
+}
+
+func TestPipelineRerunSameDateReplacesFiles(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	if _, err := e.run(t, t0); err != nil {
+		t.Fatalf("first run: %v", err)
+	}
+	// The same day's dump is uploaded again later with different contents:
+	// a new snapshot and export, the same import date.
+	newTables := map[string][][]byte{"PCN_IC": {[]byte("pcn-new")}, "VRM": {[]byte("vrm-new-0"), []byte("vrm-new-1")}}
+	exp2 := fake.NewExporter(fake.ExporterOptions{Bucket: e.exports, Tables: newTables})
+	e.p = e.pipeline(t, exp2, liberator.RetryPolicy{})
+	received := t0.Add(5 * time.Hour)
+	res, err := e.run(t, received)
+	if err != nil {
+		t.Fatalf("second run: %v", err)
+	}
+	snap2 := liberator.SnapshotID(received)
+	if diff := cmp.Diff(published(snap2, newTables), lakeKeys(t, e.lake)); diff != "" {
+		t.Errorf("landed keys after re-run mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantManifest(snap2, newTables, nil), res.Manifest); diff != "" {
+		t.Errorf("manifest mismatch (-want +got):\n%s", diff)
+	}
+	want := []liberator.WorkflowRun{wantRun("wr_0001", snapID), wantRun("wr_0002", snap2)}
+	if diff := cmp.Diff(want, e.wf.Runs(), ignoreStarted); diff != "" {
+		t.Errorf("workflow runs mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestPipelineBackdatedAndPrune(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOptions{})
+	e.snap.Add(liberator.SnapshotInfo{ID: "awsbackup-liberator-1", Status: "available"})
+	e.snap.Add(liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-20-031500", Status: "available"})
+	e.snap.Add(liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-21-031500", Status: "failed"})
+	e.snap.Add(liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-22-031500", Status: "available"})
+	lander, err := partition.NewLander(e.exports, e.lake, partition.LanderOptions{Clock: e.clk, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := liberator.New(liberator.Config{
+		Snapshotter: e.snap, Exporter: e.exp, Lander: lander, Workflow: e.wf, Clock: e.clk, PruneSnapshots: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := liberator.NewRunMessage(liberator.DumpRef{Key: dumpKey}, date, true, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Run(ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "sql-to-parquet-2026-11-24-backdated"; res.SnapshotID != want || res.ExportID != want {
+		t.Errorf("snapshot, export = %q, %q; want %q", res.SnapshotID, res.ExportID, want)
+	}
+	list, err := e.snap.ListSnapshots(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, s := range list {
+		ids = append(ids, s.ID)
+	}
+	want := []string{"sql-to-parquet-2026-11-24-backdated", "sql-to-parquet-26-11-22-031500", "awsbackup-liberator-1"}
+	if diff := cmp.Diff(want, ids); diff != "" {
+		t.Errorf("snapshots after pruning mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]liberator.WorkflowRun{wantRun("wr_0001", "sql-to-parquet-2026-11-24-backdated")}, e.wf.Runs(), ignoreStarted); diff != "" {
+		t.Errorf("workflow runs mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestPipelineHandleSteps(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOptions{snap: fake.SnapshotterOptions{CreatingPolls: 1}})
+	m, err := liberator.NewRunMessage(liberator.DumpRef{Key: dumpKey}, liberator.Date{}, false, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []string
+	for i := 0; i < 20; i++ {
+		out, err := e.p.Handle(ctx, m)
+		if err != nil {
+			t.Fatalf("Handle(%s): %v", m.Step, err)
+		}
+		if out.Next == nil {
+			break
+		}
+		steps = append(steps, fmt.Sprintf("%s#%d+%s", out.Next.Step, out.Next.Attempt, out.Delay))
+		// Handling the same message again is harmless (idempotent).
+		if _, err := e.p.Handle(ctx, m); err != nil {
+			t.Fatalf("Handle(%s) again: %v", m.Step, err)
+		}
+		e.clk.Advance(out.Delay)
+		m = *out.Next
+	}
+	want := []string{"snapshot_check#0+30s", "snapshot_check#1+1m0s", "export_check#0+30s", "landed#0+0s", "workflow_started#0+0s"}
+	if diff := cmp.Diff(want, steps); diff != "" {
+		t.Errorf("steps mismatch (-want +got):\n%s", diff)
+	}
+	if n := len(e.wf.Runs()); n != 1 {
+		t.Errorf("%d workflow runs, want 1", n)
+	}
+	if n := len(e.exp.Tasks()); n != 1 {
+		t.Errorf("%d export tasks, want 1", n)
+	}
+	// Messages that cannot be handled.
+	for _, bad := range []liberator.Message{
+		{Version: 2, Step: liberator.StepLanded, RunID: "r", Dump: liberator.DumpRef{Key: "k"}, ImportDate: date},
+		{Version: 1, Step: liberator.StepLanded, RunID: "r", Dump: liberator.DumpRef{Key: "k"}, ImportDate: date}, // no manifest
+		{Version: 1, Step: liberator.StepExportCheck, RunID: "r", Dump: liberator.DumpRef{Key: "k"}, ImportDate: date},
+		{Version: 1, Step: liberator.StepSnapshotCheck},
+	} {
+		if _, err := e.p.Handle(ctx, bad); !errors.Is(err, liberator.ErrInvalid) {
+			t.Errorf("Handle(%+v) = %v, want ErrInvalid", bad, err)
+		}
+	}
+}
+
+func TestNewValidatesConfig(t *testing.T) {
+	s := fake.NewSnapshotter(fake.SnapshotterOptions{})
+	w := fake.NewWorkflow(fake.WorkflowOptions{})
+	_, err := liberator.New(liberator.Config{Snapshotter: s, Workflow: w})
+	if !errors.Is(err, liberator.ErrInvalid) || !strings.Contains(err.Error(), "Exporter") || !strings.Contains(err.Error(), "Lander") {
+		t.Errorf("New without exporter and lander = %v, want ErrInvalid naming both", err)
+	}
+	b := memblob.OpenBucket(nil)
+	defer b.Close()
+	l, err := partition.NewLander(b, b, partition.LanderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := liberator.DefaultRetryPolicy()
+	bad.Multiplier = 0.5
+	_, err = liberator.New(liberator.Config{Snapshotter: s, Exporter: fake.NewExporter(fake.ExporterOptions{Bucket: b}), Lander: l, Workflow: w, Retry: bad})
+	if !errors.Is(err, liberator.ErrInvalid) || !strings.Contains(err.Error(), "Multiplier") {
+		t.Errorf("New with a bad retry policy = %v, want ErrInvalid naming Multiplier", err)
+	}
+}
