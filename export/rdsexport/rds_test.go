@@ -124,7 +124,10 @@ func TestStartExportErrors(t *testing.T) {
 		snap  func(s liberator.SnapshotInfo) liberator.SnapshotInfo
 		want  error
 	}{
-		{"quota of concurrent exports", func(f *awstest.RDS) { f.MaxActiveExports = 0; f.FailNext("StartExportTask", 1, awstest.Fault{Code: awstest.CodeExportQuota}) }, nil, liberator.ErrThrottled},
+		{"quota of concurrent exports", func(f *awstest.RDS) {
+			f.MaxActiveExports = 0
+			f.FailNext("StartExportTask", 1, awstest.Fault{Code: awstest.CodeExportQuota})
+		}, nil, liberator.ErrThrottled},
 		{"throttling", func(f *awstest.RDS) { f.FailNext("StartExportTask", 1, awstest.Fault{Code: awstest.CodeThrottling}) }, nil, liberator.ErrThrottled},
 		{"snapshot not available", func(f *awstest.RDS) {
 			f.PutSnapshot(awstest.Snapshot{ID: snapID, Instance: "liberator-db", Status: "creating"})
