@@ -1,0 +1,713 @@
+package export
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/parquet-go/parquet-go"
+	"gocloud.dev/blob"
+	"gocloud.dev/gcerrors"
+
+	"github.com/dataplatform/liberator-ingestion/internal/clock"
+	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/snapshot"
+)
+
+// OpenFunc reopens the dump a snapshot's Source names.
+type OpenFunc func(ctx context.Context, source string) (io.ReadCloser, error)
+
+// ScanFunc scans a dump, calling h for each table, row and skipped object
+// in dump order (snapshot.Scan's shape).
+type ScanFunc func(ctx context.Context, r io.Reader, h snapshot.Handler) error
+
+// TableProgress reports a table's conversion so far.
+type TableProgress struct {
+	ExportID string
+	// Table is "db.table".
+	Table string
+	Rows  int64
+	// Bytes of Parquet written (finished parts and the open one).
+	Bytes   int64
+	Elapsed time.Duration
+	// Done is true on the table's last report.
+	Done bool
+}
+
+// EmbeddedOptions configure an Embedded exporter.
+type EmbeddedOptions struct {
+	// Open reopens the dump named by SnapshotInfo.Source. Required (the
+	// default will be snapshot.OpenSource once it exists).
+	Open OpenFunc
+	// Scan scans the dump. Required (the default will be snapshot.Scan
+	// once it exists).
+	Scan ScanFunc
+	// Database is the <db> of the layout; default "liberator".
+	Database string
+	// Prefix is prepended to "<export-id>/" for every key; default "".
+	Prefix string
+	// Writer tunes the part files (codec, part size, row groups). Its UUID
+	// is ignored: each export draws one (NewUUID) for all its parts.
+	Writer WriterOptions
+	// Schema tunes the type mapping.
+	Schema SchemaOptions
+	// NewUUID returns the <uuid> of an export's part names; default
+	// uuid.NewString.
+	NewUUID func() string
+	// Clock stamps times; default the wall clock.
+	Clock clock.Clock
+	// Logger; default a logger that discards.
+	Logger *slog.Logger
+	// Progress, if set, is called per table while it converts (every few
+	// thousand rows) and once with Done when it is finished. It is called
+	// from the export's writer goroutine; keep it quick.
+	Progress func(TableProgress)
+	// MaxRunning caps concurrent exports (RDS allows 5 per account);
+	// StartExport beyond it fails with errkind.Throttled. Default 5.
+	MaxRunning int
+	// BatchRows is the number of rows handed from the scanner to the
+	// writer at a time; default 2048.
+	BatchRows int
+}
+
+// Embedded is the embedded liberator.Exporter: it converts a dump to
+// Parquet in-process, with no database server.
+//
+// StartExport runs the whole conversion synchronously (for deterministic
+// runs and tests) and returns the final state, COMPLETE or FAILED; a
+// concurrent DescribeExport of the same id meanwhile reports IN_PROGRESS.
+// Internally the scanner and the Parquet encoding run in two goroutines.
+type Embedded struct {
+	bucket *blob.Bucket
+	opts   EmbeddedOptions
+
+	mu      sync.Mutex
+	running map[string]liberator.ExportInfo
+}
+
+var _ liberator.Exporter = (*Embedded)(nil)
+
+// NewEmbedded returns an Embedded exporter writing into bucket.
+func NewEmbedded(bucket *blob.Bucket, opts EmbeddedOptions) *Embedded {
+	if opts.Database == "" {
+		opts.Database = "liberator"
+	}
+	if opts.NewUUID == nil {
+		opts.NewUUID = uuid.NewString
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.Real{}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxRunning <= 0 {
+		opts.MaxRunning = 5
+	}
+	if opts.BatchRows <= 0 {
+		opts.BatchRows = 2048
+	}
+	opts.Writer.UUID = ""
+	return &Embedded{bucket: bucket, opts: opts, running: map[string]liberator.ExportInfo{}}
+}
+
+func (e *Embedded) root(id string) string { return e.opts.Prefix + id + "/" }
+
+// DescribeExport returns the export's state: IN_PROGRESS while
+// StartExport runs, then what export_info_<id>.json says; errkind.NotFound
+// if there is no such export.
+func (e *Embedded) DescribeExport(ctx context.Context, id string) (liberator.ExportInfo, error) {
+	e.mu.Lock()
+	info, ok := e.running[id]
+	e.mu.Unlock()
+	if ok {
+		return info, nil
+	}
+	f, err := e.readInfo(ctx, id)
+	if err != nil {
+		return liberator.ExportInfo{}, err
+	}
+	return f.exportInfo(), nil
+}
+
+func (e *Embedded) readInfo(ctx context.Context, id string) (*ExportInfoFile, error) {
+	key := e.root(id) + InfoFileName(id)
+	b, err := e.bucket.ReadAll(ctx, key)
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return nil, errkind.Newf(errkind.NotFound, "describe export", id, "no export %q", id)
+	}
+	if err != nil {
+		return nil, errkind.New(errkind.Transient, "describe export", key, err)
+	}
+	var f ExportInfoFile
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, errkind.New(errkind.Invalid, "describe export", key, err)
+	}
+	return &f, nil
+}
+
+func (f *ExportInfoFile) exportInfo() liberator.ExportInfo {
+	return liberator.ExportInfo{
+		ID: f.ExportTaskIdentifier, SnapshotID: f.SnapshotID, Status: liberator.ExportStatus(f.Status),
+		Prefix: f.Prefix, PercentProgress: f.PercentProgress, ExtractedGB: f.TotalExtractedGB,
+		FailureCause: f.FailureCause, RowCounts: f.RowCounts,
+	}
+}
+
+// StartExport converts the dump named by req.Snapshot.Source to Parquet
+// under "<prefix><id>/" and returns the final state. An export id that
+// exists already (finished, failed or running) is not started again: its
+// info is returned. A conversion error ends the export FAILED (returned
+// with a nil error), its FailureCause naming the table and line, and every
+// part it wrote deleted. A cancelled ctx deletes the parts, records
+// nothing and returns the context's error, so the export can be started
+// again.
+func (e *Embedded) StartExport(ctx context.Context, req liberator.ExportRequest) (liberator.ExportInfo, error) {
+	const op = "start export"
+	switch {
+	case req.ID == "" || len(req.ID) > 60 || strings.ContainsAny(req.ID, "/\\:"):
+		return liberator.ExportInfo{}, errkind.Newf(errkind.Invalid, op, req.ID, "export id must be 1-60 characters without / \\ or :")
+	case req.Snapshot.Source == "":
+		return liberator.ExportInfo{}, errkind.Newf(errkind.Invalid, op, req.ID, "snapshot %q has no source dump", req.Snapshot.ID)
+	case req.Snapshot.Status != "" && req.Snapshot.Status != liberator.SnapshotAvailable:
+		k := errkind.NotReady
+		if req.Snapshot.Status == liberator.SnapshotFailed {
+			k = errkind.Invalid
+		}
+		return liberator.ExportInfo{}, errkind.Newf(k, op, req.ID, "snapshot %q is %s", req.Snapshot.ID, req.Snapshot.Status)
+	case e.opts.Open == nil || e.opts.Scan == nil:
+		return liberator.ExportInfo{}, errkind.Newf(errkind.Invalid, op, req.ID, "EmbeddedOptions.Open and Scan must be set")
+	}
+	e.mu.Lock()
+	if info, ok := e.running[req.ID]; ok {
+		e.mu.Unlock()
+		return info, nil
+	}
+	if len(e.running) >= e.opts.MaxRunning {
+		e.mu.Unlock()
+		return liberator.ExportInfo{}, errkind.Newf(errkind.Throttled, op, req.ID, "%d exports already running", len(e.running))
+	}
+	info := liberator.ExportInfo{ID: req.ID, SnapshotID: req.Snapshot.ID, Status: liberator.ExportInProgress, Prefix: e.root(req.ID)}
+	e.running[req.ID] = info
+	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		delete(e.running, req.ID)
+		e.mu.Unlock()
+	}()
+
+	if f, err := e.readInfo(ctx, req.ID); err == nil {
+		return f.exportInfo(), nil
+	} else if !errors.Is(err, errkind.NotFound) {
+		return liberator.ExportInfo{}, err
+	}
+	// Leftovers of an interrupted run of this id are not part of it.
+	if err := e.deletePrefix(ctx, e.root(req.ID)); err != nil {
+		return liberator.ExportInfo{}, err
+	}
+	f := &ExportInfoFile{
+		ExportTaskIdentifier: req.ID, SnapshotID: req.Snapshot.ID, Source: req.Snapshot.Source,
+		Prefix: e.root(req.ID), Codec: e.opts.Writer.withDefaults().Codec, TaskStartTime: e.opts.Clock.Now().UTC(),
+	}
+	rep, runErr := e.run(ctx, req, f)
+	f.TaskEndTime = e.opts.Clock.Now().UTC()
+	cleanup := context.WithoutCancel(ctx)
+	if runErr != nil {
+		delErr := e.deletePrefix(cleanup, e.root(req.ID))
+		if ctx.Err() != nil {
+			return liberator.ExportInfo{}, errors.Join(errkind.New(errkind.Transient, op, req.ID, ctx.Err()), delErr)
+		}
+		if delErr != nil {
+			return liberator.ExportInfo{}, errors.Join(runErr, delErr)
+		}
+		e.opts.Logger.Error("export failed", "export", req.ID, "err", runErr)
+		f.Status, f.FailureCause, f.RowCounts = string(liberator.ExportFailed), runErr.Error(), nil
+		if err := e.writeJSON(cleanup, e.root(req.ID)+InfoFileName(req.ID), f); err != nil {
+			return liberator.ExportInfo{}, errors.Join(runErr, err)
+		}
+		return f.exportInfo(), nil
+	}
+	f.TablesReport = TablesFileName(req.ID, len(rep.PerTableStatus))
+	if err := e.writeJSON(ctx, e.root(req.ID)+f.TablesReport, rep); err != nil {
+		_ = e.deletePrefix(cleanup, e.root(req.ID))
+		return liberator.ExportInfo{}, err
+	}
+	f.Status, f.PercentProgress = string(liberator.ExportComplete), 100
+	if err := e.writeJSON(ctx, e.root(req.ID)+InfoFileName(req.ID), f); err != nil {
+		_ = e.deletePrefix(cleanup, e.root(req.ID))
+		return liberator.ExportInfo{}, err
+	}
+	e.opts.Logger.Info("export complete", "export", req.ID, "tables", len(rep.PerTableStatus), "sql_bytes", f.SQLBytes)
+	return f.exportInfo(), nil
+}
+
+func (e *Embedded) writeJSON(ctx context.Context, key string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return errkind.New(errkind.Invalid, "export report", key, err)
+	}
+	if err := e.bucket.WriteAll(ctx, key, b, &blob.WriterOptions{ContentType: "application/json"}); err != nil {
+		return errkind.New(errkind.Transient, "export report", key, err)
+	}
+	return nil
+}
+
+func (e *Embedded) deletePrefix(ctx context.Context, prefix string) error {
+	it := e.bucket.List(&blob.ListOptions{Prefix: prefix})
+	for {
+		obj, err := it.Next(ctx)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return errkind.New(errkind.Transient, "export cleanup", prefix, err)
+		}
+		if obj.IsDir {
+			continue
+		}
+		if err := e.bucket.Delete(ctx, obj.Key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+			return errkind.New(errkind.Transient, "export cleanup", obj.Key, err)
+		}
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// run converts the dump and returns the tables report.
+func (e *Embedded) run(ctx context.Context, req liberator.ExportRequest, f *ExportInfoFile) (*TablesReportFile, error) {
+	rc, err := e.opts.Open(ctx, req.Snapshot.Source)
+	if err != nil {
+		return nil, fmt.Errorf("open dump %s: %w", req.Snapshot.Source, err)
+	}
+	defer rc.Close()
+	cr := &countingReader{r: rc}
+	conv := newConverter(ctx, e, e.root(req.ID), req.ID, req.Tables)
+	rep, err := conv.run(func(h snapshot.Handler) error { return e.opts.Scan(ctx, cr, h) })
+	f.SQLBytes = cr.n.Load()
+	f.TotalExtractedGB = float64(f.SQLBytes) / (1 << 30)
+	if err != nil {
+		return nil, err
+	}
+	f.RowCounts = map[string]int64{}
+	for _, t := range rep.PerTableStatus {
+		f.RowCounts[t.Target] = t.Rows
+	}
+	return rep, nil
+}
+
+// ---- the conversion pipeline ----
+
+// batch is a run of rows of one table, decoded, with the bytes they point
+// to owned by the batch (the scanner reuses its buffers).
+type batch struct {
+	ts    *tableState
+	end   bool // marks the table's end instead of carrying rows
+	vals  []parquet.Value
+	rows  []parquet.Row
+	arena []byte
+	first int // line of the first row
+	last  int // line of the last row
+}
+
+func (b *batch) reset() {
+	b.ts, b.end = nil, false
+	clear(b.vals) // drop pointers into old arenas
+	b.vals, b.rows, b.arena = b.vals[:0], b.rows[:0], b.arena[:0]
+}
+
+type tableState struct {
+	name   string // "db.table"
+	table  *snapshot.Table
+	cols   []snapshot.Column
+	schema *parquet.Schema
+	plans  []ColumnPlan
+	skip   bool
+	start  time.Time
+	end    time.Time
+	// scanner side
+	rows    int64
+	zero    []int64
+	missing []int64
+	// writer side
+	tw        *TableWriter
+	parts     []PartInfo
+	lastCall  int64
+	doneCalls int
+}
+
+// converter is the snapshot.Handler of an export: the scanner goroutine
+// decodes rows into batches; a writer goroutine encodes them.
+type converter struct {
+	ctx      context.Context
+	e        *Embedded
+	root     string
+	id       string
+	uuid     string
+	filter   map[string]bool
+	found    map[string]bool
+	tables   []*tableState
+	byTable  map[*snapshot.Table]*tableState
+	byName   map[string]*tableState
+	last     *tableState
+	skipped  []snapshot.Skipped
+	cur      *batch
+	out      chan *batch
+	free     chan *batch
+	werr     atomic.Pointer[error]
+	maxArena int
+}
+
+const poolBatches = 3
+
+func newConverter(ctx context.Context, e *Embedded, root, id string, tables []string) *converter {
+	c := &converter{
+		ctx: ctx, e: e, root: root, id: id, uuid: e.opts.NewUUID(),
+		byTable: map[*snapshot.Table]*tableState{}, byName: map[string]*tableState{},
+		out: make(chan *batch, poolBatches), free: make(chan *batch, poolBatches),
+		maxArena: 4 << 20,
+	}
+	if len(tables) > 0 {
+		c.filter, c.found = map[string]bool{}, map[string]bool{}
+		for _, t := range tables {
+			c.filter[t] = true
+		}
+	}
+	for i := 0; i < poolBatches-1; i++ {
+		c.free <- &batch{}
+	}
+	c.cur = &batch{}
+	return c
+}
+
+func (c *converter) writerErr() error {
+	if p := c.werr.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// CreateTable implements snapshot.Handler.
+func (c *converter) CreateTable(t *snapshot.Table) error {
+	db := c.e.opts.Database
+	name := db + "." + t.Name
+	if _, dup := c.byName[name]; dup {
+		return errkind.Newf(errkind.Invalid, "export", fmt.Sprintf("table %s line %d", name, t.Line), "table created twice")
+	}
+	ts := &tableState{name: name, table: t, cols: append([]snapshot.Column(nil), t.Columns...), start: c.e.opts.Clock.Now().UTC()}
+	if c.filter != nil && !c.filter[name] && !c.filter[t.Name] {
+		ts.skip = true
+	} else {
+		if c.filter != nil {
+			c.found[name], c.found[t.Name] = true, true
+		}
+		schema, plans, err := SchemaFor(t, c.e.opts.Schema)
+		if err != nil {
+			return fmt.Errorf("table %s line %d: %w", name, t.Line, err)
+		}
+		ts.schema, ts.plans = schema, plans
+		ts.zero, ts.missing = make([]int64, len(plans)), make([]int64, len(plans))
+	}
+	c.tables = append(c.tables, ts)
+	c.byTable[t] = ts
+	c.byName[name] = ts
+	return nil
+}
+
+// Skip implements snapshot.Handler.
+func (c *converter) Skip(s snapshot.Skipped) { c.skipped = append(c.skipped, s) }
+
+func (c *converter) state(t *snapshot.Table) *tableState {
+	if c.last != nil && c.last.table == t {
+		return c.last
+	}
+	ts := c.byTable[t]
+	if ts == nil && t != nil {
+		ts = c.byName[c.e.opts.Database+"."+t.Name]
+	}
+	return ts
+}
+
+// Row implements snapshot.Handler: it decodes the row into the current
+// batch (copying every byte it keeps).
+func (c *converter) Row(t *snapshot.Table, vals []snapshot.Value, line int) error {
+	ts := c.state(t)
+	if ts == nil {
+		name := "?"
+		if t != nil {
+			name = t.Name
+		}
+		return errkind.Newf(errkind.Invalid, "export", fmt.Sprintf("table %s line %d", name, line), "rows for a table the dump did not create")
+	}
+	if ts.skip {
+		return nil
+	}
+	if ts != c.last {
+		if c.last != nil {
+			if err := c.endTable(c.last); err != nil {
+				return err
+			}
+		}
+		c.last = ts
+	}
+	if len(vals) != len(ts.plans) {
+		return errkind.Newf(errkind.Invalid, "export", fmt.Sprintf("table %s line %d", ts.name, line), "row has %d values, table has %d columns", len(vals), len(ts.plans))
+	}
+	b := c.cur
+	if b.ts == nil {
+		b.ts, b.first = ts, line
+		if cap(b.vals) < c.e.opts.BatchRows*len(ts.plans) {
+			b.vals = make([]parquet.Value, 0, c.e.opts.BatchRows*len(ts.plans))
+		}
+	}
+	start := len(b.vals)
+	for i := range vals {
+		v, arena, note, err := ts.plans[i].DecodeAppend(vals[i], b.arena)
+		b.arena = arena
+		if err != nil {
+			return fmt.Errorf("table %s line %d: %w", ts.name, line, err)
+		}
+		switch note {
+		case NoteZeroDate:
+			ts.zero[i]++
+		case NoteMissing:
+			ts.missing[i]++
+		}
+		b.vals = append(b.vals, v)
+	}
+	b.rows = append(b.rows, b.vals[start:len(b.vals):len(b.vals)])
+	b.last = line
+	ts.rows++
+	if len(b.rows) >= c.e.opts.BatchRows || len(b.arena) >= c.maxArena {
+		return c.send()
+	}
+	return nil
+}
+
+// send hands the current batch to the writer and takes a free one.
+func (c *converter) send() error {
+	if err := c.writerErr(); err != nil {
+		return err
+	}
+	if err := c.ctx.Err(); err != nil {
+		return err
+	}
+	c.out <- c.cur
+	select {
+	case c.cur = <-c.free:
+	case <-c.ctx.Done():
+		c.cur = &batch{}
+		return c.ctx.Err()
+	}
+	return nil
+}
+
+// endTable flushes ts's rows and tells the writer to finish its open part.
+func (c *converter) endTable(ts *tableState) error {
+	if len(c.cur.rows) > 0 {
+		if err := c.send(); err != nil {
+			return err
+		}
+	}
+	c.cur.ts, c.cur.end = ts, true
+	return c.send()
+}
+
+// run scans with scan, running the writer goroutine, and builds the report.
+func (c *converter) run(scan func(snapshot.Handler) error) (*TablesReportFile, error) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.writeLoop()
+	}()
+	err := scan(c)
+	if err == nil && len(c.cur.rows) > 0 {
+		err = c.send()
+	}
+	close(c.out)
+	wg.Wait()
+	if werr := c.writerErr(); werr != nil {
+		err = werr // the writer's failure is the cause; the scan error is its echo
+	}
+	if err == nil && c.filter != nil {
+		for t := range c.filter {
+			if !c.found[t] {
+				err = errkind.Newf(errkind.Invalid, "export", "table "+t, "requested table is not in the dump")
+				break
+			}
+		}
+	}
+	if err == nil {
+		err = c.closeAll()
+	}
+	if err != nil {
+		c.abortAll()
+		return nil, err
+	}
+	return c.report(), nil
+}
+
+func (c *converter) fail(err error) {
+	if c.werr.Load() == nil {
+		c.werr.Store(&err)
+	}
+}
+
+// writeLoop encodes batches until the channel closes; after a failure it
+// only recycles them, so the scanner never blocks.
+func (c *converter) writeLoop() {
+	for b := range c.out {
+		if c.writerErr() == nil {
+			if err := c.write(b); err != nil {
+				c.fail(err)
+			}
+		}
+		b.reset()
+		c.free <- b
+	}
+}
+
+func (c *converter) writerFor(ts *tableState) (*TableWriter, error) {
+	if ts.tw == nil {
+		db := c.e.opts.Database
+		prefix := c.root + db + "/" + ts.name + "/1/"
+		wo := c.e.opts.Writer
+		wo.UUID = c.uuid
+		tw, err := NewTableWriter(c.ctx, c.e.bucket, prefix, ts.schema, wo)
+		if err != nil {
+			return nil, err
+		}
+		ts.tw = tw
+	}
+	return ts.tw, nil
+}
+
+func (c *converter) write(b *batch) error {
+	ts := b.ts
+	tw, err := c.writerFor(ts)
+	if err != nil {
+		return err
+	}
+	if b.end {
+		if err := tw.FinishPart(); err != nil {
+			return fmt.Errorf("table %s: %w", ts.name, err)
+		}
+		c.progress(ts, tw, true)
+		return nil
+	}
+	if err := tw.WriteRows(b.rows); err != nil {
+		return fmt.Errorf("table %s rows at lines %d-%d: %w", ts.name, b.first, b.last, err)
+	}
+	if r := tw.Rows(); r-ts.lastCall >= 50_000 {
+		ts.lastCall = r
+		c.progress(ts, tw, false)
+	}
+	return nil
+}
+
+func (c *converter) progress(ts *tableState, tw *TableWriter, done bool) {
+	if c.e.opts.Progress == nil {
+		return
+	}
+	c.e.opts.Progress(TableProgress{
+		ExportID: c.id, Table: ts.name, Rows: tw.Rows(), Bytes: tw.Bytes(),
+		Elapsed: c.e.opts.Clock.Now().Sub(ts.start), Done: done,
+	})
+}
+
+// closeAll finishes every table (after the writer goroutine has ended).
+func (c *converter) closeAll() error {
+	for _, ts := range c.tables {
+		if ts.skip {
+			continue
+		}
+		tw, err := c.writerFor(ts)
+		if err != nil {
+			return err
+		}
+		hadOpen := tw.cur != nil || len(tw.parts) == 0
+		parts, err := tw.Close()
+		if err != nil {
+			return fmt.Errorf("table %s: %w", ts.name, err)
+		}
+		ts.parts = parts
+		ts.end = c.e.opts.Clock.Now().UTC()
+		if hadOpen {
+			c.progress(ts, tw, true)
+		}
+	}
+	return nil
+}
+
+func (c *converter) abortAll() {
+	ctx := context.WithoutCancel(c.ctx)
+	for _, ts := range c.tables {
+		if ts.tw != nil {
+			_ = ts.tw.Abort(ctx)
+		}
+	}
+}
+
+func (c *converter) report() *TablesReportFile {
+	rep := &TablesReportFile{PerTableStatus: []TableReport{}, Skipped: c.skipped}
+	for _, ts := range c.tables {
+		if ts.skip {
+			continue
+		}
+		tr := TableReport{
+			Target: ts.name, Status: string(liberator.ExportComplete), Line: ts.table.Line,
+			Rows: ts.rows, Files: ts.parts, Columns: columnReports(ts.plans, ts.cols),
+			ExtractionStartTime: ts.start, ExtractionEndTime: ts.end,
+		}
+		for _, p := range ts.parts {
+			tr.Bytes += p.Bytes
+		}
+		tr.SizeGB = float64(tr.Bytes) / (1 << 30)
+		for i, p := range ts.plans {
+			if n := ts.zero[i]; n > 0 {
+				if tr.ZeroDatesNulled == nil {
+					tr.ZeroDatesNulled = map[string]int64{}
+				}
+				tr.ZeroDatesNulled[p.Name] = n
+				tr.Warnings = append(tr.Warnings, fmt.Sprintf("column %s: %d zero dates written as NULL", p.Name, n))
+			}
+			if n := ts.missing[i]; n > 0 {
+				if tr.MissingNulled == nil {
+					tr.MissingNulled = map[string]int64{}
+				}
+				tr.MissingNulled[p.Name] = n
+				why := "not in the INSERT column list"
+				if p.Virtual {
+					why = "generated VIRTUAL column, the dump holds no values"
+				}
+				tr.Warnings = append(tr.Warnings, fmt.Sprintf("column %s: %s; %d rows written as NULL (not computed)", p.Name, why, n))
+			}
+			if p.ForcedOptional != "" {
+				if tr.ForcedOptional == nil {
+					tr.ForcedOptional = map[string]string{}
+				}
+				tr.ForcedOptional[p.Name] = p.ForcedOptional
+			}
+		}
+		rep.PerTableStatus = append(rep.PerTableStatus, tr)
+	}
+	return rep
+}

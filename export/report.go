@@ -1,0 +1,93 @@
+package export
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/dataplatform/liberator-ingestion/snapshot"
+)
+
+// ExportInfoFile is the content of export_info_<id>.json at the export
+// root. It is written last: its presence with Status COMPLETE means every
+// part of the export is in place.
+type ExportInfoFile struct {
+	ExportTaskIdentifier string    `json:"exportTaskIdentifier"`
+	SnapshotID           string    `json:"snapshotIdentifier"`
+	Source               string    `json:"source"`
+	Status               string    `json:"status"`
+	PercentProgress      int       `json:"percentProgress"`
+	TotalExtractedGB     float64   `json:"totalExtractedDataInGB"`
+	SQLBytes             int64     `json:"sqlBytes"`
+	TaskStartTime        time.Time `json:"taskStartTime"`
+	TaskEndTime          time.Time `json:"taskEndTime"`
+	FailureCause         string    `json:"failureCause,omitempty"`
+	Prefix               string    `json:"prefix"`
+	Codec                Codec     `json:"codec"`
+	// RowCounts per "db.table".
+	RowCounts map[string]int64 `json:"rowCounts,omitempty"`
+	// TablesReport is the name of the per-table report file.
+	TablesReport string `json:"tablesReport,omitempty"`
+}
+
+// TablesReportFile is the content of
+// export_tables_info_<id>_from_1_to_<n>.json (n tables).
+type TablesReportFile struct {
+	PerTableStatus []TableReport `json:"perTableStatus"`
+	// Skipped lists views, triggers and routines the dump defines; they are
+	// not tables and are not exported.
+	Skipped []snapshot.Skipped `json:"skipped,omitempty"`
+}
+
+// TableReport is one table's entry of the tables report.
+type TableReport struct {
+	// Target is "db.table".
+	Target string `json:"target"`
+	Status string `json:"status"`
+	// Line is the line of the CREATE TABLE in the dump.
+	Line   int        `json:"line"`
+	Rows   int64      `json:"rows"`
+	Bytes  int64      `json:"bytes"`
+	SizeGB float64    `json:"sizeGB"`
+	Files  []PartInfo `json:"files"`
+	// ZeroDatesNulled counts, per column, zero or partial-zero dates
+	// written as NULL.
+	ZeroDatesNulled map[string]int64 `json:"zeroDatesNulled,omitempty"`
+	// MissingNulled counts, per column, rows whose INSERT held no value
+	// (generated VIRTUAL columns), written as NULL.
+	MissingNulled map[string]int64 `json:"missingValuesNulled,omitempty"`
+	// ForcedOptional names NOT NULL columns written OPTIONAL, and why.
+	ForcedOptional map[string]string `json:"forcedOptional,omitempty"`
+	Warnings       []string          `json:"warnings,omitempty"`
+	// Columns is the type mapping applied.
+	Columns             []ColumnReport `json:"columns"`
+	ExtractionStartTime time.Time      `json:"extractionStartTime"`
+	ExtractionEndTime   time.Time      `json:"extractionEndTime"`
+}
+
+// ColumnReport is one column's type mapping.
+type ColumnReport struct {
+	Name         string `json:"columnName"`
+	OriginalType string `json:"originalType"`
+	ExportedType string `json:"expectedExportedType"`
+	Optional     bool   `json:"optional"`
+}
+
+// InfoFileName returns "export_info_<id>.json".
+func InfoFileName(id string) string { return "export_info_" + id + ".json" }
+
+// TablesFileName returns "export_tables_info_<id>_from_1_to_<n>.json".
+func TablesFileName(id string, n int) string {
+	return fmt.Sprintf("export_tables_info_%s_from_1_to_%d.json", id, n)
+}
+
+func columnReports(plans []ColumnPlan, cols []snapshot.Column) []ColumnReport {
+	out := make([]ColumnReport, len(plans))
+	for i, p := range plans {
+		orig := p.Type
+		if i < len(cols) && cols[i].Definition != "" {
+			orig = cols[i].Definition
+		}
+		out[i] = ColumnReport{Name: p.Name, OriginalType: orig, ExportedType: p.Node.Type().String(), Optional: p.Optional}
+	}
+	return out
+}

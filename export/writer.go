@@ -1,0 +1,299 @@
+package export
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/google/uuid"
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
+	"gocloud.dev/blob"
+
+	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+)
+
+// Codec is a Parquet compression codec by the name it has in part file
+// names (part-00000-<uuid>-c000.<codec>.parquet).
+type Codec string
+
+// Codecs.
+const (
+	// CodecSnappy: .snappy.parquet, the default (fastest to encode).
+	CodecSnappy Codec = "snappy"
+	// CodecGzip: .gz.parquet, what RDS exports write.
+	CodecGzip Codec = "gz"
+	// CodecZstd: .zstd.parquet.
+	CodecZstd Codec = "zstd"
+	// CodecNone: uncompressed, .parquet.
+	CodecNone Codec = "none"
+)
+
+// DefaultCodec is the codec used when WriterOptions.Codec is empty.
+const DefaultCodec = CodecSnappy
+
+func (c Codec) codec() (compress.Codec, error) {
+	switch c {
+	case CodecSnappy, "":
+		return &parquet.Snappy, nil
+	case CodecGzip, "gzip":
+		return &parquet.Gzip, nil
+	case CodecZstd:
+		return &parquet.Zstd, nil
+	case CodecNone, "uncompressed":
+		return &parquet.Uncompressed, nil
+	}
+	return nil, errkind.Newf(errkind.Invalid, "export", "codec "+string(c), "unknown codec (want snappy, gz, zstd or none)")
+}
+
+// suffix returns the file name suffix for parts written with c.
+func (c Codec) suffix() string {
+	switch c {
+	case CodecSnappy, "":
+		return ".snappy.parquet"
+	case CodecGzip, "gzip":
+		return ".gz.parquet"
+	case CodecZstd:
+		return ".zstd.parquet"
+	}
+	return ".parquet"
+}
+
+// Defaults of WriterOptions.
+const (
+	DefaultPartSize      = 256 << 20
+	DefaultRowGroupRows  = 1 << 20
+	DefaultRowGroupBytes = 32 << 20
+)
+
+// WriterOptions tune a TableWriter. Zero values take the defaults.
+type WriterOptions struct {
+	// Codec compresses pages (default DefaultCodec, snappy).
+	Codec Codec
+	// PartSize is the target size in bytes of a part file: a new part is
+	// started once a part reaches it (checked after each row group).
+	// Default DefaultPartSize.
+	PartSize int64
+	// RowGroupRows and RowGroupBytes bound a row group (and so the memory
+	// a writer buffers): a row group is flushed when either is reached.
+	// Defaults DefaultRowGroupRows and DefaultRowGroupBytes (of encoded,
+	// not yet compressed data).
+	RowGroupRows  int64
+	RowGroupBytes int64
+	// UUID is the <uuid> of part names; default a random UUID per writer.
+	UUID string
+}
+
+func (o WriterOptions) withDefaults() WriterOptions {
+	if o.Codec == "" {
+		o.Codec = DefaultCodec
+	}
+	if o.PartSize <= 0 {
+		o.PartSize = DefaultPartSize
+	}
+	if o.RowGroupRows <= 0 {
+		o.RowGroupRows = DefaultRowGroupRows
+	}
+	if o.RowGroupBytes <= 0 {
+		o.RowGroupBytes = DefaultRowGroupBytes
+	}
+	if o.UUID == "" {
+		o.UUID = uuid.NewString()
+	}
+	return o
+}
+
+// PartInfo describes one written part file.
+type PartInfo struct {
+	// Key is the object key in the bucket.
+	Key string `json:"key"`
+	// Rows and Bytes (file size) of the part.
+	Rows  int64 `json:"rows"`
+	Bytes int64 `json:"bytes"`
+}
+
+// PartName returns the name of part n: part-<nnnnn>-<uuid>-c000<suffix>.
+func PartName(n int, id string, codec Codec) string {
+	return fmt.Sprintf("part-%05d-%s-c000%s", n, id, codec.suffix())
+}
+
+// TableWriter streams the rows of one table to part files
+// <prefix>part-00000-<uuid>-c000.<codec>.parquet, part-00001-…, in a
+// bucket. Each part is written through a blob.Writer, which makes it
+// visible only when it is complete; Abort cancels the open part and
+// deletes the finished ones. A TableWriter is not safe for concurrent use.
+type TableWriter struct {
+	ctx    context.Context
+	bucket *blob.Bucket
+	prefix string
+	schema *parquet.Schema
+	opts   WriterOptions
+	codec  compress.Codec
+
+	parts []PartInfo
+	cur   *part
+	// rows and bytes over the finished parts.
+	rows int64
+}
+
+type part struct {
+	key    string
+	cancel context.CancelFunc
+	bw     *blob.Writer
+	cw     *countingWriter
+	pw     *parquet.Writer
+	rows   int64
+	// rgBase is pw.Size() right after the last row group flush.
+	rgBase int64
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// NewTableWriter returns a writer of the table whose Parquet schema is
+// schema, writing parts under prefix (normally
+// "<export-id>/<db>/<db>.<table>/1/"). Nothing is written until rows are.
+func NewTableWriter(ctx context.Context, bucket *blob.Bucket, prefix string, schema *parquet.Schema, opts WriterOptions) (*TableWriter, error) {
+	opts = opts.withDefaults()
+	codec, err := opts.Codec.codec()
+	if err != nil {
+		return nil, err
+	}
+	return &TableWriter{ctx: ctx, bucket: bucket, prefix: prefix, schema: schema, opts: opts, codec: codec}, nil
+}
+
+func (w *TableWriter) open() error {
+	key := w.prefix + PartName(len(w.parts), w.opts.UUID, w.opts.Codec)
+	ctx, cancel := context.WithCancel(w.ctx)
+	bw, err := w.bucket.NewWriter(ctx, key, &blob.WriterOptions{ContentType: "application/vnd.apache.parquet"})
+	if err != nil {
+		cancel()
+		return errkind.New(errkind.Transient, "export write", key, err)
+	}
+	cw := &countingWriter{w: bw}
+	pw := parquet.NewWriter(cw, w.schema,
+		parquet.Compression(w.codec),
+		parquet.MaxRowsPerRowGroup(w.opts.RowGroupRows),
+		parquet.CreatedBy("liberator-ingestion", "", ""),
+	)
+	w.cur = &part{key: key, cancel: cancel, bw: bw, cw: cw, pw: pw}
+	return nil
+}
+
+// WriteRows writes rows (whose values carry their levels and column
+// indexes, as Decode returns them). The rows are not retained.
+func (w *TableWriter) WriteRows(rows []parquet.Row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if w.cur == nil {
+		if err := w.open(); err != nil {
+			return err
+		}
+	}
+	p := w.cur
+	if _, err := p.pw.WriteRows(rows); err != nil {
+		return errkind.New(errkind.Invalid, "export write", p.key, err)
+	}
+	p.rows += int64(len(rows))
+	size := p.pw.Size()
+	if size-p.rgBase >= w.opts.RowGroupBytes {
+		if err := p.pw.Flush(); err != nil {
+			return errkind.New(errkind.Transient, "export write", p.key, err)
+		}
+		size = p.pw.Size()
+		p.rgBase = size
+	}
+	if size >= w.opts.PartSize {
+		return w.FinishPart()
+	}
+	return nil
+}
+
+// FinishPart completes the open part, if any, so it becomes visible; the
+// next WriteRows starts a new part. Use it to bound how many parts are open
+// at a time when rows of several tables interleave.
+func (w *TableWriter) FinishPart() error {
+	p := w.cur
+	if p == nil {
+		return nil
+	}
+	w.cur = nil
+	if err := p.pw.Close(); err != nil {
+		p.cancel()
+		_ = p.bw.Close()
+		return errkind.New(errkind.Transient, "export write", p.key, err)
+	}
+	err := p.bw.Close()
+	p.cancel()
+	if err != nil {
+		return errkind.New(errkind.Transient, "export write", p.key, err)
+	}
+	w.parts = append(w.parts, PartInfo{Key: p.key, Rows: p.rows, Bytes: p.cw.n})
+	w.rows += p.rows
+	return nil
+}
+
+// Close finishes the open part and returns every part written. A table
+// without rows gets one part with no rows, so its schema is exported.
+func (w *TableWriter) Close() ([]PartInfo, error) {
+	if w.cur == nil && len(w.parts) == 0 {
+		if err := w.open(); err != nil {
+			return nil, err
+		}
+	}
+	if err := w.FinishPart(); err != nil {
+		return nil, err
+	}
+	return w.parts, nil
+}
+
+// Parts returns the parts finished so far.
+func (w *TableWriter) Parts() []PartInfo { return w.parts }
+
+// Rows returns the rows written so far (finished parts and the open one).
+func (w *TableWriter) Rows() int64 {
+	if w.cur != nil {
+		return w.rows + w.cur.rows
+	}
+	return w.rows
+}
+
+// Bytes returns the bytes written so far (finished parts and the open
+// one's bytes already handed to the bucket).
+func (w *TableWriter) Bytes() int64 {
+	var n int64
+	for _, p := range w.parts {
+		n += p.Bytes
+	}
+	if w.cur != nil {
+		n += w.cur.cw.n
+	}
+	return n
+}
+
+// Abort cancels the open part (nothing of it becomes visible) and deletes
+// the parts already finished. It uses ctx for the deletes.
+func (w *TableWriter) Abort(ctx context.Context) error {
+	if p := w.cur; p != nil {
+		w.cur = nil
+		p.cancel()
+		_ = p.bw.Close() // returns the cancellation; the object is not created
+	}
+	var first error
+	for _, p := range w.parts {
+		if err := w.bucket.Delete(ctx, p.Key); err != nil && first == nil {
+			first = errkind.New(errkind.Transient, "export abort", p.Key, err)
+		}
+	}
+	w.parts = nil
+	return first
+}
