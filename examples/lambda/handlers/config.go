@@ -1,0 +1,324 @@
+package handlers
+
+import (
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dataplatform/liberator-ingestion/liberator"
+)
+
+// Environment variable names read by FromEnv. The README section (LAMBDA.md)
+// lists which entry point needs which.
+const (
+	EnvRegion   = "AWS_REGION"
+	EnvLogLevel = "LIBERATOR_LOG_LEVEL"
+
+	EnvDumpBucket    = "LIBERATOR_DUMP_BUCKET"
+	EnvDumpPrefix    = "LIBERATOR_DUMP_PREFIX"
+	EnvReplicaBucket = "LIBERATOR_REPLICA_BUCKET"
+
+	EnvECSCluster        = "LIBERATOR_ECS_CLUSTER"
+	EnvECSTaskDefinition = "LIBERATOR_ECS_TASK_DEFINITION"
+	EnvECSContainer      = "LIBERATOR_ECS_CONTAINER"
+	EnvECSSubnets        = "LIBERATOR_ECS_SUBNETS"
+	EnvECSSecurityGroups = "LIBERATOR_ECS_SECURITY_GROUPS"
+	EnvECSAssignPublicIP = "LIBERATOR_ECS_ASSIGN_PUBLIC_IP"
+	EnvECSLaunchType     = "LIBERATOR_ECS_LAUNCH_TYPE"
+
+	EnvDBInstance    = "LIBERATOR_DB_INSTANCE"
+	EnvExportBucket  = "LIBERATOR_EXPORT_BUCKET"
+	EnvExportPrefix  = "LIBERATOR_EXPORT_PREFIX"
+	EnvExportRoleARN = "LIBERATOR_EXPORT_ROLE_ARN"
+	EnvExportKMSKey  = "LIBERATOR_EXPORT_KMS_KEY_ID"
+	EnvLandingBucket = "LIBERATOR_LANDING_BUCKET"
+	EnvLandingPrefix = "LIBERATOR_LANDING_PREFIX"
+	EnvWorkflowName  = "LIBERATOR_WORKFLOW_NAME"
+	EnvQueueURL      = "LIBERATOR_QUEUE_URL"
+	EnvRetryInitial  = "LIBERATOR_RETRY_INITIAL"
+	EnvRetryMax      = "LIBERATOR_RETRY_MAX"
+	EnvRetryDeadline = "LIBERATOR_RETRY_DEADLINE"
+
+	// The ECS restore task reads these (the dump-uploaded Lambda sets the
+	// first three in the container overrides).
+	EnvMessage    = "LIBERATOR_MESSAGE"
+	EnvTaskBucket = "DUMP_BUCKET"
+	EnvTaskKey    = "DUMP_KEY"
+	EnvImportDate = "IMPORT_DATE"
+
+	EnvDBHost     = "LIBERATOR_DB_HOST"
+	EnvDBPort     = "LIBERATOR_DB_PORT"
+	EnvDBUser     = "LIBERATOR_DB_USER"
+	EnvDBPassword = "LIBERATOR_DB_PASSWORD"
+	EnvDBName     = "LIBERATOR_DB_NAME"
+	EnvDBCABundle = "LIBERATOR_DB_CA_BUNDLE"
+)
+
+// Config is the whole configuration of the Lambdas and of the ECS task, read
+// from the environment by FromEnv. Each entry point checks the part it needs
+// with one of the Check… methods.
+type Config struct {
+	// Region is the AWS region (AWS_REGION, set by Lambda and ECS).
+	Region string
+	// LogLevel is the slog level (LIBERATOR_LOG_LEVEL: debug, info, warn,
+	// error; default info).
+	LogLevel slog.Level
+
+	// DumpBucket is the name of the bucket the contractor uploads to
+	// (LIBERATOR_DUMP_BUCKET); events for other buckets are ignored.
+	DumpBucket string
+	// DumpPrefix is the key prefix of the dumps (LIBERATOR_DUMP_PREFIX,
+	// default "parking/"); keys outside it are ignored.
+	DumpPrefix string
+	// ReplicaBucket, if set, is the pre-production account's bucket the dump
+	// is copied to (LIBERATOR_REPLICA_BUCKET) with ACL
+	// bucket-owner-full-control.
+	ReplicaBucket string
+
+	// ECS says where the restore task runs.
+	ECS ECSConfig
+
+	// DBInstance is the RDS instance the dump is restored into and
+	// snapshotted (LIBERATOR_DB_INSTANCE).
+	DBInstance string
+	// ExportBucket (name), ExportPrefix, ExportRoleARN and ExportKMSKeyID
+	// configure StartExportTask (LIBERATOR_EXPORT_*).
+	ExportBucket   string
+	ExportPrefix   string
+	ExportRoleARN  string
+	ExportKMSKeyID string
+	// LandingBucket is the data lake's landing bucket name
+	// (LIBERATOR_LANDING_BUCKET); LandingPrefix its key prefix
+	// (LIBERATOR_LANDING_PREFIX, default "parking").
+	LandingBucket string
+	LandingPrefix string
+	// WorkflowName is the Glue workflow (LIBERATOR_WORKFLOW_NAME, default
+	// "parking-liberator-data-workflow").
+	WorkflowName string
+	// QueueURL is the scheduler's SQS queue (LIBERATOR_QUEUE_URL): delayed
+	// re-checks are sent there and the export-check Lambda consumes it.
+	QueueURL string
+	// RetryInitial, RetryMax and RetryDeadline override the pipeline's
+	// retry policy when set (Go durations: "30s", "15m", "6h").
+	RetryInitial  time.Duration
+	RetryMax      time.Duration
+	RetryDeadline time.Duration
+
+	// Restore is the ECS task's own configuration.
+	Restore RestoreConfig
+}
+
+// ECSConfig says how the dump-uploaded Lambda runs the restore task.
+type ECSConfig struct {
+	Cluster        string   // LIBERATOR_ECS_CLUSTER
+	TaskDefinition string   // LIBERATOR_ECS_TASK_DEFINITION (family[:revision] or ARN)
+	Container      string   // LIBERATOR_ECS_CONTAINER: the container whose env is overridden
+	Subnets        []string // LIBERATOR_ECS_SUBNETS, comma separated
+	SecurityGroups []string // LIBERATOR_ECS_SECURITY_GROUPS, comma separated
+	AssignPublicIP bool     // LIBERATOR_ECS_ASSIGN_PUBLIC_IP (true/false, default false)
+	LaunchType     string   // LIBERATOR_ECS_LAUNCH_TYPE (default FARGATE)
+}
+
+// RestoreConfig is the ECS restore task's configuration.
+type RestoreConfig struct {
+	// Message is the run's StepDumpUploaded message as JSON
+	// (LIBERATOR_MESSAGE); if empty, the run is built from Bucket and Key.
+	Message string
+	// Bucket (DUMP_BUCKET: a bucket name or a gocloud URL) and Key
+	// (DUMP_KEY) name the dump when Message is empty.
+	Bucket string
+	Key    string
+	// ImportDate (IMPORT_DATE, YYYY-MM-DD) makes a backdated run.
+	ImportDate string
+
+	// The MySQL server the dump is restored into: the RDS instance's
+	// endpoint, its master user and password (inject the password from
+	// Secrets Manager with the task definition's "secrets"), the database
+	// name (default "liberator") and the RDS CA bundle for TLS.
+	DBHost     string // LIBERATOR_DB_HOST
+	DBPort     int    // LIBERATOR_DB_PORT (default 3306)
+	DBUser     string // LIBERATOR_DB_USER
+	DBPassword string // LIBERATOR_DB_PASSWORD
+	DBName     string // LIBERATOR_DB_NAME
+	CABundle   string // LIBERATOR_DB_CA_BUNDLE: path to the PEM bundle
+}
+
+// FromEnv reads the configuration from getenv (os.Getenv in a main, a map in
+// tests). It fails, with an error wrapping ErrInvalid that names the
+// variable, only on values that do not parse; missing values are reported by
+// the Check… methods of the entry point that needs them.
+func FromEnv(getenv func(string) string) (Config, error) {
+	get := func(k string) string { return strings.TrimSpace(getenv(k)) }
+	c := Config{
+		Region:        get(EnvRegion),
+		DumpBucket:    get(EnvDumpBucket),
+		DumpPrefix:    get(EnvDumpPrefix),
+		ReplicaBucket: get(EnvReplicaBucket),
+		ECS: ECSConfig{
+			Cluster:        get(EnvECSCluster),
+			TaskDefinition: get(EnvECSTaskDefinition),
+			Container:      get(EnvECSContainer),
+			Subnets:        splitList(get(EnvECSSubnets)),
+			SecurityGroups: splitList(get(EnvECSSecurityGroups)),
+			LaunchType:     get(EnvECSLaunchType),
+		},
+		DBInstance:     get(EnvDBInstance),
+		ExportBucket:   get(EnvExportBucket),
+		ExportPrefix:   get(EnvExportPrefix),
+		ExportRoleARN:  get(EnvExportRoleARN),
+		ExportKMSKeyID: get(EnvExportKMSKey),
+		LandingBucket:  get(EnvLandingBucket),
+		LandingPrefix:  get(EnvLandingPrefix),
+		WorkflowName:   get(EnvWorkflowName),
+		QueueURL:       get(EnvQueueURL),
+		Restore: RestoreConfig{
+			Message:    get(EnvMessage),
+			Bucket:     get(EnvTaskBucket),
+			Key:        get(EnvTaskKey),
+			ImportDate: get(EnvImportDate),
+			DBHost:     get(EnvDBHost),
+			DBUser:     get(EnvDBUser),
+			DBPassword: getenv(EnvDBPassword), // not trimmed: a password may have spaces
+			DBName:     get(EnvDBName),
+			CABundle:   get(EnvDBCABundle),
+		},
+	}
+	if c.DumpPrefix == "" {
+		c.DumpPrefix = "parking/"
+	}
+	if c.LandingPrefix == "" {
+		c.LandingPrefix = "parking"
+	}
+	if c.WorkflowName == "" {
+		c.WorkflowName = "parking-liberator-data-workflow"
+	}
+	if c.ECS.LaunchType == "" {
+		c.ECS.LaunchType = "FARGATE"
+	}
+	if c.Restore.DBName == "" {
+		c.Restore.DBName = "liberator"
+	}
+	c.Restore.DBPort = 3306
+	if v := get(EnvDBPort); v != "" {
+		p, err := strconv.Atoi(v)
+		if err != nil || p <= 0 || p > 65535 {
+			return Config{}, invalidf(EnvDBPort, "want a port number, got %q", v)
+		}
+		c.Restore.DBPort = p
+	}
+	if v := get(EnvECSAssignPublicIP); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return Config{}, invalidf(EnvECSAssignPublicIP, "want true or false, got %q", v)
+		}
+		c.ECS.AssignPublicIP = b
+	}
+	if v := get(EnvLogLevel); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			return Config{}, invalidf(EnvLogLevel, "want debug, info, warn or error, got %q", v)
+		}
+	}
+	for _, d := range []struct {
+		name string
+		dst  *time.Duration
+	}{{EnvRetryInitial, &c.RetryInitial}, {EnvRetryMax, &c.RetryMax}, {EnvRetryDeadline, &c.RetryDeadline}} {
+		v := get(d.name)
+		if v == "" {
+			continue
+		}
+		x, err := time.ParseDuration(v)
+		if err != nil || x <= 0 {
+			return Config{}, invalidf(d.name, "want a positive Go duration such as 30s or 15m, got %q", v)
+		}
+		*d.dst = x
+	}
+	return c, nil
+}
+
+// CheckDumpUploaded reports the settings the dump-uploaded Lambda needs and
+// lacks.
+func (c Config) CheckDumpUploaded() error {
+	return missing(
+		EnvRegion, c.Region,
+		EnvDumpBucket, c.DumpBucket,
+		EnvECSCluster, c.ECS.Cluster,
+		EnvECSTaskDefinition, c.ECS.TaskDefinition,
+		EnvECSContainer, c.ECS.Container,
+	)
+}
+
+// CheckPipeline reports the settings the snapshot-ready and export-check
+// Lambdas (and the ECS task) need to build the AWS pipeline and lack.
+func (c Config) CheckPipeline() error {
+	return missing(
+		EnvRegion, c.Region,
+		EnvDBInstance, c.DBInstance,
+		EnvExportBucket, c.ExportBucket,
+		EnvExportRoleARN, c.ExportRoleARN,
+		EnvExportKMSKey, c.ExportKMSKeyID,
+		EnvLandingBucket, c.LandingBucket,
+		EnvQueueURL, c.QueueURL,
+	)
+}
+
+// CheckRestore reports the settings the ECS restore task needs and lacks.
+func (c Config) CheckRestore() error {
+	if err := c.CheckPipeline(); err != nil {
+		return err
+	}
+	if c.Restore.Message == "" && c.Restore.Key == "" {
+		return invalidf(EnvMessage, "set %s, or %s and %s", EnvMessage, EnvTaskBucket, EnvTaskKey)
+	}
+	return missing(
+		EnvDBHost, c.Restore.DBHost,
+		EnvDBUser, c.Restore.DBUser,
+		EnvDBPassword, c.Restore.DBPassword,
+		EnvDBCABundle, c.Restore.CABundle,
+	)
+}
+
+// BucketURL returns the gocloud.dev/blob URL of an S3 bucket in the
+// configured region: "s3://name?region=eu-west-2". A value that already is
+// a URL is returned as it is.
+func (c Config) BucketURL(name string) string {
+	if name == "" || strings.Contains(name, "://") {
+		return name
+	}
+	if c.Region == "" {
+		return "s3://" + name
+	}
+	return fmt.Sprintf("s3://%s?region=%s", name, c.Region)
+}
+
+// missing takes name, value pairs and names every empty value.
+func missing(pairs ...string) error {
+	var names []string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			names = append(names, pairs[i])
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return invalidf(strings.Join(names, ", "), "not set")
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// invalidf returns a configuration error naming the variable(s) what and
+// wrapping liberator.ErrInvalid. Examples use only the module's public API,
+// so users can copy them.
+func invalidf(what, format string, args ...any) error {
+	return fmt.Errorf("config %s: %s: %w", what, fmt.Sprintf(format, args...), liberator.ErrInvalid)
+}

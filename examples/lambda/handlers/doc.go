@@ -1,0 +1,27 @@
+// Package handlers holds the logic of the liberator Lambda functions and of
+// the ECS restore task, so that the mains under examples/lambda/… and
+// examples/ecs-restore stay thin and every handler is tested with the JSON
+// AWS really sends (see testdata/).
+//
+// There is one handler per step of the production chain:
+//
+//   - DumpUploaded: an S3 "Object Created" event (EventBridge) or a CloudTrail
+//     PutObject / CompleteMultipartUpload / CopyObject event (EventBridge)
+//     for a dump under the configured prefix → optionally replicate the dump
+//     to the pre-production bucket, then launch the restore on ECS (a restore
+//     outlasts Lambda's 15 minutes) with the run's first Message.
+//   - SnapshotReady: an RDS "RDS DB Snapshot Event" RDS-EVENT-0042
+//     (EventBridge), or the same notification SNS-wrapped in an SQS record →
+//     a StepSnapshotCheck Message → the pipeline starts the export.
+//   - ExportCheck: RDS-EVENT-0161/0159/0160 (EventBridge) or the scheduler's
+//     SQS messages → the pipeline lands the export and starts the workflow.
+//
+// SQS batches are answered with events.SQSEventResponse: only the records
+// that failed with a retryable error are listed in BatchItemFailures, so SQS
+// redelivers them and nothing else; records that can never succeed (bad
+// JSON, an unknown message version) are logged at error level and dropped.
+//
+// Configuration is read from the environment in one place (FromEnv); AWS
+// clients are made in the mains only, and every handler takes its
+// dependencies as interfaces so tests wire fakes.
+package handlers

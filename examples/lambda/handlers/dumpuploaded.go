@@ -1,0 +1,134 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/dataplatform/liberator-ingestion/liberator"
+)
+
+// Replicator copies an uploaded dump to the pre-production account's bucket
+// (production uses CopyObject with ACL bucket-owner-full-control). It must
+// be idempotent: copying the same object twice is harmless.
+type Replicator interface {
+	Replicate(ctx context.Context, bucket, key string) error
+}
+
+// DumpUploaded handles the upload of a dump: it checks the object is a dump
+// under the configured prefix, launches the restore and, if a Replicator is
+// set, copies the dump to pre-production.
+type DumpUploaded struct {
+	// Bucket is the upload bucket's name; events for other buckets are
+	// ignored.
+	Bucket string
+	// Prefix is the dumps' key prefix ("parking/"). Only objects directly
+	// under it are dumps: "parking/liberator_dump_20261124.zip" is,
+	// "parking/archive/liberator_dump_20261124.zip" and "other/x.zip" are
+	// ignored.
+	Prefix string
+	// BucketURL turns a bucket name into the gocloud.dev/blob URL put in the
+	// run's DumpRef (Config.BucketURL); nil keeps the name.
+	BucketURL func(name string) string
+	// Launcher starts the restore (required).
+	Launcher RestoreLauncher
+	// Replicator, if not nil, copies the dump to pre-production.
+	Replicator Replicator
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// DumpResult says what DumpUploaded.Handle did.
+type DumpResult struct {
+	// Ignored, when not empty, says why the event started nothing.
+	Ignored string
+	// Message is the run's first message (StepDumpUploaded) as launched.
+	Message liberator.Message
+	// Task is what the launcher started (an ECS task ARN).
+	Task string
+	// Replicated is true when the dump was copied to pre-production.
+	Replicated bool
+}
+
+// Handle processes one EventBridge event: an S3 "Object Created" event or a
+// CloudTrail PutObject / CompleteMultipartUpload / CopyObject event.
+//
+// Events that are not uploads, uploads to another bucket or outside the
+// prefix, and keys that are not dump names ("liberator_dump_YYYYMMDD.zip"
+// or "…_YYMMDD.zip") are logged and ignored: a retry cannot change them, so
+// Handle returns a nil error and the event is not retried. A failure to
+// launch or to replicate is returned, so Lambda retries the event (both are
+// idempotent).
+func (h *DumpUploaded) Handle(ctx context.Context, ev events.CloudWatchEvent) (DumpResult, error) {
+	log := h.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	up, err := DecodeUpload(ev)
+	if errors.Is(err, ErrNotAnUpload) {
+		log.InfoContext(ctx, "ignoring event", "event_id", ev.ID, "detail_type", ev.DetailType, "reason", err.Error())
+		return DumpResult{Ignored: err.Error()}, nil
+	}
+	if err != nil {
+		log.ErrorContext(ctx, "dropping malformed event", "event_id", ev.ID, "err", err)
+		return DumpResult{Ignored: err.Error()}, nil
+	}
+	log = log.With("event_id", up.EventID, "bucket", up.Bucket, "key", up.Key, "action", up.Action)
+	if reason := h.outside(up); reason != "" {
+		log.InfoContext(ctx, "ignoring object", "reason", reason)
+		return DumpResult{Ignored: reason}, nil
+	}
+	bucket := up.Bucket
+	if h.BucketURL != nil {
+		bucket = h.BucketURL(up.Bucket)
+	}
+	m, err := liberator.NewRunMessage(liberator.DumpRef{Bucket: bucket, Key: up.Key, Size: up.Size}, liberator.Date{}, false, up.Time)
+	if err != nil {
+		// A key under the prefix that is not a dump name. Loud when it
+		// looks like a dump (a bad date), quiet otherwise (a README).
+		if strings.HasPrefix(path.Base(up.Key), "liberator_dump_") {
+			log.ErrorContext(ctx, "dropping upload: not a valid dump name", "err", err)
+		} else {
+			log.WarnContext(ctx, "ignoring upload: not a dump name", "err", err)
+		}
+		return DumpResult{Ignored: err.Error()}, nil
+	}
+	res := DumpResult{Message: m}
+	task, err := h.Launcher.LaunchRestore(ctx, m)
+	if err != nil {
+		log.ErrorContext(ctx, "launching restore failed", "run_id", m.RunID, "err", err)
+		return res, fmt.Errorf("dump uploaded %s: %w", up.Key, err)
+	}
+	res.Task = task
+	log.InfoContext(ctx, "restore launched", "run_id", m.RunID, "import_date", m.ImportDate.String(),
+		"snapshot_id", liberator.SnapshotID(m.Received), "task", task)
+	if h.Replicator != nil {
+		if err := h.Replicator.Replicate(ctx, up.Bucket, up.Key); err != nil {
+			log.ErrorContext(ctx, "replicating dump to pre-production failed", "err", err)
+			return res, fmt.Errorf("dump uploaded %s: replicate: %w", up.Key, err)
+		}
+		res.Replicated = true
+		log.InfoContext(ctx, "dump replicated to pre-production")
+	}
+	return res, nil
+}
+
+// outside says why an upload is not one to act on, or "" if it is.
+func (h *DumpUploaded) outside(up Upload) string {
+	if h.Bucket != "" && up.Bucket != h.Bucket {
+		return fmt.Sprintf("bucket %q is not the dump bucket %q", up.Bucket, h.Bucket)
+	}
+	rest, ok := strings.CutPrefix(up.Key, h.Prefix)
+	if !ok {
+		return fmt.Sprintf("key %q is outside prefix %q", up.Key, h.Prefix)
+	}
+	if rest == "" || strings.Contains(rest, "/") {
+		return fmt.Sprintf("key %q is not directly under prefix %q", up.Key, h.Prefix)
+	}
+	return ""
+}
