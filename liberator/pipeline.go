@@ -289,10 +289,20 @@ func (p *Pipeline) onError(m Message, op string, err error, notFoundRetries bool
 	case errors.Is(err, ErrInvalid) || errors.Is(err, ErrTerminal):
 		return Outcome{}, fmt.Errorf("liberator: run %s: %s: %w", m.RunID, op, err)
 	case errkind.Retryable(err) || (notFoundRetries && errors.Is(err, ErrNotFound)):
-		return p.recheck(m, fmt.Errorf("%s: %w", op, err), false)
+		return p.recheck(m, withOp(op, err), false)
 	default:
-		return p.recheck(m, fmt.Errorf("%s: %w", op, err), true)
+		return p.recheck(m, withOp(op, err), true)
 	}
+}
+
+// withOp prefixes err with op unless it is an *Error, which names its
+// operation and subject itself.
+func withOp(op string, err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", op, err)
 }
 
 func (p *Pipeline) dumpUploaded(ctx context.Context, m Message) (Outcome, error) {
@@ -430,4 +440,24 @@ func orUnknown(s string) string {
 		return "no reason given"
 	}
 	return s
+}
+
+// ProcessBody is Process for a raw queue message body, as a Lambda's SQS
+// record carries it. A body that does not decode returns an error wrapping
+// ErrInvalid (drop the record: no retry can fix it). A message that is not
+// due yet (a delay longer than the queue's cap) is scheduled again for the
+// remaining time and not handled; the Outcome then holds it as Next with
+// that Delay.
+func (p *Pipeline) ProcessBody(ctx context.Context, body []byte) (Outcome, error) {
+	m, due, remaining, err := DecodeDelivery(body, p.clk.Now())
+	if err != nil {
+		return Outcome{}, err
+	}
+	if !due {
+		if err := p.sched.Schedule(ctx, m, remaining); err != nil {
+			return Outcome{}, fmt.Errorf("liberator: run %s: re-schedule early %s: %w", m.RunID, m.Step, err)
+		}
+		return Outcome{Next: &m, Delay: remaining}, nil
+	}
+	return p.Process(ctx, m)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/memblob"
+	"gocloud.dev/pubsub/mempubsub"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/liberator/fake"
@@ -585,5 +586,109 @@ func TestNewValidatesConfig(t *testing.T) {
 	_, err = liberator.New(liberator.Config{Snapshotter: s, Exporter: fake.NewExporter(fake.ExporterOptions{Bucket: b}), Lander: l, Workflow: w, Retry: bad})
 	if !errors.Is(err, liberator.ErrInvalid) || !strings.Contains(err.Error(), "Multiplier") {
 		t.Errorf("New with a bad retry policy = %v, want ErrInvalid naming Multiplier", err)
+	}
+}
+
+func TestPipelineRunOnPubSub(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOptions{snap: fake.SnapshotterOptions{CreatingPolls: 2}, exp: fake.ExporterOptions{InProgressPolls: 1}})
+	topic := mempubsub.NewTopic()
+	sub := mempubsub.NewSubscription(topic, time.Minute)
+	defer topic.Shutdown(ctx)
+	defer sub.Shutdown(ctx)
+	lander, err := partition.NewLander(e.exports, e.lake, partition.LanderOptions{Clock: e.clk, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := liberator.New(liberator.Config{
+		Snapshotter: e.snap, Exporter: e.exp, Lander: lander, Workflow: e.wf, Clock: e.clk,
+		Scheduler: liberator.NewPubSubScheduler(topic, sub, liberator.PubSubOptions{Clock: e.clk}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := liberator.NewRunMessage(liberator.DumpRef{Key: dumpKey}, liberator.Date{}, false, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Run(ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPublished(t, e, res, 1+3+2+1+1, nil)
+	if got, want := e.clk.Now().Sub(t0), (30+60+120+30+60)*time.Second; got != want {
+		t.Errorf("run took %s of virtual time, want %s", got, want)
+	}
+}
+
+func TestPipelineHandleRetryOutcome(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOptions{})
+	m := liberator.Message{
+		Version: 1, Step: liberator.StepSnapshotCheck, RunID: runID, Dump: liberator.DumpRef{Key: dumpKey},
+		ImportDate: date, Received: t0, SnapshotID: snapID, Attempt: 2, StepStarted: t0,
+	}
+	e.snap.Faults.FailFirst(fake.OpDescribeSnapshot, 1, fmt.Errorf("rate exceeded: %w", liberator.ErrThrottled))
+	out, err := e.p.Handle(ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(out.Retried, liberator.ErrThrottled) || out.Next == nil || out.Next.Attempt != 3 || out.Next.Step != liberator.StepSnapshotCheck || out.Delay != 4*time.Minute {
+		t.Errorf("Handle = %+v, want a re-check (attempt 3, 4m) with Retried ErrThrottled", out)
+	}
+	// A snapshot that never existed is waited for (a reordered message)
+	// until the deadline, then ends the run.
+	e.clk.Advance(6 * time.Hour)
+	_, err = e.p.Handle(ctx, m)
+	if !errors.Is(err, liberator.ErrTerminal) || !strings.Contains(err.Error(), "no such snapshot") {
+		t.Errorf("Handle after the deadline = %v, want ErrTerminal mentioning the not-found cause", err)
+	}
+}
+
+func TestPipelineProcessBody(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOptions{})
+	first, err := liberator.NewRunMessage(liberator.DumpRef{Key: dumpKey}, liberator.Date{}, false, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := first.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Due: handled, and its successor scheduled.
+	out, err := e.p.ProcessBody(ctx, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Next == nil || out.Next.Step != liberator.StepSnapshotCheck {
+		t.Fatalf("ProcessBody = %+v, want a snapshot check next", out)
+	}
+	// Not due: re-scheduled for the rest of its delay, not handled.
+	early := *out.Next
+	early.NotBefore = t0.Add(40 * time.Minute)
+	body, err = early.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err = e.p.ProcessBody(ctx, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Delay != 40*time.Minute || out.Next.Step != liberator.StepSnapshotCheck {
+		t.Errorf("ProcessBody of an early message = %+v, want it deferred 40m", out)
+	}
+	var got []string
+	for _, m := range e.sched.Pending() {
+		got = append(got, fmt.Sprintf("%s@%s", m.Step, m.NotBefore.Sub(t0)))
+	}
+	if diff := cmp.Diff([]string{"snapshot_check@0s", "snapshot_check@40m0s"}, got); diff != "" {
+		t.Errorf("scheduled messages mismatch (-want +got):\n%s", diff)
+	}
+	if n := len(e.snap.Requests()); n != 1 {
+		t.Errorf("%d CreateSnapshot calls, want 1", n)
+	}
+	if _, err := e.p.ProcessBody(ctx, []byte("{")); !errors.Is(err, liberator.ErrInvalid) {
+		t.Errorf("ProcessBody(garbage) = %v, want ErrInvalid", err)
 	}
 }
