@@ -1,0 +1,584 @@
+package glue
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/parquet-go/parquet-go"
+	"gocloud.dev/blob"
+	"gocloud.dev/gcerrors"
+
+	"github.com/dataplatform/liberator-ingestion/internal/clock"
+	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/partition"
+)
+
+// Run states, in Glue's words.
+const (
+	StatusRunning   = "RUNNING"
+	StatusCompleted = "COMPLETED"
+	StatusError     = "ERROR"
+)
+
+// ImportTimestampColumn is the column the landing-to-raw copy adds to every
+// row: the run's start as Unix seconds, as a string.
+const ImportTimestampColumn = "import_timestamp"
+
+// DefaultRunsPrefix is where Local records its runs in the raw bucket. The
+// leading underscore hides it from Glue crawlers and Spark.
+const DefaultRunsPrefix = "_liberator/workflow_runs/"
+
+// Route sends tables whose name matches Match to another raw-zone prefix,
+// as production sends ^liberator_fpn tables to the environmental
+// enforcement zone.
+type Route struct {
+	Match  *regexp.Regexp
+	Prefix string
+}
+
+// LocalOptions configure a Local workflow. The zero value is usable.
+type LocalOptions struct {
+	// Prefix is the raw-zone key prefix; default partition.DefaultPrefix
+	// ("parking").
+	Prefix string
+	// Routes, checked in order, give some tables another prefix.
+	Routes []Route
+	// RunsPrefix is the key prefix in the raw bucket under which runs are
+	// recorded (default DefaultRunsPrefix), so that Start stays idempotent
+	// across processes.
+	RunsPrefix string
+	// RowGroupRows bounds the rows per written row group (default 65536);
+	// row groups of the landed files are never merged.
+	RowGroupRows int
+	// Clock gives the run's start time and import_timestamp (default the
+	// wall clock).
+	Clock clock.Clock
+	// Logger receives progress logs (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// RawTable describes one table the copy wrote to the raw zone.
+type RawTable struct {
+	Database string `json:"database"`
+	Table    string `json:"table"`
+	// Prefix is the raw partition's key prefix, ending in "/".
+	Prefix string `json:"prefix"`
+	// Keys are the Parquet files written, sorted.
+	Keys []string `json:"keys"`
+	// Rows is the number of rows copied.
+	Rows int64 `json:"rows"`
+}
+
+// JobContext is what a registered job receives.
+type JobContext struct {
+	// Run is the workflow run (status RUNNING).
+	Run liberator.WorkflowRun
+	// Request is the request that started the run.
+	Request liberator.WorkflowRequest
+	// ImportTimestamp is the value written to the import_timestamp column.
+	ImportTimestamp string
+	// Tables are the raw partitions the copy wrote.
+	Tables []RawTable
+	// Landing and Raw are the workflow's buckets.
+	Landing, Raw *blob.Bucket
+	// Logger is the workflow's logger.
+	Logger *slog.Logger
+}
+
+// JobFunc is a job run after the copy: a transformation, a check, a crawl.
+type JobFunc func(ctx context.Context, jc JobContext) error
+
+type job struct {
+	name string
+	fn   JobFunc
+}
+
+// Local is a liberator.Workflow that runs in process what the production
+// Glue workflow does: it copies every landed table of the request's
+// manifest into the raw zone, at
+// <prefix>/<db>/<db>_<table lower-cased>/import_year=…/…/import_date=…/,
+// adding the string column import_timestamp to every row, then runs the
+// registered jobs in order.
+//
+// Each table's raw partition is replaced, never mixed: the old _SUCCESS
+// marker is removed first, the new files are written, old files not
+// rewritten are deleted, and _SUCCESS is written last. Files are streamed
+// row group by row group, so memory is bounded by one row group.
+//
+// Start is idempotent on the request's RunKey: a run that completed (or is
+// running) is returned as it is; a run that ended in ERROR is run again
+// under the same id. Runs are recorded in the raw bucket.
+type Local struct {
+	landing, raw *blob.Bucket
+	prefix       string
+	routes       []Route
+	runsPrefix   string
+	groupRows    int
+	clock        clock.Clock
+	log          *slog.Logger
+
+	mu   sync.Mutex
+	jobs []job
+	runs map[string]liberator.WorkflowRun // by id
+}
+
+// NewLocal returns a Local workflow reading the landing zone from landing
+// and writing the raw zone to raw. It does not close the buckets.
+func NewLocal(landing, raw *blob.Bucket, opts LocalOptions) (*Local, error) {
+	if landing == nil || raw == nil {
+		return nil, errkind.Newf(errkind.Invalid, "new local workflow", "", "nil bucket")
+	}
+	l := &Local{
+		landing: landing, raw: raw,
+		prefix: strings.Trim(opts.Prefix, "/"), routes: opts.Routes,
+		runsPrefix: opts.RunsPrefix, groupRows: opts.RowGroupRows,
+		clock: opts.Clock, log: opts.Logger,
+		runs: map[string]liberator.WorkflowRun{},
+	}
+	if opts.Prefix == "" {
+		l.prefix = partition.DefaultPrefix
+	}
+	if l.runsPrefix == "" {
+		l.runsPrefix = DefaultRunsPrefix
+	}
+	if !strings.HasSuffix(l.runsPrefix, "/") {
+		l.runsPrefix += "/"
+	}
+	if l.groupRows <= 0 {
+		l.groupRows = 65536
+	}
+	if l.clock == nil {
+		l.clock = clock.Real{}
+	}
+	if l.log == nil {
+		l.log = slog.Default()
+	}
+	for _, r := range l.routes {
+		if r.Match == nil {
+			return nil, errkind.Newf(errkind.Invalid, "new local workflow", "", "route without Match")
+		}
+	}
+	return l, nil
+}
+
+// RegisterJob adds a job run after the copy, after the jobs registered
+// before it. A job's error ends the run in ERROR.
+func (l *Local) RegisterJob(name string, fn JobFunc) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.jobs = append(l.jobs, job{name, fn})
+}
+
+// RunID returns the id of the run for a run key: "wr_" and 32 hex digits.
+func RunID(runKey string) string {
+	h := sha256.Sum256([]byte(runKey))
+	return "wr_" + hex.EncodeToString(h[:16])
+}
+
+// Start runs the workflow for req and returns when it has finished. On
+// failure it returns the run (status ERROR) and an error naming the table,
+// key or job.
+func (l *Local) Start(ctx context.Context, req liberator.WorkflowRequest) (liberator.WorkflowRun, error) {
+	const op = "start workflow"
+	if req.RunKey == "" {
+		return liberator.WorkflowRun{}, errkind.Newf(errkind.Invalid, op, "", "empty run key")
+	}
+	d := req.ImportDate
+	if d.IsZero() {
+		d = req.Manifest.ImportDate
+	}
+	if !d.Valid() {
+		return liberator.WorkflowRun{}, errkind.Newf(errkind.Invalid, op, "run "+req.RunKey, "invalid import date %v", d)
+	}
+	id := RunID(req.RunKey)
+	l.mu.Lock()
+	prev, ok := l.runs[id]
+	l.mu.Unlock()
+	if !ok {
+		var err error
+		prev, ok, err = l.readRun(ctx, id)
+		if err != nil {
+			return liberator.WorkflowRun{}, err
+		}
+	}
+	if ok && prev.Status != StatusError {
+		return prev, nil
+	}
+
+	now := l.clock.Now().UTC()
+	ts := strconv.FormatInt(now.Unix(), 10)
+	props := map[string]string{}
+	for k, v := range req.Properties {
+		props[k] = v
+	}
+	props["import_date"] = d.Compact()
+	props[ImportTimestampColumn] = ts
+	run := liberator.WorkflowRun{ID: id, RunKey: req.RunKey, Status: StatusRunning, Properties: props, Started: now}
+	l.mu.Lock()
+	if cur, ok := l.runs[id]; ok && cur.Status == StatusRunning {
+		l.mu.Unlock()
+		return cur, nil
+	}
+	l.runs[id] = run
+	jobs := append([]job(nil), l.jobs...)
+	l.mu.Unlock()
+	log := l.log.With("run", id, "run_key", req.RunKey, "import_date", d.String())
+	log.Info("workflow run started", "tables", len(req.Manifest.Tables))
+
+	tables, err := l.copyAll(ctx, req.Manifest, d, ts, log)
+	if err == nil {
+		jc := JobContext{Run: run, Request: req, ImportTimestamp: ts, Tables: tables, Landing: l.landing, Raw: l.raw, Logger: log}
+		for _, j := range jobs {
+			log.Info("job started", "job", j.name)
+			if jerr := j.fn(ctx, jc); jerr != nil {
+				err = wrapKind(jerr, errkind.Terminal, "glue job", j.name)
+				break
+			}
+		}
+	}
+	if err != nil {
+		run.Status = StatusError
+		run.Properties["error"] = err.Error()
+	} else {
+		run.Status = StatusCompleted
+	}
+	l.mu.Lock()
+	l.runs[id] = run
+	l.mu.Unlock()
+	if werr := l.writeRun(ctx, run); werr != nil && err == nil {
+		err = werr
+	}
+	if err != nil {
+		log.Error("workflow run failed", "err", err)
+		return run, err
+	}
+	log.Info("workflow run completed", "tables", len(tables))
+	return run, nil
+}
+
+// GetRun returns a run by id; an error wrapping liberator.ErrNotFound if
+// none.
+func (l *Local) GetRun(ctx context.Context, id string) (liberator.WorkflowRun, error) {
+	l.mu.Lock()
+	r, ok := l.runs[id]
+	l.mu.Unlock()
+	if ok {
+		return r, nil
+	}
+	r, ok, err := l.readRun(ctx, id)
+	if err != nil {
+		return liberator.WorkflowRun{}, err
+	}
+	if !ok {
+		return liberator.WorkflowRun{}, errkind.Newf(errkind.NotFound, "get workflow run", id, "no such run")
+	}
+	return r, nil
+}
+
+func (l *Local) runKey(id string) string { return l.runsPrefix + id + ".json" }
+
+func (l *Local) readRun(ctx context.Context, id string) (liberator.WorkflowRun, bool, error) {
+	b, err := l.raw.ReadAll(ctx, l.runKey(id))
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return liberator.WorkflowRun{}, false, nil
+	}
+	if err != nil {
+		return liberator.WorkflowRun{}, false, blobErr(err, "read workflow run", l.runKey(id))
+	}
+	var r liberator.WorkflowRun
+	if err := json.Unmarshal(b, &r); err != nil {
+		return liberator.WorkflowRun{}, false, errkind.New(errkind.Terminal, "read workflow run", l.runKey(id), err)
+	}
+	return r, true, nil
+}
+
+func (l *Local) writeRun(ctx context.Context, r liberator.WorkflowRun) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return errkind.New(errkind.Terminal, "write workflow run", r.ID, err)
+	}
+	if err := l.raw.WriteAll(ctx, l.runKey(r.ID), b, &blob.WriterOptions{ContentType: "application/json"}); err != nil {
+		return blobErr(err, "write workflow run", l.runKey(r.ID))
+	}
+	return nil
+}
+
+// RawPrefixFor returns the raw partition prefix of a table, following the
+// routes.
+func (l *Local) RawPrefixFor(db, table string, d partition.Date) string {
+	p := l.prefix
+	for _, r := range l.routes {
+		if r.Match.MatchString(table) {
+			p = strings.Trim(r.Prefix, "/")
+			break
+		}
+	}
+	return partition.RawPrefix(p, db, table, d)
+}
+
+func (l *Local) copyAll(ctx context.Context, m liberator.Manifest, d partition.Date, ts string, log *slog.Logger) ([]RawTable, error) {
+	var out []RawTable
+	for _, tm := range m.Tables {
+		rt, err := l.copyTable(ctx, tm, d, ts, log)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, rt)
+	}
+	return out, nil
+}
+
+func (l *Local) copyTable(ctx context.Context, tm partition.TableManifest, d partition.Date, ts string, log *slog.Logger) (RawTable, error) {
+	const op = "copy to raw"
+	name := tm.Database + "." + tm.Table
+	rt := RawTable{Database: tm.Database, Table: tm.Table, Prefix: l.RawPrefixFor(tm.Database, tm.Table, d)}
+	var src []string
+	for _, o := range tm.Objects {
+		if partition.IsParquet(o.Key) {
+			src = append(src, o.Key)
+		}
+	}
+	if len(tm.Objects) == 0 {
+		keys, err := l.list(ctx, l.landing, tm.Prefix)
+		if err != nil {
+			return rt, err
+		}
+		for _, k := range keys {
+			if partition.IsParquet(k) {
+				src = append(src, k)
+			}
+		}
+	}
+	sort.Strings(src)
+	old, err := l.list(ctx, l.raw, rt.Prefix)
+	if err != nil {
+		return rt, err
+	}
+	marker := rt.Prefix + partition.MarkerName
+	for _, k := range old {
+		if k == marker {
+			if err := l.raw.Delete(ctx, k); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+				return rt, blobErr(err, op, k)
+			}
+		}
+	}
+	written := map[string]bool{}
+	for _, k := range src {
+		dst := rt.Prefix + path.Base(k)
+		if written[dst] {
+			return rt, errkind.Newf(errkind.Invalid, op, "table "+name, "two landed files named %s", path.Base(k))
+		}
+		n, err := l.copyFile(ctx, k, dst, ts)
+		if err != nil {
+			return rt, err
+		}
+		written[dst] = true
+		rt.Keys = append(rt.Keys, dst)
+		rt.Rows += n
+	}
+	for _, k := range old {
+		if !written[k] && k != marker {
+			if err := l.raw.Delete(ctx, k); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+				return rt, blobErr(err, op, k)
+			}
+		}
+	}
+	if err := l.raw.WriteAll(ctx, marker, nil, nil); err != nil {
+		return rt, blobErr(err, op, marker)
+	}
+	log.Info("table copied to raw", "table", name, "files", len(rt.Keys), "rows", rt.Rows, "prefix", rt.Prefix)
+	return rt, nil
+}
+
+// copyFile rewrites one landed Parquet file with the import_timestamp
+// column added and returns the number of rows.
+func (l *Local) copyFile(ctx context.Context, srcKey, dstKey, ts string) (n int64, err error) {
+	const op = "copy to raw"
+	attrs, err := l.landing.Attributes(ctx, srcKey)
+	if err != nil {
+		return 0, blobErr(err, op, srcKey)
+	}
+	ra := &blobReaderAt{ctx: ctx, b: l.landing, key: srcKey}
+	f, err := parquet.OpenFile(ra, attrs.Size, parquet.ReadBufferSize(1<<20), parquet.SkipBloomFilters(true))
+	if err != nil {
+		if ra.err != nil {
+			return 0, blobErr(ra.err, op, srcKey)
+		}
+		return 0, errkind.New(errkind.Terminal, op, srcKey, err)
+	}
+	schema, tsCol, err := withTimestamp(f.Schema())
+	if err != nil {
+		return 0, errkind.New(errkind.Invalid, op, srcKey, err)
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	bw, err := l.raw.NewWriter(wctx, dstKey, &blob.WriterOptions{ContentType: "application/vnd.apache.parquet"})
+	if err != nil {
+		return 0, blobErr(err, op, dstKey)
+	}
+	defer func() {
+		if err != nil {
+			cancel() // abort the upload: no partial object
+			bw.Close()
+		}
+	}()
+	pw := parquet.NewWriter(bw, schema, parquet.Compression(&parquet.Snappy))
+	tsVal := parquet.ByteArrayValue([]byte(ts)).Level(0, 1, tsCol)
+	buf := make([]parquet.Row, 256)
+	for _, rg := range f.RowGroups() {
+		rows := rg.Rows()
+		inGroup := 0
+		for {
+			k, rerr := rows.ReadRows(buf)
+			for i := 0; i < k; i++ {
+				buf[i] = append(buf[i], tsVal)
+			}
+			if k > 0 {
+				if _, werr := pw.WriteRows(buf[:k]); werr != nil {
+					rows.Close()
+					return n, errkind.New(errkind.Terminal, op, dstKey, werr)
+				}
+				n += int64(k)
+				inGroup += k
+				if inGroup >= l.groupRows {
+					if ferr := pw.Flush(); ferr != nil {
+						rows.Close()
+						return n, errkind.New(errkind.Terminal, op, dstKey, ferr)
+					}
+					inGroup = 0
+				}
+			}
+			if rerr == io.EOF {
+				break
+			}
+			if rerr != nil {
+				rows.Close()
+				if ra.err != nil {
+					return n, blobErr(ra.err, op, srcKey)
+				}
+				return n, errkind.New(errkind.Terminal, op, srcKey, rerr)
+			}
+		}
+		rows.Close()
+		if inGroup > 0 {
+			if ferr := pw.Flush(); ferr != nil {
+				return n, errkind.New(errkind.Terminal, op, dstKey, ferr)
+			}
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			return n, errkind.New(errkind.Transient, op, dstKey, cerr)
+		}
+	}
+	if err = pw.Close(); err != nil {
+		return n, errkind.New(errkind.Terminal, op, dstKey, err)
+	}
+	if err = bw.Close(); err != nil {
+		return n, blobErr(err, op, dstKey)
+	}
+	return n, nil
+}
+
+// appendedGroup is a root group with the source fields then one more.
+type appendedGroup struct {
+	parquet.Node
+	fields []parquet.Field
+}
+
+func (g *appendedGroup) Fields() []parquet.Field { return g.fields }
+
+// withTimestamp returns s with an optional string column import_timestamp
+// appended, and that column's index.
+func withTimestamp(s *parquet.Schema) (*parquet.Schema, int, error) {
+	fields := s.Fields()
+	for _, f := range fields {
+		if f.Name() == ImportTimestampColumn {
+			return nil, 0, fmt.Errorf("landed file already has a column %s", ImportTimestampColumn)
+		}
+		if !f.Leaf() {
+			return nil, 0, fmt.Errorf("column %s is nested; landed tables are flat", f.Name())
+		}
+	}
+	extra := parquet.Group{ImportTimestampColumn: parquet.Optional(parquet.String())}.Fields()[0]
+	g := &appendedGroup{Node: s, fields: append(append([]parquet.Field{}, fields...), extra)}
+	return parquet.NewSchema(s.Name(), g), len(fields), nil
+}
+
+func (l *Local) list(ctx context.Context, b *blob.Bucket, prefix string) ([]string, error) {
+	var keys []string
+	it := b.List(&blob.ListOptions{Prefix: prefix})
+	for {
+		o, err := it.Next(ctx)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, blobErr(err, "list", prefix)
+		}
+		if !o.IsDir {
+			keys = append(keys, o.Key)
+		}
+	}
+	return keys, nil
+}
+
+// blobReaderAt reads a blob by ranges.
+type blobReaderAt struct {
+	ctx context.Context
+	b   *blob.Bucket
+	key string
+	err error // the last storage error, to classify parquet's wrapped one
+}
+
+func (r *blobReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	rr, err := r.b.NewRangeReader(r.ctx, r.key, off, int64(len(p)), nil)
+	if err != nil {
+		r.err = err
+		return 0, err
+	}
+	defer rr.Close()
+	n, err := io.ReadFull(rr, p)
+	if err == io.ErrUnexpectedEOF {
+		err = io.EOF
+	} else if err != nil {
+		r.err = err
+	}
+	return n, err
+}
+
+// blobErr classifies a storage error.
+func blobErr(err error, op, key string) error {
+	switch gcerrors.Code(err) {
+	case gcerrors.NotFound:
+		return errkind.New(errkind.NotFound, op, key, err)
+	case gcerrors.InvalidArgument, gcerrors.PermissionDenied, gcerrors.FailedPrecondition, gcerrors.Unimplemented:
+		return errkind.New(errkind.Terminal, op, key, err)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return errkind.New(errkind.Transient, op, key, err)
+	}
+	return errkind.New(errkind.Transient, op, key, err)
+}
+
+// wrapKind wraps err with kind k unless it already carries a kind.
+func wrapKind(err error, k *errkind.Kind, op, what string) error {
+	var e *errkind.Error
+	if errors.As(err, &e) && e.Kind != nil {
+		return errkind.New(e.Kind, op, what, err)
+	}
+	return errkind.New(k, op, what, err)
+}
+
+var _ liberator.Workflow = (*Local)(nil)
