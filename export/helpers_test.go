@@ -80,8 +80,8 @@ func rowsOf(t *snapshot.Table, rows ...[]snapshot.Value) script {
 	return s
 }
 
-func num(s string) snapshot.Value  { return snapshot.Value{Kind: snapshot.Number, Bytes: []byte(s)} }
-func str(s string) snapshot.Value  { return snapshot.Value{Kind: snapshot.String, Bytes: []byte(s)} }
+func num(s string) snapshot.Value   { return snapshot.Value{Kind: snapshot.Number, Bytes: []byte(s)} }
+func str(s string) snapshot.Value   { return snapshot.Value{Kind: snapshot.String, Bytes: []byte(s)} }
 func hexv(b ...byte) snapshot.Value { return snapshot.Value{Kind: snapshot.Hex, Bytes: b} }
 func bitv(b ...byte) snapshot.Value { return snapshot.Value{Kind: snapshot.Bit, Bytes: b} }
 

@@ -1,0 +1,311 @@
+package export
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/snapshot"
+)
+
+func pcnTable() *snapshot.Table {
+	return &snapshot.Table{Name: "PCN_IC", Line: 20, Columns: []snapshot.Column{
+		{Name: "id", Type: "bigint", NotNull: true},
+		{Name: "vrm", Type: "varchar", Length: 12},
+		{Name: "amount", Type: "decimal", Precision: 8, Scale: 2},
+		{Name: "issued", Type: "datetime"},
+		{Name: "day_no", Type: "int", Generated: true, Virtual: true},
+	}}
+}
+
+func pcnRow(i int) []snapshot.Value {
+	return []snapshot.Value{num(fmt.Sprint(i)), str(fmt.Sprintf("AB%02dCDE", i%100)), num(fmt.Sprintf("%d.50", i%1000)), str("2026-11-24 08:00:00"), missing}
+}
+
+func TestExportFailures(t *testing.T) {
+	pcn := pcnTable()
+	tests := []struct {
+		name      string
+		s         script
+		source    string
+		wantCause []string // substrings of FailureCause
+	}{
+		{"decimal out of range", append(rowsOf(pcn, pcnRow(1), pcnRow(2)), event{table: pcn, line: 99,
+			row: []snapshot.Value{num("3"), str("x"), num("1000000.00"), null, missing}}),
+			"", []string{"liberator.PCN_IC", "line 99", "PCN_IC.amount", "out of range"}},
+		{"null in not null", append(rowsOf(pcn, pcnRow(1)), event{table: pcn, line: 41,
+			row: []snapshot.Value{null, str("x"), null, null, missing}}),
+			"", []string{"line 41", "PCN_IC.id", "NULL"}},
+		{"bad datetime", append(rowsOf(pcn), event{table: pcn, line: 7,
+			row: []snapshot.Value{num("1"), null, null, str("2026-13-01 00:00:00"), missing}}),
+			"", []string{"line 7", "PCN_IC.issued", "invalid datetime"}},
+		{"unknown type", script{{table: &snapshot.Table{Name: "V", Line: 5, Columns: []snapshot.Column{{Name: "v", Type: "vector"}}}}},
+			"", []string{"liberator.V", "line 5", "column v", "unsupported column type"}},
+		{"scanner error", append(rowsOf(pcn, pcnRow(1)), event{err: errors.New("line 77: unterminated string")}),
+			"", []string{"line 77: unterminated string"}},
+		{"open error", script{}, "missing.sql", []string{"open dump missing.sql", "no such dump"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e, bucket := newTestExporter(t, tc.s, func(o *EmbeddedOptions) { o.BatchRows = 1 })
+			req := exportReq("exp-f")
+			if tc.source != "" {
+				req.Snapshot.Source = tc.source
+			}
+			info, err := e.StartExport(context.Background(), req)
+			if err != nil {
+				t.Fatalf("StartExport: %v", err)
+			}
+			if info.Status != liberator.ExportFailed {
+				t.Fatalf("status = %s, want FAILED", info.Status)
+			}
+			for _, w := range tc.wantCause {
+				if !strings.Contains(info.FailureCause, w) {
+					t.Errorf("FailureCause %q does not contain %q", info.FailureCause, w)
+				}
+			}
+			// nothing partial: only the FAILED export info remains
+			if diff := cmp.Diff([]string{"exp-f/export_info_exp-f.json"}, listKeys(t, bucket)); diff != "" {
+				t.Errorf("keys left (-want +got):\n%s", diff)
+			}
+			got, err := e.DescribeExport(context.Background(), "exp-f")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(info, got); diff != "" {
+				t.Errorf("DescribeExport (-start +describe):\n%s", diff)
+			}
+			// a failed id is not started again
+			again, err := e.StartExport(context.Background(), req)
+			if err != nil || again.Status != liberator.ExportFailed {
+				t.Errorf("second StartExport = %v, %v; want the FAILED info", again.Status, err)
+			}
+		})
+	}
+}
+
+func TestExportCompleteLayoutAndReport(t *testing.T) {
+	pcn := pcnTable()
+	empty := &snapshot.Table{Name: "empty_t", Line: 90, Columns: []snapshot.Column{{Name: "a", Type: "date", NotNull: true}}}
+	var rows [][]snapshot.Value
+	for i := 0; i < 500; i++ {
+		rows = append(rows, pcnRow(i))
+	}
+	s := rowsOf(pcn, rows...)
+	s = append(s, event{skip: &snapshot.Skipped{Kind: snapshot.SkippedView, Name: "v_pcn", Line: 80}})
+	s = append(s, event{table: empty})
+	var progress []TableProgress
+	e, bucket := newTestExporter(t, s, func(o *EmbeddedOptions) {
+		o.BatchRows = 64
+		o.Writer = WriterOptions{PartSize: 4 << 10, RowGroupRows: 100, Codec: CodecGzip}
+		o.Progress = func(p TableProgress) { progress = append(progress, p) }
+	})
+	info, err := e.StartExport(context.Background(), exportReq("exp-ok"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantInfo := liberator.ExportInfo{ID: "exp-ok", SnapshotID: "snap-1", Status: liberator.ExportComplete, Prefix: "exp-ok/",
+		PercentProgress: 100, ExtractedGB: info.ExtractedGB,
+		RowCounts: map[string]int64{"liberator.PCN_IC": 500, "liberator.empty_t": 0}}
+	if diff := cmp.Diff(wantInfo, info); diff != "" {
+		t.Errorf("info (-want +got):\n%s", diff)
+	}
+	if info.ExtractedGB <= 0 {
+		t.Errorf("ExtractedGB = %v, want > 0", info.ExtractedGB)
+	}
+	keys := listKeys(t, bucket)
+	var pcnParts []string
+	for _, k := range keys {
+		if strings.HasPrefix(k, "exp-ok/liberator/liberator.PCN_IC/1/") {
+			pcnParts = append(pcnParts, strings.TrimPrefix(k, "exp-ok/liberator/liberator.PCN_IC/1/"))
+		}
+	}
+	if len(pcnParts) < 2 {
+		t.Fatalf("PCN_IC has %d parts, want several (PartSize 4 KiB): %v", len(pcnParts), keys)
+	}
+	for i, p := range pcnParts {
+		if want := PartName(i, "00000000-0000-0000-0000-000000000001", CodecGzip); p != want {
+			t.Errorf("part %d = %s, want %s", i, p, want)
+		}
+	}
+	for _, want := range []string{"exp-ok/export_info_exp-ok.json", "exp-ok/export_tables_info_exp-ok_from_1_to_2.json",
+		"exp-ok/liberator/liberator.empty_t/1/" + PartName(0, "00000000-0000-0000-0000-000000000001", CodecGzip)} {
+		if !contains(keys, want) {
+			t.Errorf("missing key %s in %v", want, keys)
+		}
+	}
+	// rows read back in order, across parts
+	got := readRows(t, bucket, "exp-ok/liberator/liberator.PCN_IC/")
+	if len(got) != 500 {
+		t.Fatalf("read %d rows, want 500", len(got))
+	}
+	if diff := cmp.Diff([]any{int64(499), "AB99CDE", int32(49950), micros(2026, 11, 24, 8, 0, 0, 0), nil}, got[499]); diff != "" {
+		t.Errorf("last row (-want +got):\n%s", diff)
+	}
+	// row groups bounded by RowGroupRows
+	f := readParquet(t, bucket, "exp-ok/liberator/liberator.PCN_IC/1/"+pcnParts[0])
+	for _, rg := range f.RowGroups() {
+		if rg.NumRows() > 100 {
+			t.Errorf("row group of %d rows, want <= 100", rg.NumRows())
+		}
+	}
+	rep := readTablesReport(t, bucket, "exp-ok")
+	if len(rep.PerTableStatus) != 2 {
+		t.Fatalf("report has %d tables", len(rep.PerTableStatus))
+	}
+	pt := rep.PerTableStatus[0]
+	var sum int64
+	for _, p := range pt.Files {
+		sum += p.Rows
+	}
+	type summary struct {
+		Target   string
+		Rows     int64
+		FileRows int64
+		Files    int
+		Missing  map[string]int64
+		Forced   map[string]string
+		Warnings []string
+		Skipped  []snapshot.Skipped
+	}
+	wantSum := summary{"liberator.PCN_IC", 500, 500, len(pcnParts), map[string]int64{"day_no": 500}, nil,
+		[]string{"column day_no: generated VIRTUAL column, the dump holds no values; 500 rows written as NULL (not computed)"},
+		[]snapshot.Skipped{{Kind: snapshot.SkippedView, Name: "v_pcn", Line: 80}}}
+	if diff := cmp.Diff(wantSum, summary{pt.Target, pt.Rows, sum, len(pt.Files), pt.MissingNulled, pt.ForcedOptional, pt.Warnings, rep.Skipped}); diff != "" {
+		t.Errorf("report (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]string{"a": "zero dates become NULL"}, rep.PerTableStatus[1].ForcedOptional); diff != "" {
+		t.Errorf("forced optional (-want +got):\n%s", diff)
+	}
+	// progress: PCN_IC done with all rows, empty_t done with 0
+	var done []string
+	for _, p := range progress {
+		if p.Done {
+			done = append(done, fmt.Sprintf("%s %d", p.Table, p.Rows))
+		}
+	}
+	if diff := cmp.Diff([]string{"liberator.PCN_IC 500", "liberator.empty_t 0"}, done); diff != "" {
+		t.Errorf("progress (-want +got):\n%s", diff)
+	}
+	// idempotent: a second start does nothing and returns the same info
+	before := listKeys(t, bucket)
+	again, err := e.StartExport(context.Background(), exportReq("exp-ok"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(info, again); diff != "" {
+		t.Errorf("second StartExport (-first +second):\n%s", diff)
+	}
+	if diff := cmp.Diff(before, listKeys(t, bucket)); diff != "" {
+		t.Errorf("second StartExport changed the bucket:\n%s", diff)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestExportTablesFilter(t *testing.T) {
+	a := &snapshot.Table{Name: "A", Columns: []snapshot.Column{{Name: "x", Type: "int"}}}
+	b := &snapshot.Table{Name: "B", Columns: []snapshot.Column{{Name: "y", Type: "vector"}}} // unsupported but not selected
+	s := append(rowsOf(a, []snapshot.Value{num("1")}), rowsOf(b, []snapshot.Value{num("2")})...)
+	tests := []struct {
+		name   string
+		tables []string
+		status liberator.ExportStatus
+		counts map[string]int64
+	}{
+		{"qualified", []string{"liberator.A"}, liberator.ExportComplete, map[string]int64{"liberator.A": 1}},
+		{"bare", []string{"A"}, liberator.ExportComplete, map[string]int64{"liberator.A": 1}},
+		{"absent", []string{"liberator.Z"}, liberator.ExportFailed, nil},
+		{"all", nil, liberator.ExportFailed, nil}, // B's type is refused
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e, _ := newTestExporter(t, s, nil)
+			req := exportReq("exp-t")
+			req.Tables = tc.tables
+			info, err := e.StartExport(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]any{tc.status, tc.counts}, []any{info.Status, info.RowCounts}); diff != "" {
+				t.Errorf("(-want +got):\n%s\ncause: %s", diff, info.FailureCause)
+			}
+		})
+	}
+}
+
+func TestExportRequestErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		mod  func(*liberator.ExportRequest)
+		kind error
+	}{
+		{"empty id", func(r *liberator.ExportRequest) { r.ID = "" }, errkind.Invalid},
+		{"long id", func(r *liberator.ExportRequest) { r.ID = strings.Repeat("x", 61) }, errkind.Invalid},
+		{"slash id", func(r *liberator.ExportRequest) { r.ID = "a/b" }, errkind.Invalid},
+		{"no source", func(r *liberator.ExportRequest) { r.Snapshot.Source = "" }, errkind.Invalid},
+		{"creating", func(r *liberator.ExportRequest) { r.Snapshot.Status = liberator.SnapshotCreating }, errkind.NotReady},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e, bucket := newTestExporter(t, script{}, nil)
+			req := exportReq("exp-r")
+			tc.mod(&req)
+			_, err := e.StartExport(context.Background(), req)
+			if !errors.Is(err, tc.kind) {
+				t.Errorf("err = %v, want kind %v", err, tc.kind)
+			}
+			if keys := listKeys(t, bucket); len(keys) != 0 {
+				t.Errorf("bucket not empty: %v", keys)
+			}
+		})
+	}
+	e, _ := newTestExporter(t, script{}, nil)
+	if _, err := e.DescribeExport(context.Background(), "nope"); !errors.Is(err, errkind.NotFound) {
+		t.Errorf("DescribeExport(nope) = %v, want NotFound", err)
+	}
+}
+
+func TestExportCanceledLeavesNothing(t *testing.T) {
+	pcn := pcnTable()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := rowsOf(pcn, pcnRow(1), pcnRow(2), pcnRow(3))
+	// cancel the context from inside the scan, after rows were handed over
+	s = append(s, event{table: pcn, line: 50, row: pcnRow(4)})
+	e, bucket := newTestExporter(t, s, func(o *EmbeddedOptions) {
+		o.BatchRows = 1
+		inner := o.Scan
+		o.Scan = func(c context.Context, r io.Reader, h snapshot.Handler) error {
+			err := inner(c, r, h)
+			cancel()
+			if err == nil {
+				err = c.Err()
+			}
+			return err
+		}
+	})
+	_, err := e.StartExport(ctx, exportReq("exp-c"))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if keys := listKeys(t, bucket); len(keys) != 0 {
+		t.Errorf("keys left after cancel: %v", keys)
+	}
+	if _, err := e.DescribeExport(context.Background(), "exp-c"); !errors.Is(err, errkind.NotFound) {
+		t.Errorf("DescribeExport after cancel = %v, want NotFound (can be started again)", err)
+	}
+}
