@@ -31,8 +31,8 @@ type Config struct {
 	// DefaultRetryPolicy().
 	Retry RetryPolicy
 	// Tables, if not empty, restricts the export and the landing to these
-	// tables ("PCN_IC"; the exporter is given "<db>.<table>" names only if
-	// they are written that way).
+	// tables, named "<db>.<table>" ("liberator.PCN_IC"): the form RDS's
+	// ExportOnly takes, which the Lander accepts too.
 	Tables []string
 	// PruneSnapshots deletes older snapshots once a run's snapshot is
 	// available (see PruneSnapshots and Keep). Default false: deleting is

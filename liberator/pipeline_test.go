@@ -692,3 +692,37 @@ func TestPipelineProcessBody(t *testing.T) {
 		t.Errorf("ProcessBody(garbage) = %v, want ErrInvalid", err)
 	}
 }
+
+func TestPipelineTablesRestriction(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOptions{})
+	lander, err := partition.NewLander(e.exports, e.lake, partition.LanderOptions{Clock: e.clk, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := liberator.New(liberator.Config{
+		Snapshotter: e.snap, Exporter: e.exp, Lander: lander, Workflow: e.wf, Clock: e.clk,
+		Tables: []string{"liberator.VRM"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := liberator.NewRunMessage(liberator.DumpRef{Key: dumpKey}, liberator.Date{}, false, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Run(ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	only := map[string][][]byte{"VRM": twoTable["VRM"]}
+	if diff := cmp.Diff(published(snapID, only), lakeKeys(t, e.lake)); diff != "" {
+		t.Errorf("landed keys mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantManifest(snapID, only, nil), res.Manifest); diff != "" {
+		t.Errorf("manifest mismatch (-want +got):\n%s", diff)
+	}
+	if reqs := e.exp.Requests(); len(reqs) != 1 || !cmp.Equal(reqs[0].Tables, []string{"liberator.VRM"}) {
+		t.Errorf("export requests = %+v, want one restricted to liberator.VRM", reqs)
+	}
+}
