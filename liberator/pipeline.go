@@ -178,7 +178,9 @@ func checkMessage(m Message) error {
 // errors of no known kind are retried at most RetryPolicy.MaxErrorRetries
 // times; ErrInvalid and ErrTerminal end the run. A step not done by
 // StepStarted + RetryPolicy.Deadline ends the run with an error wrapping
-// ErrTerminal that names the step and the snapshot or export.
+// ErrTerminal that names the step and the snapshot or export. If ctx ends
+// while a backend call fails, Handle returns ctx's error: the message should
+// not be acked, so that it is delivered again.
 func (p *Pipeline) Handle(ctx context.Context, m Message) (Outcome, error) {
 	if err := checkMessage(m); err != nil {
 		return Outcome{}, err
@@ -206,6 +208,10 @@ func (p *Pipeline) Handle(ctx context.Context, m Message) (Outcome, error) {
 		return Outcome{}, nil
 	default:
 		err = errkind.Newf(errkind.Invalid, "handle", m.RunID, "unknown step %q", m.Step)
+	}
+	if cerr := ctx.Err(); cerr != nil && (err != nil || out.Retried != nil) {
+		// Interrupted: neither a verdict on the run nor a spent retry.
+		return Outcome{}, fmt.Errorf("liberator: run %s: step %s interrupted: %w", m.RunID, m.Step, cerr)
 	}
 	switch {
 	case err != nil:

@@ -726,3 +726,20 @@ func TestPipelineTablesRestriction(t *testing.T) {
 		t.Errorf("export requests = %+v, want one restricted to liberator.VRM", reqs)
 	}
 }
+
+func TestPipelineHandleCanceled(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	m, err := liberator.NewRunMessage(liberator.DumpRef{Key: dumpKey}, liberator.Date{}, false, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.p.Handle(ctx, m)
+	if !errors.Is(err, context.Canceled) || errors.Is(err, liberator.ErrTerminal) || out.Next != nil {
+		t.Errorf("Handle on a canceled context = %+v, %v; want context.Canceled only", out, err)
+	}
+	if n := len(e.snap.Requests()); n != 0 {
+		t.Errorf("%d snapshots requested on a canceled context", n)
+	}
+}
