@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -95,11 +96,13 @@ func (l ECSLauncher) LaunchRestore(ctx context.Context, m liberator.Message) (st
 	return aws.ToString(out.Tasks[0].TaskArn), nil
 }
 
-// ClientToken returns the RunTask idempotency token for a run: "liberator-"
-// and 40 hex digits of SHA-256 over the run id and the time the upload was
-// first seen.
+// ClientToken returns the RunTask idempotency token for a message:
+// "liberator-" and 40 hex digits of SHA-256 over the run id, the time the
+// upload was first seen and the retry counters. A redelivered message gets
+// the same token (ECS starts no second task); a retry the pipeline scheduled
+// after a failed restore gets a new one.
 func ClientToken(m liberator.Message) string {
-	h := sha256.Sum256([]byte(m.RunID + "|" + m.Received.UTC().Format("2006-01-02T15:04:05.999999999Z")))
+	h := sha256.Sum256(fmt.Appendf(nil, "%s|%s|%d|%d", m.RunID, m.Received.UTC().Format(time.RFC3339Nano), m.Attempt, m.ErrorRetries))
 	return "liberator-" + hex.EncodeToString(h[:])[:40]
 }
 

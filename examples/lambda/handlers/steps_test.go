@@ -327,4 +327,3 @@ func failureIDs(resp events.SQSEventResponse) []string {
 	}
 	return ids
 }
-
