@@ -743,3 +743,37 @@ func TestPipelineHandleCanceled(t *testing.T) {
 		t.Errorf("%d snapshots requested on a canceled context", n)
 	}
 }
+
+func TestPipelineRunHandlesOtherRuns(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOptions{})
+	other := liberator.Message{
+		Version: 1, Step: liberator.StepLanded, RunID: "20261123/parking/liberator_dump_20261123.zip",
+		Dump: liberator.DumpRef{Key: "parking/liberator_dump_20261123.zip"}, ImportDate: liberator.Date{Year: 2026, Month: 11, Day: 23},
+		ExportID: "sql-to-parquet-26-11-23-031500", Manifest: &liberator.Manifest{Version: 1, ExportID: "sql-to-parquet-26-11-23-031500"},
+	}
+	bad := other
+	bad.RunID, bad.Manifest = "broken", nil // fails: logged, does not end this run
+	for _, m := range []liberator.Message{other, bad} {
+		if err := e.sched.Schedule(ctx, m, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := e.run(t, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.WorkflowRunID == "" {
+		t.Errorf("run did not finish: %+v", res)
+	}
+	want := []liberator.WorkflowRun{
+		{ID: "wr_0001", RunKey: "20261123/sql-to-parquet-26-11-23-031500", Status: "RUNNING", Properties: map[string]string{"import_date": "20261123"}},
+		wantRun("wr_0002", snapID),
+	}
+	if diff := cmp.Diff(want, e.wf.Runs(), ignoreStarted); diff != "" {
+		t.Errorf("workflow runs mismatch (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(e.logs.String(), `"run_id":"broken"`) {
+		t.Errorf("the other run's failure was not logged:\n%s", e.logs)
+	}
+}
