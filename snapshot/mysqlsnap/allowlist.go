@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/snapshot"
 )
 
 // Action is what the restore does with a statement the allowlist accepted.
@@ -101,6 +102,26 @@ type Allowlist struct {
 // names qualified with any other database are refused.
 func NewAllowlist(target string, opts AllowOptions) *Allowlist {
 	return &Allowlist{target: target, opts: opts, saved: map[string]string{}}
+}
+
+// Allow checks one statement of a dump against the allowlist for a restore
+// into the database target, with default options: nil if it may be sent
+// (or is harmlessly skipped), else an error wrapping errkind.Invalid naming
+// its line. It is stateless: restoring a session variable from a user
+// variable is only accepted by an Allowlist that saw the variable saved,
+// so a restore uses one Allowlist for the whole dump.
+func Allow(stmt snapshot.Statement, target string) error {
+	_, err := NewAllowlist(target, AllowOptions{}).CheckStatement(stmt)
+	return err
+}
+
+// CheckStatement classifies a statement of the scanner. DELIMITER and the
+// sandbox marker are client commands the scanner has acted on: skipped.
+func (a *Allowlist) CheckStatement(stmt snapshot.Statement) (Decision, error) {
+	if stmt.Kind == snapshot.KindDelimiter || stmt.Kind == snapshot.KindSandbox {
+		return Decision{Action: Skip, Kind: KindEmpty}, nil
+	}
+	return a.Check(string(stmt.Text), stmt.Line)
 }
 
 // Check classifies one statement (without its delimiter). line is its

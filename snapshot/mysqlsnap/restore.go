@@ -1,0 +1,390 @@
+package mysqlsnap
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/snapshot"
+)
+
+// StagingInfix separates a target database's name from the random suffix
+// of its staging database: "<target>__staging_<hex>".
+const StagingInfix = "__staging_"
+
+// RestoreOptions tune Restore.
+type RestoreOptions struct {
+	// BatchBytes caps a merged INSERT; default 4 MiB (and never above the
+	// server's max_allowed_packet).
+	BatchBytes int
+	// Allow tunes the allowlist.
+	Allow AllowOptions
+	// MaxStatement caps one statement of the dump (default the scanner's).
+	MaxStatement int
+	// BeforePromote, if set, runs on the restore's connection after the
+	// whole dump has loaded into the staging database and before it is
+	// promoted; an error aborts the restore. The Snapshotter uses it to
+	// add its metadata table.
+	BeforePromote func(ctx context.Context, conn *sql.Conn, staging string, res *RestoreResult) error
+	// Logger; default discards.
+	Logger *slog.Logger
+}
+
+// RestoreResult reports what a restore did.
+type RestoreResult struct {
+	// Database is the database the dump was promoted to.
+	Database string
+	// Server is the server's SELECT VERSION().
+	Server string
+	// Dialect is the server's dialect (bridging applied for it).
+	Dialect Dialect
+	// Tables are the tables created, in dump order.
+	Tables []string
+	// Skipped lists the views, triggers, routines and events not restored.
+	Skipped []snapshot.Skipped
+	// Statements is the number of dump statements read; Sent the number of
+	// statements sent (INSERTs merged count once).
+	Statements, Sent int
+	// Bytes is the size of the dump's SQL read.
+	Bytes int64
+	// Rewritten counts statements changed by dialect bridging.
+	Rewritten int
+}
+
+// ServerDialect asks the server for its version and returns it with its
+// dialect.
+func ServerDialect(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (string, Dialect, error) {
+	var v string
+	if err := q.QueryRowContext(ctx, "SELECT VERSION()").Scan(&v); err != nil {
+		return "", DialectUnknown, classify("server version", "", err)
+	}
+	if strings.Contains(strings.ToLower(v), "mariadb") {
+		return v, DialectMariaDB, nil
+	}
+	return v, DialectMySQL, nil
+}
+
+// classify wraps a server error: errors the server reports about a
+// statement are Invalid (retrying will not help); others (network) are
+// Transient.
+func classify(op, what string, err error) error {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		k := errkind.Invalid
+		switch me.Number {
+		case 1040, 1203, 1205, 1213, 1226, 1317: // too many connections, lock wait, deadlock, interrupted
+			k = errkind.Transient
+		case 1044, 1045, 1142, 1227: // access denied
+			k = errkind.Terminal
+		}
+		return errkind.New(k, op, what, err)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return errkind.New(errkind.Transient, op, what, err)
+	}
+	return errkind.New(errkind.Transient, op, what, err)
+}
+
+// StagingName returns a fresh staging database name for target.
+func StagingName(target string) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return target + StagingInfix + hex.EncodeToString(b[:])
+}
+
+// Restore loads the dump into a fresh staging database and, only when the
+// whole dump loaded, promotes it to the database target (created by the
+// promotion; it must not exist). Every statement passes the allowlist
+// before anything is sent; views, triggers and routines are skipped. On any
+// failure the staging database is dropped and target is not created: no
+// database is left behind. Refused statements and server errors wrap
+// errkind.Invalid and name the dump line.
+//
+// The statements run on one connection of db (session settings such as
+// SET NAMES and LOCK TABLES need it). Consecutive INSERTs into the same
+// table are merged into statements of up to BatchBytes.
+func Restore(ctx context.Context, db *sql.DB, dump io.Reader, target string, opts RestoreOptions) (res *RestoreResult, err error) {
+	const op = "restore"
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.BatchBytes <= 0 {
+		opts.BatchBytes = 4 << 20
+	}
+	if err := ValidDatabaseName(target); err != nil {
+		return nil, err
+	}
+	if err := ValidDatabaseName(target + StagingInfix + "00000000"); err != nil {
+		return nil, errkind.Newf(errkind.Invalid, op, target, "name too long for its staging database: %v", err)
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, classify(op, target, err)
+	}
+	// The session ends in an unknown state (LOCK TABLES, SET NAMES…): never
+	// give the connection back to the pool.
+	defer func() {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		conn.Close()
+	}()
+	res = &RestoreResult{Database: target}
+	res.Server, res.Dialect, err = ServerDialect(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	opts.Allow.Dialect = res.Dialect
+
+	var exists int
+	if err := conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", target).Scan(&exists); err != nil {
+		return nil, classify(op, target, err)
+	}
+	if exists > 0 {
+		return nil, errkind.Newf(errkind.AlreadyExists, op, target, "database %s exists", target)
+	}
+	var maxPacket int
+	if err := conn.QueryRowContext(ctx, "SELECT @@max_allowed_packet").Scan(&maxPacket); err != nil {
+		return nil, classify(op, target, err)
+	}
+	limit := opts.BatchBytes
+	if maxPacket > 0 && limit > maxPacket-1024 {
+		limit = maxPacket - 1024
+	}
+
+	staging := StagingName(target)
+	if _, err := conn.ExecContext(ctx, "CREATE DATABASE "+quoteIdent(staging)+" DEFAULT CHARACTER SET utf8mb4"); err != nil {
+		return nil, classify(op, staging, err)
+	}
+	opts.Logger.Info("restore started", "staging", staging, "server", res.Server)
+	defer func() {
+		if err == nil {
+			return
+		}
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if _, derr := db.ExecContext(cctx, "DROP DATABASE IF EXISTS "+quoteIdent(staging)); derr != nil {
+			err = errors.Join(err, classify("restore cleanup", staging, derr))
+		}
+	}()
+	// A known session: lexing as the allowlist assumes (backslash escapes,
+	// no ANSI_QUOTES), zero dates accepted as dumps hold them.
+	for _, s := range []string{
+		"USE " + quoteIdent(staging),
+		"SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO'",
+		"SET NAMES utf8mb4",
+		"SET SESSION time_zone = '+00:00'",
+	} {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			return nil, classify(op, staging, err)
+		}
+	}
+
+	al := NewAllowlist(staging, opts.Allow)
+	sr := snapshot.NewStatementReader(dump, snapshot.ReaderOptions{MaxStatement: opts.MaxStatement})
+	b := batcher{conn: conn, limit: limit, max: maxPacket, res: res}
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, errkind.New(errkind.Transient, op, target, err)
+		}
+		st, rerr := sr.Next()
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return nil, rerr
+		}
+		res.Statements++
+		d, cerr := al.CheckStatement(st)
+		if cerr != nil {
+			return nil, cerr
+		}
+		if d.Action == Skip {
+			if s, ok := skippedOf(d, st.Line); ok {
+				res.Skipped = append(res.Skipped, s)
+			}
+			continue
+		}
+		if d.SQL != string(st.Text) {
+			res.Rewritten++
+		}
+		if d.Kind == KindCreateTable {
+			res.Tables = append(res.Tables, d.Table)
+		}
+		if err := b.add(ctx, d, st.Line); err != nil {
+			return nil, err
+		}
+	}
+	if err := b.flush(ctx); err != nil {
+		return nil, err
+	}
+	res.Bytes = sr.Offset()
+	if _, err := conn.ExecContext(ctx, "UNLOCK TABLES"); err != nil {
+		return nil, classify(op, staging, err)
+	}
+	if opts.BeforePromote != nil {
+		if err := opts.BeforePromote(ctx, conn, staging, res); err != nil {
+			return nil, err
+		}
+	}
+	if err := promote(ctx, conn, staging, target); err != nil {
+		return nil, err
+	}
+	opts.Logger.Info("restore complete", "database", target, "tables", len(res.Tables),
+		"statements", res.Statements, "sent", res.Sent, "bytes", res.Bytes)
+	return res, nil
+}
+
+func skippedOf(d Decision, line int) (snapshot.Skipped, bool) {
+	var k snapshot.SkippedKind
+	switch d.Kind {
+	case KindView:
+		k = snapshot.SkippedView
+	case KindTrigger:
+		k = snapshot.SkippedTrigger
+	case KindRoutine:
+		k = snapshot.SkippedProcedure
+	case KindEvent:
+		k = snapshot.SkippedEvent
+	default:
+		return snapshot.Skipped{}, false
+	}
+	return snapshot.Skipped{Kind: k, Name: d.Table, Line: line}, true
+}
+
+// promote moves every table of staging into a new database target with
+// one RENAME TABLE (atomic), then drops staging.
+func promote(ctx context.Context, conn *sql.Conn, staging, target string) error {
+	const op = "promote"
+	rows, err := conn.QueryContext(ctx,
+		"SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME", staging)
+	if err != nil {
+		return classify(op, staging, err)
+	}
+	var parts []string
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			rows.Close()
+			return classify(op, staging, err)
+		}
+		if typ != "BASE TABLE" {
+			rows.Close()
+			return errkind.Newf(errkind.Invalid, op, staging, "%s %s cannot be promoted", strings.ToLower(typ), name)
+		}
+		parts = append(parts, quoteIdent(staging)+"."+quoteIdent(name)+" TO "+quoteIdent(target)+"."+quoteIdent(name))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return classify(op, staging, err)
+	}
+	if _, err := conn.ExecContext(ctx, "CREATE DATABASE "+quoteIdent(target)+" DEFAULT CHARACTER SET utf8mb4"); err != nil {
+		return classify(op, target, err)
+	}
+	if len(parts) > 0 {
+		if _, err := conn.ExecContext(ctx, "RENAME TABLE "+strings.Join(parts, ", ")); err != nil {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+			defer cancel()
+			_, derr := conn.ExecContext(cctx, "DROP DATABASE IF EXISTS "+quoteIdent(target))
+			return errors.Join(classify(op, target, err), derr)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, "DROP DATABASE "+quoteIdent(staging)); err != nil {
+		return classify(op, staging, err)
+	}
+	return nil
+}
+
+// batcher merges consecutive INSERTs with the same text before VALUES.
+type batcher struct {
+	conn   *sql.Conn
+	limit  int // merged statement size cap
+	max    int // max_allowed_packet
+	res    *RestoreResult
+	buf    []byte
+	prefix string // text up to VALUES of the pending INSERT
+	table  string
+	line   int // line of the first statement in buf
+	last   int // line of the last statement in buf
+}
+
+func (b *batcher) add(ctx context.Context, d Decision, line int) error {
+	if b.max > 0 && len(d.SQL) > b.max-64 {
+		return errkind.Newf(errkind.Invalid, "restore", fmt.Sprintf("line %d", line),
+			"statement of %d bytes exceeds the server's max_allowed_packet (%d)", len(d.SQL), b.max)
+	}
+	if d.Kind != KindInsert || d.valuesAt == 0 {
+		if err := b.flush(ctx); err != nil {
+			return err
+		}
+		return b.exec(ctx, d.SQL, line, line, d.Table)
+	}
+	prefix, rows := d.SQL[:d.valuesAt], d.SQL[d.valuesAt:]
+	if len(b.buf) > 0 && prefix == b.prefix && len(b.buf)+len(rows)+2 <= b.limit {
+		// "\n" ends any trailing -- comment of the previous statement.
+		b.buf = append(b.buf, "\n,"...)
+		b.buf = append(b.buf, rows...)
+		b.last = line
+		return nil
+	}
+	if err := b.flush(ctx); err != nil {
+		return err
+	}
+	b.buf = append(b.buf[:0], d.SQL...)
+	b.prefix, b.table, b.line, b.last = prefix, d.Table, line, line
+	return nil
+}
+
+func (b *batcher) flush(ctx context.Context) error {
+	if len(b.buf) == 0 {
+		return nil
+	}
+	err := b.exec(ctx, string(b.buf), b.line, b.last, b.table)
+	b.buf = b.buf[:0]
+	if cap(b.buf) > 64<<20 {
+		b.buf = nil
+	}
+	return err
+}
+
+func (b *batcher) exec(ctx context.Context, q string, line, last int, table string) error {
+	b.res.Sent++
+	if _, err := b.conn.ExecContext(ctx, q); err != nil {
+		what := fmt.Sprintf("line %d", line)
+		if last > line {
+			what = fmt.Sprintf("lines %d-%d (merged INSERTs)", line, last)
+		}
+		if table != "" {
+			what = fmt.Sprintf("table %s %s", table, what)
+		}
+		return classify("restore", what, err)
+	}
+	return nil
+}
+
+// ValidDatabaseName checks a database name the backend creates: 1-64
+// characters, letters, digits, '_', '-' and '$' only (no quoting tricks,
+// no path separators).
+func ValidDatabaseName(name string) error {
+	if name == "" || len(name) > 64 {
+		return errkind.Newf(errkind.Invalid, "database name", name, "must be 1-64 characters")
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c == '_' || c == '-' || c == '$' || isDigit(c) || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')) {
+			return errkind.Newf(errkind.Invalid, "database name", name, "character %q not allowed (letters, digits, _ - $ only)", c)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,353 @@
+package mysqlsnap
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/snapshot"
+)
+
+// OpenDumpFunc opens a dump for reading as SQL text (unzipped,
+// decompressed).
+type OpenDumpFunc func(ctx context.Context, ref liberator.DumpRef) (io.ReadCloser, error)
+
+// Snapshotter is the MySQL liberator.Snapshotter: a snapshot is a database
+// on the server, named DatabasePrefix + snapshot id (ids such as
+// "sql-to-parquet-26-11-24-031500" are used as they are, '-' included; the
+// backend always backquotes them). Each snapshot database holds the dump's
+// tables and the one-row table MetaTable describing the snapshot; only
+// databases holding it are snapshots, so other databases on the server are
+// never listed or deleted.
+//
+// CreateSnapshot restores the dump (through the allowlist) into a staging
+// database and promotes it when the whole dump has loaded; it blocks for
+// the whole restore and returns an available snapshot. A bad dump returns
+// an error and leaves no database behind.
+type Snapshotter struct {
+	db   *sql.DB
+	cfg  Config
+	open OpenDumpFunc
+}
+
+var _ liberator.Snapshotter = (*Snapshotter)(nil)
+
+// NewSnapshotter returns a Snapshotter on db (see Open) configured by cfg.
+// open opens the dumps SnapshotRequest.Dump names; nil opens DumpRef.Key
+// as a local file of plain SQL.
+func NewSnapshotter(db *sql.DB, cfg Config, open OpenDumpFunc) *Snapshotter {
+	if open == nil {
+		open = openLocalFile
+	}
+	return &Snapshotter{db: db, cfg: cfg.withDefaults(), open: open}
+}
+
+func openLocalFile(_ context.Context, ref liberator.DumpRef) (io.ReadCloser, error) {
+	if ref.Bucket != "" {
+		return nil, errkind.Newf(errkind.Invalid, "open dump", ref.Key, "no OpenDumpFunc configured for bucket %q", ref.Bucket)
+	}
+	f, err := os.Open(ref.Key)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, errkind.New(errkind.NotFound, "open dump", ref.Key, err)
+	}
+	if err != nil {
+		return nil, errkind.New(errkind.Transient, "open dump", ref.Key, err)
+	}
+	return f, nil
+}
+
+// DatabaseName returns the database holding snapshot id.
+func (s *Snapshotter) DatabaseName(id string) string { return s.cfg.DatabasePrefix + id }
+
+// maxID is the longest id whose database and staging database names fit
+// MySQL's 64-character limit.
+func (s *Snapshotter) checkID(op, id string) error {
+	if id == "" {
+		return errkind.Newf(errkind.Invalid, op, id, "empty snapshot id")
+	}
+	name := s.DatabaseName(id)
+	if err := ValidDatabaseName(name); err != nil {
+		return errkind.Newf(errkind.Invalid, op, id, "snapshot id: %v", err)
+	}
+	if n := len(name) + len(StagingInfix) + 8; n > 64 {
+		return errkind.Newf(errkind.Invalid, op, id, "snapshot id too long: database and staging names must fit 64 characters (%d)", n)
+	}
+	if strings.Contains(name, StagingInfix) {
+		return errkind.Newf(errkind.Invalid, op, id, "snapshot id may not contain %q", StagingInfix)
+	}
+	return nil
+}
+
+// meta is the row of MetaTable.
+type meta struct {
+	ID         string
+	Status     string
+	Created    time.Time
+	DumpBucket string
+	DumpKey    string
+	ImportDate string
+	Database   string
+	Server     string
+	Tables     int
+	Bytes      int64
+	Skipped    []snapshot.Skipped
+}
+
+const metaDDL = "CREATE TABLE %s.%s (" +
+	"id VARCHAR(255) NOT NULL PRIMARY KEY, status VARCHAR(32) NOT NULL, created DATETIME(6) NOT NULL, " +
+	"dump_bucket TEXT, dump_key TEXT, import_date VARCHAR(10), logical_database VARCHAR(64), " +
+	"server VARCHAR(255), tables_count INT, dump_bytes BIGINT, skipped LONGTEXT) DEFAULT CHARSET=utf8mb4"
+
+// CreateSnapshot restores req.Dump into the database for req.ID. If the
+// snapshot exists it is returned as it is and nothing is restored.
+func (s *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.SnapshotRequest) (liberator.SnapshotInfo, error) {
+	const op = "create snapshot"
+	if err := s.checkID(op, req.ID); err != nil {
+		return liberator.SnapshotInfo{}, err
+	}
+	if info, err := s.DescribeSnapshot(ctx, req.ID); err == nil {
+		return info, nil
+	} else if !errors.Is(err, errkind.NotFound) {
+		return liberator.SnapshotInfo{}, err
+	}
+	name := s.DatabaseName(req.ID)
+	// A database of that name without the metadata table: an interrupted
+	// promotion left it empty, or it is not ours.
+	if n, exists, err := s.tableCount(ctx, name); err != nil {
+		return liberator.SnapshotInfo{}, err
+	} else if exists {
+		if n > 0 {
+			return liberator.SnapshotInfo{}, errkind.Newf(errkind.AlreadyExists, op, req.ID,
+				"database %s exists and is not a snapshot", name)
+		}
+		if _, err := s.db.ExecContext(ctx, "DROP DATABASE "+quoteIdent(name)); err != nil {
+			return liberator.SnapshotInfo{}, classify(op, name, err)
+		}
+	}
+	rc, err := s.open(ctx, req.Dump)
+	if err != nil {
+		return liberator.SnapshotInfo{}, err
+	}
+	defer rc.Close()
+	created := s.cfg.Clock.Now().UTC().Truncate(time.Microsecond)
+	m := meta{ID: req.ID, Status: string(liberator.SnapshotAvailable), Created: created,
+		DumpBucket: req.Dump.Bucket, DumpKey: req.Dump.Key, Database: s.cfg.Database}
+	if !req.ImportDate.IsZero() {
+		m.ImportDate = req.ImportDate.String()
+	}
+	_, err = Restore(ctx, s.db, rc, name, RestoreOptions{
+		BatchBytes: s.cfg.BatchBytes, Allow: s.cfg.Allow, MaxStatement: s.cfg.MaxStatement, Logger: s.cfg.Logger,
+		BeforePromote: func(ctx context.Context, conn *sql.Conn, staging string, res *RestoreResult) error {
+			m.Server, m.Tables, m.Bytes, m.Skipped = res.Server, len(res.Tables), res.Bytes, res.Skipped
+			return writeMeta(ctx, conn, staging, m)
+		},
+	})
+	if err != nil {
+		var me *mysql.MySQLError
+		if errors.As(err, &me) && me.Number == 1007 { // database exists: a concurrent create won
+			if info, derr := s.DescribeSnapshot(ctx, req.ID); derr == nil {
+				return info, nil
+			}
+		}
+		if errors.Is(err, errkind.AlreadyExists) {
+			if info, derr := s.DescribeSnapshot(ctx, req.ID); derr == nil {
+				return info, nil
+			}
+		}
+		return liberator.SnapshotInfo{}, fmt.Errorf("snapshot %s: %w", req.ID, err)
+	}
+	s.cfg.Logger.Info("snapshot created", "snapshot", req.ID, "database", name, "tables", m.Tables)
+	return m.info(name), nil
+}
+
+func writeMeta(ctx context.Context, conn *sql.Conn, dbName string, m meta) error {
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(metaDDL, quoteIdent(dbName), quoteIdent(MetaTable))); err != nil {
+		return classify("snapshot metadata", dbName, err)
+	}
+	skipped, err := json.Marshal(m.Skipped)
+	if err != nil {
+		return errkind.New(errkind.Invalid, "snapshot metadata", dbName, err)
+	}
+	_, err = conn.ExecContext(ctx, "INSERT INTO "+quoteIdent(dbName)+"."+quoteIdent(MetaTable)+
+		" (id, status, created, dump_bucket, dump_key, import_date, logical_database, server, tables_count, dump_bytes, skipped)"+
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		m.ID, m.Status, m.Created.Format("2006-01-02 15:04:05.000000"), m.DumpBucket, m.DumpKey, m.ImportDate,
+		m.Database, m.Server, m.Tables, m.Bytes, string(skipped))
+	if err != nil {
+		return classify("snapshot metadata", dbName, err)
+	}
+	return nil
+}
+
+func (m meta) info(dbName string) liberator.SnapshotInfo {
+	return liberator.SnapshotInfo{ID: m.ID, Status: liberator.SnapshotStatus(m.Status), Created: m.Created, Source: dbName}
+}
+
+// tableCount reports whether database name exists and how many tables it
+// holds.
+func (s *Snapshotter) tableCount(ctx context.Context, name string) (int, bool, error) {
+	var exists int
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", name).Scan(&exists); err != nil {
+		return 0, false, classify("snapshot", name, err)
+	}
+	if exists == 0 {
+		return 0, false, nil
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?", name).Scan(&n); err != nil {
+		return 0, false, classify("snapshot", name, err)
+	}
+	return n, true, nil
+}
+
+// ReadMeta reads the metadata row of the snapshot database dbName.
+func ReadMeta(ctx context.Context, db *sql.DB, dbName string) (Meta, error) {
+	m, err := readMeta(ctx, db, dbName)
+	return Meta{ID: m.ID, Status: liberator.SnapshotStatus(m.Status), Created: m.Created, Database: m.Database,
+		DumpBucket: m.DumpBucket, DumpKey: m.DumpKey, Server: m.Server, Tables: m.Tables, Bytes: m.Bytes, Skipped: m.Skipped}, err
+}
+
+// Meta describes a snapshot database (its MetaTable row).
+type Meta struct {
+	ID      string
+	Status  liberator.SnapshotStatus
+	Created time.Time
+	// Database is the logical database name of the dump ("liberator").
+	Database   string
+	DumpBucket string
+	DumpKey    string
+	Server     string
+	Tables     int
+	Bytes      int64
+	Skipped    []snapshot.Skipped
+}
+
+func readMeta(ctx context.Context, db *sql.DB, dbName string) (meta, error) {
+	var m meta
+	var created string
+	var bucket, key, idate, logical, server, skipped sql.NullString
+	var tables sql.NullInt64
+	var bytes sql.NullInt64
+	err := db.QueryRowContext(ctx, "SELECT id, status, created, dump_bucket, dump_key, import_date, logical_database, server, tables_count, dump_bytes, skipped FROM "+
+		quoteIdent(dbName)+"."+quoteIdent(MetaTable)+" LIMIT 1").
+		Scan(&m.ID, &m.Status, &created, &bucket, &key, &idate, &logical, &server, &tables, &bytes, &skipped)
+	if err != nil {
+		var me *mysql.MySQLError
+		if errors.Is(err, sql.ErrNoRows) || (errors.As(err, &me) && (me.Number == 1146 || me.Number == 1049)) {
+			return m, errkind.Newf(errkind.NotFound, "describe snapshot", dbName, "no snapshot in database %s", dbName)
+		}
+		return m, classify("describe snapshot", dbName, err)
+	}
+	m.Created, err = time.ParseInLocation("2006-01-02 15:04:05.999999", created, time.UTC)
+	if err != nil {
+		return m, errkind.New(errkind.Invalid, "describe snapshot", dbName, err)
+	}
+	m.DumpBucket, m.DumpKey, m.ImportDate, m.Database, m.Server = bucket.String, key.String, idate.String, logical.String, server.String
+	m.Tables, m.Bytes = int(tables.Int64), bytes.Int64
+	if skipped.String != "" {
+		_ = json.Unmarshal([]byte(skipped.String), &m.Skipped)
+	}
+	return m, nil
+}
+
+// DescribeSnapshot returns the snapshot's state; errkind.NotFound if no
+// snapshot database of that id exists.
+func (s *Snapshotter) DescribeSnapshot(ctx context.Context, id string) (liberator.SnapshotInfo, error) {
+	if err := s.checkID("describe snapshot", id); err != nil {
+		if errors.Is(err, errkind.Invalid) {
+			return liberator.SnapshotInfo{}, errkind.Newf(errkind.NotFound, "describe snapshot", id, "no snapshot %q", id)
+		}
+		return liberator.SnapshotInfo{}, err
+	}
+	name := s.DatabaseName(id)
+	m, err := readMeta(ctx, s.db, name)
+	if err != nil {
+		return liberator.SnapshotInfo{}, err
+	}
+	if m.ID != id {
+		return liberator.SnapshotInfo{}, errkind.Newf(errkind.NotFound, "describe snapshot", id, "database %s holds snapshot %q", name, m.ID)
+	}
+	return m.info(name), nil
+}
+
+// ListSnapshots returns every snapshot with the configured prefix, newest
+// first (ties by id, descending).
+func (s *Snapshotter) ListSnapshots(ctx context.Context) ([]liberator.SnapshotInfo, error) {
+	const op = "list snapshots"
+	rows, err := s.db.QueryContext(ctx,
+		"SELECT TABLE_SCHEMA FROM information_schema.TABLES WHERE TABLE_NAME = ? AND LEFT(TABLE_SCHEMA, ?) = ?",
+		MetaTable, len(s.cfg.DatabasePrefix), s.cfg.DatabasePrefix)
+	if err != nil {
+		return nil, classify(op, "", err)
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, classify(op, "", err)
+		}
+		if !strings.Contains(n, StagingInfix) {
+			names = append(names, n)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, classify(op, "", err)
+	}
+	out := []liberator.SnapshotInfo{}
+	for _, n := range names {
+		m, err := readMeta(ctx, s.db, n)
+		if errors.Is(err, errkind.NotFound) {
+			continue // dropped meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		if s.DatabaseName(m.ID) != n {
+			continue
+		}
+		out = append(out, m.info(n))
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Created.Equal(out[j].Created) {
+			return out[i].Created.After(out[j].Created)
+		}
+		return out[i].ID > out[j].ID
+	})
+	return out, nil
+}
+
+// DeleteSnapshot drops the snapshot's database; errkind.NotFound if none.
+func (s *Snapshotter) DeleteSnapshot(ctx context.Context, id string) error {
+	if _, err := s.DescribeSnapshot(ctx, id); err != nil {
+		return err
+	}
+	name := s.DatabaseName(id)
+	if _, err := s.db.ExecContext(ctx, "DROP DATABASE "+quoteIdent(name)); err != nil {
+		var me *mysql.MySQLError
+		if errors.As(err, &me) && me.Number == 1008 {
+			return errkind.Newf(errkind.NotFound, "delete snapshot", id, "no snapshot %q", id)
+		}
+		return classify("delete snapshot", id, err)
+	}
+	s.cfg.Logger.Info("snapshot deleted", "snapshot", id, "database", name)
+	return nil
+}
+
+// Prune deletes old snapshots by keep (liberator.PruneSnapshots): the
+// newest available snapshot is never deleted.
+func (s *Snapshotter) Prune(ctx context.Context, keep liberator.KeepPolicy) ([]string, error) {
+	return liberator.PruneSnapshots(ctx, s, keep)
+}
