@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -155,12 +156,12 @@ func (s *S3) serve(w http.ResponseWriter, r *http.Request) {
 // uploadPartCopy reads the source range through gofakes3 and uploads it as
 // a part, answering with S3's CopyPartResult.
 func (s *S3) uploadPartCopy(w http.ResponseWriter, r *http.Request) {
-	src, err := url.PathUnescape(r.Header.Get("X-Amz-Copy-Source"))
-	if err != nil {
+	// The header is "bucket/key" with the key URL-encoded: a valid path.
+	src := strings.TrimPrefix(r.Header.Get("X-Amz-Copy-Source"), "/")
+	if _, err := url.ParseRequestURI("/" + src); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	src = strings.TrimPrefix(src, "/")
 	get := httptest.NewRequest(http.MethodGet, "/"+src, nil)
 	if rg := r.Header.Get("X-Amz-Copy-Source-Range"); rg != "" {
 		get.Header.Set("Range", rg)
@@ -178,6 +179,7 @@ func (s *S3) uploadPartCopy(w http.ResponseWriter, r *http.Request) {
 	data := rec.Body.Bytes()
 	put := httptest.NewRequest(http.MethodPut, r.URL.String(), bytes.NewReader(data))
 	put.ContentLength = int64(len(data))
+	put.Header.Set("Content-Length", strconv.Itoa(len(data)))
 	rec2 := httptest.NewRecorder()
 	s.fake.ServeHTTP(rec2, put)
 	if rec2.Code != http.StatusOK {
