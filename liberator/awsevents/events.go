@@ -1,0 +1,260 @@
+package awsevents
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/partition"
+)
+
+// RDS event ids the pipeline reacts to.
+const (
+	EventManualSnapshotCreated = "RDS-EVENT-0042"
+	EventExportFailed          = "RDS-EVENT-0159"
+	EventExportCanceled        = "RDS-EVENT-0160"
+	EventExportCompleted       = "RDS-EVENT-0161"
+)
+
+// Via says how an RDSEvent arrived.
+type Via string
+
+// The delivery paths.
+const (
+	ViaSNS         Via = "sns"         // SNS envelope (SQS subscription without raw delivery)
+	ViaRDSMessage  Via = "rds"         // the RDS event JSON itself (SNS raw delivery, or unwrapped)
+	ViaEventBridge Via = "eventbridge" // an EventBridge event with source aws.rds
+)
+
+// RDSEvent is an RDS notification in a form independent of its delivery.
+type RDSEvent struct {
+	// EventID is the short id, e.g. "RDS-EVENT-0042".
+	EventID string `json:"event_id"`
+	// SourceType is "db-snapshot", "db-instance", … (SNS's "Event Source";
+	// EventBridge's SourceType lower-cased: "snapshot" becomes
+	// "db-snapshot").
+	SourceType string `json:"source_type"`
+	// SourceID is the snapshot (or instance) identifier.
+	SourceID string `json:"source_id"`
+	// SourceARN is the source's ARN when the notification carries it.
+	SourceARN string `json:"source_arn,omitempty"`
+	// Message is RDS's text ("Manual snapshot created").
+	Message string `json:"message"`
+	// Time is when the event happened (zero if absent or unparsable).
+	Time time.Time `json:"time"`
+	// Via is how it arrived.
+	Via Via `json:"via"`
+}
+
+type snsEnvelope struct {
+	Type      string
+	MessageId string
+	TopicArn  string
+	Message   string
+	Timestamp string
+}
+
+type rdsMessage struct {
+	EventSource    string `json:"Event Source"`
+	EventTime      string `json:"Event Time"`
+	IdentifierLink string `json:"Identifier Link"`
+	SourceID       string `json:"Source ID"`
+	SourceARN      string `json:"Source ARN"`
+	EventID        string `json:"Event ID"`
+	EventMessage   string `json:"Event Message"`
+}
+
+type ebEvent struct {
+	Source     string `json:"source"`
+	DetailType string `json:"detail-type"`
+	Time       string `json:"time"`
+	Detail     *struct {
+		EventID          string `json:"EventID"`
+		SourceIdentifier string `json:"SourceIdentifier"`
+		SourceArn        string `json:"SourceArn"`
+		SourceType       string `json:"SourceType"`
+		Message          string `json:"Message"`
+		Date             string `json:"Date"`
+	} `json:"detail"`
+}
+
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02T15:04:05.999999999",
+}
+
+func parseTime(s string) time.Time {
+	s = strings.TrimSpace(s)
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+// shortEventID returns "RDS-EVENT-0042" from an id or a documentation URL
+// ending in "#RDS-EVENT-0042".
+func shortEventID(s string) string {
+	if i := strings.LastIndex(s, "#"); i >= 0 {
+		s = s[i+1:]
+	}
+	return strings.TrimSpace(s)
+}
+
+func sourceType(s string) string {
+	s = strings.ToLower(strings.ReplaceAll(strings.TrimSpace(s), "_", "-"))
+	switch s {
+	case "snapshot", "db-snapshot":
+		return "db-snapshot"
+	case "db-instance", "instance":
+		return "db-instance"
+	case "cluster-snapshot", "db-cluster-snapshot":
+		return "db-cluster-snapshot"
+	}
+	return s
+}
+
+// ParseRDSEvent decodes an RDS notification from an SNS envelope, the RDS
+// event JSON itself, or an EventBridge event. Anything else is refused with
+// an error wrapping liberator.ErrInvalid.
+func ParseRDSEvent(body []byte) (RDSEvent, error) {
+	const op = "parse rds event"
+	body = bytes.TrimSpace(body)
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(body, &probe); err != nil {
+		return RDSEvent{}, errkind.New(errkind.Invalid, op, "", err)
+	}
+	switch {
+	case probe["Type"] != nil && probe["Message"] != nil && probe["TopicArn"] != nil:
+		var env snsEnvelope
+		if err := json.Unmarshal(body, &env); err != nil {
+			return RDSEvent{}, errkind.New(errkind.Invalid, op, "sns envelope", err)
+		}
+		ev, err := ParseRDSEvent([]byte(env.Message))
+		if err != nil {
+			return RDSEvent{}, errkind.New(errkind.Invalid, op, "sns message "+env.MessageId, err)
+		}
+		if ev.Via != ViaRDSMessage {
+			return RDSEvent{}, errkind.Newf(errkind.Invalid, op, "sns message "+env.MessageId, "not an RDS event")
+		}
+		ev.Via = ViaSNS
+		if ev.Time.IsZero() {
+			ev.Time = parseTime(env.Timestamp)
+		}
+		return ev, nil
+	case probe["detail"] != nil && probe["source"] != nil:
+		var eb ebEvent
+		if err := json.Unmarshal(body, &eb); err != nil {
+			return RDSEvent{}, errkind.New(errkind.Invalid, op, "eventbridge event", err)
+		}
+		if eb.Source != "aws.rds" || eb.Detail == nil || eb.Detail.EventID == "" {
+			return RDSEvent{}, errkind.Newf(errkind.Invalid, op, "eventbridge event", "source %q is not an RDS event", eb.Source)
+		}
+		t := parseTime(eb.Detail.Date)
+		if t.IsZero() {
+			t = parseTime(eb.Time)
+		}
+		return RDSEvent{
+			EventID: shortEventID(eb.Detail.EventID), SourceType: sourceType(eb.Detail.SourceType),
+			SourceID: eb.Detail.SourceIdentifier, SourceARN: eb.Detail.SourceArn,
+			Message: eb.Detail.Message, Time: t, Via: ViaEventBridge,
+		}, nil
+	case probe["Event ID"] != nil:
+		var m rdsMessage
+		if err := json.Unmarshal(body, &m); err != nil {
+			return RDSEvent{}, errkind.New(errkind.Invalid, op, "rds message", err)
+		}
+		return RDSEvent{
+			EventID: shortEventID(m.EventID), SourceType: sourceType(m.EventSource),
+			SourceID: m.SourceID, SourceARN: m.SourceARN, Message: m.EventMessage,
+			Time: parseTime(m.EventTime), Via: ViaRDSMessage,
+		}, nil
+	}
+	return RDSEvent{}, errkind.Newf(errkind.Invalid, op, "", "not an RDS notification (SNS, RDS or EventBridge form)")
+}
+
+// NextMessage maps ev to the pipeline message it should start. ok is false
+// for events the pipeline ignores (other event ids, snapshots not named
+// "sql-to-parquet-…" such as AWS Backup's). dump, if known, names the run
+// (RunID = YYYYMMDD/<dump key>); otherwise the run is named
+// YYYYMMDD/<snapshot id>. The import date comes from the snapshot id.
+func NextMessage(ev RDSEvent, dump liberator.DumpRef) (m liberator.Message, ok bool, err error) {
+	var step liberator.Step
+	switch ev.EventID {
+	case EventManualSnapshotCreated:
+		step = liberator.StepSnapshotCheck
+	case EventExportCompleted, EventExportFailed, EventExportCanceled:
+		step = liberator.StepExportCheck
+	default:
+		return liberator.Message{}, false, nil
+	}
+	id := ev.SourceID
+	if id == "" && ev.SourceARN != "" {
+		id = ev.SourceARN[strings.LastIndex(ev.SourceARN, ":")+1:]
+	}
+	if !strings.HasPrefix(id, "sql-to-parquet-") {
+		return liberator.Message{}, false, nil
+	}
+	date, err := partition.DateFromSnapshotID(id)
+	if err != nil {
+		return liberator.Message{}, false, err
+	}
+	backdated := strings.HasSuffix(id, "-backdated")
+	var received time.Time
+	if !backdated {
+		// sql-to-parquet-yy-mm-dd-hhmmss is the upload time in UTC.
+		received, _ = time.Parse("06-01-02-150405", strings.TrimPrefix(id, "sql-to-parquet-"))
+	}
+	runKey := id
+	if dump.Key != "" {
+		runKey = dump.Key
+	}
+	started := ev.Time
+	if started.IsZero() {
+		started = received
+	}
+	m = liberator.Message{
+		Version:     liberator.MessageVersion,
+		Step:        step,
+		RunID:       liberator.RunID(date, runKey),
+		Dump:        dump,
+		ImportDate:  date,
+		Backdated:   backdated,
+		Received:    received,
+		SnapshotID:  id,
+		StepStarted: started,
+	}
+	if step == liberator.StepExportCheck {
+		m.ExportID = liberator.ExportID(id)
+	}
+	return m, true, nil
+}
+
+// Decode decodes one queue message body: a pipeline Message as the
+// Scheduler writes it, or an RDS notification (any form ParseRDSEvent
+// accepts) mapped with NextMessage. ok is false for RDS events the pipeline
+// ignores. Bodies that are neither are refused with liberator.ErrInvalid.
+func Decode(body []byte, dump liberator.DumpRef) (m liberator.Message, ok bool, err error) {
+	var probe struct {
+		Version int    `json:"version"`
+		Step    string `json:"step"`
+	}
+	if json.Unmarshal(body, &probe) == nil && probe.Step != "" {
+		m, err := liberator.DecodeMessage(body)
+		if err != nil {
+			return liberator.Message{}, false, err
+		}
+		return m, true, nil
+	}
+	ev, err := ParseRDSEvent(body)
+	if err != nil {
+		return liberator.Message{}, false, err
+	}
+	return NextMessage(ev, dump)
+}
