@@ -49,6 +49,12 @@ type SQS struct {
 
 	// VisibilityTimeout is the queue's default visibility timeout (30 s).
 	VisibilityTimeout time.Duration
+	// AdvanceWhenIdle, if the clock is a *clock.Virtual, makes a
+	// ReceiveMessage that finds nothing visible move the clock forward to
+	// when the next message becomes visible (an idle consumer's long poll,
+	// in virtual time). Messages in flight (received, not deleted) do not
+	// move the clock. Without it a test advances the clock itself.
+	AdvanceWhenIdle bool
 
 	queues map[string]*sqsQueue // by URL
 	seq    int
@@ -221,6 +227,25 @@ func (s *SQS) handle(op string, body map[string]any) (any, *Fault) {
 		vis := s.VisibilityTimeout
 		if v, ok := num(body, "VisibilityTimeout"); ok {
 			vis = time.Duration(v) * time.Second
+		}
+		if v, ok := s.clock.(*clock.Virtual); ok && s.AdvanceWhenIdle {
+			var next time.Time
+			for _, m := range q.msgs {
+				if !m.VisibleAt.After(now) {
+					next = time.Time{}
+					break
+				}
+				if m.Receives > 0 {
+					continue // in flight: its consumer is busy with it
+				}
+				if next.IsZero() || m.VisibleAt.Before(next) {
+					next = m.VisibleAt
+				}
+			}
+			if !next.IsZero() {
+				v.Advance(next.Sub(now))
+				now = s.clock.Now()
+			}
 		}
 		var out []map[string]any
 		for _, m := range q.msgs {
