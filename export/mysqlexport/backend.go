@@ -28,6 +28,7 @@ type Backend struct {
 	DB          *sql.DB
 	Snapshotter *mysqlsnap.Snapshotter
 	Exporter    *Exporter
+	bucket      *blob.Bucket
 }
 
 // NewBackend opens the server cfg.MySQL names and returns the MySQL
@@ -51,6 +52,7 @@ func NewBackend(cfg BackendConfig) (*Backend, error) {
 		DB:          db,
 		Snapshotter: mysqlsnap.NewSnapshotter(db, cfg.MySQL, cfg.OpenDump),
 		Exporter:    New(db, cfg.Bucket, cfg.Export),
+		bucket:      cfg.Bucket,
 	}, nil
 }
 

@@ -123,7 +123,7 @@ func closingParen(s string, i int) int {
 	return -1
 }
 
-// parseElements splits 'a','b c','d''e' into its unescaped values.
+// parseElements splits 'a','b c','d”e' into its unescaped values.
 func parseElements(s string) []string {
 	var out []string
 	for i := 0; i < len(s); i++ {
