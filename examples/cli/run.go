@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dataplatform/liberator-ingestion/export"
+	"github.com/dataplatform/liberator-ingestion/glue"
+	"github.com/dataplatform/liberator-ingestion/internal/clock"
+	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/partition"
+)
+
+// runConfig holds the run subcommand's flags.
+type runConfig struct {
+	dump, lake, date, database, prefix string
+	exportURL, landingURL, rawURL      string
+	backend, dsn                       string
+	json, quiet, verbose               bool
+}
+
+func (c *runConfig) flags(fs interface {
+	StringVar(*string, string, string, string)
+	BoolVar(*bool, string, bool, string)
+}) {
+	fs.StringVar(&c.dump, "dump", "", "the dump to load: liberator_dump_YYYYMMDD.zip, .sql.gz or .sql (required)")
+	fs.StringVar(&c.lake, "lake", "", "lake directory: DIR/export, DIR/landing and DIR/raw are used (created if missing)")
+	fs.StringVar(&c.date, "date", "", "import date YYYY-MM-DD (default: the date in the dump's name)")
+	fs.StringVar(&c.database, "database", "liberator", "database name in the export and landing layout")
+	fs.StringVar(&c.prefix, "prefix", partition.DefaultPrefix, "key prefix of the landing and raw zones")
+	fs.StringVar(&c.exportURL, "export", "", "export bucket URL (s3://…, mem://, file:///…); overrides DIR/export")
+	fs.StringVar(&c.landingURL, "landing", "", "landing zone bucket URL; overrides DIR/landing")
+	fs.StringVar(&c.rawURL, "raw", "", "raw zone bucket URL; overrides DIR/raw")
+	fs.StringVar(&c.backend, "backend", "embedded", "snapshot/export backend: embedded (no server) or mysql")
+	fs.StringVar(&c.dsn, "mysql-dsn", "", "MySQL DSN for --backend mysql, e.g. root@tcp(127.0.0.1:3306)/")
+	fs.BoolVar(&c.json, "json", false, "print the summary as JSON")
+	fs.BoolVar(&c.quiet, "quiet", false, "no progress on stderr")
+	fs.BoolVar(&c.verbose, "verbose", false, "log every pipeline step to stderr")
+}
+
+func runCmd(args []string, stdout, stderr io.Writer) int {
+	var c runConfig
+	fs := newFlags("run", "run --dump FILE --lake DIR [--date YYYY-MM-DD] [--database liberator] [--prefix parking] [--json]\n"+
+		"       [--export URL --landing URL --raw URL] [--backend embedded|mysql --mysql-dsn DSN]\n\n"+
+		"Converts the dump to Parquet (RDS export layout in the export zone), lands it\n"+
+		"in the landing zone under the import date's partition, then copies it to the\n"+
+		"raw zone with an import_timestamp column.", stdout)
+	c.flags(fs)
+	if code, ok := parse(fs, args, stderr); !ok {
+		return code
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	s, err := runPipeline(ctx, c, stderr)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	if c.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(s); err != nil {
+			return fail(stderr, err)
+		}
+		return 0
+	}
+	printSummary(stdout, s)
+	return 0
+}
+
+// runPipeline runs the whole pipeline for one dump and returns the summary.
+func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, error) {
+	if c.dump == "" {
+		return Summary{}, fmt.Errorf("run: --dump FILE is required")
+	}
+	if c.lake == "" && (c.exportURL == "" || c.landingURL == "" || c.rawURL == "") {
+		return Summary{}, fmt.Errorf("run: --lake DIR is required (or all of --export, --landing and --raw)")
+	}
+	dumpPath, err := filepath.Abs(c.dump)
+	if err != nil {
+		return Summary{}, err
+	}
+	fi, err := os.Stat(dumpPath)
+	if err != nil {
+		return Summary{}, fmt.Errorf("run: dump: %w", err)
+	}
+	if fi.IsDir() {
+		return Summary{}, fmt.Errorf("run: dump %s is a directory", c.dump)
+	}
+	var date partition.Date
+	if c.date != "" {
+		if date, err = partition.ParseDate(c.date); err != nil {
+			return Summary{}, fmt.Errorf("run: --date: %w", err)
+		}
+	} else if date, err = partition.DateFromDumpName(filepath.Base(dumpPath)); err != nil {
+		return Summary{}, fmt.Errorf("run: no import date: the dump's name %q has none (want liberator_dump_YYYYMMDD.zip); pass --date YYYY-MM-DD", filepath.Base(dumpPath))
+	}
+	if c.prefix = strings.Trim(c.prefix, "/"); c.prefix == "" {
+		return Summary{}, fmt.Errorf("run: --prefix must not be empty")
+	}
+
+	clk := clock.Real{}
+	level := slog.LevelWarn
+	if c.verbose {
+		level = slog.LevelInfo
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	lk, err := openLake(ctx, c.lake, c.exportURL, c.landingURL, c.rawURL)
+	if err != nil {
+		return Summary{}, fmt.Errorf("run: %w", err)
+	}
+	defer lk.Close()
+
+	prog := newProgress(stderr, clk, c.quiet)
+	be, err := newBackend(ctx, c, lk, clk, logger, prog)
+	if err != nil {
+		return Summary{}, fmt.Errorf("run: %w", err)
+	}
+	defer be.close()
+	lander, err := partition.NewLander(lk.export, lk.landing, partition.LanderOptions{Prefix: c.prefix, Clock: clk, Logger: logger})
+	if err != nil {
+		return Summary{}, err
+	}
+	wf, err := glue.NewLocal(lk.landing, lk.raw, glue.LocalOptions{Prefix: c.prefix, Clock: clk, Logger: logger})
+	if err != nil {
+		return Summary{}, err
+	}
+	p, err := liberator.New(liberator.Config{
+		Snapshotter: be.snap, Exporter: be.exp, Lander: lander, Workflow: wf,
+		Scheduler: liberator.NewMemScheduler(clk, liberator.MemSchedulerOptions{}),
+		Clock:     clk, Logger: logger,
+		Retry: liberator.RetryPolicy{Initial: 2 * time.Second, Multiplier: 2, Max: time.Minute,
+			Deadline: 3 * time.Hour, MaxErrorRetries: 3},
+	})
+	if err != nil {
+		return Summary{}, err
+	}
+	start := clk.Now()
+	msg, err := liberator.NewRunMessage(liberator.DumpRef{Key: dumpPath, Size: fi.Size()}, date, false, start)
+	if err != nil {
+		return Summary{}, err
+	}
+	if !c.quiet {
+		fmt.Fprintf(stderr, "converting %s (%.1f MB) for import date %s\n", filepath.Base(dumpPath), float64(fi.Size())/1e6, date)
+	}
+	res, err := p.Run(ctx, msg)
+	prog.finish()
+	if err != nil {
+		return Summary{}, err
+	}
+	s, err := summarize(ctx, res, lk.export, be.exportPrefix, c.prefix)
+	if err != nil {
+		return Summary{}, err
+	}
+	s.Dump, s.Backend = dumpPath, c.backend
+	s.Export, s.Landing, s.Raw = lk.exportURL, lk.landingURL, lk.rawURL
+	s.Seconds = clk.Now().Sub(start).Seconds()
+	if s.SQLBytes == 0 {
+		s.SQLBytes = prog.sqlBytes.Load()
+	}
+	return s, nil
+}
+
+// progress prints per-table conversion progress to stderr: rows, rows/s
+// and the SQL read rate of the run so far.
+type progress struct {
+	mu       sync.Mutex
+	w        io.Writer
+	clk      clock.Clock
+	quiet    bool
+	start    time.Time
+	sqlBytes atomic.Int64 // SQL bytes read from the dump so far
+	last     map[string]time.Time
+}
+
+func newProgress(w io.Writer, clk clock.Clock, quiet bool) *progress {
+	return &progress{w: w, clk: clk, quiet: quiet, start: clk.Now(), last: map[string]time.Time{}}
+}
+
+// counting wraps the dump reader so progress can report SQL MB/s.
+func (p *progress) counting(rc io.ReadCloser) io.ReadCloser {
+	return &countReader{rc: rc, n: &p.sqlBytes}
+}
+
+type countReader struct {
+	rc io.ReadCloser
+	n  *atomic.Int64
+}
+
+func (c *countReader) Read(b []byte) (int, error) {
+	n, err := c.rc.Read(b)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func (c *countReader) Close() error { return c.rc.Close() }
+
+// table is export.EmbeddedOptions.Progress.
+func (p *progress) table(tp export.TableProgress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.clk.Now()
+	if !tp.Done && now.Sub(p.last[tp.Table]) < time.Second {
+		return
+	}
+	p.last[tp.Table] = now
+	if p.quiet {
+		return
+	}
+	rowsPerSec := 0.0
+	if s := tp.Elapsed.Seconds(); s > 0 {
+		rowsPerSec = float64(tp.Rows) / s
+	}
+	mbps := 0.0
+	if s := now.Sub(p.start).Seconds(); s > 0 {
+		mbps = float64(p.sqlBytes.Load()) / 1e6 / s
+	}
+	state := "converting"
+	if tp.Done {
+		state = "done"
+	}
+	fmt.Fprintf(p.w, "  %-36s %11d rows %10.0f rows/s  SQL %7.1f MB/s  %s\n", tp.Table, tp.Rows, rowsPerSec, mbps, state)
+}
+
+func (p *progress) finish() {}
