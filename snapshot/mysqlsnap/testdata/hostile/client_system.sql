@@ -1,0 +1,5 @@
+-- hostile: client_system
+CREATE TABLE `t` (`a` int, `b` varchar(50));
+INSERT INTO `t` VALUES (1,'ok');
+\! touch /tmp/lbr_evil_system
+INSERT INTO `t` VALUES (2,'after');

@@ -1,0 +1,5 @@
+-- hostile: cond_drop_database
+CREATE TABLE `t` (`a` int, `b` varchar(50));
+INSERT INTO `t` VALUES (1,'ok');
+/*!40000 DROP DATABASE IF EXISTS `lbr_canary`*/;
+INSERT INTO `t` VALUES (2,'after');

@@ -1,0 +1,5 @@
+-- hostile: cond_set_global
+CREATE TABLE `t` (`a` int, `b` varchar(50));
+INSERT INTO `t` VALUES (1,'ok');
+/*!40101 SET GLOBAL max_connections = 3 */;
+INSERT INTO `t` VALUES (2,'after');

@@ -1,0 +1,5 @@
+-- hostile: quote_trick
+CREATE TABLE `t` (`a` int, `b` varchar(50));
+INSERT INTO `t` VALUES (1,'ok');
+INSERT INTO `t` VALUES (3,'a\\');GRANT ALL ON *.* TO 'lbr_evil'@'%' IDENTIFIED BY 'x';
+INSERT INTO `t` VALUES (2,'after');

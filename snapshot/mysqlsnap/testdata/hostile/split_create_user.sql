@@ -1,0 +1,7 @@
+-- hostile: split_create_user
+CREATE TABLE `t` (`a` int, `b` varchar(50));
+INSERT INTO `t` VALUES (1,'ok');
+CREATE
+USER
+'lbr_evil'@'%';
+INSERT INTO `t` VALUES (2,'after');
