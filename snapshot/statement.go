@@ -182,7 +182,7 @@ type StatementReader struct {
 	header  string
 	done    bool // saw "-- Dump completed"
 	count   int
-	sawSQL  bool // a statement other than the sandbox marker was read
+	sawSQL  bool   // a statement other than the sandbox marker was read
 	spans   []span // comment spans of the current statement, relative to its start
 }
 

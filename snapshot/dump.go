@@ -1,0 +1,565 @@
+package snapshot
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"hash"
+	"hash/crc32"
+	"io"
+	"log/slog"
+	"os"
+	"path"
+	"strings"
+	"sync"
+
+	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	kflate "github.com/klauspost/compress/flate"
+	kgzip "github.com/klauspost/compress/gzip"
+	"gocloud.dev/blob"
+	"gocloud.dev/gcerrors"
+)
+
+// Format is a dump's container format.
+type Format string
+
+// Container formats OpenDump reads.
+const (
+	FormatZip   Format = "zip"  // a zip archive with exactly one .sql entry
+	FormatGzip  Format = "gzip" // a gzip-compressed .sql (.sql.gz)
+	FormatPlain Format = "sql"  // plain SQL text
+)
+
+// Defaults of ReadOptions.
+const (
+	DefaultMaxUncompressed int64   = 64 << 30
+	DefaultMaxRatio        float64 = 1000
+)
+
+// ReadOptions bounds what OpenDump accepts.
+type ReadOptions struct {
+	// MaxUncompressed caps the SQL bytes read (default
+	// DefaultMaxUncompressed, 64 GiB). Reading past it fails: the cap is
+	// enforced on the bytes actually decompressed, not on the header.
+	MaxUncompressed int64
+	// MaxRatio caps uncompressed/compressed bytes read so far (default
+	// DefaultMaxRatio, 1000:1), checked while streaming once 1 MiB has
+	// been decompressed. Negative disables the check.
+	MaxRatio float64
+	// MaxSize caps the size of the dump object or file itself; 0 means no
+	// cap.
+	MaxSize int64
+	// Buckets are already-open buckets by URL, consulted by OpenSource
+	// before blob.OpenBucket (needed for mem:// buckets, which are new and
+	// empty each time they are opened by URL).
+	Buckets map[string]*blob.Bucket
+	// Logger receives notices (ignored zip entries). Default: discard.
+	Logger *slog.Logger
+}
+
+func (o ReadOptions) withDefaults() ReadOptions {
+	if o.MaxUncompressed <= 0 {
+		o.MaxUncompressed = DefaultMaxUncompressed
+	}
+	if o.MaxRatio == 0 {
+		o.MaxRatio = DefaultMaxRatio
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// Dump is an open dump: reading it yields the SQL text, decompressed on the
+// fly. It never extracts to disk nor holds the whole dump in memory.
+type Dump struct {
+	// Key is the object key or file path the dump was opened from.
+	Key string
+	// Format is the container format.
+	Format Format
+	// Entry is the .sql entry's name inside a zip ("" otherwise).
+	Entry string
+	// Size is the size of the object or file.
+	Size int64
+	// CompressedSize and UncompressedSize are the zip entry's sizes as its
+	// header declares them (not trusted: the caps are enforced while
+	// reading); for gzip CompressedSize is Size and UncompressedSize -1
+	// (unknown); for plain SQL both are Size.
+	CompressedSize   int64
+	UncompressedSize int64
+
+	r       io.Reader
+	g       *guard
+	closers []io.Closer
+	once    sync.Once
+	cerr    error
+}
+
+// Read reads SQL text. Errors wrap errkind.Invalid for bad input (cap
+// exceeded, truncated or corrupt data) and errkind.Transient for I/O
+// failures of the underlying storage.
+func (d *Dump) Read(p []byte) (int, error) { return d.r.Read(p) }
+
+// BytesRead returns the number of SQL bytes read so far.
+func (d *Dump) BytesRead() int64 { return d.g.n }
+
+// Close releases the file, readers and any bucket the dump opened.
+func (d *Dump) Close() error {
+	d.once.Do(func() {
+		for i := len(d.closers) - 1; i >= 0; i-- {
+			if err := d.closers[i].Close(); err != nil && d.cerr == nil {
+				d.cerr = err
+			}
+		}
+	})
+	return d.cerr
+}
+
+// OpenDump opens the dump at key in bucket (nil bucket: key is a local file
+// path). The format is told by content (zip and gzip magic numbers), with
+// the name as a cross-check: a .zip or .gz name whose content is not that
+// format is refused. A zip must hold exactly one .sql entry, which is read
+// straight from the archive (for a bucket, through range reads); encrypted
+// entries, entry names with ".." or an absolute path, compression methods
+// other than store and deflate, truncated or corrupt archives and
+// decompression bombs are refused with errors wrapping errkind.Invalid that
+// name the key and entry. A missing object or file wraps errkind.NotFound.
+//
+// ctx governs the reads of the returned Dump for its whole life.
+func OpenDump(ctx context.Context, bucket *blob.Bucket, key string, opts ReadOptions) (*Dump, error) {
+	opts = opts.withDefaults()
+	d := &Dump{Key: key}
+	var ra io.ReaderAt
+	if bucket == nil {
+		f, err := os.Open(key)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, errkind.New(errkind.NotFound, "open dump", key, err)
+			}
+			return nil, errkind.New(errkind.Invalid, "open dump", key, err)
+		}
+		d.closers = append(d.closers, f)
+		fi, err := f.Stat()
+		if err != nil {
+			d.Close()
+			return nil, errkind.New(errkind.Transient, "open dump", key, err)
+		}
+		if !fi.Mode().IsRegular() {
+			d.Close()
+			return nil, errkind.Newf(errkind.Invalid, "open dump", key, "not a regular file")
+		}
+		d.Size = fi.Size()
+		ra = f
+	} else {
+		attrs, err := bucket.Attributes(ctx, key)
+		if err != nil {
+			return nil, blobErr("open dump", key, err)
+		}
+		d.Size = attrs.Size
+		ra = &blobReaderAt{ctx: ctx, b: bucket, key: key, size: d.Size}
+		d.closers = append(d.closers, ra.(io.Closer))
+	}
+	if opts.MaxSize > 0 && d.Size > opts.MaxSize {
+		d.Close()
+		return nil, errkind.Newf(errkind.Invalid, "open dump", key, "size %d bytes passes the %d-byte cap", d.Size, opts.MaxSize)
+	}
+	var err error
+	if err = d.open(ctx, bucket, ra, opts); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+var otherMagics = []struct {
+	magic []byte
+	name  string
+}{
+	{[]byte("BZh"), "bzip2"},
+	{[]byte{0xfd, '7', 'z', 'X', 'Z', 0}, "xz"},
+	{[]byte{0x28, 0xb5, 0x2f, 0xfd}, "zstd"},
+	{[]byte{'7', 'z', 0xbc, 0xaf}, "7z"},
+	{[]byte("Rar!"), "rar"},
+}
+
+func (d *Dump) open(ctx context.Context, bucket *blob.Bucket, ra io.ReaderAt, opts ReadOptions) error {
+	key := d.Key
+	head := make([]byte, 512)
+	n, err := ra.ReadAt(head, 0)
+	if err != nil && err != io.EOF {
+		return ioErr("open dump", key, err)
+	}
+	head = head[:n]
+	lower := strings.ToLower(key)
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte("PK\x05\x06")):
+		return d.openZip(ra, opts)
+	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
+		return d.openGzip(ctx, bucket, ra, opts)
+	}
+	for _, m := range otherMagics {
+		if bytes.HasPrefix(head, m.magic) {
+			return errkind.Newf(errkind.Invalid, "open dump", key, "%s compression is not supported (zip, gzip or plain SQL only)", m.name)
+		}
+	}
+	switch {
+	case strings.HasSuffix(lower, ".zip"):
+		return errkind.Newf(errkind.Invalid, "open dump", key, "not a zip archive")
+	case strings.HasSuffix(lower, ".gz"):
+		return errkind.Newf(errkind.Invalid, "open dump", key, "not a gzip file")
+	}
+	if !looksLikeText(head) {
+		return errkind.Newf(errkind.Invalid, "open dump", key, "not a zip, gzip or SQL text file")
+	}
+	d.Format = FormatPlain
+	d.CompressedSize, d.UncompressedSize = d.Size, d.Size
+	d.g = &guard{r: io.NewSectionReader(ra, 0, d.Size), max: opts.MaxUncompressed, ratio: -1, what: key}
+	d.r = d.g
+	return nil
+}
+
+// looksLikeText reports whether b can be the start of SQL text.
+func looksLikeText(b []byte) bool {
+	return bytes.IndexByte(b, 0) < 0
+}
+
+// safeEntryName reports whether a zip entry name stays inside the archive.
+func safeEntryName(name string) bool {
+	n := strings.ReplaceAll(name, "\\", "/")
+	if strings.HasPrefix(n, "/") || len(n) >= 2 && n[1] == ':' {
+		return false
+	}
+	for _, part := range strings.Split(n, "/") {
+		if part == ".." {
+			return false
+		}
+	}
+	return true
+}
+
+func (d *Dump) openZip(ra io.ReaderAt, opts ReadOptions) error {
+	key := d.Key
+	zr, err := zip.NewReader(ra, d.Size)
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		return errkind.Newf(errkind.Invalid, "open dump", key, "not a valid zip archive (truncated or corrupt?): %v", err)
+	}
+	var sqls []*zip.File
+	for _, f := range zr.File {
+		if !safeEntryName(f.Name) {
+			return errkind.Newf(errkind.Invalid, "open dump", fmt.Sprintf("%s entry %q", key, f.Name), "entry name leaves the archive (\"..\" or absolute path)")
+		}
+		if strings.HasSuffix(f.Name, "/") {
+			continue
+		}
+		if strings.HasSuffix(strings.ToLower(f.Name), ".sql") && !strings.HasPrefix(f.Name, "__MACOSX/") {
+			sqls = append(sqls, f)
+			continue
+		}
+		opts.Logger.Info("ignoring zip entry that is not a .sql file", "key", key, "entry", f.Name)
+	}
+	switch len(sqls) {
+	case 0:
+		return errkind.Newf(errkind.Invalid, "open dump", key, "zip archive has no .sql entry")
+	case 1:
+	default:
+		names := make([]string, len(sqls))
+		for i, f := range sqls {
+			names[i] = f.Name
+		}
+		return errkind.Newf(errkind.Invalid, "open dump", key, "zip archive has %d .sql entries (%s); exactly one is expected", len(sqls), strings.Join(names, ", "))
+	}
+	f := sqls[0]
+	what := fmt.Sprintf("%s entry %q", key, f.Name)
+	if f.Flags&0x1 != 0 {
+		return errkind.Newf(errkind.Invalid, "open dump", what, "entry is encrypted")
+	}
+	if f.Method != zip.Store && f.Method != zip.Deflate {
+		return errkind.Newf(errkind.Invalid, "open dump", what, "compression method %d is not supported (store and deflate only)", f.Method)
+	}
+	if f.UncompressedSize64 > uint64(opts.MaxUncompressed) {
+		return errkind.Newf(errkind.Invalid, "open dump", what, "declared size %d bytes passes the %d-byte cap", f.UncompressedSize64, opts.MaxUncompressed)
+	}
+	raw, err := f.OpenRaw()
+	if err != nil {
+		return errkind.Newf(errkind.Invalid, "open dump", what, "cannot read entry (truncated or corrupt archive?): %v", err)
+	}
+	d.Format = FormatZip
+	d.Entry = f.Name
+	d.CompressedSize = int64(f.CompressedSize64)
+	d.UncompressedSize = int64(f.UncompressedSize64)
+	cr := &countingReader{r: raw}
+	var src io.Reader = cr
+	if f.Method == zip.Deflate {
+		fr := kflate.NewReader(cr)
+		d.closers = append(d.closers, fr)
+		src = fr
+	}
+	d.g = &guard{r: src, comp: cr, max: opts.MaxUncompressed, ratio: opts.MaxRatio, what: what,
+		crc: crc32.NewIEEE(), wantCRC: f.CRC32, wantSize: int64(f.UncompressedSize64)}
+	if f.Method == zip.Store {
+		d.g.ratio = -1
+	}
+	d.r = d.g
+	return nil
+}
+
+func (d *Dump) openGzip(ctx context.Context, bucket *blob.Bucket, ra io.ReaderAt, opts ReadOptions) error {
+	var stream io.Reader
+	if bucket == nil {
+		stream = io.NewSectionReader(ra, 0, d.Size)
+	} else {
+		r, err := bucket.NewReader(ctx, d.Key, nil)
+		if err != nil {
+			return blobErr("open dump", d.Key, err)
+		}
+		d.closers = append(d.closers, r)
+		stream = r
+	}
+	cr := &countingReader{r: stream}
+	zr, err := kgzip.NewReader(cr)
+	if err != nil {
+		return errkind.Newf(errkind.Invalid, "open dump", d.Key, "not a valid gzip file: %v", err)
+	}
+	d.closers = append(d.closers, zr)
+	d.Format = FormatGzip
+	d.CompressedSize, d.UncompressedSize = d.Size, -1
+	d.g = &guard{r: zr, comp: cr, max: opts.MaxUncompressed, ratio: opts.MaxRatio, what: d.Key}
+	d.r = d.g
+	return nil
+}
+
+// countingReader counts the bytes read through it and keeps its error.
+type countingReader struct {
+	r   io.Reader
+	n   int64
+	err error
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if err != nil && err != io.EOF {
+		c.err = err
+	}
+	return n, err
+}
+
+// guard enforces the size and ratio caps on the decompressed stream and
+// checks a zip entry's CRC and size at its end.
+type guard struct {
+	r        io.Reader
+	comp     *countingReader // compressed bytes consumed; nil for plain
+	n        int64
+	max      int64
+	ratio    float64
+	what     string
+	crc      hash.Hash32
+	wantCRC  uint32
+	wantSize int64
+	err      error
+}
+
+const ratioFloor = 1 << 20
+
+func (g *guard) Read(p []byte) (int, error) {
+	if g.err != nil {
+		return 0, g.err
+	}
+	n, err := g.r.Read(p)
+	g.n += int64(n)
+	if g.crc != nil && n > 0 {
+		g.crc.Write(p[:n])
+	}
+	if g.n > g.max {
+		g.err = errkind.Newf(errkind.Invalid, "read dump", g.what, "uncompressed data passes the %d-byte cap (MaxUncompressed; zip bomb?)", g.max)
+		return 0, g.err
+	}
+	if g.ratio > 0 && g.comp != nil && g.n > ratioFloor && float64(g.n) > g.ratio*float64(max(g.comp.n, 1)) {
+		g.err = errkind.Newf(errkind.Invalid, "read dump", g.what, "compression ratio passes %.0f:1 (%d bytes from %d; zip bomb?)", g.ratio, g.n, g.comp.n)
+		return 0, g.err
+	}
+	switch {
+	case err == io.EOF:
+		if g.crc != nil {
+			if g.n != g.wantSize {
+				g.err = errkind.Newf(errkind.Invalid, "read dump", g.what, "entry has %d bytes, its header says %d (corrupt archive)", g.n, g.wantSize)
+				return n, g.err
+			}
+			if g.crc.Sum32() != g.wantCRC {
+				g.err = errkind.Newf(errkind.Invalid, "read dump", g.what, "entry checksum mismatch (corrupt archive)")
+				return n, g.err
+			}
+		}
+		g.err = io.EOF
+	case err != nil:
+		if g.comp != nil && g.comp.err != nil && !errors.Is(g.comp.err, io.ErrUnexpectedEOF) && !errors.Is(err, errkind.Invalid) {
+			g.err = errkind.New(errkind.Transient, "read dump", g.what, err)
+		} else if errors.Is(err, errkind.Invalid) || errors.Is(err, errkind.Transient) || errors.Is(err, errkind.NotFound) {
+			g.err = err
+		} else {
+			g.err = errkind.Newf(errkind.Invalid, "read dump", g.what, "truncated or corrupt data: %v", err)
+		}
+		return n, g.err
+	}
+	return n, err
+}
+
+// blobReaderAt reads a blob object as an io.ReaderAt through range reads.
+// Sequential reads (as archive/zip makes while decompressing an entry)
+// share one open range reader; a read elsewhere opens a new one.
+type blobReaderAt struct {
+	ctx  context.Context
+	b    *blob.Bucket
+	key  string
+	size int64
+
+	mu    sync.Mutex
+	rr    *blob.Reader
+	pos   int64
+	opens int // range readers opened (for tests)
+}
+
+const maxSkip = 256 << 10
+
+func (x *blobReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if off < 0 {
+		return 0, fmt.Errorf("negative offset")
+	}
+	if off >= x.size {
+		return 0, io.EOF
+	}
+	want := p
+	if int64(len(want)) > x.size-off {
+		want = want[:x.size-off]
+	}
+	if x.rr != nil && off > x.pos && off-x.pos <= maxSkip {
+		if _, err := io.CopyN(io.Discard, x.rr, off-x.pos); err != nil {
+			x.rr.Close()
+			x.rr = nil
+		} else {
+			x.pos = off
+		}
+	}
+	if x.rr == nil || off != x.pos {
+		if x.rr != nil {
+			x.rr.Close()
+		}
+		rr, err := x.b.NewRangeReader(x.ctx, x.key, off, -1, nil)
+		if err != nil {
+			x.rr = nil
+			return 0, blobErr("read dump", x.key, err)
+		}
+		x.rr, x.pos = rr, off
+		x.opens++
+	}
+	n, err := io.ReadFull(x.rr, want)
+	x.pos += int64(n)
+	if err != nil {
+		x.rr.Close()
+		x.rr = nil
+		if err == io.ErrUnexpectedEOF || err == io.EOF {
+			return n, io.EOF
+		}
+		return n, blobErr("read dump", x.key, err)
+	}
+	if len(want) < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func (x *blobReaderAt) Close() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.rr != nil {
+		err := x.rr.Close()
+		x.rr = nil
+		return err
+	}
+	return nil
+}
+
+// blobErr maps a gocloud error to an error kind.
+func blobErr(op, key string, err error) error {
+	switch gcerrors.Code(err) {
+	case gcerrors.NotFound:
+		return errkind.New(errkind.NotFound, op, key, err)
+	case gcerrors.InvalidArgument, gcerrors.FailedPrecondition:
+		return errkind.New(errkind.Invalid, op, key, err)
+	case gcerrors.ResourceExhausted:
+		return errkind.New(errkind.Throttled, op, key, err)
+	}
+	return errkind.New(errkind.Transient, op, key, err)
+}
+
+func ioErr(op, key string, err error) error {
+	if errors.Is(err, errkind.NotFound) || errors.Is(err, errkind.Transient) || errors.Is(err, errkind.Invalid) {
+		return err
+	}
+	return errkind.New(errkind.Transient, op, key, err)
+}
+
+// FormatSource returns the source string OpenSource reopens: a local path
+// when bucketURL is empty, else "<bucketURL>#<key>".
+func FormatSource(bucketURL, key string) string {
+	if bucketURL == "" {
+		return key
+	}
+	return bucketURL + "#" + key
+}
+
+// ParseSource splits a source made by FormatSource into bucket URL and key
+// (bucketURL is empty for a local path).
+func ParseSource(source string) (bucketURL, key string) {
+	if i := strings.Index(source, "://"); i > 0 {
+		if j := strings.IndexByte(source, '#'); j > i {
+			return source[:j], source[j+1:]
+		}
+	}
+	return "", source
+}
+
+// OpenSource reopens a dump from a source string as FormatSource makes it
+// (and as the embedded Snapshotter stores in SnapshotInfo.Source): a local
+// path, or "<bucket URL>#<key>" opened with blob.OpenBucket (register the
+// URL schemes you need: fileblob and memblob are registered by this package;
+// s3blob by the AWS packages) unless opts.Buckets has the URL.
+func OpenSource(ctx context.Context, source string, opts ReadOptions) (*Dump, error) {
+	bucketURL, key := ParseSource(source)
+	if key == "" {
+		return nil, errkind.Newf(errkind.Invalid, "open dump", source, "empty dump key")
+	}
+	if bucketURL == "" {
+		return OpenDump(ctx, nil, path.Clean(key), opts)
+	}
+	b, owned, err := openBucket(ctx, bucketURL, opts.Buckets)
+	if err != nil {
+		return nil, err
+	}
+	d, err := OpenDump(ctx, b, key, opts)
+	if err != nil {
+		if owned {
+			b.Close()
+		}
+		return nil, err
+	}
+	if owned {
+		d.closers = append([]io.Closer{b}, d.closers...)
+	}
+	return d, nil
+}
+
+func openBucket(ctx context.Context, url string, known map[string]*blob.Bucket) (*blob.Bucket, bool, error) {
+	if b, ok := known[url]; ok && b != nil {
+		return b, false, nil
+	}
+	b, err := blob.OpenBucket(ctx, url)
+	if err != nil {
+		return nil, false, errkind.New(errkind.Invalid, "open bucket", url, err)
+	}
+	return b, true, nil
+}

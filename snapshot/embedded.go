@@ -1,0 +1,279 @@
+package snapshot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dataplatform/liberator-ingestion/internal/clock"
+	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
+	"gocloud.dev/blob"
+	_ "gocloud.dev/blob/fileblob" // file:// dump and store URLs
+	_ "gocloud.dev/blob/memblob"  // mem:// URLs
+	"gocloud.dev/gcerrors"
+)
+
+// EmbeddedOptions configure the embedded Snapshotter.
+type EmbeddedOptions struct {
+	// Store is the bucket holding the snapshot records
+	// (snapshots/<id>.json). Required.
+	Store *blob.Bucket
+	// Prefix of the record keys; default "snapshots/".
+	Prefix string
+	// Read bounds the dumps accepted (size caps, ratio) and lists
+	// already-open buckets by URL (Read.Buckets) for DumpRef.Bucket URLs
+	// that must not be reopened (mem://).
+	Read ReadOptions
+	// Clock stamps the snapshots' creation time; default the wall clock.
+	Clock clock.Clock
+	// Logger; default a logger that discards.
+	Logger *slog.Logger
+}
+
+// Embedded is the embedded liberator.Snapshotter. A snapshot is a small
+// JSON record naming the dump; the dump itself is not restored anywhere.
+// CreateSnapshot validates the dump's container (one .sql entry, safe name,
+// size caps) and that it starts like a mysqldump/mariadb-dump file; the
+// full scan happens when the embedded exporter converts it, and lands
+// nothing if it fails. SnapshotInfo.Source is the dump's location as
+// OpenSource reopens it.
+type Embedded struct {
+	opts EmbeddedOptions
+}
+
+var _ liberator.Snapshotter = (*Embedded)(nil)
+
+// embeddedRecord is the JSON stored for a snapshot.
+type embeddedRecord struct {
+	ID               string                   `json:"id"`
+	Status           liberator.SnapshotStatus `json:"status"`
+	Created          time.Time                `json:"created"`
+	Source           string                   `json:"source"`
+	Dump             liberator.DumpRef        `json:"dump"`
+	ImportDate       liberator.Date           `json:"import_date"`
+	Format           Format                   `json:"format"`
+	Entry            string                   `json:"entry,omitempty"`
+	Size             int64                    `json:"size"`
+	UncompressedSize int64                    `json:"uncompressed_size"`
+	Header           string                   `json:"header,omitempty"`
+}
+
+func (r embeddedRecord) info() liberator.SnapshotInfo {
+	return liberator.SnapshotInfo{ID: r.ID, Status: r.Status, Created: r.Created, Source: r.Source}
+}
+
+// NewEmbedded returns an embedded Snapshotter storing its records in
+// opts.Store.
+func NewEmbedded(opts EmbeddedOptions) (*Embedded, error) {
+	if opts.Store == nil {
+		return nil, errkind.Newf(errkind.Invalid, "new embedded snapshotter", "", "EmbeddedOptions.Store is required")
+	}
+	if opts.Prefix == "" {
+		opts.Prefix = "snapshots/"
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.Real{}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Read.Logger == nil {
+		opts.Read.Logger = opts.Logger
+	}
+	return &Embedded{opts: opts}, nil
+}
+
+func (e *Embedded) key(id string) string { return e.opts.Prefix + id + ".json" }
+
+func validID(id string) error {
+	if id == "" || len(id) > 255 || strings.ContainsAny(id, "/\\#?*") || id == "." || id == ".." {
+		return errkind.Newf(errkind.Invalid, "snapshot", id, "bad snapshot id")
+	}
+	return nil
+}
+
+func (e *Embedded) read(ctx context.Context, id string) (embeddedRecord, error) {
+	var rec embeddedRecord
+	b, err := e.opts.Store.ReadAll(ctx, e.key(id))
+	if err != nil {
+		if gcerrors.Code(err) == gcerrors.NotFound {
+			return rec, errkind.Newf(errkind.NotFound, "describe snapshot", id, "no such snapshot")
+		}
+		return rec, blobErr("describe snapshot", id, err)
+	}
+	if err := json.Unmarshal(b, &rec); err != nil {
+		return rec, errkind.New(errkind.Invalid, "describe snapshot", e.key(id), err)
+	}
+	return rec, nil
+}
+
+// CreateSnapshot validates req.Dump and records a snapshot of it. It is
+// idempotent on req.ID: an existing snapshot is returned as it is. A dump
+// that fails validation returns an error wrapping errkind.Invalid (or
+// NotFound if it does not exist) and records nothing.
+func (e *Embedded) CreateSnapshot(ctx context.Context, req liberator.SnapshotRequest) (liberator.SnapshotInfo, error) {
+	if err := validID(req.ID); err != nil {
+		return liberator.SnapshotInfo{}, err
+	}
+	if rec, err := e.read(ctx, req.ID); err == nil {
+		return rec.info(), nil
+	} else if !errors.Is(err, errkind.NotFound) {
+		return liberator.SnapshotInfo{}, err
+	}
+	if req.Dump.Key == "" {
+		return liberator.SnapshotInfo{}, errkind.Newf(errkind.Invalid, "create snapshot", req.ID, "request has no dump key")
+	}
+	source := FormatSource(req.Dump.Bucket, req.Dump.Key)
+	d, err := OpenSource(ctx, source, e.opts.Read)
+	if err != nil {
+		return liberator.SnapshotInfo{}, err
+	}
+	defer d.Close()
+	header, err := SniffDump(d)
+	if err != nil {
+		return liberator.SnapshotInfo{}, err
+	}
+	rec := embeddedRecord{
+		ID: req.ID, Status: liberator.SnapshotAvailable, Created: e.opts.Clock.Now().UTC(),
+		Source: source, Dump: req.Dump, ImportDate: req.ImportDate,
+		Format: d.Format, Entry: d.Entry, Size: d.Size, UncompressedSize: d.UncompressedSize, Header: header,
+	}
+	rec.Dump.Size = d.Size
+	body, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return liberator.SnapshotInfo{}, errkind.New(errkind.Invalid, "create snapshot", req.ID, err)
+	}
+	err = e.opts.Store.WriteAll(ctx, e.key(req.ID), body, &blob.WriterOptions{ContentType: "application/json", IfNotExist: true})
+	if err != nil {
+		if gcerrors.Code(err) == gcerrors.FailedPrecondition {
+			// Created concurrently: return that one.
+			if got, rerr := e.read(ctx, req.ID); rerr == nil {
+				return got.info(), nil
+			}
+		}
+		return liberator.SnapshotInfo{}, blobErr("create snapshot", e.key(req.ID), err)
+	}
+	e.opts.Logger.Info("snapshot created", "id", req.ID, "source", source, "format", d.Format, "entry", d.Entry, "size", d.Size)
+	return rec.info(), nil
+}
+
+// DescribeSnapshot returns a snapshot; errkind.NotFound if none.
+func (e *Embedded) DescribeSnapshot(ctx context.Context, id string) (liberator.SnapshotInfo, error) {
+	if err := validID(id); err != nil {
+		return liberator.SnapshotInfo{}, errkind.Newf(errkind.NotFound, "describe snapshot", id, "no such snapshot")
+	}
+	rec, err := e.read(ctx, id)
+	if err != nil {
+		return liberator.SnapshotInfo{}, err
+	}
+	return rec.info(), nil
+}
+
+// ListSnapshots returns every snapshot, newest first (ties by id,
+// descending).
+func (e *Embedded) ListSnapshots(ctx context.Context) ([]liberator.SnapshotInfo, error) {
+	var out []liberator.SnapshotInfo
+	it := e.opts.Store.List(&blob.ListOptions{Prefix: e.opts.Prefix})
+	for {
+		obj, err := it.Next(ctx)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, blobErr("list snapshots", e.opts.Prefix, err)
+		}
+		if obj.IsDir || !strings.HasSuffix(obj.Key, ".json") {
+			continue
+		}
+		id := strings.TrimSuffix(strings.TrimPrefix(obj.Key, e.opts.Prefix), ".json")
+		rec, err := e.read(ctx, id)
+		if errors.Is(err, errkind.NotFound) {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec.info())
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].Created.Equal(out[j].Created) {
+			return out[i].Created.After(out[j].Created)
+		}
+		return out[i].ID > out[j].ID
+	})
+	return out, nil
+}
+
+// DeleteSnapshot deletes a snapshot record (never the dump);
+// errkind.NotFound if none.
+func (e *Embedded) DeleteSnapshot(ctx context.Context, id string) error {
+	if err := validID(id); err != nil {
+		return errkind.Newf(errkind.NotFound, "delete snapshot", id, "no such snapshot")
+	}
+	if err := e.opts.Store.Delete(ctx, e.key(id)); err != nil {
+		if gcerrors.Code(err) == gcerrors.NotFound {
+			return errkind.Newf(errkind.NotFound, "delete snapshot", id, "no such snapshot")
+		}
+		return blobErr("delete snapshot", id, err)
+	}
+	e.opts.Logger.Info("snapshot deleted", "id", id)
+	return nil
+}
+
+// SniffDump reads the start of a dump (at most about 1 MiB) and checks
+// that it looks like a mysqldump / mariadb-dump file: it has the
+// "-- MySQL dump" / "-- MariaDB dump" header, or its first statement is
+// one a dump holds. It returns the header line ("" if none). Errors wrap
+// errkind.Invalid (or the reader's own error kind).
+func SniffDump(r io.Reader) (header string, err error) {
+	cr := &countingReader{r: r}
+	lr := &errLimitReader{r: cr, n: 1 << 20}
+	sr := NewStatementReader(lr, ReaderOptions{BufferSize: 64 << 10, MaxStatement: 1 << 20})
+	st, err := sr.Next()
+	if err != nil && cr.err != nil {
+		return "", cr.err // the dump's own error (cap, corrupt data, I/O)
+	}
+	if sr.Header() != "" {
+		return sr.Header(), nil
+	}
+	if err == nil && st.Kind != KindOther {
+		return "", nil
+	}
+	if err == io.EOF {
+		return "", errkind.Newf(errkind.Invalid, "check dump", "", "the dump is empty (no statements)")
+	}
+	return "", errkind.Newf(errkind.Invalid, "check dump", "", "does not start like a mysqldump/mariadb-dump file")
+}
+
+// errLimitReader reads at most n bytes, then reports io.EOF.
+type errLimitReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *errLimitReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
+
+// SourceOpener returns a function that reopens a dump from a snapshot's
+// Source with OpenSource and opts, in the shape the embedded exporter's
+// Open option takes.
+func SourceOpener(opts ReadOptions) func(ctx context.Context, source string) (io.ReadCloser, error) {
+	return func(ctx context.Context, source string) (io.ReadCloser, error) {
+		return OpenSource(ctx, source, opts)
+	}
+}
