@@ -201,9 +201,18 @@ func (t *tableWork) failed() bool {
 
 // Land copies the export req describes into the landing zone under
 // req.ImportDate and publishes each table's partition; see Lander. The
-// returned Manifest lists the published tables sorted by database and table,
-// each with its objects sorted by key; on error it lists those tables that
-// were published.
+// export is read under req.ExportPrefix, or "<ExportID>/" if that is empty;
+// req.Tables ("PCN_IC" or "liberator.PCN_IC") restricts the tables landed.
+// An export without any *.parquet file is refused with an error wrapping
+// liberator.ErrNotFound.
+//
+// The returned Manifest lists the published tables sorted by database and
+// table, each with its objects sorted by key; on error it lists those
+// tables that were published.
+//
+// Two Land calls for the same partitions must not run at once (the
+// pipeline runs one step per run at a time); calls for different dates or
+// prefixes may.
 func (l *Lander) Land(ctx context.Context, req LandRequest) (Manifest, error) {
 	const op = "land"
 	if req.ExportID == "" {
@@ -611,10 +620,12 @@ func (l *Lander) retryOp(ctx context.Context, op, key string, fn func() error) e
 	}
 }
 
-// transient reports whether a storage error is worth retrying.
+// transient reports whether a storage error is worth retrying. A deadline
+// error is transient (a slow request); the retry loop stops anyway once the
+// caller's own context is done.
 func transient(err error) bool {
 	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.Canceled):
 		return false
 	case errors.Is(err, errSizeMismatch):
 		return true
@@ -661,7 +672,7 @@ func Published(ctx context.Context, bucket *blob.Bucket, prefix, db, table strin
 	key := PartitionPrefix(prefix, TableRef{Database: db, Table: table}, d) + MarkerName
 	ok, err := bucket.Exists(ctx, key)
 	if err != nil {
-		return false, errkind.New(errkind.Transient, "check marker", strconv.Quote(key), err)
+		return false, errkind.New(kindOf(ctx, err), "check marker", strconv.Quote(key), err)
 	}
 	return ok, nil
 }
@@ -674,7 +685,7 @@ func readManifestKey(ctx context.Context, bucket *blob.Bucket, key string) (Mani
 		if gcerrors.Code(err) == gcerrors.NotFound {
 			return Manifest{}, errkind.New(errkind.NotFound, op, what, err)
 		}
-		return Manifest{}, errkind.New(errkind.Transient, op, what, err)
+		return Manifest{}, errkind.New(kindOf(ctx, err), op, what, err)
 	}
 	var m Manifest
 	dec := json.NewDecoder(bytes.NewReader(body))
