@@ -126,12 +126,12 @@ func TestOpenDumpFormats(t *testing.T) {
 	big := bytes.Repeat([]byte("INSERT INTO `t` VALUES (1,'abcdefghij'),(2,'klmnopqrst');\n"), 20000) // ~1.2 MB, spans many range reads
 	bigDump := []byte(tinyDump + string(big))
 	tests := []struct {
-		name       string
-		file       string
-		data       []byte
-		want       []byte
-		format     Format
-		entry      string
+		name   string
+		file   string
+		data   []byte
+		want   []byte
+		format Format
+		entry  string
 	}{
 		{"zip", "liberator_dump_20261124.zip", makeZip(t, zipEntry{name: "liberator.sql", body: []byte(tinyDump)}), []byte(tinyDump), FormatZip, "liberator.sql"},
 		{"zip with extra files", "d.zip", makeZip(t, zipEntry{name: "dir/"}, zipEntry{name: "README.txt", body: []byte("hi")}, zipEntry{name: "dir/dump.SQL", body: bigDump}), bigDump, FormatZip, "dir/dump.SQL"},

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -44,27 +43,20 @@ type Snapshotter struct {
 var _ liberator.Snapshotter = (*Snapshotter)(nil)
 
 // NewSnapshotter returns a Snapshotter on db (see Open) configured by cfg.
-// open opens the dumps SnapshotRequest.Dump names; nil opens DumpRef.Key
-// as a local file of plain SQL.
+// open opens the dumps SnapshotRequest.Dump names; nil uses OpenDump.
 func NewSnapshotter(db *sql.DB, cfg Config, open OpenDumpFunc) *Snapshotter {
 	if open == nil {
-		open = openLocalFile
+		open = OpenDump
 	}
 	return &Snapshotter{db: db, cfg: cfg.withDefaults(), open: open}
 }
 
-func openLocalFile(_ context.Context, ref liberator.DumpRef) (io.ReadCloser, error) {
-	if ref.Bucket != "" {
-		return nil, errkind.Newf(errkind.Invalid, "open dump", ref.Key, "no OpenDumpFunc configured for bucket %q", ref.Bucket)
-	}
-	f, err := os.Open(ref.Key)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, errkind.New(errkind.NotFound, "open dump", ref.Key, err)
-	}
-	if err != nil {
-		return nil, errkind.New(errkind.Transient, "open dump", ref.Key, err)
-	}
-	return f, nil
+// OpenDump opens ref with snapshot.OpenSource: a local path when
+// ref.Bucket is empty, else the key in the bucket URL ref.Bucket (whose
+// scheme must be registered); zip, gzip and plain SQL, with the scanner's
+// size and ratio caps.
+func OpenDump(ctx context.Context, ref liberator.DumpRef) (io.ReadCloser, error) {
+	return snapshot.OpenSource(ctx, snapshot.FormatSource(ref.Bucket, ref.Key), snapshot.ReadOptions{})
 }
 
 // DatabaseName returns the database holding snapshot id.

@@ -1,0 +1,158 @@
+package snapshot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dataplatform/liberator-ingestion/internal/clock"
+	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/liberator/conformance"
+	"github.com/google/go-cmp/cmp"
+	"gocloud.dev/blob"
+	"gocloud.dev/blob/fileblob"
+	"gocloud.dev/blob/memblob"
+)
+
+var t0 = time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC)
+
+// memHarness: records in a memblob store, dumps in a memblob bucket
+// reached through ReadOptions.Buckets.
+type memHarness struct{}
+
+func (memHarness) MakeSnapshotter(ctx context.Context, t *testing.T) conformance.SnapshotterFixture {
+	store, dumps := memblob.OpenBucket(nil), memblob.OpenBucket(nil)
+	t.Cleanup(func() { store.Close(); dumps.Close() })
+	dumps.WriteAll(ctx, "parking/liberator_dump_20261124.zip", makeZip(t, zipEntry{name: "liberator.sql", body: []byte(tinyDump)}), nil)
+	dumps.WriteAll(ctx, "parking/bad.zip", makeZip(t, zipEntry{name: "a.sql", body: []byte(tinyDump)}, zipEntry{name: "b.sql", body: []byte(tinyDump)}), nil)
+	clk := clock.NewVirtual(t0)
+	e, err := NewEmbedded(EmbeddedOptions{Store: store, Clock: clk,
+		Read: ReadOptions{Buckets: map[string]*blob.Bucket{"mem://dumps": dumps}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return conformance.SnapshotterFixture{
+		Snapshotter: e,
+		Dump:        liberator.DumpRef{Bucket: "mem://dumps", Key: "parking/liberator_dump_20261124.zip"},
+		InvalidDump: &liberator.DumpRef{Bucket: "mem://dumps", Key: "parking/bad.zip"},
+		Advance:     func(context.Context) { clk.Advance(time.Minute) },
+	}
+}
+
+// fileHarness: records in a fileblob store, the dump a local file.
+type fileHarness struct{}
+
+func (fileHarness) MakeSnapshotter(ctx context.Context, t *testing.T) conformance.SnapshotterFixture {
+	dir := t.TempDir()
+	store, err := fileblob.OpenBucket(filepath.Join(dir), &fileblob.Options{CreateDir: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	good, bad := filepath.Join(dir, "dump.sql.gz"), filepath.Join(dir, "bad.sql")
+	os.WriteFile(good, gz(t, []byte(tinyDump)), 0o644)
+	os.WriteFile(bad, []byte("this is not a dump\n"), 0o644)
+	clk := clock.NewVirtual(t0)
+	e, err := NewEmbedded(EmbeddedOptions{Store: store, Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return conformance.SnapshotterFixture{
+		Snapshotter: e,
+		Dump:        liberator.DumpRef{Key: good},
+		InvalidDump: &liberator.DumpRef{Key: bad},
+		Advance:     func(context.Context) { clk.Advance(time.Minute) },
+	}
+}
+
+func TestEmbeddedConformance(t *testing.T) {
+	t.Run("memblob", func(t *testing.T) { conformance.RunSnapshotterTests(t, memHarness{}) })
+	t.Run("fileblob", func(t *testing.T) { conformance.RunSnapshotterTests(t, fileHarness{}) })
+}
+
+func TestEmbeddedRecordAndSource(t *testing.T) {
+	ctx := context.Background()
+	f := memHarness{}.MakeSnapshotter(ctx, t)
+	e := f.Snapshotter.(*Embedded)
+	info, err := e.CreateSnapshot(ctx, liberator.SnapshotRequest{ID: "sql-to-parquet-26-11-24-031500", Dump: f.Dump})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-24-031500", Status: liberator.SnapshotAvailable, Created: t0,
+		Source: "mem://dumps#parking/liberator_dump_20261124.zip"}
+	if diff := cmp.Diff(want, info); diff != "" {
+		t.Errorf("info (-want +got):\n%s", diff)
+	}
+	body, err := e.opts.Store.ReadAll(ctx, "snapshots/sql-to-parquet-26-11-24-031500.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec embeddedRecord
+	if err := json.Unmarshal(body, &rec); err != nil {
+		t.Fatal(err)
+	}
+	if rec.Format != FormatZip || rec.Entry != "liberator.sql" || rec.UncompressedSize != int64(len(tinyDump)) ||
+		!strings.HasPrefix(rec.Header, "-- MySQL dump") || rec.Dump.Size == 0 {
+		t.Errorf("record = %+v", rec)
+	}
+	// The exporter reopens the dump from Source.
+	rc, err := SourceOpener(e.opts.Read)(ctx, info.Source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(rc)
+	rc.Close()
+	if string(got) != tinyDump {
+		t.Errorf("reopened dump = %q", got)
+	}
+}
+
+func TestEmbeddedRefusesBadDumps(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, data, 0o644)
+		return p
+	}
+	tests := []struct {
+		name string
+		ref  liberator.DumpRef
+		opts ReadOptions
+		kind *errkind.Kind
+		want string
+	}{
+		{"missing", liberator.DumpRef{Key: filepath.Join(dir, "nope.zip")}, ReadOptions{}, errkind.NotFound, "nope.zip"},
+		{"not a dump", liberator.DumpRef{Key: write("x.sql", []byte("hello world\n"))}, ReadOptions{}, errkind.Invalid, "does not start like"},
+		{"empty", liberator.DumpRef{Key: write("e.sql", []byte("\n\n"))}, ReadOptions{}, errkind.Invalid, "empty"},
+		{"two entries", liberator.DumpRef{Key: write("two.zip", makeZip(t, zipEntry{name: "a.sql", body: []byte(tinyDump)}, zipEntry{name: "b.sql", body: []byte(tinyDump)}))}, ReadOptions{}, errkind.Invalid, "2 .sql entries"},
+		{"declared too big", liberator.DumpRef{Key: write("big.zip", makeZip(t, zipEntry{name: "a.sql", body: []byte(tinyDump)}))}, ReadOptions{MaxUncompressed: 20}, errkind.Invalid, "declared size"},
+		{"bomb prefix", liberator.DumpRef{Key: write("bomb.sql.gz", gz(t, make([]byte, 4<<20)))}, ReadOptions{MaxRatio: 100}, errkind.Invalid, "does not start like"},
+		{"no key", liberator.DumpRef{}, ReadOptions{}, errkind.Invalid, "no dump key"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			store := memblob.OpenBucket(nil)
+			defer store.Close()
+			e, _ := NewEmbedded(EmbeddedOptions{Store: store, Clock: clock.NewVirtual(t0), Read: tc.opts})
+			_, err := e.CreateSnapshot(ctx, liberator.SnapshotRequest{ID: "s1", Dump: tc.ref})
+			if !errors.Is(err, tc.kind) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("CreateSnapshot: %v, want %v containing %q", err, tc.kind, tc.want)
+			}
+			list, err := e.ListSnapshots(ctx)
+			if err != nil || len(list) != 0 {
+				t.Errorf("ListSnapshots = %v, %v; want nothing recorded", list, err)
+			}
+		})
+	}
+	if _, err := NewEmbedded(EmbeddedOptions{}); !errors.Is(err, errkind.Invalid) {
+		t.Errorf("NewEmbedded without a store: %v", err)
+	}
+}
