@@ -3,6 +3,8 @@ package conformance
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +62,7 @@ func exportFiles(exportPrefix, tag string) map[string]string {
 // RunLanderTests runs the Lander conformance suite.
 func RunLanderTests(t *testing.T, h LanderHarness) {
 	t.Run("LandsBothLayouts", func(t *testing.T) { testLandsBothLayouts(t, h) })
+	t.Run("ManyFiles", func(t *testing.T) { testLandManyFiles(t, h) })
 	t.Run("RerunReplacesPartition", func(t *testing.T) { testRerunReplaces(t, h) })
 	t.Run("Idempotent", func(t *testing.T) { testLandIdempotent(t, h) })
 	t.Run("RefusesBadKeys", func(t *testing.T) { testRefusesBadKeys(t, h) })
@@ -177,6 +180,53 @@ func testLandsBothLayouts(t *testing.T, h LanderHarness) {
 		t.Errorf("Land exp-2 manifest (-want +got):\n%s", diff)
 	}
 	checkPublished(ctx, t, export, landing, want)
+}
+
+// testLandManyFiles lands more files than one listing page usually holds
+// in small-page harnesses (a harness may set a small page size to test
+// pagination).
+func testLandManyFiles(t *testing.T, h LanderHarness) {
+	ctx := testContext(t)
+	export, landing, _ := h.MakeBuckets(ctx, t)
+	files := map[string]string{}
+	want := map[string]string{}
+	for i := range 60 {
+		table := fmt.Sprintf("T%d", i%3)
+		name := fmt.Sprintf("part-%05d-%d-c000.gz.parquet", i, i*7)
+		files[fmt.Sprintf("exp-1/liberator/liberator.%s/%d/%s", table, i%4, name)] = fmt.Sprint("file ", i)
+		ref := partition.TableRef{Database: "liberator", Table: table}
+		want[partition.PartitionPrefix(landerPrefix, ref, landerDate)+name] = fmt.Sprint("file ", i)
+	}
+	writeAll(ctx, t, export, files)
+	l := h.MakeLander(ctx, t, export, landing, landerPrefix)
+	m, err := l.Land(ctx, liberator.LandRequest{ExportID: "exp-1", ExportPrefix: "exp-1/", ImportDate: landerDate})
+	if err != nil {
+		t.Fatalf("Land: %v", err)
+	}
+	got := readAll(ctx, t, landing, landerPrefix+"/")
+	for k := range got {
+		if strings.HasSuffix(k, "/"+partition.ManifestName) || strings.HasSuffix(k, "/"+partition.MarkerName) {
+			delete(got, k)
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("landing zone (-want +got):\n%s", diff)
+	}
+	var names []string
+	n := 0
+	for _, tm := range m.Tables {
+		names = append(names, tm.Table)
+		n += len(tm.Objects)
+		if !sort.SliceIsSorted(tm.Objects, func(i, j int) bool { return tm.Objects[i].Key < tm.Objects[j].Key }) {
+			t.Errorf("objects of %s not sorted by key", tm.Table)
+		}
+		if ok, err := partition.Published(ctx, landing, landerPrefix, tm.Database, tm.Table, landerDate); err != nil || !ok {
+			t.Errorf("Published(%s) = %v, %v; want true", tm.Table, ok, err)
+		}
+	}
+	if diff := cmp.Diff([]string{"T0", "T1", "T2"}, names); diff != "" || n != 60 {
+		t.Errorf("manifest has %d objects (want 60); tables (-want +got):\n%s", n, diff)
+	}
 }
 
 func testRerunReplaces(t *testing.T, h LanderHarness) {
