@@ -1,18 +1,3 @@
-// Package faultblob wraps a gocloud.dev/blob bucket in one that injects
-// faults, for testing code that must survive a flaky object store.
-//
-// Wrap returns a *blob.Bucket whose driver delegates every call to the
-// inner bucket through its public API, and a *Faults that decides which
-// calls fail:
-//
-//	bucket, faults := faultblob.Wrap(memblob.OpenBucket(nil))
-//	faults.FailKeyTimes("parking/x.parquet", 2) // the next two calls touching the key fail
-//	faults.FailNth(faultblob.OpCopy, 3)          // the third Copy from now fails
-//	faults.SetMaxPageSize(2)                     // listings come in pages of at most 2
-//
-// Injected errors are transient by default: gcerrors.Code reports
-// gcerrors.Internal for them (a Rule may choose another code), and
-// errors.Is(err, faultblob.ErrInjected) holds.
 package faultblob
 
 import (

@@ -1,0 +1,20 @@
+// Package faultblob wraps a gocloud.dev/blob bucket in one that injects
+// faults, for testing code that must survive a flaky object store.
+//
+// Wrap returns a *blob.Bucket whose driver delegates every call to the
+// inner bucket through its public API, and a *Faults that decides which
+// calls fail:
+//
+//	bucket, faults := faultblob.Wrap(memblob.OpenBucket(nil))
+//	faults.FailKeyTimes("parking/x.parquet", 2) // the next two calls touching the key fail
+//	faults.FailNth(faultblob.OpCopy, 3)          // the third Copy from now fails
+//	faults.SetMaxPageSize(2)                     // listings come in pages of at most 2
+//
+// Injected errors are transient by default: gcerrors.Code reports
+// gcerrors.Internal for them, a server-side failure that a retry may fix (a
+// Rule may choose another code, e.g. gcerrors.PermissionDenied for a
+// permanent one), and errors.Is(err, faultblob.ErrInjected) holds. A Rule
+// with Corrupt set lets a write succeed but drops its last byte, to test
+// verification of copies. Faults also counts the calls it sees (Count,
+// Calls), so tests can assert that work was or was not repeated.
+package faultblob
