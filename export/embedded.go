@@ -26,8 +26,9 @@ import (
 // OpenFunc reopens the dump a snapshot's Source names.
 type OpenFunc func(ctx context.Context, source string) (io.ReadCloser, error)
 
-// ScanFunc scans a dump, calling h for each table, row and skipped object
-// in dump order (snapshot.Scan's shape).
+// ScanFunc produces the tables and rows of a snapshot: it calls h for each
+// table, row and skipped object, in order. The default runs snapshot.Scan
+// over the dump; other row sources (a database) supply their own.
 type ScanFunc func(ctx context.Context, r io.Reader, h snapshot.Handler) error
 
 // TableProgress reports a table's conversion so far.
@@ -45,12 +46,16 @@ type TableProgress struct {
 
 // EmbeddedOptions configure an Embedded exporter.
 type EmbeddedOptions struct {
-	// Open reopens the dump named by SnapshotInfo.Source. Required (the
-	// default will be snapshot.OpenSource once it exists).
+	// Open reopens the dump named by SnapshotInfo.Source; default
+	// snapshot.SourceOpener(snapshot.ReadOptions{}) (local paths and
+	// "<bucket URL>#<key>" sources).
 	Open OpenFunc
-	// Scan scans the dump. Required (the default will be snapshot.Scan
-	// once it exists).
+	// Scan produces the rows; default snapshot.Scan with ScanOptions (the
+	// dump header and trailer it reports go into the export info).
 	Scan ScanFunc
+	// ScanOptions are passed to snapshot.Scan when Scan is nil (its
+	// Tables and Logger are set from the request and Logger).
+	ScanOptions snapshot.ScanOptions
 	// Database is the <db> of the layout; default "liberator".
 	Database string
 	// Prefix is prepended to "<export-id>/" for every key; default "".
@@ -109,6 +114,9 @@ func NewEmbedded(bucket *blob.Bucket, opts EmbeddedOptions) *Embedded {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Open == nil {
+		opts.Open = snapshot.SourceOpener(snapshot.ReadOptions{Logger: opts.Logger})
 	}
 	if opts.MaxRunning <= 0 {
 		opts.MaxRunning = 5
@@ -184,8 +192,6 @@ func (e *Embedded) StartExport(ctx context.Context, req liberator.ExportRequest)
 			k = errkind.Invalid
 		}
 		return liberator.ExportInfo{}, errkind.Newf(k, op, req.ID, "snapshot %q is %s", req.Snapshot.ID, req.Snapshot.Status)
-	case e.opts.Open == nil || e.opts.Scan == nil:
-		return liberator.ExportInfo{}, errkind.Newf(errkind.Invalid, op, req.ID, "EmbeddedOptions.Open and Scan must be set")
 	}
 	e.mu.Lock()
 	if info, ok := e.running[req.ID]; ok {
@@ -300,8 +306,26 @@ func (e *Embedded) run(ctx context.Context, req liberator.ExportRequest, f *Expo
 	defer rc.Close()
 	cr := &countingReader{r: rc}
 	conv := newConverter(ctx, e, e.root(req.ID), req.ID, req.Tables)
-	rep, err := conv.run(func(h snapshot.Handler) error { return e.opts.Scan(ctx, cr, h) })
+	so := e.opts.ScanOptions
+	so.Logger = e.opts.Logger
+	so.Tables = nil
+	for _, t := range req.Tables {
+		if db, name, ok := strings.Cut(t, "."); ok && strings.EqualFold(db, e.opts.Database) {
+			t = name
+		}
+		so.Tables = append(so.Tables, t)
+	}
+	var stats snapshot.ScanStats
+	rep, err := conv.run(func(h snapshot.Handler) error {
+		if e.opts.Scan != nil {
+			return e.opts.Scan(ctx, cr, h)
+		}
+		var err error
+		stats, err = snapshot.Scan(ctx, cr, h, so)
+		return err
+	})
 	f.SQLBytes = cr.n.Load()
+	f.DumpHeader, f.DumpCompleted = stats.Header, stats.Completed
 	f.TotalExtractedGB = float64(f.SQLBytes) / (1 << 30)
 	if err != nil {
 		return nil, err
@@ -387,7 +411,7 @@ func newConverter(ctx context.Context, e *Embedded, root, id string, tables []st
 	if len(tables) > 0 {
 		c.filter, c.found = map[string]bool{}, map[string]bool{}
 		for _, t := range tables {
-			c.filter[t] = true
+			c.filter[strings.ToLower(t)] = true
 		}
 	}
 	for i := 0; i < poolBatches-1; i++ {
@@ -412,11 +436,12 @@ func (c *converter) CreateTable(t *snapshot.Table) error {
 		return errkind.Newf(errkind.Invalid, "export", fmt.Sprintf("table %s line %d", name, t.Line), "table created twice")
 	}
 	ts := &tableState{name: name, table: t, cols: append([]snapshot.Column(nil), t.Columns...), start: c.e.opts.Clock.Now().UTC()}
-	if c.filter != nil && !c.filter[name] && !c.filter[t.Name] {
+	lname, lbare := strings.ToLower(name), strings.ToLower(t.Name)
+	if c.filter != nil && !c.filter[lname] && !c.filter[lbare] {
 		ts.skip = true
 	} else {
 		if c.filter != nil {
-			c.found[name], c.found[t.Name] = true, true
+			c.found[lname], c.found[lbare] = true, true
 		}
 		schema, plans, err := SchemaFor(t, c.e.opts.Schema)
 		if err != nil {

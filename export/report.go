@@ -23,6 +23,10 @@ type ExportInfoFile struct {
 	FailureCause         string    `json:"failureCause,omitempty"`
 	Prefix               string    `json:"prefix"`
 	Codec                Codec     `json:"codec"`
+	// DumpHeader is the dump's "-- MySQL dump …" line; DumpCompleted tells
+	// whether its "-- Dump completed" trailer was read.
+	DumpHeader    string `json:"dumpHeader,omitempty"`
+	DumpCompleted bool   `json:"dumpCompleted"`
 	// RowCounts per "db.table".
 	RowCounts map[string]int64 `json:"rowCounts,omitempty"`
 	// TablesReport is the name of the per-table report file.
