@@ -431,6 +431,10 @@ func (sr *StatementReader) readStatement() (Statement, error) {
 					break
 				}
 				if body, _, mdb, ok := condAt(buf, i); ok && !inCond {
+					if i+11 > n && !w.eof { // "/*M!" + 6 digits + 1: the version may go on
+						status = lexMore
+						break scan
+					}
 					if body+1 >= n && !w.eof {
 						status = lexMore
 						break scan
