@@ -7,10 +7,16 @@ import (
 	"log/slog"
 
 	"github.com/dataplatform/liberator-ingestion/export"
+	"github.com/dataplatform/liberator-ingestion/export/mysqlexport"
 	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqlsnap"
 )
+
+// snapshotsPrefix is where the embedded Snapshotter keeps its records in
+// the export bucket (outside every export's "<id>/" folder).
+const snapshotsPrefix = "_snapshots/"
 
 // backend is the Snapshotter and Exporter pair a run uses.
 type backend struct {
@@ -25,35 +31,61 @@ func newBackend(ctx context.Context, c runConfig, lk *lake, clk clock.Clock, log
 	case "embedded", "":
 		return newEmbeddedBackend(c, lk, clk, logger, prog)
 	case "mysql":
-		return newMySQLBackend(ctx, c, lk, clk, logger, prog)
+		return newMySQLBackend(c, lk, clk, logger, prog)
 	default:
 		return nil, fmt.Errorf("unknown --backend %q (want embedded or mysql)", c.backend)
 	}
 }
 
-func scanFunc(ctx context.Context, r io.Reader, h snapshot.Handler) error {
-	_, err := snapshot.Scan(ctx, r, h, snapshot.ScanOptions{})
-	return err
+// openDump opens a local dump file (.zip, .sql.gz or .sql) with the
+// library's checks (one .sql entry, safe names, size and ratio caps).
+func openDump(ctx context.Context, path string) (io.ReadCloser, error) {
+	return snapshot.OpenDump(ctx, nil, path, snapshot.ReadOptions{})
 }
 
 func newEmbeddedBackend(c runConfig, lk *lake, clk clock.Clock, logger *slog.Logger, prog *progress) (*backend, error) {
+	snap, err := snapshot.NewEmbedded(snapshot.EmbeddedOptions{Store: lk.export, Prefix: snapshotsPrefix, Clock: clk, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	open := snapshot.SourceOpener(snapshot.ReadOptions{Logger: logger})
 	exp := export.NewEmbedded(lk.export, export.EmbeddedOptions{
 		Open: func(ctx context.Context, source string) (io.ReadCloser, error) {
-			rc, err := openDump(ctx, source)
+			rc, err := open(ctx, source)
 			if err != nil {
 				return nil, err
 			}
 			return prog.counting(rc), nil
 		},
-		Scan:     scanFunc,
 		Database: c.database,
 		Clock:    clk,
 		Logger:   logger,
 		Progress: prog.table,
 	})
-	return &backend{snap: newEmbeddedSnapshotter(clk, logger), exp: exp, close: func() {}}, nil
+	return &backend{snap: snap, exp: exp, close: func() {}}, nil
 }
 
-func newMySQLBackend(ctx context.Context, c runConfig, lk *lake, clk clock.Clock, logger *slog.Logger, prog *progress) (*backend, error) {
-	return nil, fmt.Errorf("--backend mysql is not available in this build (the MySQL exporter is not part of it yet); use --backend embedded")
+// newMySQLBackend restores the dump into a MySQL/MariaDB server (one
+// database per snapshot) and exports it with SELECTs.
+func newMySQLBackend(c runConfig, lk *lake, clk clock.Clock, logger *slog.Logger, prog *progress) (*backend, error) {
+	if c.dsn == "" {
+		return nil, fmt.Errorf("--backend mysql needs --mysql-dsn DSN, e.g. root@tcp(127.0.0.1:3306)/")
+	}
+	open := snapshot.SourceOpener(snapshot.ReadOptions{Logger: logger})
+	be, err := mysqlexport.NewBackend(mysqlexport.BackendConfig{
+		MySQL: mysqlsnap.Config{DSN: c.dsn, Database: c.database, Clock: clk, Logger: logger},
+		OpenDump: func(ctx context.Context, ref liberator.DumpRef) (io.ReadCloser, error) {
+			rc, err := open(ctx, snapshot.FormatSource(ref.Bucket, ref.Key))
+			if err != nil {
+				return nil, err
+			}
+			return prog.counting(rc), nil
+		},
+		Bucket: lk.export,
+		Export: mysqlexport.Options{Database: c.database, Clock: clk, Logger: logger, Progress: prog.table},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &backend{snap: be.Snapshotter, exp: be.Exporter, close: func() { be.Close() }}, nil
 }

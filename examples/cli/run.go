@@ -164,8 +164,8 @@ func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, e
 	s.Dump, s.Backend = dumpPath, c.backend
 	s.Export, s.Landing, s.Raw = lk.exportURL, lk.landingURL, lk.rawURL
 	s.Seconds = clk.Now().Sub(start).Seconds()
-	if s.SQLBytes == 0 {
-		s.SQLBytes = prog.sqlBytes.Load()
+	if n := prog.sqlBytes.Load(); s.SQLBytes == 0 || c.backend == "mysql" {
+		s.SQLBytes = n // the MySQL exporter reads the server, not the dump
 	}
 	return s, nil
 }
