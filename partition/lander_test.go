@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -574,5 +575,61 @@ func TestReadManifestErrors(t *testing.T) {
 	_, err := partition.ReadManifest(ctx, b, "", "liberator", "T", day)
 	if !errors.Is(err, errkind.Invalid) || !strings.Contains(err.Error(), "liberator.T") {
 		t.Errorf("corrupt manifest: %v, want Invalid naming the key", err)
+	}
+}
+
+func TestLandBoundsParallelCopies(t *testing.T) {
+	for _, tc := range []struct {
+		workers    int
+		twoBuckets bool
+		op         faultblob.Op
+	}{
+		{1, false, faultblob.OpCopy},
+		{3, false, faultblob.OpCopy},
+		{4, true, faultblob.OpNewRangeReader},
+	} {
+		t.Run(fmt.Sprint("workers=", tc.workers, " ", tc.op), func(t *testing.T) {
+			ctx := context.Background()
+			inner := memblob.OpenBucket(nil)
+			files := map[string]string{}
+			for i := range 30 {
+				files[fmt.Sprintf("exp/liberator/liberator.T%d/1/part-%05d.parquet", i%5, i)] = "x"
+			}
+			put(t, inner, files)
+			src, faults := faultblob.Wrap(inner)
+			dst := src
+			if tc.twoBuckets {
+				dst = memblob.OpenBucket(nil)
+			}
+			l, _ := newLander(t, src, dst, partition.LanderOptions{Workers: tc.workers})
+			// Hold the copies: exactly Workers of them must pile up.
+			release := faults.Hold(tc.op)
+			done := make(chan error, 1)
+			go func() {
+				_, err := l.Land(ctx, partition.LandRequest{ExportID: "exp", ImportDate: day})
+				done <- err
+			}()
+			for i := 0; faults.InFlight(tc.op) < tc.workers; i++ {
+				if i > 1e7 {
+					release()
+					t.Fatalf("only %d copies running, want %d", faults.InFlight(tc.op), tc.workers)
+				}
+				runtime.Gosched()
+			}
+			for range 1000 {
+				runtime.Gosched()
+			}
+			held := faults.InFlight(tc.op)
+			release()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			if held != tc.workers || faults.MaxInFlight(tc.op) != tc.workers {
+				t.Errorf("%d copies held at once, at most %d; want %d", held, faults.MaxInFlight(tc.op), tc.workers)
+			}
+			if n := faults.Count(tc.op); n != 30 {
+				t.Errorf("%d %s calls, want 30", n, tc.op)
+			}
+		})
 	}
 }

@@ -78,6 +78,73 @@ type Faults struct {
 	calls    []Call
 	maxPage  int
 	failures int
+	holds    map[Op]chan struct{}
+	inflight map[Op]int
+	peak     map[Op]int
+}
+
+// Hold makes every call of op that is not failed block, after it is
+// counted, until release is called (or the call's context ends), so tests
+// can observe how many calls run at once (InFlight) deterministically.
+// release may be called more than once.
+func (f *Faults) Hold(op Op) (release func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.holds == nil {
+		f.holds = map[Op]chan struct{}{}
+	}
+	ch := make(chan struct{})
+	f.holds[op] = ch
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			if f.holds[op] == ch {
+				delete(f.holds, op)
+			}
+			close(ch)
+		})
+	}
+}
+
+// InFlight returns how many calls of op are running now (in the driver
+// method; a writer counts only while it is being opened).
+func (f *Faults) InFlight(op Op) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.inflight[op]
+}
+
+// MaxInFlight returns the largest number of calls of op that ran at once.
+func (f *Faults) MaxInFlight(op Op) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.peak[op]
+}
+
+// enter counts a call of op as running and waits while op is held; the
+// returned func ends the call.
+func (f *Faults) enter(ctx context.Context, op Op) (exit func()) {
+	f.mu.Lock()
+	if f.inflight == nil {
+		f.inflight, f.peak = map[Op]int{}, map[Op]int{}
+	}
+	f.inflight[op]++
+	f.peak[op] = max(f.peak[op], f.inflight[op])
+	hold := f.holds[op]
+	f.mu.Unlock()
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-ctx.Done():
+		}
+	}
+	return func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.inflight[op]--
+	}
 }
 
 // Add adds a rule.
@@ -246,6 +313,7 @@ func (b *bucket) Attributes(ctx context.Context, key string) (*driver.Attributes
 	if _, err := b.faults.check(OpAttributes, key, ""); err != nil {
 		return nil, err
 	}
+	defer b.faults.enter(ctx, OpAttributes)()
 	a, err := b.inner.Attributes(ctx, key)
 	if err != nil {
 		return nil, err
@@ -270,6 +338,7 @@ func (b *bucket) ListPaged(ctx context.Context, opts *driver.ListOptions) (*driv
 	if _, err := b.faults.check(OpListPaged, opts.Prefix, ""); err != nil {
 		return nil, err
 	}
+	defer b.faults.enter(ctx, OpListPaged)()
 	token := opts.PageToken
 	if len(token) == 0 {
 		token = blob.FirstPageToken
@@ -300,6 +369,7 @@ func (b *bucket) NewRangeReader(ctx context.Context, key string, offset, length 
 	if _, err := b.faults.check(OpNewRangeReader, key, ""); err != nil {
 		return nil, err
 	}
+	defer b.faults.enter(ctx, OpNewRangeReader)()
 	r, err := b.inner.NewRangeReader(ctx, key, offset, length, &blob.ReaderOptions{BeforeRead: opts.BeforeRead})
 	if err != nil {
 		return nil, err
@@ -321,6 +391,7 @@ func (b *bucket) NewTypedWriter(ctx context.Context, key, contentType string, op
 	if err != nil {
 		return nil, err
 	}
+	defer b.faults.enter(ctx, OpNewTypedWriter)()
 	md5 := opts.ContentMD5
 	if corrupt {
 		md5 = nil // the inner write would refuse the truncated body
@@ -377,6 +448,7 @@ func (b *bucket) Copy(ctx context.Context, dstKey, srcKey string, opts *driver.C
 	if err != nil {
 		return err
 	}
+	defer b.faults.enter(ctx, OpCopy)()
 	if err := b.inner.Copy(ctx, dstKey, srcKey, &blob.CopyOptions{BeforeCopy: opts.BeforeCopy}); err != nil {
 		return err
 	}
@@ -397,6 +469,7 @@ func (b *bucket) Delete(ctx context.Context, key string, opts *driver.DeleteOpti
 	if _, err := b.faults.check(OpDelete, key, ""); err != nil {
 		return err
 	}
+	defer b.faults.enter(ctx, OpDelete)()
 	return b.inner.DeleteWithOptions(ctx, key, &blob.DeleteOptions{BeforeDelete: opts.BeforeDelete})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -182,5 +183,39 @@ func TestPageCapResetAndCorrupt(t *testing.T) {
 	}
 	if f.Injected() != 0 {
 		t.Errorf("Injected() = %d, want 0", f.Injected())
+	}
+}
+
+func TestHold(t *testing.T) {
+	ctx := context.Background()
+	inner := memblob.OpenBucket(nil)
+	if err := inner.WriteAll(ctx, "a", []byte("abc"), nil); err != nil {
+		t.Fatal(err)
+	}
+	b, f := Wrap(inner)
+	release := f.Hold(OpAttributes)
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() { _, err := b.Attributes(ctx, "a"); errs <- err }()
+	}
+	for i := 0; f.InFlight(OpAttributes) < 2; i++ {
+		if i > 1e7 {
+			release()
+			t.Fatalf("InFlight = %d, want 2 held calls", f.InFlight(OpAttributes))
+		}
+		runtime.Gosched()
+	}
+	if _, err := b.ReadAll(ctx, "a"); err != nil { // other ops are not held
+		t.Errorf("ReadAll while Attributes held: %v", err)
+	}
+	release()
+	release() // idempotent
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Errorf("held Attributes: %v", err)
+		}
+	}
+	if got := []int{f.InFlight(OpAttributes), f.MaxInFlight(OpAttributes)}; !cmp.Equal(got, []int{0, 2}) {
+		t.Errorf("InFlight, MaxInFlight = %v, want [0 2]", got)
 	}
 }
