@@ -1,6 +1,7 @@
 package awstest
 
 import (
+	"context"
 	"net/http/httptest"
 	"strconv"
 	"time"
@@ -114,7 +115,7 @@ func (r *WorkflowRun) j() jRun {
 	return x
 }
 
-func (g *Glue) handle(op string, body map[string]any) (any, *Fault) {
+func (g *Glue) handle(_ context.Context, op string, body map[string]any) (any, *Fault) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	name := str(body, "Name")

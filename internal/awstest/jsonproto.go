@@ -1,6 +1,7 @@
 package awstest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,7 +19,7 @@ type jsonHandler struct {
 	contentType string // "application/x-amz-json-1.1"
 	// errType prefixes error codes in __type ("com.amazonaws.sqs#").
 	errType string
-	handle  func(op string, body map[string]any) (any, *Fault)
+	handle  func(ctx context.Context, op string, body map[string]any) (any, *Fault)
 }
 
 func (h *jsonHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
@@ -46,7 +47,7 @@ func (h *jsonHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		h.fail(w, f)
 		return
 	}
-	out, f := h.handle(op, body)
+	out, f := h.handle(req.Context(), op, body)
 	if f != nil {
 		if f.Status == 0 {
 			f.Status = 400

@@ -30,6 +30,38 @@ type S3 struct {
 	srv     *httptest.Server
 	fake    http.Handler
 	Backend *s3mem.Backend
+
+	failKeys map[string]bool
+}
+
+// FailKey makes every request on object key (in any bucket, as the object
+// or as a copy source) fail with S3's 500 InternalError until Reset.
+func (s *S3) FailKey(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failKeys == nil {
+		s.failKeys = map[string]bool{}
+	}
+	s.failKeys[key] = true
+}
+
+// Reset removes the faults set with FailKey and FailNext.
+func (s *S3) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failKeys = nil
+	s.faults = nil
+}
+
+func (s *S3) keyFails(keys ...string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, k := range keys {
+		if k != "" && s.failKeys[k] {
+			return true
+		}
+	}
+	return false
 }
 
 type timeSource struct{ c clock.Clock }
@@ -140,7 +172,11 @@ func (s *S3) serve(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("partNumber"); v != "" {
 		params["PartNumber"] = v
 	}
-	if f, ok := s.record(op, params); ok {
+	f, ok := s.record(op, params)
+	if !ok && s.keyFails(key, copySourceKey(r.Header.Get("X-Amz-Copy-Source"))) {
+		f, ok = Fault{Code: "InternalError", Message: "We encountered an internal error. Please try again.", Status: 500}, true
+	}
+	if ok {
 		w.Header().Set("Content-Type", "application/xml")
 		w.WriteHeader(f.Status)
 		_, _ = io.WriteString(w, "<Error><Code>"+f.Code+"</Code><Message>"+f.Message+"</Message></Error>")
@@ -151,6 +187,19 @@ func (s *S3) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.fake.ServeHTTP(w, r)
+}
+
+func copySourceKey(h string) string {
+	if h == "" {
+		return ""
+	}
+	src, err := url.PathUnescape(strings.TrimPrefix(h, "/"))
+	if err != nil {
+		return ""
+	}
+	_, key, _ := strings.Cut(src, "/")
+	key, _, _ = strings.Cut(key, "?versionId=")
+	return key
 }
 
 // uploadPartCopy reads the source range through gofakes3 and uploads it as

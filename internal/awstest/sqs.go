@@ -1,6 +1,7 @@
 package awstest
 
 import (
+	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"net/http/httptest"
@@ -52,12 +53,43 @@ type SQS struct {
 	// AdvanceWhenIdle, if the clock is a *clock.Virtual, makes a
 	// ReceiveMessage that finds nothing visible move the clock forward to
 	// when the next message becomes visible (an idle consumer's long poll,
-	// in virtual time). Messages in flight (received, not deleted) do not
-	// move the clock. Without it a test advances the clock itself.
+	// in virtual time). Messages in flight (received, not deleted) move it
+	// only after two consecutive empty receives, so that acks sent in the
+	// background arrive first. Without it a test advances the clock itself.
 	AdvanceWhenIdle bool
 
 	queues map[string]*sqsQueue // by URL
 	seq    int
+	idle   int // consecutive empty receives
+	wake   chan struct{}
+}
+
+// nextVisible returns when the clock should jump to for an idle
+// ReceiveMessage, or zero: the earliest delayed message never received; or,
+// after two consecutive empty receives (the consumer is idle, its acks have
+// had time to arrive), the earliest in-flight message whose visibility
+// timeout will expire.
+func (s *SQS) nextVisible(q *sqsQueue, now time.Time) time.Time {
+	var pending, inflight time.Time
+	for _, m := range q.msgs {
+		if !m.VisibleAt.After(now) {
+			return time.Time{}
+		}
+		t := &pending
+		if m.Receives > 0 {
+			t = &inflight
+		}
+		if t.IsZero() || m.VisibleAt.Before(*t) {
+			*t = m.VisibleAt
+		}
+	}
+	if !pending.IsZero() {
+		return pending
+	}
+	if s.idle >= 2 {
+		return inflight
+	}
+	return time.Time{}
 }
 
 // NewSQS starts a fake SQS endpoint on c's time.
@@ -136,6 +168,7 @@ func (s *SQS) send(q *sqsQueue, e map[string]any) (*SQSMessage, *Fault) {
 		}
 	}
 	s.seq++
+	s.idle = 0
 	now := s.clock.Now()
 	m := &SQSMessage{
 		ID:   strconv.Itoa(s.seq) + "-" + newID(8),
@@ -157,9 +190,63 @@ func entries(body map[string]any) []map[string]any {
 	return out
 }
 
-func (s *SQS) handle(op string, body map[string]any) (any, *Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *SQS) handle(ctx context.Context, op string, body map[string]any) (any, *Fault) {
+	if op != "ReceiveMessage" {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		out, f := s.op(op, body)
+		s.wakeLocked()
+		return out, f
+	}
+	// ReceiveMessage long-polls: while nothing is delivered it waits (up to
+	// WaitTimeSeconds of wall time, in short slices) for a send or a
+	// visibility change, as SQS holds the request open.
+	wait, _ := num(body, "WaitTimeSeconds")
+	deadline := time.Now().Add(time.Duration(wait) * time.Second)
+	for {
+		s.mu.Lock()
+		out, f := s.op(op, body)
+		if _, got := out.(map[string]any)["Messages"]; got || f != nil || !time.Now().Before(deadline) {
+			if !got && f == nil {
+				s.idle++
+			}
+			s.mu.Unlock()
+			return out, f
+		}
+		ch := s.wake
+		if ch == nil {
+			ch = make(chan struct{})
+			s.wake = ch
+		}
+		s.mu.Unlock()
+		t := time.NewTimer(longPollSlice)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return map[string]any{}, nil
+		case <-ch:
+		case <-t.C:
+			s.mu.Lock()
+			s.idle++ // a whole slice passed with no send, ack or change
+			s.mu.Unlock()
+		}
+		t.Stop()
+	}
+}
+
+// longPollSlice is how long one slice of a long poll waits for a send
+// before the receive is retried (counting as idle).
+const longPollSlice = 50 * time.Millisecond
+
+// wakeLocked wakes long polls after a state change.
+func (s *SQS) wakeLocked() {
+	if s.wake != nil {
+		close(s.wake)
+		s.wake = nil
+	}
+}
+
+func (s *SQS) op(op string, body map[string]any) (any, *Fault) {
 	if op == "GetQueueUrl" {
 		name := str(body, "QueueName")
 		for u, q := range s.queues {
@@ -229,20 +316,7 @@ func (s *SQS) handle(op string, body map[string]any) (any, *Fault) {
 			vis = time.Duration(v) * time.Second
 		}
 		if v, ok := s.clock.(*clock.Virtual); ok && s.AdvanceWhenIdle {
-			var next time.Time
-			for _, m := range q.msgs {
-				if !m.VisibleAt.After(now) {
-					next = time.Time{}
-					break
-				}
-				if m.Receives > 0 {
-					continue // in flight: its consumer is busy with it
-				}
-				if next.IsZero() || m.VisibleAt.Before(next) {
-					next = m.VisibleAt
-				}
-			}
-			if !next.IsZero() {
+			if next := s.nextVisible(q, now); !next.IsZero() {
 				v.Advance(next.Sub(now))
 				now = s.clock.Now()
 			}
@@ -277,6 +351,7 @@ func (s *SQS) handle(op string, body map[string]any) (any, *Fault) {
 		if len(out) == 0 {
 			return map[string]any{}, nil
 		}
+		s.idle = 0
 		return map[string]any{"Messages": out}, nil
 
 	case "DeleteMessage":

@@ -108,7 +108,7 @@ func TestSchedulerDelaysAndChains(t *testing.T) {
 		t.Fatal(err)
 	}
 	if left := f.Messages(q); len(left) != 0 {
-		t.Errorf("%d messages left in the queue after acks", len(left))
+		t.Errorf("%d messages left in the queue after acks: %+v (now %s)", len(left), left, clk.Now())
 	}
 }
 
