@@ -16,5 +16,7 @@
 // permanent one), and errors.Is(err, faultblob.ErrInjected) holds. A Rule
 // with Corrupt set lets a write succeed but drops its last byte, to test
 // verification of copies. Faults also counts the calls it sees (Count,
-// Calls), so tests can assert that work was or was not repeated.
+// Calls), so tests can assert that work was or was not repeated, and can
+// hold the calls of one operation (Hold) to observe how many run at once
+// (InFlight, MaxInFlight) without any timing.
 package faultblob
