@@ -49,7 +49,7 @@ type RetryPolicy struct {
 // LanderOptions configure a Lander. The zero value is usable.
 type LanderOptions struct {
 	// Prefix is the landing-zone key prefix; default DefaultPrefix
-	// ("parking"). Leading and trailing slashes are not allowed / ignored.
+	// ("parking"). A leading slash is refused, a trailing one ignored.
 	Prefix string
 	// Workers bounds the number of copies (and per-table steps) running at
 	// once; default DefaultWorkers.
