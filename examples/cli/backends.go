@@ -44,11 +44,11 @@ func openDump(ctx context.Context, path string) (io.ReadCloser, error) {
 }
 
 func newEmbeddedBackend(c runConfig, lk *lake, clk clock.Clock, logger *slog.Logger, prog *progress) (*backend, error) {
-	snap, err := snapshot.NewEmbedded(snapshot.EmbeddedOptions{Store: lk.export, Prefix: snapshotsPrefix, Clock: clk, Logger: logger})
+	snap, err := snapshot.NewEmbedded(snapshot.EmbeddedOptions{Store: lk.export, Prefix: snapshotsPrefix, Read: c.read, Clock: clk, Logger: logger})
 	if err != nil {
 		return nil, err
 	}
-	open := snapshot.SourceOpener(snapshot.ReadOptions{Logger: logger})
+	open := snapshot.SourceOpener(c.read)
 	exp := export.NewEmbedded(lk.export, export.EmbeddedOptions{
 		Open: func(ctx context.Context, source string) (io.ReadCloser, error) {
 			rc, err := open(ctx, source)
@@ -71,7 +71,7 @@ func newMySQLBackend(c runConfig, lk *lake, clk clock.Clock, logger *slog.Logger
 	if c.dsn == "" {
 		return nil, fmt.Errorf("--backend mysql needs --mysql-dsn DSN, e.g. root@tcp(127.0.0.1:3306)/")
 	}
-	open := snapshot.SourceOpener(snapshot.ReadOptions{Logger: logger})
+	open := snapshot.SourceOpener(c.read)
 	be, err := mysqlexport.NewBackend(mysqlexport.BackendConfig{
 		MySQL: mysqlsnap.Config{DSN: c.dsn, Database: c.database, Clock: clk, Logger: logger},
 		OpenDump: func(ctx context.Context, ref liberator.DumpRef) (io.ReadCloser, error) {

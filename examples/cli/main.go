@@ -105,6 +105,7 @@ func parse(fs *flag.FlagSet, args []string, stderr io.Writer) (code int, ok bool
 // fail prints err as one line and returns exit status 1.
 func fail(stderr io.Writer, err error) int {
 	msg := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
+	msg = strings.TrimPrefix(msg, "liberator: ")
 	fmt.Fprintf(stderr, "liberator: %s\n", msg)
 	return 1
 }

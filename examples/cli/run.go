@@ -19,13 +19,15 @@ import (
 	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/partition"
+	"github.com/dataplatform/liberator-ingestion/snapshot"
 )
 
 // runConfig holds the run subcommand's flags.
 type runConfig struct {
 	dump, lake, date, database, prefix string
 	exportURL, landingURL, rawURL      string
-	backend, dsn                       string
+	backend, dsn, maxSQL               string
+	read                               snapshot.ReadOptions
 	json, quiet, verbose               bool
 }
 
@@ -43,9 +45,10 @@ func (c *runConfig) flags(fs interface {
 	fs.StringVar(&c.rawURL, "raw", "", "raw zone bucket URL; overrides DIR/raw")
 	fs.StringVar(&c.backend, "backend", "embedded", "snapshot/export backend: embedded (no server) or mysql")
 	fs.StringVar(&c.dsn, "mysql-dsn", "", "MySQL DSN for --backend mysql, e.g. root@tcp(127.0.0.1:3306)/")
+	fs.StringVar(&c.maxSQL, "max-sql", "64GiB", "refuse dumps whose SQL passes this size (zip bombs are also refused past a 1000:1 ratio)")
 	fs.BoolVar(&c.json, "json", false, "print the summary as JSON")
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress on stderr")
-	fs.BoolVar(&c.verbose, "verbose", false, "log every pipeline step to stderr")
+	fs.BoolVar(&c.verbose, "verbose", false, "log every pipeline step (and errors as they happen) to stderr")
 }
 
 func runCmd(args []string, stdout, stderr io.Writer) int {
@@ -104,16 +107,23 @@ func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, e
 	} else if date, err = partition.DateFromDumpName(filepath.Base(dumpPath)); err != nil {
 		return Summary{}, fmt.Errorf("run: no import date: the dump's name %q has none (want liberator_dump_YYYYMMDD.zip); pass --date YYYY-MM-DD", filepath.Base(dumpPath))
 	}
+	if n, err := parseSize(c.maxSQL); err != nil {
+		return Summary{}, fmt.Errorf("run: --max-sql: %w", err)
+	} else {
+		c.read.MaxUncompressed = n
+	}
 	if c.prefix = strings.Trim(c.prefix, "/"); c.prefix == "" {
 		return Summary{}, fmt.Errorf("run: --prefix must not be empty")
 	}
 
 	clk := clock.Real{}
-	level := slog.LevelWarn
+	// Failures are reported once, as the one-line reason; --verbose logs
+	// every step.
+	logger := slog.New(slog.DiscardHandler)
 	if c.verbose {
-		level = slog.LevelInfo
+		logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	c.read.Logger = logger
 	lk, err := openLake(ctx, c.lake, c.exportURL, c.landingURL, c.rawURL)
 	if err != nil {
 		return Summary{}, fmt.Errorf("run: %w", err)
