@@ -23,8 +23,20 @@ type PubSubOptions struct {
 	// when it arrives early (chaining).
 	MaxDelay time.Duration
 	// NativeDelay, if set, is called on every message sent with a positive
-	// delay (already capped at MaxDelay) so the driver delays delivery
-	// itself, e.g. by setting SQS's DelaySeconds in BeforeSend. With no
+	// delay (rounded up to whole seconds, then capped at MaxDelay) so the
+	// driver delays delivery itself, e.g. on awssnssqs's SQS topic:
+	//
+	//	NativeDelay: func(m *pubsub.Message, d time.Duration) {
+	//		m.BeforeSend = func(as func(any) bool) error {
+	//			var e *sqstypes.SendMessageBatchRequestEntry
+	//			if as(&e) {
+	//				e.DelaySeconds = int32(d / time.Second)
+	//			}
+	//			return nil
+	//		}
+	//	}
+	//
+	// With no
 	// NativeDelay (mempubsub), an early message is held by Receive, which
 	// waits on the clock until it is due.
 	NativeDelay func(m *pubsub.Message, delay time.Duration)
@@ -79,6 +91,9 @@ func (s *PubSubScheduler) send(ctx context.Context, m Message, delay time.Durati
 		return errkind.New(errkind.Invalid, "schedule", m.RunID, err)
 	}
 	pm := &pubsub.Message{Body: body, Metadata: map[string]string{"run_id": m.RunID, "step": string(m.Step)}}
+	// Round up to whole seconds (SQS's DelaySeconds), so that a message
+	// never arrives a fraction of a second early and is re-sent in a loop.
+	delay = (delay + time.Second - 1).Truncate(time.Second)
 	if delay > s.opts.MaxDelay {
 		delay = s.opts.MaxDelay
 	}

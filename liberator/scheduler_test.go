@@ -228,3 +228,27 @@ func TestPubSubSchedulerDropsBadBodies(t *testing.T) {
 		t.Errorf("received %+v again", d.Message)
 	}
 }
+
+func TestPubSubSchedulerRoundsNativeDelayUp(t *testing.T) {
+	ctx := context.Background()
+	clk := liberator.NewVirtualClock(t0)
+	topic := mempubsub.NewTopic()
+	sub := mempubsub.NewSubscription(topic, time.Minute)
+	defer topic.Shutdown(ctx)
+	defer sub.Shutdown(ctx)
+	var native []time.Duration
+	s := liberator.NewPubSubScheduler(topic, sub, liberator.PubSubOptions{
+		Clock: clk, MaxDelay: 10 * time.Second,
+		NativeDelay: func(_ *pubsub.Message, d time.Duration) { native = append(native, d); clk.Advance(d) },
+	})
+	if err := s.Schedule(ctx, msg("r", liberator.StepExportCheck), 12500*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	got := receiveN(t, s, clk, 1)
+	if diff := cmp.Diff([]time.Duration{10 * time.Second, 3 * time.Second}, native); diff != "" {
+		t.Errorf("native delays mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"r@13s"}, got); diff != "" {
+		t.Errorf("delivery mismatch (-want +got):\n%s", diff)
+	}
+}
