@@ -69,7 +69,7 @@ func New(db *sql.DB, bucket *blob.Bucket, opts Options) *Exporter {
 // and each of its rows, like snapshot.Scan does for a dump: CreateTable
 // with the columns information_schema describes, then Row per row of a
 // streaming SELECT. The snapshot's metadata table is left out; the objects
-// its restore skipped are reported with Skip.
+// its restore skipped, and the views it created, are reported with Skip.
 func ScanDatabase(ctx context.Context, db *sql.DB, database string, h snapshot.Handler) error {
 	const op = "export"
 	conn, err := db.Conn(ctx)
@@ -83,9 +83,34 @@ func ScanDatabase(ctx context.Context, db *sql.DB, database string, h snapshot.H
 			return errkind.New(errkind.Transient, op, database, err)
 		}
 	}
+	reported := map[string]bool{}
 	if m, err := mysqlsnap.ReadMeta(ctx, db, database); err == nil {
 		for _, s := range m.Skipped {
 			h.Skip(s)
+			if s.Kind == snapshot.SkippedView {
+				reported[s.Name] = true
+			}
+		}
+	}
+	// Views the restore was allowed to create are not exported either.
+	vrows, err := conn.QueryContext(ctx, `SELECT TABLE_NAME FROM information_schema.TABLES
+		WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'VIEW' ORDER BY TABLE_NAME`, database)
+	if err != nil {
+		return errkind.New(errkind.Transient, op, database, err)
+	}
+	var views []string
+	for vrows.Next() {
+		var n string
+		if err := vrows.Scan(&n); err != nil {
+			vrows.Close()
+			return errkind.New(errkind.Transient, op, database, err)
+		}
+		views = append(views, n)
+	}
+	vrows.Close()
+	for _, v := range views {
+		if !reported[v] {
+			h.Skip(snapshot.Skipped{Kind: snapshot.SkippedView, Name: v})
 		}
 	}
 	rows, err := conn.QueryContext(ctx, `SELECT TABLE_NAME FROM information_schema.TABLES

@@ -18,6 +18,10 @@ const (
 	// Skip: do not send it; it is harmless but not wanted (views, triggers,
 	// routines, events by default, comments, GTID bookkeeping).
 	Skip
+	// AfterPromote: send it after the dump's tables have been promoted, in
+	// the promoted database (views and triggers when allowed: RENAME TABLE
+	// cannot move them between databases).
+	AfterPromote
 )
 
 // Kind names what a statement is, for logs, reports and refusals.
@@ -137,7 +141,7 @@ func (a *Allowlist) Check(text string, line int) (Decision, error) {
 		return Decision{}, errkind.Newf(errkind.Invalid, "restore", fmt.Sprintf("line %d", line),
 			"statement refused: %v: %s", err, excerpt(text))
 	}
-	if d.Action == Execute && d.SQL == "" {
+	if d.Action != Skip && d.SQL == "" {
 		d.SQL = text
 	}
 	return d, nil
@@ -268,7 +272,7 @@ func (c *checker) check() (Decision, error) {
 	if c.l.err != nil {
 		return Decision{}, c.l.err
 	}
-	if d.Action == Execute && len(c.edits) > 0 {
+	if d.Action != Skip && len(c.edits) > 0 {
 		d.SQL = c.applyEdits()
 	}
 	return d, nil
@@ -297,7 +301,7 @@ func (c *checker) restSafe(forbidden map[string]string) error {
 				return fmt.Errorf("%s is not allowed", why)
 			}
 		case tkPunct:
-			if c.l.isPunct(t, ".") && (prev.kind == tkWord || prev.kind == tkQIdent) && prev.end == t.start {
+			if c.l.isPunct(t, ".") && (prev.kind == tkWord || prev.kind == tkQIdent) {
 				n := c.peekTok()
 				if n.kind == tkWord || n.kind == tkQIdent {
 					if q := c.l.ident(prev); q != c.a.target {
@@ -415,7 +419,7 @@ func (c *checker) skipObject(k Kind, allowed bool) (Decision, error) {
 		return Decision{}, err
 	}
 	if allowed {
-		return Decision{Action: Execute, Kind: k, Table: name}, nil
+		return Decision{Action: AfterPromote, Kind: k, Table: name}, nil
 	}
 	return Decision{Action: Skip, Kind: k, Table: name}, nil
 }

@@ -35,7 +35,7 @@ func (c *checker) create() (Decision, error) {
 			return Decision{}, fmt.Errorf("incomplete CREATE")
 		case tkWord:
 		case tkQIdent, tkString, tkVar, tkPunct:
-			continue // DEFINER=`u`@`h`, CURRENT_USER()
+			continue // CURRENT_USER()
 		default:
 			return Decision{}, fmt.Errorf("unexpected %q in CREATE", c.l.text(t))
 		}
@@ -44,8 +44,14 @@ func (c *checker) create() (Decision, error) {
 		case "TABLE":
 			return c.createTable()
 		case "VIEW":
+			if c.a.opts.AllowViews {
+				return c.createBody(KindView)
+			}
 			return c.skipCreate(KindView)
 		case "TRIGGER":
+			if c.a.opts.AllowTriggers {
+				return c.createBody(KindTrigger)
+			}
 			return c.skipCreate(KindTrigger)
 		case "PROCEDURE", "FUNCTION":
 			return c.skipCreate(KindRoutine)
@@ -53,9 +59,178 @@ func (c *checker) create() (Decision, error) {
 			return c.skipCreate(KindEvent)
 		case "TEMPORARY":
 			return Decision{}, fmt.Errorf("CREATE TEMPORARY TABLE is not allowed")
+		case "DEFINER":
+			// Dropped from views and triggers: they run as the restoring
+			// user, never as a user the dump names.
+			if err := c.dropDefiner(t); err != nil {
+				return Decision{}, err
+			}
+			continue
+		case "SECURITY":
+			if n := c.peekTok(); c.l.is(n, "DEFINER") {
+				c.next()
+				c.edits = append(c.edits, edit{start: n.start, end: n.end, repl: "INVOKER"})
+			}
+			continue
 		}
 		if !createModifiers[w] {
 			return Decision{}, fmt.Errorf("CREATE %s is not allowed", w)
+		}
+	}
+}
+
+// dropDefiner records the removal of "DEFINER = user[@host]" starting at t.
+func (c *checker) dropDefiner(t token) error {
+	if !c.l.isPunct(c.next(), "=") {
+		return fmt.Errorf("expected = after DEFINER")
+	}
+	u := c.next()
+	end := u.end
+	switch u.kind {
+	case tkQIdent, tkString, tkWord:
+		n := c.peekTok()
+		switch {
+		case n.kind == tkVar:
+			c.next()
+			end = n.end
+		case c.l.isPunct(n, "("): // CURRENT_USER()
+			c.next()
+			r := c.next()
+			if !c.l.isPunct(r, ")") {
+				return fmt.Errorf("unexpected %q in DEFINER", c.l.text(r))
+			}
+			end = r.end
+		}
+	default:
+		return fmt.Errorf("unexpected %q in DEFINER", c.l.text(u))
+	}
+	c.edits = append(c.edits, edit{start: t.start, end: end})
+	return nil
+}
+
+// bodyForbidden are words never allowed in an allowed view's or trigger's
+// body.
+var bodyForbidden = map[string]string{
+	"GRANT": "GRANT", "REVOKE": "REVOKE", "CREATE": "CREATE", "DROP": "DROP", "ALTER": "ALTER",
+	"RENAME": "RENAME", "TRUNCATE": "TRUNCATE", "LOAD": "LOAD", "LOAD_FILE": "LOAD_FILE",
+	"OUTFILE": "INTO OUTFILE", "DUMPFILE": "INTO DUMPFILE", "CALL": "CALL", "PREPARE": "PREPARE",
+	"EXECUTE": "EXECUTE", "DEALLOCATE": "DEALLOCATE", "SHUTDOWN": "SHUTDOWN", "KILL": "KILL",
+	"INSTALL": "INSTALL", "UNINSTALL": "UNINSTALL", "FLUSH": "FLUSH", "RESET": "RESET",
+	"PURGE": "PURGE", "HANDLER": "HANDLER", "LOCK": "LOCK", "UNLOCK": "UNLOCK", "USE": "USE",
+	"GLOBAL": "GLOBAL", "PERSIST": "PERSIST", "PERSIST_ONLY": "PERSIST_ONLY", "SLEEP": "SLEEP",
+	"BENCHMARK": "BENCHMARK", "GET_LOCK": "GET_LOCK", "SYSTEM": "system", "SOURCE": "source",
+	"PASSWORD": "PASSWORD", "DELIMITER": "DELIMITER", "SYS_EXEC": "SYS_EXEC", "SYS_EVAL": "SYS_EVAL",
+}
+
+// systemSchemas may never be named in a body.
+var systemSchemas = map[string]bool{"mysql": true, "information_schema": true, "performance_schema": true, "sys": true}
+
+// tablePosition words are followed by a table reference.
+var tablePosition = map[string]bool{"FROM": true, "JOIN": true, "STRAIGHT_JOIN": true, "INTO": true, "UPDATE": true, "TABLE": true, "INSERT": true, "REPLACE": true}
+
+// clauseEnd words end a FROM list.
+var clauseEnd = map[string]bool{"WHERE": true, "GROUP": true, "HAVING": true, "ORDER": true, "LIMIT": true,
+	"UNION": true, "ON": true, "USING": true, "WINDOW": true, "SET": true, "VALUES": true, "SELECT": true,
+	"EXCEPT": true, "INTERSECT": true}
+
+// createBody checks a view or trigger the options allow: its name must be
+// in the target database and its body may only read and write tables of
+// the target database (a table reference qualified with another database,
+// a system schema, a function of another database, @@global and the words
+// of bodyForbidden are refused). It is sent after the promotion, in the
+// promoted database, with its DEFINER removed (SQL SECURITY INVOKER).
+func (c *checker) createBody(k Kind) (Decision, error) {
+	name, err := c.tableName()
+	if err != nil {
+		return Decision{}, err
+	}
+	depth, fromDepth := 0, -1
+	expectTable := false
+	for {
+		t := c.next()
+		switch t.kind {
+		case tkEOF:
+			if c.l.err != nil {
+				return Decision{}, c.l.err
+			}
+			return Decision{Action: AfterPromote, Kind: k, Table: name}, nil
+		case tkBackslash:
+			return Decision{}, fmt.Errorf("client command \\%s", c.afterBackslash(t))
+		case tkSysVar:
+			if scope, _ := sysVarName(c.l.text(t)); scope != "" && scope != "session" && scope != "local" {
+				return Decision{}, fmt.Errorf("%s is not allowed in a %s", c.l.text(t), k)
+			}
+			expectTable = false
+		case tkPunct:
+			switch {
+			case c.l.isPunct(t, "("):
+				depth++
+				expectTable = false
+			case c.l.isPunct(t, ")"):
+				depth--
+				if depth < fromDepth {
+					fromDepth = -1
+				}
+			case c.l.isPunct(t, ","):
+				expectTable = depth == fromDepth
+			case c.l.isPunct(t, ";"):
+				if k == KindView {
+					return Decision{}, fmt.Errorf("more than one statement")
+				}
+				expectTable = false
+			default:
+				expectTable = false
+			}
+		case tkWord, tkQIdent:
+			if t.kind == tkWord {
+				w := c.word(t)
+				if why, ok := bodyForbidden[w]; ok {
+					return Decision{}, fmt.Errorf("%s is not allowed in a %s", why, k)
+				}
+				if tablePosition[w] {
+					expectTable = true
+					if w == "FROM" || w == "UPDATE" {
+						fromDepth = depth
+					}
+					continue
+				}
+				if clauseEnd[w] {
+					fromDepth = -1
+					expectTable = false
+					continue
+				}
+			}
+			// A name, possibly dotted.
+			parts := []string{c.l.ident(t)}
+			for {
+				n := c.peekTok()
+				if !c.l.isPunct(n, ".") {
+					break
+				}
+				c.next()
+				p := c.next()
+				if p.kind != tkWord && p.kind != tkQIdent {
+					if c.l.isPunct(p, "*") {
+						break // t.* in a select list
+					}
+					return Decision{}, fmt.Errorf("unexpected %q after a dot", c.l.text(p))
+				}
+				parts = append(parts, c.l.ident(p))
+				t = p
+			}
+			call := c.l.isPunct(c.peekTok(), "(")
+			if len(parts) > 1 {
+				first := parts[0]
+				if systemSchemas[strings.ToLower(first)] {
+					return Decision{}, fmt.Errorf("%s may not refer to the %s schema", k, first)
+				}
+				if (expectTable || call || len(parts) > 2) && first != c.a.target {
+					return Decision{}, fmt.Errorf("name qualified with database %q (only %q may be used)", first, c.a.target)
+				}
+			}
+			expectTable = false
+		default:
+			expectTable = false
 		}
 	}
 }
@@ -135,7 +310,7 @@ func (c *checker) createTable() (Decision, error) {
 				continue
 			}
 		case tkPunct:
-			if c.l.isPunct(t, ".") && (prev.kind == tkWord || prev.kind == tkQIdent) && prev.end == t.start {
+			if c.l.isPunct(t, ".") && (prev.kind == tkWord || prev.kind == tkQIdent) {
 				n := c.peekTok()
 				if n.kind == tkWord || n.kind == tkQIdent {
 					if q := c.l.ident(prev); q != c.a.target {

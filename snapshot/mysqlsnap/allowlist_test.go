@@ -124,6 +124,7 @@ func TestAllowlistRefuses(t *testing.T) {
 		{"sequence", "CREATE SEQUENCE s", "CREATE SEQUENCE"},
 		{"nested comment", "/*!40000 SET /* x */ NAMES utf8 */", "nested"},
 		{"dash operator is an expression", "INSERT INTO t VALUES (1--1)", "literal"},
+		{"references other db with spaces", "CREATE TABLE t (a int, FOREIGN KEY (a) REFERENCES `other` . `p` (`id`))", "qualified"},
 		{"split across lines", "GR\nANT ALL ON *.* TO x", "GR"},
 	}
 	for _, tc := range tests {
@@ -190,6 +191,65 @@ func TestBridge(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.want, d.SQL); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestAllowlistViewsAndTriggers(t *testing.T) {
+	opts := AllowOptions{AllowViews: true, AllowTriggers: true}
+	accept := []struct {
+		name, sql, want string
+		kind            Kind
+	}{
+		{"mysqldump view", "/*!50001 CREATE ALGORITHM=UNDEFINED */\n/*!50013 DEFINER=`root`@`localhost` SQL SECURITY DEFINER */\n/*!50001 VIEW `v` AS select `t`.`a` AS `a` from `t` */",
+			"/*!50001 CREATE ALGORITHM=UNDEFINED */\n/*!50013  SQL SECURITY INVOKER */\n/*!50001 VIEW `v` AS select `t`.`a` AS `a` from `t` */", KindView},
+		{"alias and target", "CREATE VIEW v AS SELECT a.x, (SELECT COUNT(*) FROM tgt.u) AS n FROM t a JOIN tgt.u b ON a.x = b.x", "", KindView},
+		{"stand-in view", "/*!50001 CREATE VIEW `v` AS SELECT\n 1 AS `a` */", "", KindView},
+		{"drop view", "/*!50001 DROP VIEW IF EXISTS `v`*/", "", KindView},
+		{"trigger", "/*!50003 CREATE*/ /*!50017 DEFINER='root'@'%'*/ /*!50003 TRIGGER `tr` BEFORE INSERT ON `t` FOR EACH ROW SET NEW.b = UPPER(NEW.b) */",
+			"/*!50003 CREATE*/ /*!50017 */ /*!50003 TRIGGER `tr` BEFORE INSERT ON `t` FOR EACH ROW SET NEW.b = UPPER(NEW.b) */", KindTrigger},
+		{"trigger current_user", "CREATE DEFINER=CURRENT_USER() TRIGGER tr AFTER INSERT ON t FOR EACH ROW INSERT INTO log VALUES (NEW.a)",
+			"CREATE  TRIGGER tr AFTER INSERT ON t FOR EACH ROW INSERT INTO log VALUES (NEW.a)", KindTrigger},
+	}
+	for _, tc := range accept {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := NewAllowlist("tgt", opts).Check(tc.sql, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tc.want
+			if want == "" {
+				want = tc.sql
+			}
+			if d.Action != AfterPromote || d.Kind != tc.kind || d.SQL != want {
+				t.Errorf("Check = %+v, want AfterPromote %s with SQL %q", d, tc.kind, want)
+			}
+		})
+	}
+	refuse := []struct{ name, sql, want string }{
+		{"system schema", "CREATE VIEW v AS SELECT User FROM mysql.user", "mysql"},
+		{"other db", "CREATE VIEW v AS SELECT * FROM other.t", "qualified"},
+		{"other db spaced", "CREATE VIEW v AS SELECT * FROM `other` . `t`", "qualified"},
+		{"other db after comma", "CREATE VIEW v AS SELECT * FROM t, other.u", "qualified"},
+		{"other db join", "CREATE VIEW v AS SELECT * FROM t LEFT JOIN other.u ON 1", "qualified"},
+		{"other db subquery", "CREATE VIEW v AS SELECT (SELECT x FROM other.u) FROM t", "qualified"},
+		{"other db function", "CREATE VIEW v AS SELECT other.f(a) FROM t", "qualified"},
+		{"three parts", "CREATE VIEW v AS SELECT other.u.x FROM t", "qualified"},
+		{"load_file", "CREATE VIEW v AS SELECT LOAD_FILE('/etc/passwd')", "LOAD_FILE"},
+		{"global var", "CREATE VIEW v AS SELECT @@global.secure_file_priv", "@@global"},
+		{"view in other db", "CREATE VIEW other.v AS SELECT 1", "qualified"},
+		{"trigger writes other db", "CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW INSERT INTO other.t VALUES (1)", "qualified"},
+		{"trigger updates other db", "CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW UPDATE other.t SET a = 1", "qualified"},
+		{"trigger deletes users", "CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW BEGIN DELETE FROM mysql.user; END", "mysql"},
+		{"trigger grants", "CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW GRANT ALL ON *.* TO x", "GRANT"},
+		{"trigger sets global", "CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW SET GLOBAL max_connections = 1", "GLOBAL"},
+	}
+	for _, tc := range refuse {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := NewAllowlist("tgt", opts).Check(tc.sql, 9)
+			if err == nil || !errors.Is(err, errkind.Invalid) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Check(%q) = %v, want a refusal naming %q", tc.sql, err, tc.want)
 			}
 		})
 	}

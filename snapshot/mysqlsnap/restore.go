@@ -194,6 +194,7 @@ func Restore(ctx context.Context, db *sql.DB, dump io.Reader, target string, opt
 	al := NewAllowlist(staging, opts.Allow)
 	sr := snapshot.NewStatementReader(dump, snapshot.ReaderOptions{MaxStatement: opts.MaxStatement})
 	b := batcher{conn: conn, limit: limit, max: maxPacket, res: res}
+	var deferred []deferredStmt
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, errkind.New(errkind.Transient, op, target, err)
@@ -214,6 +215,10 @@ func Restore(ctx context.Context, db *sql.DB, dump io.Reader, target string, opt
 			if s, ok := skippedOf(d, st.Line); ok {
 				res.Skipped = append(res.Skipped, s)
 			}
+			continue
+		}
+		if d.Action == AfterPromote {
+			deferred = append(deferred, deferredStmt{sql: d.SQL, line: st.Line, name: d.Table})
 			continue
 		}
 		if d.SQL != string(st.Text) {
@@ -241,9 +246,38 @@ func Restore(ctx context.Context, db *sql.DB, dump io.Reader, target string, opt
 	if err := promote(ctx, conn, staging, target); err != nil {
 		return nil, err
 	}
+	if len(deferred) > 0 {
+		if err := runDeferred(ctx, conn, target, deferred, res); err != nil {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+			defer cancel()
+			_, derr := db.ExecContext(cctx, "DROP DATABASE IF EXISTS "+quoteIdent(target))
+			return nil, errors.Join(err, derr)
+		}
+	}
 	opts.Logger.Info("restore complete", "database", target, "tables", len(res.Tables),
 		"statements", res.Statements, "sent", res.Sent, "bytes", res.Bytes)
 	return res, nil
+}
+
+// deferredStmt is a view or trigger statement sent after the promotion.
+type deferredStmt struct {
+	sql, name string
+	line      int
+}
+
+// runDeferred creates the allowed views and triggers in the promoted
+// database.
+func runDeferred(ctx context.Context, conn *sql.Conn, target string, stmts []deferredStmt, res *RestoreResult) error {
+	if _, err := conn.ExecContext(ctx, "USE "+quoteIdent(target)); err != nil {
+		return classify("restore", target, err)
+	}
+	for _, s := range stmts {
+		res.Sent++
+		if _, err := conn.ExecContext(ctx, s.sql); err != nil {
+			return classify("restore", fmt.Sprintf("%s line %d", s.name, s.line), err)
+		}
+	}
+	return nil
 }
 
 func skippedOf(d Decision, line int) (snapshot.Skipped, bool) {

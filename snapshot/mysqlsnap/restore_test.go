@@ -111,3 +111,40 @@ func TestRestoreFailureLeavesNothing(t *testing.T) {
 		})
 	}
 }
+
+func TestRestoreViewsAndTriggers(t *testing.T) {
+	t.Parallel()
+	db := openTestDB(t)
+	prefix := mysqltest.Prefix(t)
+	f, err := os.Open("testdata/alltypes.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	target := prefix + "liberator"
+	res, err := Restore(context.Background(), db, f, target, RestoreOptions{Allow: AllowOptions{AllowViews: true, AllowTriggers: true}})
+	if err != nil {
+		t.Fatalf("Restore: %v", err)
+	}
+	if len(res.Skipped) != 0 {
+		t.Errorf("skipped %v, want nothing", res.Skipped)
+	}
+	var security string
+	if err := db.QueryRow("SELECT SECURITY_TYPE FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'v_notes'", target).Scan(&security); err != nil || security != "INVOKER" {
+		t.Errorf("view v_notes: security %q, %v; want INVOKER", security, err)
+	}
+	if n := count(t, db, "SELECT COUNT(*) FROM "+quoteIdent(target)+".v_notes"); n != 3 {
+		t.Errorf("v_notes has %d rows, want 3", n)
+	}
+	if n := count(t, db, "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? AND TRIGGER_NAME = 'notes_bi' AND DEFINER LIKE 'root@%'", target); n != 1 {
+		t.Errorf("trigger notes_bi: %d found with the restoring user as definer, want 1", n)
+	}
+	// The trigger was created after the data: the dump's rows kept their case.
+	var note string
+	if err := db.QueryRow("SELECT note FROM " + quoteIdent(target) + ".liberator_fpn_notes WHERE id = 1").Scan(&note); err != nil || note != "first" {
+		t.Errorf("note = %q, %v; want first", note, err)
+	}
+	if got := mysqltest.Databases(t, db, prefix); !cmp.Equal(got, []string{target}) {
+		t.Errorf("databases = %v, want only %s", got, target)
+	}
+}
