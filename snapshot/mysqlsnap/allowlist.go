@@ -55,6 +55,8 @@ type Decision struct {
 	// or a rewrite of it when dialect bridging changed a collation or
 	// engine. Data (INSERT values) is never rewritten.
 	SQL string
+	// Columns is, for an INSERT with a column list, the columns it names.
+	Columns []string
 	// valuesAt is, for an INSERT, the offset just past VALUES: statements
 	// with the same text before it can be merged into one.
 	valuesAt int

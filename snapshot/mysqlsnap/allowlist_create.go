@@ -450,6 +450,7 @@ func (c *checker) insert() (Decision, error) {
 			if col.kind != tkWord && col.kind != tkQIdent {
 				return Decision{}, fmt.Errorf("expected a column name in INSERT INTO %s", name)
 			}
+			d.Columns = append(d.Columns, c.l.ident(col))
 			sep := c.next()
 			if c.l.isPunct(sep, ")") {
 				break

@@ -43,7 +43,7 @@ func TestAllowlistAccepts(t *testing.T) {
 		{"disable keys", "/*!40000 ALTER TABLE `t` DISABLE KEYS */", Decision{Kind: KindAlterKeys, Table: "t"}},
 		{"insert", "INSERT INTO `t` VALUES (1,'x\\'y',_binary 'a',0x0A,b'101',NULL,-1.5e-05,X'0a'),(2,'',\"q\",'',+3,TRUE,N'n',_utf8mb4'z')",
 			Decision{Kind: KindInsert, Table: "t", valuesAt: 22}},
-		{"insert columns", "INSERT IGNORE INTO `t` (`a`, `b`) VALUES (1,'a;b')", Decision{Kind: KindInsert, Table: "t", valuesAt: 40}},
+		{"insert columns", "INSERT IGNORE INTO `t` (`a`, `b`) VALUES (1,'a;b')", Decision{Kind: KindInsert, Table: "t", Columns: []string{"a", "b"}, valuesAt: 40}},
 		{"insert empty row", "INSERT INTO `t` VALUES ()", Decision{Kind: KindInsert, Table: "t", valuesAt: 22}},
 		{"begin", "BEGIN", Decision{Kind: KindTransaction}},
 		{"start", "START TRANSACTION", Decision{Kind: KindTransaction}},

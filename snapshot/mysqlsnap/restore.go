@@ -60,6 +60,12 @@ type RestoreResult struct {
 	Bytes int64
 	// Rewritten counts statements changed by dialect bridging.
 	Rewritten int
+	// InsertColumns maps each table whose INSERTs all had column lists to
+	// the columns they named (their union, in first-seen order). Columns
+	// of such a table not listed had no values in the dump (mysqldump
+	// omits generated columns); exporters write them as NULL, as the
+	// embedded path does.
+	InsertColumns map[string][]string
 }
 
 // ServerDialect asks the server for its version and returns it with its
@@ -195,6 +201,7 @@ func Restore(ctx context.Context, db *sql.DB, dump io.Reader, target string, opt
 	sr := snapshot.NewStatementReader(dump, snapshot.ReaderOptions{MaxStatement: opts.MaxStatement})
 	b := batcher{conn: conn, limit: limit, max: maxPacket, res: res}
 	var deferred []deferredStmt
+	cols := insertColumns{lists: map[string][]string{}, bare: map[string]bool{}}
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, errkind.New(errkind.Transient, op, target, err)
@@ -227,6 +234,9 @@ func Restore(ctx context.Context, db *sql.DB, dump io.Reader, target string, opt
 		if d.Kind == KindCreateTable {
 			res.Tables = append(res.Tables, d.Table)
 		}
+		if d.Kind == KindInsert {
+			cols.add(d.Table, d.Columns)
+		}
 		if err := b.add(ctx, d, st.Line); err != nil {
 			return nil, err
 		}
@@ -235,6 +245,7 @@ func Restore(ctx context.Context, db *sql.DB, dump io.Reader, target string, opt
 		return nil, err
 	}
 	res.Bytes = sr.Offset()
+	res.InsertColumns = cols.result()
 	if _, err := conn.ExecContext(ctx, "UNLOCK TABLES"); err != nil {
 		return nil, classify(op, staging, err)
 	}
@@ -257,6 +268,44 @@ func Restore(ctx context.Context, db *sql.DB, dump io.Reader, target string, opt
 	opts.Logger.Info("restore complete", "database", target, "tables", len(res.Tables),
 		"statements", res.Statements, "sent", res.Sent, "bytes", res.Bytes)
 	return res, nil
+}
+
+// insertColumns collects the column lists of each table's INSERTs.
+type insertColumns struct {
+	lists map[string][]string
+	bare  map[string]bool // an INSERT without a column list was seen
+}
+
+func (ic *insertColumns) add(table string, cols []string) {
+	if ic.bare[table] {
+		return
+	}
+	if cols == nil {
+		ic.bare[table] = true
+		delete(ic.lists, table)
+		return
+	}
+	have := ic.lists[table]
+	for _, c := range cols {
+		found := false
+		for _, h := range have {
+			if strings.EqualFold(h, c) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			have = append(have, c)
+		}
+	}
+	ic.lists[table] = have
+}
+
+func (ic *insertColumns) result() map[string][]string {
+	if len(ic.lists) == 0 {
+		return nil
+	}
+	return ic.lists
 }
 
 // deferredStmt is a view or trigger statement sent after the promotion.

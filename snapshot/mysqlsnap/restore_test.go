@@ -48,15 +48,15 @@ func TestRestoreAllTypes(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Restore: %v", err)
 	}
-	if diff := cmp.Diff([]string{"PCN_IC", "empty_table", "liberator_fpn_notes"}, res.Tables); diff != "" {
+	if diff := cmp.Diff([]string{"PCN_IC", "empty_table", "liberator_fpn_notes", "gen_cols"}, res.Tables); diff != "" {
 		t.Errorf("tables (-want +got):\n%s", diff)
 	}
 	wantSkipped := []snapshot.Skipped{
-		{Kind: snapshot.SkippedView, Name: "v_notes", Line: 116},
-		{Kind: snapshot.SkippedView, Name: "v_notes", Line: 119},
-		{Kind: snapshot.SkippedTrigger, Name: "notes_bi", Line: 131},
-		{Kind: snapshot.SkippedView, Name: "v_notes", Line: 142},
-		{Kind: snapshot.SkippedView, Name: "v_notes", Line: 149},
+		{Kind: snapshot.SkippedView, Name: "v_notes", Line: 133},
+		{Kind: snapshot.SkippedView, Name: "v_notes", Line: 136},
+		{Kind: snapshot.SkippedTrigger, Name: "notes_bi", Line: 148},
+		{Kind: snapshot.SkippedView, Name: "v_notes", Line: 159},
+		{Kind: snapshot.SkippedView, Name: "v_notes", Line: 166},
 	}
 	if diff := cmp.Diff(wantSkipped, res.Skipped); diff != "" {
 		t.Errorf("skipped (-want +got):\n%s", diff)

@@ -94,12 +94,13 @@ type meta struct {
 	Tables     int
 	Bytes      int64
 	Skipped    []snapshot.Skipped
+	InsertCols map[string][]string
 }
 
 const metaDDL = "CREATE TABLE %s.%s (" +
 	"id VARCHAR(255) NOT NULL PRIMARY KEY, status VARCHAR(32) NOT NULL, created DATETIME(6) NOT NULL, " +
 	"dump_bucket TEXT, dump_key TEXT, import_date VARCHAR(10), logical_database VARCHAR(64), " +
-	"server VARCHAR(255), tables_count INT, dump_bytes BIGINT, skipped LONGTEXT) DEFAULT CHARSET=utf8mb4"
+	"server VARCHAR(255), tables_count INT, dump_bytes BIGINT, skipped LONGTEXT, insert_columns LONGTEXT) DEFAULT CHARSET=utf8mb4"
 
 // CreateSnapshot restores req.Dump into the database for req.ID. If the
 // snapshot exists it is returned as it is and nothing is restored.
@@ -141,7 +142,7 @@ func (s *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.Snapshot
 	_, err = Restore(ctx, s.db, rc, name, RestoreOptions{
 		BatchBytes: s.cfg.BatchBytes, Allow: s.cfg.Allow, MaxStatement: s.cfg.MaxStatement, Logger: s.cfg.Logger,
 		BeforePromote: func(ctx context.Context, conn *sql.Conn, staging string, res *RestoreResult) error {
-			m.Server, m.Tables, m.Bytes, m.Skipped = res.Server, len(res.Tables), res.Bytes, res.Skipped
+			m.Server, m.Tables, m.Bytes, m.Skipped, m.InsertCols = res.Server, len(res.Tables), res.Bytes, res.Skipped, res.InsertColumns
 			return writeMeta(ctx, conn, staging, m)
 		},
 	})
@@ -171,11 +172,15 @@ func writeMeta(ctx context.Context, conn *sql.Conn, dbName string, m meta) error
 	if err != nil {
 		return errkind.New(errkind.Invalid, "snapshot metadata", dbName, err)
 	}
+	insertCols, err := json.Marshal(m.InsertCols)
+	if err != nil {
+		return errkind.New(errkind.Invalid, "snapshot metadata", dbName, err)
+	}
 	_, err = conn.ExecContext(ctx, "INSERT INTO "+quoteIdent(dbName)+"."+quoteIdent(MetaTable)+
-		" (id, status, created, dump_bucket, dump_key, import_date, logical_database, server, tables_count, dump_bytes, skipped)"+
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		" (id, status, created, dump_bucket, dump_key, import_date, logical_database, server, tables_count, dump_bytes, skipped, insert_columns)"+
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		m.ID, m.Status, m.Created.Format("2006-01-02 15:04:05.000000"), m.DumpBucket, m.DumpKey, m.ImportDate,
-		m.Database, m.Server, m.Tables, m.Bytes, string(skipped))
+		m.Database, m.Server, m.Tables, m.Bytes, string(skipped), string(insertCols))
 	if err != nil {
 		return classify("snapshot metadata", dbName, err)
 	}
@@ -207,7 +212,8 @@ func (s *Snapshotter) tableCount(ctx context.Context, name string) (int, bool, e
 func ReadMeta(ctx context.Context, db *sql.DB, dbName string) (Meta, error) {
 	m, err := readMeta(ctx, db, dbName)
 	return Meta{ID: m.ID, Status: liberator.SnapshotStatus(m.Status), Created: m.Created, Database: m.Database,
-		DumpBucket: m.DumpBucket, DumpKey: m.DumpKey, Server: m.Server, Tables: m.Tables, Bytes: m.Bytes, Skipped: m.Skipped}, err
+		DumpBucket: m.DumpBucket, DumpKey: m.DumpKey, Server: m.Server, Tables: m.Tables, Bytes: m.Bytes, Skipped: m.Skipped,
+		InsertColumns: m.InsertCols}, err
 }
 
 // Meta describes a snapshot database (its MetaTable row).
@@ -228,12 +234,12 @@ type Meta struct {
 func readMeta(ctx context.Context, db *sql.DB, dbName string) (meta, error) {
 	var m meta
 	var created string
-	var bucket, key, idate, logical, server, skipped sql.NullString
+	var bucket, key, idate, logical, server, skipped, insertCols sql.NullString
 	var tables sql.NullInt64
 	var bytes sql.NullInt64
-	err := db.QueryRowContext(ctx, "SELECT id, status, created, dump_bucket, dump_key, import_date, logical_database, server, tables_count, dump_bytes, skipped FROM "+
+	err := db.QueryRowContext(ctx, "SELECT id, status, created, dump_bucket, dump_key, import_date, logical_database, server, tables_count, dump_bytes, skipped, insert_columns FROM "+
 		quoteIdent(dbName)+"."+quoteIdent(MetaTable)+" LIMIT 1").
-		Scan(&m.ID, &m.Status, &created, &bucket, &key, &idate, &logical, &server, &tables, &bytes, &skipped)
+		Scan(&m.ID, &m.Status, &created, &bucket, &key, &idate, &logical, &server, &tables, &bytes, &skipped, &insertCols)
 	if err != nil {
 		var me *mysql.MySQLError
 		if errors.Is(err, sql.ErrNoRows) || (errors.As(err, &me) && (me.Number == 1146 || me.Number == 1049)) {
@@ -249,6 +255,9 @@ func readMeta(ctx context.Context, db *sql.DB, dbName string) (meta, error) {
 	m.Tables, m.Bytes = int(tables.Int64), bytes.Int64
 	if skipped.String != "" {
 		_ = json.Unmarshal([]byte(skipped.String), &m.Skipped)
+	}
+	if insertCols.String != "" {
+		_ = json.Unmarshal([]byte(insertCols.String), &m.InsertCols)
 	}
 	return m, nil
 }

@@ -66,8 +66,8 @@ func TestSnapshotterLifecycle(t *testing.T) {
 		t.Errorf("PCN_IC has %d rows, want 4", n)
 	}
 	m, err := ReadMeta(ctx, db, prefix+ids[0])
-	if err != nil || m.Database != "liberator" || m.Tables != 3 || len(m.Skipped) != 5 {
-		t.Errorf("ReadMeta = %+v, %v; want database liberator, 3 tables, 5 skipped", m, err)
+	if err != nil || m.Database != "liberator" || m.Tables != 4 || len(m.Skipped) != 5 {
+		t.Errorf("ReadMeta = %+v, %v; want database liberator, 4 tables, 5 skipped", m, err)
 	}
 	// A database that is not a snapshot is never listed.
 	if _, err := db.Exec("CREATE DATABASE `" + prefix + "other`"); err != nil {

@@ -109,6 +109,23 @@ INSERT INTO `liberator_fpn_notes` (`id`, `note`) VALUES (3,NULL);
 UNLOCK TABLES;
 
 --
+-- Table structure for table `gen_cols`
+--
+
+DROP TABLE IF EXISTS `gen_cols`;
+CREATE TABLE `gen_cols` (
+  `id` int NOT NULL,
+  `price` decimal(8,2) NOT NULL,
+  `vat` decimal(8,2) GENERATED ALWAYS AS ((`price` * 0.2)) VIRTUAL,
+  `total` decimal(8,2) GENERATED ALWAYS AS ((`price` * 1.2)) STORED,
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_ai_ci;
+
+LOCK TABLES `gen_cols` WRITE;
+INSERT INTO `gen_cols` (`id`, `price`) VALUES (1,10.00),(2,0.50);
+UNLOCK TABLES;
+
+--
 -- Temporary view structure for view `v_notes`
 --
 
