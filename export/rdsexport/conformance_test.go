@@ -33,8 +33,8 @@ func (h conformanceHarness) MakeExporter(ctx context.Context, t *testing.T) conf
 	f.ExportDescribes = 2
 	f.PutSnapshot(awstest.Snapshot{ID: snapID, Instance: "liberator-db", Created: t0})
 	f.OnExportComplete = awstest.WriteExport(map[string]*blob.Bucket{"dev-liberator-export": bucket}, map[string][]byte{
-		"liberator/liberator.PCN_IC/1/part-00000-8e3f-c000.gz.parquet":  []byte("PAR1 pcn rows PAR1"),
-		"liberator/liberator.PCN_IC/2/part-00001-8e3f-c000.gz.parquet":  []byte("PAR1 more pcn rows PAR1"),
+		"liberator/liberator.PCN_IC/1/part-00000-8e3f-c000.gz.parquet":   []byte("PAR1 pcn rows PAR1"),
+		"liberator/liberator.PCN_IC/2/part-00001-8e3f-c000.gz.parquet":   []byte("PAR1 more pcn rows PAR1"),
 		"liberator/liberator.vrm_hist/1/part-00000-1a2b-c000.gz.parquet": []byte("PAR1 vrm rows PAR1"),
 	})
 	e, err := rdsexport.New(f.Config(), rdsexport.Options{Bucket: "dev-liberator-export", Prefix: h.prefix, IAMRoleARN: role, KMSKeyID: kms})
