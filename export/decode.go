@@ -44,22 +44,31 @@ func Decode(c ColumnPlan, v snapshot.Value) (parquet.Value, error) {
 // buffer per batch makes no allocation per value. It also returns a Note
 // for zero dates and missing values.
 func (c *ColumnPlan) DecodeAppend(v snapshot.Value, buf []byte) (parquet.Value, []byte, Note, error) {
+	var val parquet.Value
+	buf, note, err := c.decodeInto(&val, v, buf)
+	return val, buf, note, err
+}
+
+// decodeInto is DecodeAppend writing the value into *dst (which the
+// caller's batch owns), for the converter's hot loop.
+func (c *ColumnPlan) decodeInto(dst *parquet.Value, v snapshot.Value, buf []byte) ([]byte, Note, error) {
 	switch v.Kind {
 	case snapshot.Null:
 		if !c.Optional {
-			return parquet.Value{}, buf, NoteNone, c.errf("NULL in NOT NULL column")
+			return buf, NoteNone, c.errf("NULL in NOT NULL column")
 		}
-		return c.null(), buf, NoteNone, nil
+		*dst = c.null()
+		return buf, NoteNone, nil
 	case snapshot.Missing:
 		if !c.Optional {
-			return parquet.Value{}, buf, NoteNone, c.errf("no value in the INSERT for NOT NULL column")
+			return buf, NoteNone, c.errf("no value in the INSERT for NOT NULL column")
 		}
-		return c.null(), buf, NoteMissing, nil
+		*dst = c.null()
+		return buf, NoteMissing, nil
 	}
 	var (
-		val  parquet.Value
-		note Note
-		err  error
+		val parquet.Value
+		err error
 	)
 	switch c.Conv {
 	case ConvInt32:
@@ -115,7 +124,8 @@ func (c *ColumnPlan) DecodeAppend(v snapshot.Value, buf []byte) (parquet.Value, 
 		buf, zero, err = c.appendDate(buf, v)
 		if err == nil {
 			if zero {
-				return c.null(), buf[:start], NoteZeroDate, nil
+				*dst = c.null()
+				return buf[:start], NoteZeroDate, nil
 			}
 			val = parquet.ByteArrayValue(buf[start:len(buf):len(buf)])
 		}
@@ -131,7 +141,8 @@ func (c *ColumnPlan) DecodeAppend(v snapshot.Value, buf []byte) (parquet.Value, 
 		us, zero, err = c.datetime(v)
 		if err == nil {
 			if zero {
-				return c.null(), buf, NoteZeroDate, nil
+				*dst = c.null()
+				return buf, NoteZeroDate, nil
 			}
 			val = parquet.Int64Value(us)
 		}
@@ -139,16 +150,21 @@ func (c *ColumnPlan) DecodeAppend(v snapshot.Value, buf []byte) (parquet.Value, 
 		err = c.errf("column has no conversion (%v)", c.Conv)
 	}
 	if err != nil {
-		return parquet.Value{}, buf, NoteNone, err
+		return buf, NoteNone, err
 	}
-	def := 0
 	if c.Optional {
-		def = 1
+		val.SetDefinitionLevel(1)
 	}
-	return val.Level(0, def, c.Index), buf, note, nil
+	val.SetColumnIndex(c.Index)
+	*dst = val
+	return buf, NoteNone, nil
 }
 
-func (c *ColumnPlan) null() parquet.Value { return parquet.NullValue().Level(0, 0, c.Index) }
+func (c *ColumnPlan) null() parquet.Value {
+	v := parquet.NullValue()
+	v.SetColumnIndex(c.Index)
+	return v
+}
 
 func (c *ColumnPlan) errf(format string, args ...any) error {
 	return errkind.Newf(errkind.Invalid, "decode", c.what(), format, args...)
@@ -825,6 +841,19 @@ func (c *ColumnPlan) appendDate(buf []byte, v snapshot.Value) ([]byte, bool, err
 // datetime returns microseconds since the epoch of a DATETIME (as written,
 // no zone) or TIMESTAMP (UTC) value.
 func (c *ColumnPlan) datetime(v snapshot.Value) (int64, bool, error) {
+	if b := v.Bytes; v.Kind == snapshot.String && len(b) == 19 && b[4] == '-' && b[7] == '-' && b[10] == ' ' && b[13] == ':' && b[16] == ':' {
+		// fast path for "YYYY-MM-DD HH:MM:SS", by far the commonest form
+		y, ok1 := num4(b[0:4])
+		mo, ok2 := num2(b[5:7])
+		d, ok3 := num2(b[8:10])
+		h, ok4 := num2(b[11:13])
+		mi, ok5 := num2(b[14:16])
+		sec, ok6 := num2(b[17:19])
+		if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysIn(y, mo) && h <= 23 && mi <= 59 && sec <= 59 {
+			secs := daysFromCivil(int64(y), int64(mo), int64(d))*86400 + int64(h*3600+mi*60+sec)
+			return secs * 1_000_000, false, nil
+		}
+	}
 	t, err := c.civilOf(v)
 	if err != nil {
 		return 0, false, err

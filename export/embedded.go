@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -503,19 +504,22 @@ func (c *converter) Row(t *snapshot.Table, vals []snapshot.Value, line int) erro
 		}
 	}
 	start := len(b.vals)
+	b.vals = slices.Grow(b.vals, len(vals))[:start+len(vals)]
+	row := b.vals[start:]
 	for i := range vals {
-		v, arena, note, err := ts.plans[i].DecodeAppend(vals[i], b.arena)
+		arena, note, err := ts.plans[i].decodeInto(&row[i], vals[i], b.arena)
 		b.arena = arena
 		if err != nil {
+			b.vals = b.vals[:start]
 			return fmt.Errorf("table %s line %d: %w", ts.name, line, err)
 		}
-		switch note {
-		case NoteZeroDate:
-			ts.zero[i]++
-		case NoteMissing:
-			ts.missing[i]++
+		if note != NoteNone {
+			if note == NoteZeroDate {
+				ts.zero[i]++
+			} else {
+				ts.missing[i]++
+			}
 		}
-		b.vals = append(b.vals, v)
 	}
 	b.rows = append(b.rows, b.vals[start:len(b.vals):len(b.vals)])
 	b.last = line

@@ -120,7 +120,7 @@ func exportReq(id string) liberator.ExportRequest {
 }
 
 // listKeys returns every key in the bucket, sorted.
-func listKeys(t *testing.T, b *blob.Bucket) []string {
+func listKeys(t testing.TB, b *blob.Bucket) []string {
 	t.Helper()
 	var keys []string
 	it := b.List(nil)
