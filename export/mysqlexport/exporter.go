@@ -32,9 +32,11 @@ type Options = export.EmbeddedOptions
 // same schema. Values are passed to the same decoders: numeric columns as
 // Number, BIT and spatial columns as Hex (the server returns their raw
 // bytes), everything else as String; zero dates arrive as text
-// ("0000-00-00") and become NULL as in the embedded path. Generated
-// columns are exported as missing (NULL), as mysqldump writes no values
-// for them. The metadata table is not exported; the views, triggers and
+// ("0000-00-00") and become NULL as in the embedded path. Columns the
+// dump's INSERTs left out of their column lists (mysqldump omits generated
+// columns) are exported as NULL, as the embedded path does; generated
+// columns the dump held values for are exported with the server's values.
+// The metadata table is not exported; the views, triggers and
 // routines the restore skipped are listed in the report.
 type Exporter struct {
 	*export.Embedded
@@ -84,7 +86,9 @@ func ScanDatabase(ctx context.Context, db *sql.DB, database string, h snapshot.H
 		}
 	}
 	reported := map[string]bool{}
+	var insertCols map[string][]string
 	if m, err := mysqlsnap.ReadMeta(ctx, db, database); err == nil {
+		insertCols = m.InsertColumns
 		for _, s := range m.Skipped {
 			h.Skip(s)
 			if s.Kind == snapshot.SkippedView {
@@ -138,14 +142,21 @@ func ScanDatabase(ctx context.Context, db *sql.DB, database string, h snapshot.H
 		}
 	}
 	for _, name := range tables {
-		if err := scanTable(ctx, conn, database, name, h); err != nil {
+		listed, ok := insertCols[name]
+		if !ok {
+			listed = nil
+		}
+		if err := scanTable(ctx, conn, database, name, listed, ok, h); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func scanTable(ctx context.Context, conn *sql.Conn, database, name string, h snapshot.Handler) error {
+// scanTable exports one table. When restricted, only the columns in listed
+// are selected (the dump's INSERTs named no others: they had no values in
+// the dump); the others are Missing.
+func scanTable(ctx context.Context, conn *sql.Conn, database, name string, listed []string, restricted bool, h snapshot.Handler) error {
 	what := database + "." + name
 	cols, err := TableColumns(ctx, conn, database, name)
 	if err != nil {
@@ -155,13 +166,12 @@ func scanTable(ctx context.Context, conn *sql.Conn, database, name string, h sna
 	if err := h.CreateTable(t); err != nil {
 		return err
 	}
-	// Select the non-generated columns; generated ones stay Missing.
 	var sel []string
 	var idx []int
 	kinds := make([]snapshot.ValueKind, len(cols))
 	for i := range cols {
 		kinds[i] = valueKind(&cols[i])
-		if cols[i].Generated {
+		if restricted && !containsFold(listed, cols[i].Name) {
 			continue
 		}
 		sel = append(sel, quoteIdent(cols[i].Name))
@@ -205,6 +215,15 @@ func scanTable(ctx context.Context, conn *sql.Conn, database, name string, h sna
 		return errkind.New(errkind.Transient, "export select", what, err)
 	}
 	return nil
+}
+
+func containsFold(list []string, s string) bool {
+	for _, l := range list {
+		if strings.EqualFold(l, s) {
+			return true
+		}
+	}
+	return false
 }
 
 func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }

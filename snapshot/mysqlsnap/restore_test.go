@@ -51,6 +51,10 @@ func TestRestoreAllTypes(t *testing.T) {
 	if diff := cmp.Diff([]string{"PCN_IC", "empty_table", "liberator_fpn_notes", "gen_cols"}, res.Tables); diff != "" {
 		t.Errorf("tables (-want +got):\n%s", diff)
 	}
+	wantCols := map[string][]string{"liberator_fpn_notes": {"id", "note"}, "gen_cols": {"id", "price"}}
+	if diff := cmp.Diff(wantCols, res.InsertColumns); diff != "" {
+		t.Errorf("InsertColumns (-want +got):\n%s", diff)
+	}
 	wantSkipped := []snapshot.Skipped{
 		{Kind: snapshot.SkippedView, Name: "v_notes", Line: 133},
 		{Kind: snapshot.SkippedView, Name: "v_notes", Line: 136},

@@ -229,6 +229,8 @@ type Meta struct {
 	Tables     int
 	Bytes      int64
 	Skipped    []snapshot.Skipped
+	// InsertColumns: see RestoreResult.InsertColumns.
+	InsertColumns map[string][]string
 }
 
 func readMeta(ctx context.Context, db *sql.DB, dbName string) (meta, error) {
