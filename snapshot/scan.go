@@ -336,7 +336,7 @@ func (s *scanner) insert(ctx context.Context) error {
 			if p < len(buf) {
 				if buf[p] != '(' {
 					w.advance(p)
-					return s.errAt(w.line, w.off+int64(p), t.Name, "expected '(' to start a row, found %q", clip(buf[p:], 20))
+					return s.errAt(w.line, w.off+int64(p), t.Name, "expected '(' to start a row, found %q", first(buf[p:]))
 				}
 				w.advance(p)
 				s.scratch = s.scratch[:0]
@@ -415,7 +415,7 @@ func (s *scanner) insert(ctx context.Context) error {
 					return nil
 				}
 				w.advance(p)
-				return s.errAt(w.line, w.off+int64(p), t.Name, "expected ',' or %q after a row, found %q", delim, clip(buf[p:], 20))
+				return s.errAt(w.line, w.off+int64(p), t.Name, "expected ',' or %q after a row, found %q", delim, first(buf[p:]))
 			}
 			if w.eof {
 				return s.errAt(w.line, w.off+int64(w.r), t.Name, "INSERT not terminated at end of dump (dump cut off?)")
@@ -594,7 +594,7 @@ func (s *scanner) tuple(buf []byte, p int, eof bool) (k, end int, st lexStatus, 
 				return k, i, lexMore, nil
 			}
 			if !equalFold(string(buf[i:i+4]), "null") || isWordByte(buf[i+4]) {
-				return k, i, lexOK, fmt.Errorf("unexpected %q in a row", clip(buf[i:], 20))
+				return k, i, lexOK, fmt.Errorf("unexpected %q in a row", first(buf[i:]))
 			}
 			v = Value{Kind: Null}
 			i += 4
@@ -620,7 +620,7 @@ func (s *scanner) tuple(buf []byte, p int, eof bool) (k, end int, st lexStatus, 
 			i++
 			continue
 		default:
-			return k, i, lexOK, fmt.Errorf("unexpected %q in a row", clip(buf[i:], 20))
+			return k, i, lexOK, fmt.Errorf("unexpected %q in a row", first(buf[i:]))
 		}
 		if k < len(raw) {
 			raw[k] = v
@@ -644,7 +644,7 @@ func (s *scanner) tuple(buf []byte, p int, eof bool) (k, end int, st lexStatus, 
 				return k, i + 1, lexOK, nil
 			}
 			if !isSpace(c) {
-				return k, i, lexOK, fmt.Errorf("expected ',' or ')' after a value, found %q", clip(buf[i:], 20))
+				return k, i, lexOK, fmt.Errorf("expected ',' or ')' after a value, found %q", first(buf[i:]))
 			}
 			i++
 		}
@@ -722,10 +722,10 @@ func (s *scanner) special(buf []byte, i int, eof bool) (v Value, next int, more 
 				return s.special(buf, j, eof)
 			}
 		}
-		return v, i, false, fmt.Errorf("unexpected %q in a row", clip(buf[i:], 20))
+		return v, i, false, fmt.Errorf("unexpected %q in a row", first(buf[i:]))
 	}
 	if buf[i+1] != '\'' {
-		return v, i, false, fmt.Errorf("unexpected %q in a row", clip(buf[i:], 20))
+		return v, i, false, fmt.Errorf("unexpected %q in a row", first(buf[i:]))
 	}
 	e := bytes.IndexByte(buf[i+2:], '\'')
 	if e < 0 {
@@ -744,4 +744,13 @@ func (s *scanner) special(buf []byte, i int, eof bool) (v Value, next int, more 
 	start := len(s.scratch)
 	s.scratch, err = appendBits(s.scratch, digits)
 	return Value{Kind: Bit, Bytes: s.scratch[start:len(s.scratch):len(s.scratch)]}, next, false, err
+}
+
+// first returns the first byte of b as a string, for error messages that
+// must not depend on how much of the input is buffered.
+func first(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return string(b[:1])
 }

@@ -104,9 +104,6 @@ func (c *checker) end(d Decision) (Decision, error) {
 
 func (c *checker) setNames(d Decision) (Decision, error) {
 	v := c.next()
-	if c.l.is(v, "DEFAULT") {
-		return c.end(d)
-	}
 	if err := c.checkCharset(v); err != nil {
 		return Decision{}, err
 	}
@@ -254,6 +251,12 @@ func (c *checker) assignment() (skip bool, err error) {
 		return false, nil
 	}
 	if c.l.is(v, "DEFAULT") {
+		// The global default of sql_mode or a character set could change
+		// how the server lexes (NO_BACKSLASH_ESCAPES, gbk): only switches
+		// may be reset.
+		if class != varSwitch {
+			return false, fmt.Errorf("SET %s = DEFAULT is not allowed", name)
+		}
 		return false, nil
 	}
 	switch class {
