@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"path"
 	"regexp"
+	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -63,6 +65,8 @@ type LocalOptions struct {
 	// RowGroupRows bounds the rows per written row group (default 65536);
 	// row groups of the landed files are never merged.
 	RowGroupRows int
+	// Workers bounds the files rewritten at once (default GOMAXPROCS).
+	Workers int
 	// Clock gives the run's start time and import_timestamp (default the
 	// wall clock).
 	Clock clock.Clock
@@ -127,6 +131,7 @@ type Local struct {
 	routes       []Route
 	runsPrefix   string
 	groupRows    int
+	workers      int
 	clock        clock.Clock
 	log          *slog.Logger
 
@@ -144,7 +149,7 @@ func NewLocal(landing, raw *blob.Bucket, opts LocalOptions) (*Local, error) {
 	l := &Local{
 		landing: landing, raw: raw,
 		prefix: strings.Trim(opts.Prefix, "/"), routes: opts.Routes,
-		runsPrefix: opts.RunsPrefix, groupRows: opts.RowGroupRows,
+		runsPrefix: opts.RunsPrefix, groupRows: opts.RowGroupRows, workers: opts.Workers,
 		clock: opts.Clock, log: opts.Logger,
 		runs: map[string]liberator.WorkflowRun{},
 	}
@@ -159,6 +164,9 @@ func NewLocal(landing, raw *blob.Bucket, opts LocalOptions) (*Local, error) {
 	}
 	if l.groupRows <= 0 {
 		l.groupRows = 65536
+	}
+	if l.workers <= 0 {
+		l.workers = runtime.GOMAXPROCS(0)
 	}
 	if l.clock == nil {
 		l.clock = clock.Real{}
@@ -329,78 +337,163 @@ func (l *Local) RawPrefixFor(db, table string, d partition.Date) string {
 	return partition.RawPrefix(p, db, table, d)
 }
 
-func (l *Local) copyAll(ctx context.Context, m liberator.Manifest, d partition.Date, ts string, log *slog.Logger) ([]RawTable, error) {
-	var out []RawTable
-	for _, tm := range m.Tables {
-		rt, err := l.copyTable(ctx, tm, d, ts, log)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, rt)
-	}
-	return out, nil
+// tableCopy is one table's copy in progress.
+type tableCopy struct {
+	rt     RawTable
+	name   string
+	src    []string // landed Parquet keys, sorted
+	old    []string // raw partition keys before the copy
+	rows   []int64  // rows per src file
+	done   []bool   // src files copied
+	failed bool
 }
 
-func (l *Local) copyTable(ctx context.Context, tm partition.TableManifest, d partition.Date, ts string, log *slog.Logger) (RawTable, error) {
+// copyAll copies every table of m: first each table's old _SUCCESS marker
+// is removed, then all files are rewritten, Workers at a time, then each
+// table whose files all succeeded drops its stale files and gets its
+// marker, even when another table failed. A table with a failed (or, after
+// a failure, skipped) file gets no marker and keeps its old files.
+func (l *Local) copyAll(ctx context.Context, m liberator.Manifest, d partition.Date, ts string, log *slog.Logger) ([]RawTable, error) {
 	const op = "copy to raw"
-	name := tm.Database + "." + tm.Table
-	rt := RawTable{Database: tm.Database, Table: tm.Table, Prefix: l.RawPrefixFor(tm.Database, tm.Table, d)}
-	var src []string
+	var tables []*tableCopy
+	type job struct {
+		t *tableCopy
+		i int
+	}
+	var jobs []job
+	for _, tm := range m.Tables {
+		tc, err := l.prepare(ctx, tm, d)
+		if err != nil {
+			return nil, err
+		}
+		tables = append(tables, tc)
+		for i := range tc.src {
+			jobs = append(jobs, job{tc, i})
+		}
+	}
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for w := 0; w < min(l.workers, max(len(jobs), 1)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				tc, i := jobs[j].t, jobs[j].i
+				n, err := l.copyFile(cctx, tc.src[i], tc.rt.Prefix+path.Base(tc.src[i]), ts)
+				tc.rows[i], tc.done[i] = n, err == nil
+				if err != nil {
+					errs[j] = err
+					cancel() // the run fails: stop the other copies early
+				}
+			}
+		}()
+	}
+	for j := range jobs {
+		if cctx.Err() != nil {
+			break
+		}
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	var first error
+	for j, err := range errs {
+		if err != nil {
+			jobs[j].t.failed = true
+			if first == nil || errors.Is(first, context.Canceled) {
+				first = err
+			}
+		}
+	}
+	if first == nil && ctx.Err() != nil {
+		first = errkind.New(errkind.Transient, op, "", ctx.Err())
+	}
+	var out []RawTable
+	for _, tc := range tables {
+		if tc.failed || slices.Contains(tc.done, false) {
+			continue // no marker: readers see the partition as incomplete
+		}
+		if err := l.finish(ctx, tc, log); err != nil {
+			return out, err
+		}
+		out = append(out, tc.rt)
+	}
+	return out, first
+}
+
+// prepare lists a table's landed files and its raw partition, and removes
+// the partition's _SUCCESS marker so readers see it as incomplete.
+func (l *Local) prepare(ctx context.Context, tm partition.TableManifest, d partition.Date) (*tableCopy, error) {
+	const op = "copy to raw"
+	tc := &tableCopy{name: tm.Database + "." + tm.Table,
+		rt: RawTable{Database: tm.Database, Table: tm.Table, Prefix: l.RawPrefixFor(tm.Database, tm.Table, d)}}
 	for _, o := range tm.Objects {
 		if partition.IsParquet(o.Key) {
-			src = append(src, o.Key)
+			tc.src = append(tc.src, o.Key)
 		}
 	}
 	if len(tm.Objects) == 0 {
 		keys, err := l.list(ctx, l.landing, tm.Prefix)
 		if err != nil {
-			return rt, err
+			return nil, err
 		}
 		for _, k := range keys {
 			if partition.IsParquet(k) {
-				src = append(src, k)
+				tc.src = append(tc.src, k)
 			}
 		}
 	}
-	sort.Strings(src)
-	old, err := l.list(ctx, l.raw, rt.Prefix)
-	if err != nil {
-		return rt, err
+	sort.Strings(tc.src)
+	seen := map[string]bool{}
+	for _, k := range tc.src {
+		if seen[path.Base(k)] {
+			return nil, errkind.Newf(errkind.Invalid, op, "table "+tc.name, "two landed files named %s", path.Base(k))
+		}
+		seen[path.Base(k)] = true
 	}
-	marker := rt.Prefix + partition.MarkerName
+	tc.rows, tc.done = make([]int64, len(tc.src)), make([]bool, len(tc.src))
+	old, err := l.list(ctx, l.raw, tc.rt.Prefix)
+	if err != nil {
+		return nil, err
+	}
+	tc.old = old
+	marker := tc.rt.Prefix + partition.MarkerName
 	for _, k := range old {
 		if k == marker {
 			if err := l.raw.Delete(ctx, k); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
-				return rt, blobErr(err, op, k)
+				return nil, blobErr(err, op, k)
 			}
 		}
 	}
+	return tc, nil
+}
+
+// finish deletes the raw partition's stale files and writes _SUCCESS.
+func (l *Local) finish(ctx context.Context, tc *tableCopy, log *slog.Logger) error {
+	const op = "copy to raw"
+	marker := tc.rt.Prefix + partition.MarkerName
 	written := map[string]bool{}
-	for _, k := range src {
-		dst := rt.Prefix + path.Base(k)
-		if written[dst] {
-			return rt, errkind.Newf(errkind.Invalid, op, "table "+name, "two landed files named %s", path.Base(k))
-		}
-		n, err := l.copyFile(ctx, k, dst, ts)
-		if err != nil {
-			return rt, err
-		}
+	for i, k := range tc.src {
+		dst := tc.rt.Prefix + path.Base(k)
 		written[dst] = true
-		rt.Keys = append(rt.Keys, dst)
-		rt.Rows += n
+		tc.rt.Keys = append(tc.rt.Keys, dst)
+		tc.rt.Rows += tc.rows[i]
 	}
-	for _, k := range old {
+	for _, k := range tc.old {
 		if !written[k] && k != marker {
 			if err := l.raw.Delete(ctx, k); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
-				return rt, blobErr(err, op, k)
+				return blobErr(err, op, k)
 			}
 		}
 	}
 	if err := l.raw.WriteAll(ctx, marker, nil, nil); err != nil {
-		return rt, blobErr(err, op, marker)
+		return blobErr(err, op, marker)
 	}
-	log.Info("table copied to raw", "table", name, "files", len(rt.Keys), "rows", rt.Rows, "prefix", rt.Prefix)
-	return rt, nil
+	log.Info("table copied to raw", "table", tc.name, "files", len(tc.rt.Keys), "rows", tc.rt.Rows, "prefix", tc.rt.Prefix)
+	return nil
 }
 
 // copyFile rewrites one landed Parquet file with the import_timestamp

@@ -334,3 +334,30 @@ func TestLocalErrors(t *testing.T) {
 		})
 	}
 }
+
+// One table failing does not stop the others from being published; the
+// failing table gets no marker.
+func TestLocalPartialFailure(t *testing.T) {
+	ctx := context.Background()
+	landing, raw := memblob.OpenBucket(nil), memblob.OpenBucket(nil)
+	good := land(t, landing, "PCN_IC", "part-00000-a.parquet", rows(1, 20), 5)
+	good2 := land(t, landing, "PCN_IC", "part-00001-a.parquet", rows(21, 20), 5)
+	good.Objects = append(good.Objects, good2.Objects...)
+	bad := land(t, landing, "vehicles", "part-00000-a.parquet", rows(1, 3), 10)
+	bad.Objects[0].Key += ".missing.parquet"
+	l := newLocal(t, landing, raw, LocalOptions{Workers: 1})
+	_, err := l.Start(ctx, liberator.WorkflowRequest{RunKey: "k", ImportDate: day,
+		Manifest: liberator.Manifest{Tables: []partition.TableManifest{good, bad}}})
+	if !errors.Is(err, liberator.ErrNotFound) {
+		t.Fatalf("err = %v, want ErrNotFound", err)
+	}
+	p := partition.RawPrefix("parking", "liberator", "PCN_IC", day)
+	want := []string{p + "_SUCCESS", p + "part-00000-a.parquet", p + "part-00001-a.parquet"}
+	if diff := cmp.Diff(want, keys(t, raw, "parking/")); diff != "" {
+		t.Errorf("raw keys (-want +got):\n%s", diff)
+	}
+	_, got := readRaw(t, raw, p+"part-00001-a.parquet")
+	if diff := cmp.Diff(withTS(rows(21, 20), startTS), got); diff != "" {
+		t.Errorf("second file rows (-want +got):\n%s", diff)
+	}
+}

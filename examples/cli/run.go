@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,7 +27,7 @@ import (
 type runConfig struct {
 	dump, lake, date, database, prefix string
 	exportURL, landingURL, rawURL      string
-	backend, dsn, maxSQL               string
+	backend, dsn, maxSQL, cpuProfile   string
 	read                               snapshot.ReadOptions
 	json, quiet, verbose               bool
 }
@@ -46,6 +47,7 @@ func (c *runConfig) flags(fs interface {
 	fs.StringVar(&c.backend, "backend", "embedded", "snapshot/export backend: embedded (no server) or mysql")
 	fs.StringVar(&c.dsn, "mysql-dsn", "", "MySQL DSN for --backend mysql, e.g. root@tcp(127.0.0.1:3306)/")
 	fs.StringVar(&c.maxSQL, "max-sql", "64GiB", "refuse dumps whose SQL passes this size (zip bombs are also refused past a 1000:1 ratio)")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the run to this file")
 	fs.BoolVar(&c.json, "json", false, "print the summary as JSON")
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress on stderr")
 	fs.BoolVar(&c.verbose, "verbose", false, "log every pipeline step (and errors as they happen) to stderr")
@@ -64,6 +66,17 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if c.cpuProfile != "" {
+		f, err := os.Create(c.cpuProfile)
+		if err != nil {
+			return fail(stderr, err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fail(stderr, err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	s, err := runPipeline(ctx, c, stderr)
 	if err != nil {
 		return fail(stderr, err)
