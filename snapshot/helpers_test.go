@@ -1,6 +1,8 @@
 package snapshot
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"strings"
 )
@@ -66,3 +68,25 @@ func (c *countingHandler) Row(_ *Table, vals []Value, _ int) error {
 	return nil
 }
 func (c *countingHandler) Skip(Skipped) {}
+
+// valuesRecorder keeps each row's rendered values and line.
+type valuesRecorder struct {
+	rows  [][]string
+	lines []int
+}
+
+func (r *valuesRecorder) CreateTable(*Table) error { return nil }
+func (r *valuesRecorder) Row(_ *Table, vals []Value, line int) error {
+	row := make([]string, len(vals))
+	for i, v := range vals {
+		row[i] = renderValue(v)
+	}
+	r.rows = append(r.rows, row)
+	r.lines = append(r.lines, line)
+	return nil
+}
+func (r *valuesRecorder) Skip(Skipped) {}
+
+func scanBytesWith(data []byte, h Handler) (ScanStats, error) {
+	return Scan(context.Background(), bytes.NewReader(data), h, ScanOptions{BufferSize: 7})
+}
