@@ -320,3 +320,31 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+// Two runs of different dumps on one lake within the same second each land
+// their own data (snapshot ids must not collide).
+func TestBackToBackRuns(t *testing.T) {
+	lake, dir := t.TempDir(), t.TempDir()
+	for i, tc := range []struct {
+		date string
+		rows int64
+	}{{"20261122", 9}, {"20261123", 4}, {"20261124", 6}} {
+		dump := filepath.Join(dir, "liberator_dump_"+tc.date+".zip")
+		if _, err := dumpgen.WriteZip(dump, dumpgen.Options{Seed: int64(i), Rows: tc.rows}); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut := cli(t, "run", "--dump", dump, "--lake", lake, "--json", "--quiet")
+		if code != 0 {
+			t.Fatalf("run %s: exit %d: %s", tc.date, code, errOut)
+		}
+		var s Summary
+		if err := json.Unmarshal([]byte(out), &s); err != nil {
+			t.Fatal(err)
+		}
+		for _, tb := range s.Tables {
+			if tb.Rows != tc.rows {
+				t.Errorf("run %s: %s has %d rows, want %d", tc.date, tb.Table, tb.Rows, tc.rows)
+			}
+		}
+	}
+}

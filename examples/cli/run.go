@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -172,6 +174,13 @@ func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, e
 	if err != nil {
 		return Summary{}, err
 	}
+	// Snapshot ids are idempotency keys: the production id
+	// (sql-to-parquet-yy-mm-dd-hhmmss) names one second, and a second run
+	// in the same second on the same lake would get the first run's
+	// snapshot and export back. Each CLI run is a new import, so its id
+	// also carries a digest of the dump and the run's start.
+	h := sha256.Sum256(fmt.Appendf(nil, "%s|%d|%d|%s|%d", dumpPath, fi.Size(), fi.ModTime().UnixNano(), date, start.UnixNano()))
+	msg.SnapshotID = liberator.SnapshotID(start) + "-" + hex.EncodeToString(h[:4])
 	if !c.quiet {
 		fmt.Fprintf(stderr, "converting %s (%.1f MB) for import date %s\n", filepath.Base(dumpPath), float64(fi.Size())/1e6, date)
 	}
