@@ -1,0 +1,123 @@
+package export_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"gocloud.dev/blob/memblob"
+
+	"github.com/dataplatform/liberator-ingestion/export"
+	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/snapshot"
+)
+
+// SchemaFor maps a table as the dump scanner reports it to a Parquet
+// schema and a plan per column.
+func ExampleSchemaFor() {
+	table := &snapshot.Table{Name: "PCN_IC", Columns: []snapshot.Column{
+		{Name: "id", Type: "bigint", Unsigned: true, NotNull: true},
+		{Name: "amount", Type: "decimal", Precision: 8, Scale: 2},
+		{Name: "issued", Type: "datetime", NotNull: true},
+		{Name: "notes", Type: "text"},
+	}}
+	schema, plans, err := export.SchemaFor(table, export.SchemaOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, p := range plans {
+		if p.ForcedOptional != "" {
+			fmt.Printf("%v (%s)\n", p, p.ForcedOptional)
+			continue
+		}
+		fmt.Println(p)
+	}
+	fmt.Print(schema)
+	// Output:
+	// PCN_IC.id uint64 REQUIRED
+	// PCN_IC.amount decimal32 OPTIONAL
+	// PCN_IC.issued datetime OPTIONAL (zero dates become NULL)
+	// PCN_IC.notes string OPTIONAL
+	// message PCN_IC {
+	// 	required fixed_len_byte_array(9) id (DECIMAL(20,0));
+	// 	optional int32 amount (DECIMAL(8,2));
+	// 	optional int64 issued (TIMESTAMP(isAdjustedToUTC=false,unit=MICROS));
+	// 	optional binary notes (STRING);
+	// }
+}
+
+// Decode converts the scanner's literals exactly: decimals through their
+// digits, datetimes to microseconds, zero dates to NULL.
+func ExampleDecode() {
+	_, plans, _ := export.SchemaFor(&snapshot.Table{Name: "T", Columns: []snapshot.Column{
+		{Name: "amount", Type: "decimal", Precision: 8, Scale: 2},
+		{Name: "issued", Type: "datetime", Length: 6},
+	}}, export.SchemaOptions{})
+	number := func(s string) snapshot.Value { return snapshot.Value{Kind: snapshot.Number, Bytes: []byte(s)} }
+	quoted := func(s string) snapshot.Value { return snapshot.Value{Kind: snapshot.String, Bytes: []byte(s)} }
+	for _, in := range []struct {
+		plan export.ColumnPlan
+		lit  snapshot.Value
+	}{{plans[0], number("-12.345")}, {plans[1], quoted("2026-11-24 03:15:00.5")}, {plans[1], quoted("0000-00-00 00:00:00")}, {plans[0], number("1e6")}} {
+		v, err := export.Decode(in.plan, in.lit)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Printf("%s -> %v\n", in.lit.Bytes, v)
+	}
+	// Output:
+	// -12.345 -> -1235
+	// 2026-11-24 03:15:00.5 -> 1795490100500000
+	// 0000-00-00 00:00:00 -> <null>
+	// decode T.amount: value "1e6" out of range for DECIMAL(8,2)
+}
+
+// NewEmbedded exports a dump to Parquet in the RDS export layout with no
+// database server.
+func ExampleNewEmbedded() {
+	dir, _ := os.MkdirTemp("", "export-example")
+	defer os.RemoveAll(dir)
+	dump := filepath.Join(dir, "liberator_dump_20261124.sql")
+	_ = os.WriteFile(dump, []byte("CREATE TABLE `PCN_IC` (\n  `id` int NOT NULL,\n  `vrm` varchar(12)\n);\n"+
+		"INSERT INTO `PCN_IC` VALUES (1,'AB12CDE'),(2,NULL);\n"), 0o644)
+
+	bucket := memblob.OpenBucket(nil)
+	defer bucket.Close()
+	exp := export.NewEmbedded(bucket, export.EmbeddedOptions{
+		Clock:   liberator.NewVirtualClock(time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC)),
+		NewUUID: func() string { return "5f0c" },
+		Progress: func(p export.TableProgress) {
+			if p.Done {
+				fmt.Printf("%s: %d rows\n", p.Table, p.Rows)
+			}
+		},
+	})
+	info, err := exp.StartExport(context.Background(), liberator.ExportRequest{
+		ID:       "sql-to-parquet-26-11-24-031500",
+		Snapshot: liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-24-031500", Status: liberator.SnapshotAvailable, Source: dump},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(info.Status, info.RowCounts)
+	iter := bucket.List(nil)
+	for {
+		obj, err := iter.Next(context.Background())
+		if err == io.EOF {
+			break
+		}
+		fmt.Println(obj.Key)
+	}
+	// Output:
+	// liberator.PCN_IC: 2 rows
+	// COMPLETE map[liberator.PCN_IC:2]
+	// sql-to-parquet-26-11-24-031500/export_info_sql-to-parquet-26-11-24-031500.json
+	// sql-to-parquet-26-11-24-031500/export_tables_info_sql-to-parquet-26-11-24-031500_from_1_to_1.json
+	// sql-to-parquet-26-11-24-031500/liberator/liberator.PCN_IC/1/part-00000-5f0c-c000.snappy.parquet
+}
