@@ -315,3 +315,44 @@ func TestBlobZipUsesFewRangeReads(t *testing.T) {
 		t.Errorf("%d range readers opened to read one entry, want a handful", ra.opens)
 	}
 }
+
+// TestScanThroughDump scans dumps read by OpenDump: errors of the
+// container (bomb, truncation) reach the caller of Scan with their kind.
+func TestScanThroughDump(t *testing.T) {
+	ctx := context.Background()
+	bomb := []byte(tinyDump + "INSERT INTO `t` VALUES (1,'" + strings.Repeat("a", 4<<20) + "');\n")
+	good := []byte(tinyDump)
+	tests := []struct {
+		name string
+		file string
+		data []byte
+		opts ReadOptions
+		want string // "" for success
+	}{
+		{"zip ok", "d.zip", makeZip(t, zipEntry{name: "x.sql", body: good}), ReadOptions{}, ""},
+		{"zip bomb", "d.zip", makeZip(t, zipEntry{name: "x.sql", body: bomb}), ReadOptions{MaxRatio: 100}, `"x.sql": compression ratio passes 100:1`},
+		{"gzip cut mid-insert", "d.sql.gz", gz(t, bomb)[:3000], ReadOptions{}, "truncated or corrupt"},
+	}
+	for _, w := range wheres {
+		for _, tc := range tests {
+			t.Run(w.name+"/"+tc.name, func(t *testing.T) {
+				b, key := put(t, w, tc.file, tc.data)
+				d, err := OpenDump(ctx, b, key, tc.opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer d.Close()
+				st, err := Scan(ctx, d, &countingHandler{}, ScanOptions{})
+				if tc.want == "" {
+					if err != nil || st.Rows != 2 {
+						t.Errorf("Scan = %+v, %v", st, err)
+					}
+					return
+				}
+				if !errors.Is(err, errkind.Invalid) || !strings.Contains(err.Error(), tc.want) {
+					t.Errorf("Scan error %v, want Invalid containing %q", err, tc.want)
+				}
+			})
+		}
+	}
+}

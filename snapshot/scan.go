@@ -351,12 +351,12 @@ func (s *scanner) insert(ctx context.Context) error {
 			if w.eof {
 				return s.errAt(w.line, w.off+int64(w.r), t.Name, "dump ends inside an INSERT row (dump cut off?)")
 			}
-			shift, err := sr.more(w.r)
+			shift, err := w.fill(w.r)
 			p -= shift
+			if err == errNeedRoom {
+				return s.errAt(w.line, w.off+int64(w.r), t.Name, "row longer than the %d-byte cap (MaxStatement)", w.max)
+			}
 			if err != nil && err != io.EOF {
-				if errors.Is(err, errkind.Invalid) {
-					return s.errAt(w.line, w.off+int64(w.r), t.Name, "row longer than the %d-byte cap (MaxStatement)", w.max)
-				}
 				return err
 			}
 		}

@@ -24,6 +24,19 @@ const (
 	AfterPromote
 )
 
+// String returns "execute", "skip" or "after-promote".
+func (a Action) String() string {
+	switch a {
+	case Execute:
+		return "execute"
+	case Skip:
+		return "skip"
+	case AfterPromote:
+		return "after-promote"
+	}
+	return fmt.Sprintf("Action(%d)", uint8(a))
+}
+
 // Kind names what a statement is, for logs, reports and refusals.
 type Kind string
 
