@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
-	"time"
 	"testing"
+	"time"
 )
 
 // genDump writes a deterministic mysqldump-style dump of about size bytes:
