@@ -54,9 +54,16 @@ type SQS struct {
 	// ReceiveMessage that finds nothing visible move the clock forward to
 	// when the next message becomes visible (an idle consumer's long poll,
 	// in virtual time). Messages in flight (received, not deleted) move it
-	// only after two consecutive empty receives, so that acks sent in the
-	// background arrive first. Without it a test advances the clock itself.
+	// only with RedeliverWhenIdle. Without it a test advances the clock
+	// itself.
 	AdvanceWhenIdle bool
+	// RedeliverWhenIdle, with AdvanceWhenIdle, also moves the clock to when
+	// an in-flight message's visibility timeout expires, once the queue has
+	// been idle (nothing pending) for three long-poll slices: it makes
+	// "unacked messages come back" testable. Leave it off where a consumer
+	// may hold a message longer than that (a pipeline step), or the clock
+	// jumps by the visibility timeout under it.
+	RedeliverWhenIdle bool
 
 	queues map[string]*sqsQueue // by URL
 	seq    int
@@ -66,9 +73,9 @@ type SQS struct {
 
 // nextVisible returns when the clock should jump to for an idle
 // ReceiveMessage, or zero: the earliest delayed message never received; or,
-// after two consecutive empty receives (the consumer is idle, its acks have
-// had time to arrive), the earliest in-flight message whose visibility
-// timeout will expire.
+// with RedeliverWhenIdle after three idle long-poll slices (the consumer is
+// idle, its acks have had time to arrive), the earliest in-flight message
+// whose visibility timeout will expire.
 func (s *SQS) nextVisible(q *sqsQueue, now time.Time) time.Time {
 	var pending, inflight time.Time
 	for _, m := range q.msgs {
@@ -86,7 +93,7 @@ func (s *SQS) nextVisible(q *sqsQueue, now time.Time) time.Time {
 	if !pending.IsZero() {
 		return pending
 	}
-	if s.idle >= 2 {
+	if s.RedeliverWhenIdle && s.idle >= 3 {
 		return inflight
 	}
 	return time.Time{}

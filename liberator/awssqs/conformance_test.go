@@ -21,6 +21,7 @@ func (conformanceHarness) MakeScheduler(ctx context.Context, t *testing.T) confo
 	f := awstest.NewSQS(clk)
 	t.Cleanup(f.Close)
 	f.AdvanceWhenIdle = true
+	f.RedeliverWhenIdle = true // UnackedIsRedelivered
 	f.VisibilityTimeout = 12 * time.Hour
 	q := f.CreateQueue("liberator-pipeline")
 	s, err := awssqs.Open(ctx, f.Config(), awssqs.Options{QueueURL: q, Clock: clk})
