@@ -6,11 +6,16 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"gocloud.dev/blob/fileblob"
 	"gocloud.dev/blob/memblob"
 
 	"github.com/dataplatform/liberator-ingestion/internal/clock"
@@ -94,12 +99,20 @@ var (
 // parking-like dump, through snapshot.Scan, the decoders and the writer,
 // into a memory bucket.
 func BenchmarkExport(b *testing.B) {
-	benchDumpOnce.Do(func() { benchDump = parkingDump(32 << 20) })
+	benchDumpOnce.Do(func() {
+		mb := 32
+		if v, err := strconv.Atoi(os.Getenv("LIBERATOR_BENCH_MB")); err == nil && v > 0 {
+			mb = v
+		}
+		benchDump = parkingDump(mb << 20)
+	})
 	for _, codec := range []Codec{CodecSnappy, CodecGzip, CodecZstd} {
 		b.Run(string(codec), func(b *testing.B) {
 			b.SetBytes(int64(len(benchDump)))
 			b.ReportAllocs()
 			var out int64
+			var peak uint64
+			var ms runtime.MemStats
 			cpu0 := cpuTime()
 			for i := 0; i < b.N; i++ {
 				bucket := memblob.OpenBucket(nil)
@@ -109,6 +122,11 @@ func BenchmarkExport(b *testing.B) {
 					},
 					Clock:  clock.NewVirtual(testStart),
 					Writer: WriterOptions{Codec: codec},
+					// sample the heap as the export runs (every 50k rows)
+					Progress: func(TableProgress) {
+						runtime.ReadMemStats(&ms)
+						peak = max(peak, ms.HeapInuse)
+					},
 				})
 				info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: fmt.Sprint("b", i), Snapshot: liberator.SnapshotInfo{ID: "s", Source: "bench.sql"}})
 				if err != nil || info.Status != liberator.ExportComplete {
@@ -122,6 +140,7 @@ func BenchmarkExport(b *testing.B) {
 				bucket.Close()
 			}
 			b.ReportMetric(float64(out)/float64(len(benchDump)), "parquet/sql")
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 			// The machine is shared, so wall time is noisy; CPU time says
 			// what the code costs: MB of SQL per CPU-second (all goroutines).
 			if cpu := cpuTime() - cpu0; cpu > 0 {
@@ -129,4 +148,53 @@ func BenchmarkExport(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkExportFile is BenchmarkExport (snappy) reading the dump from a
+// file through the default opener and writing parts to a fileblob bucket,
+// so the heap holds only the pipeline: peak-heap-MB should not grow with
+// the dump (compare LIBERATOR_BENCH_MB=32 and 128).
+func BenchmarkExportFile(b *testing.B) {
+	benchDumpOnce.Do(func() {
+		mb := 32
+		if v, err := strconv.Atoi(os.Getenv("LIBERATOR_BENCH_MB")); err == nil && v > 0 {
+			mb = v
+		}
+		benchDump = parkingDump(mb << 20)
+	})
+	dir := b.TempDir()
+	path := filepath.Join(dir, "liberator_dump_20261124.sql")
+	if err := os.WriteFile(path, benchDump, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	size := int64(len(benchDump))
+	benchDump = nil // only the file holds the dump now
+	runtime.GC()
+	b.SetBytes(size)
+	var peak uint64
+	var ms runtime.MemStats
+	cpu0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		bucket, err := fileblob.OpenBucket(b.TempDir(), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		e := NewEmbedded(bucket, EmbeddedOptions{
+			Clock: clock.NewVirtual(testStart),
+			Progress: func(TableProgress) {
+				runtime.ReadMemStats(&ms)
+				peak = max(peak, ms.HeapInuse)
+			},
+		})
+		info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: fmt.Sprint("b", i), Snapshot: liberator.SnapshotInfo{ID: "s", Source: path}})
+		if err != nil || info.Status != liberator.ExportComplete {
+			b.Fatalf("%v %s %s", err, info.Status, info.FailureCause)
+		}
+		bucket.Close()
+	}
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(size)*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	benchDumpOnce = sync.Once{}
 }

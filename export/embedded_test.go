@@ -309,3 +309,50 @@ func TestExportCanceledLeavesNothing(t *testing.T) {
 		t.Errorf("DescribeExport after cancel = %v, want NotFound (can be started again)", err)
 	}
 }
+
+func TestExportInProgressAndThrottled(t *testing.T) {
+	pcn := pcnTable()
+	var rows [][]snapshot.Value
+	for i := 0; i < 200; i++ {
+		rows = append(rows, pcnRow(i))
+	}
+	type seen struct {
+		Status       liberator.ExportStatus
+		SameID       liberator.ExportStatus
+		OtherErrKind bool
+	}
+	var got []seen
+	var e *Embedded
+	e, _ = newTestExporter(t, rowsOf(pcn, rows...), func(o *EmbeddedOptions) {
+		o.MaxRunning = 1
+		o.Progress = func(p TableProgress) {
+			if len(got) > 0 {
+				return
+			}
+			ctx := context.Background()
+			d, err := e.DescribeExport(ctx, "exp-run")
+			if err != nil {
+				t.Errorf("DescribeExport while running: %v", err)
+			}
+			same, err := e.StartExport(ctx, exportReq("exp-run"))
+			if err != nil {
+				t.Errorf("StartExport of the running id: %v", err)
+			}
+			_, err = e.StartExport(ctx, exportReq("exp-other"))
+			got = append(got, seen{d.Status, same.Status, errors.Is(err, errkind.Throttled)})
+		}
+	})
+	info, err := e.StartExport(context.Background(), exportReq("exp-run"))
+	if err != nil || info.Status != liberator.ExportComplete {
+		t.Fatalf("StartExport = %v, %v", info.Status, err)
+	}
+	want := []seen{{liberator.ExportInProgress, liberator.ExportInProgress, true}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// once it is done, another export may start
+	other, err := e.StartExport(context.Background(), exportReq("exp-other"))
+	if err != nil || other.Status != liberator.ExportComplete {
+		t.Errorf("StartExport after the first finished = %v, %v", other.Status, err)
+	}
+}
