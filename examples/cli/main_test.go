@@ -348,3 +348,40 @@ func TestBackToBackRuns(t *testing.T) {
 		}
 	}
 }
+
+// The MySQL backend restores the dump into a server, exports it with
+// SELECTs and lands the same tables; the snapshot database is dropped.
+func TestRunMySQLBackend(t *testing.T) {
+	dsn := os.Getenv("LIBERATOR_TEST_MYSQL_DSN")
+	if dsn == "" {
+		t.Skip("set LIBERATOR_TEST_MYSQL_DSN=root@tcp(127.0.0.1:3306)/ to run")
+	}
+	lake := t.TempDir()
+	dump := filepath.Join(t.TempDir(), "liberator_dump_20261124.zip")
+	if _, err := dumpgen.WriteZip(dump, dumpgen.Options{Seed: 6, Rows: 15}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := cli(t, "run", "--dump", dump, "--lake", lake, "--json", "--quiet", "--backend", "mysql", "--mysql-dsn", dsn)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var s Summary
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Tables) != len(dumpgen.TableNames()) {
+		t.Errorf("%d tables landed, want %d", len(s.Tables), len(dumpgen.TableNames()))
+	}
+	for _, tb := range s.Tables {
+		if tb.Rows != 15 {
+			t.Errorf("%s: %d rows, want 15", tb.Table, tb.Rows)
+		}
+	}
+	if got := len(filesNamed(tree(t, lake), "_SUCCESS")); got != 2*len(dumpgen.TableNames()) {
+		t.Errorf("%d _SUCCESS markers", got)
+	}
+	code, _, errOut = cli(t, "run", "--backend", "mysql", "--dump", dump, "--lake", lake)
+	if code != 1 || !strings.Contains(errOut, "--mysql-dsn") {
+		t.Errorf("mysql without DSN: exit %d %s", code, errOut)
+	}
+}

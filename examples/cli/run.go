@@ -31,7 +31,7 @@ type runConfig struct {
 	exportURL, landingURL, rawURL      string
 	backend, dsn, maxSQL, cpuProfile   string
 	read                               snapshot.ReadOptions
-	json, quiet, verbose               bool
+	json, quiet, verbose, keepSnapshot bool
 }
 
 func (c *runConfig) flags(fs interface {
@@ -48,6 +48,7 @@ func (c *runConfig) flags(fs interface {
 	fs.StringVar(&c.rawURL, "raw", "", "raw zone bucket URL; overrides DIR/raw")
 	fs.StringVar(&c.backend, "backend", "embedded", "snapshot/export backend: embedded (no server) or mysql")
 	fs.StringVar(&c.dsn, "mysql-dsn", "", "MySQL DSN for --backend mysql, e.g. root@tcp(127.0.0.1:3306)/")
+	fs.BoolVar(&c.keepSnapshot, "keep-snapshot", false, "with --backend mysql, keep the snapshot database on the server after a successful run (default: drop it)")
 	fs.StringVar(&c.maxSQL, "max-sql", "64GiB", "refuse dumps whose SQL passes this size (zip bombs are also refused past a 1000:1 ratio)")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the run to this file")
 	fs.BoolVar(&c.json, "json", false, "print the summary as JSON")
@@ -188,6 +189,13 @@ func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, e
 	prog.finish()
 	if err != nil {
 		return Summary{}, err
+	}
+	if c.backend == "mysql" && !c.keepSnapshot && res.SnapshotID != "" {
+		// The export holds the data now; don't leave a database per run
+		// on the user's server.
+		if err := be.snap.DeleteSnapshot(ctx, res.SnapshotID); err != nil {
+			return Summary{}, fmt.Errorf("run: landed, but dropping snapshot %s failed: %w", res.SnapshotID, err)
+		}
 	}
 	s, err := summarize(ctx, res, lk.export, be.exportPrefix, c.prefix)
 	if err != nil {
