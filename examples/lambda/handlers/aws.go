@@ -2,15 +2,9 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"net/url"
-	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"gocloud.dev/pubsub"
@@ -54,45 +48,4 @@ func SQSDelay(m *pubsub.Message, delay time.Duration) {
 		}
 		return nil
 	}
-}
-
-// S3CopyAPI is the part of *s3.Client that S3Replicator uses.
-type S3CopyAPI interface {
-	CopyObject(ctx context.Context, in *s3.CopyObjectInput, optFns ...func(*s3.Options)) (*s3.CopyObjectOutput, error)
-}
-
-// S3Replicator copies a dump to the pre-production account's bucket with
-// CopyObject and ACL bucket-owner-full-control, as production does. The
-// Lambda's role needs s3:GetObject on the source and s3:PutObject and
-// s3:PutObjectAcl on the destination (whose bucket policy must allow it).
-// Objects over 5 GB need a multipart copy, which this does not do (dumps
-// are far smaller).
-type S3Replicator struct {
-	Client S3CopyAPI
-	// Bucket is the destination bucket; the key is kept.
-	Bucket string
-}
-
-// copySource is CopyObject's x-amz-copy-source: "bucket/key", each path
-// segment URL-escaped.
-func copySource(bucket, key string) string {
-	segs := strings.Split(key, "/")
-	for i, s := range segs {
-		segs[i] = url.PathEscape(s)
-	}
-	return bucket + "/" + strings.Join(segs, "/")
-}
-
-// Replicate copies bucket/key to r.Bucket/key.
-func (r S3Replicator) Replicate(ctx context.Context, bucket, key string) error {
-	_, err := r.Client.CopyObject(ctx, &s3.CopyObjectInput{
-		Bucket:     aws.String(r.Bucket),
-		Key:        aws.String(key),
-		CopySource: aws.String(copySource(bucket, key)),
-		ACL:        s3types.ObjectCannedACLBucketOwnerFullControl,
-	})
-	if err != nil {
-		return fmt.Errorf("copy s3://%s/%s to s3://%s/%s: %w: %w", bucket, key, r.Bucket, key, err, liberator.ErrTransient)
-	}
-	return nil
 }

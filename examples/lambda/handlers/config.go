@@ -40,6 +40,7 @@ const (
 	EnvRetryInitial  = "LIBERATOR_RETRY_INITIAL"
 	EnvRetryMax      = "LIBERATOR_RETRY_MAX"
 	EnvRetryDeadline = "LIBERATOR_RETRY_DEADLINE"
+	EnvKeepSnapshots = "LIBERATOR_KEEP_SNAPSHOTS"
 
 	// The ECS restore task reads these (the dump-uploaded Lambda sets the
 	// first three in the container overrides).
@@ -105,6 +106,11 @@ type Config struct {
 	RetryInitial  time.Duration
 	RetryMax      time.Duration
 	RetryDeadline time.Duration
+	// KeepSnapshots, if > 0 (LIBERATOR_KEEP_SNAPSHOTS), makes the pipeline
+	// delete the instance's older snapshots once a run's snapshot is
+	// available, keeping this many older available ones (and AWS Backup's).
+	// 0 deletes nothing.
+	KeepSnapshots int
 
 	// Restore is the ECS task's own configuration.
 	Restore RestoreConfig
@@ -207,6 +213,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			return Config{}, invalidf(EnvDBPort, "want a port number, got %q", v)
 		}
 		c.Restore.DBPort = p
+	}
+	if v := get(EnvKeepSnapshots); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return Config{}, invalidf(EnvKeepSnapshots, "want a count >= 0, got %q", v)
+		}
+		c.KeepSnapshots = n
 	}
 	if v := get(EnvECSAssignPublicIP); v != "" {
 		b, err := strconv.ParseBool(v)

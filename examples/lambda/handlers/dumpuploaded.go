@@ -11,13 +11,15 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/liberator/awss3"
 )
 
 // Replicator copies an uploaded dump to the pre-production account's bucket
-// (production uses CopyObject with ACL bucket-owner-full-control). It must
+// and says where; *awss3.Replicator (CopyObject, or UploadPartCopy over
+// 5 GiB, with ACL bucket-owner-full-control) is the production one. It must
 // be idempotent: copying the same object twice is harmless.
 type Replicator interface {
-	Replicate(ctx context.Context, bucket, key string) error
+	Replicate(ctx context.Context, dump liberator.DumpRef) (awss3.Location, error)
 }
 
 // DumpUploaded handles the upload of a dump: it checks the object is a dump
@@ -108,12 +110,13 @@ func (h *DumpUploaded) Handle(ctx context.Context, ev events.CloudWatchEvent) (D
 	log.InfoContext(ctx, "restore launched", "run_id", m.RunID, "import_date", m.ImportDate.String(),
 		"snapshot_id", liberator.SnapshotID(m.Received), "task", task)
 	if h.Replicator != nil {
-		if err := h.Replicator.Replicate(ctx, up.Bucket, up.Key); err != nil {
+		dst, err := h.Replicator.Replicate(ctx, liberator.DumpRef{Bucket: up.Bucket, Key: up.Key, Size: up.Size})
+		if err != nil {
 			log.ErrorContext(ctx, "replicating dump to pre-production failed", "err", err)
 			return res, fmt.Errorf("dump uploaded %s: replicate: %w", up.Key, err)
 		}
 		res.Replicated = true
-		log.InfoContext(ctx, "dump replicated to pre-production")
+		log.InfoContext(ctx, "dump replicated to pre-production", "to", dst.String())
 	}
 	return res, nil
 }

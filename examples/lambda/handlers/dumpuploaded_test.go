@@ -12,6 +12,7 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/liberator/awss3"
 )
 
 var testECS = ECSConfig{
@@ -237,7 +238,11 @@ func TestDumpUploadedReplicates(t *testing.T) {
 
 	srv := newECSServer(t)
 	h := newDumpHandler(srv)
-	h.Replicator = S3Replicator{Client: s3srv.Client(), Bucket: "preprod-liberator-data-storage"}
+	copier, err := awss3.NewCopierFromClient(s3srv.Client(), awss3.CopyOptions{ACL: awss3.ACLBucketOwnerFullControl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Replicator = &awss3.Replicator{Copier: copier, DestBucket: "preprod-liberator-data-storage"}
 	res, err := h.Handle(ctx, loadEventBridge(t, "eventbridge-s3-object-created.json"))
 	if err != nil || !res.Replicated || srv.tasks() != 1 {
 		t.Fatalf("Handle = %+v, %v; want launched and replicated", res, err)
@@ -255,8 +260,8 @@ func TestDumpUploadedReplicates(t *testing.T) {
 	// A failed copy is returned so Lambda retries; the launch is not
 	// repeated (same client token).
 	s3srv.FailNext("CopyObject", 1, awstest.Fault{Code: "SlowDown", Status: 503})
-	if _, err := h.Handle(ctx, loadEventBridge(t, "eventbridge-s3-object-created.json")); !errors.Is(err, liberator.ErrTransient) {
-		t.Fatalf("Handle with a failing copy = %v, want an error wrapping ErrTransient", err)
+	if _, err := h.Handle(ctx, loadEventBridge(t, "eventbridge-s3-object-created.json")); !retryable(err) {
+		t.Fatalf("Handle with a failing copy = %v, want a retryable error", err)
 	}
 	if srv.tasks() != 1 {
 		t.Errorf("tasks started = %d, want still 1", srv.tasks())

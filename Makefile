@@ -1,0 +1,44 @@
+# Builds the Lambda functions (zips for the provided.al2023 runtime) and the
+# ECS restore task binary. Outputs go to dist/ (gitignored).
+#
+#   make lambdas        every function for arm64 and amd64: dist/<name>-<arch>.zip
+#   make lambdas ARCHES=arm64
+#   make ecs-restore    dist/ecs-restore-<arch> (static; for a distroless image)
+#   make test-examples  the examples' tests
+#   make clean
+
+GO       ?= go
+ARCHES   ?= arm64 amd64
+LAMBDAS  := dump-uploaded snapshot-ready export-check
+DIST     := dist
+GOFLAGS_BUILD := -trimpath -ldflags='-s -w' -tags lambda.norpc
+
+.PHONY: all lambdas ecs-restore test-examples clean
+
+all: lambdas ecs-restore
+
+lambdas: $(foreach a,$(ARCHES),$(foreach l,$(LAMBDAS),$(DIST)/$(l)-$(a).zip))
+
+# One zip per function and architecture, holding only "bootstrap", as the
+# provided.al2023 runtime wants. CGO is off so the binary is static.
+$(DIST)/%.zip: FORCE
+	@command -v zip >/dev/null || { echo "zip not found (apt-get install zip)"; exit 1; }
+	@name=$$(echo $* | sed -E 's/-(arm64|amd64)$$//'); arch=$$(echo $* | sed -E 's/.*-(arm64|amd64)$$/\1/'); \
+	dir=$(DIST)/build/$$name-$$arch; mkdir -p $$dir; \
+	echo "build $$name linux/$$arch"; \
+	GOOS=linux GOARCH=$$arch CGO_ENABLED=0 $(GO) build $(GOFLAGS_BUILD) -o $$dir/bootstrap ./examples/lambda/$$name && \
+	rm -f $@ && zip -q -j -X $@ $$dir/bootstrap && echo "  -> $@"
+
+ecs-restore: $(foreach a,$(ARCHES),$(DIST)/ecs-restore-$(a))
+
+$(DIST)/ecs-restore-%: FORCE
+	@mkdir -p $(DIST)
+	GOOS=linux GOARCH=$* CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $@ ./examples/ecs-restore
+
+test-examples:
+	$(GO) test ./examples/lambda/... ./examples/ecs-restore/...
+
+clean:
+	rm -rf $(DIST)
+
+FORCE:

@@ -1,0 +1,94 @@
+// Command ecs-restore is the ECS task that restores an uploaded dump into the
+// RDS instance and snapshots it (production's "liberator-to-rds-snapshot").
+// The dump-uploaded Lambda runs it with the run's message in
+// LIBERATOR_MESSAGE; it can also be run by hand with DUMP_BUCKET and
+// DUMP_KEY (and IMPORT_DATE for a backdated run).
+//
+// It runs the pipeline's StepDumpUploaded step: download and unzip the
+// dump, load it through the statement allowlist into a staging database,
+// replace the "liberator" database with it, call CreateDBSnapshot
+// (sql-to-parquet-yy-mm-dd-hhmmss), and schedule the snapshot check on the
+// scheduler's SQS queue. On failure it prints one line,
+// "ecs-restore: <what failed>", to stderr and exits 1. See LAMBDA.md for
+// its environment and IAM needs.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/go-sql-driver/mysql"
+	_ "gocloud.dev/blob/fileblob"
+	_ "gocloud.dev/blob/s3blob"
+
+	"github.com/dataplatform/liberator-ingestion/examples/lambda/handlers"
+	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqlsnap"
+	"github.com/dataplatform/liberator-ingestion/snapshot/rdssnap"
+)
+
+func main() {
+	// ECS stops a task with SIGTERM, then SIGKILL 30 s later.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Getenv)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ecs-restore:", oneLine(err))
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, getenv func(string) string) error {
+	cfg, err := handlers.FromEnv(getenv)
+	if err != nil {
+		return err
+	}
+	if err := cfg.CheckRestore(); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	clk := liberator.RealClock{}
+	m, err := handlers.RestoreMessage(cfg.Restore, cfg.BucketURL, clk.Now())
+	if err != nil {
+		return err
+	}
+	log = log.With("run_id", m.RunID)
+	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(cfg.Region))
+	if err != nil {
+		return fmt.Errorf("load AWS config: %w", err)
+	}
+	dsn := mysql.NewConfig()
+	dsn.User, dsn.Passwd = cfg.Restore.DBUser, cfg.Restore.DBPassword
+	dsn.Net, dsn.Addr = "tcp", fmt.Sprintf("%s:%d", cfg.Restore.DBHost, cfg.Restore.DBPort)
+	db, err := mysqlsnap.Open(mysqlsnap.Config{DSN: dsn.FormatDSN(), TLSCAFile: cfg.Restore.CABundle})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	restorer := rdssnap.RestorerFunc(mysqlRestorer(db, cfg.Restore.DBName, os.TempDir(), log))
+	p, err := handlers.NewAWSPipeline(ctx, cfg, awsCfg, restorer, clk, log)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	log.InfoContext(ctx, "restore starting", "dump", m.Dump.Key, "import_date", m.ImportDate.String(), "backdated", m.Backdated)
+	out, err := handlers.RunRestore(ctx, p, m)
+	if err != nil {
+		return err
+	}
+	if out.Next != nil {
+		log.InfoContext(ctx, "restore done; snapshot check scheduled", "snapshot_id", out.Next.SnapshotID, "delay", out.Delay)
+	}
+	return nil
+}
+
+// oneLine flattens an error message to one line.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}

@@ -1,0 +1,68 @@
+// Command dump-uploaded is the Lambda function run when a dump is uploaded:
+// an EventBridge rule on S3 "Object Created" (or on CloudTrail PutObject /
+// CompleteMultipartUpload / CopyObject) for the dump bucket invokes it. It
+// copies the dump to the pre-production bucket if LIBERATOR_REPLICA_BUCKET
+// is set, and runs the ECS restore task (examples/ecs-restore) with the
+// run's first message. See handlers.DumpUploaded and LAMBDA.md.
+//
+// Build for provided.al2023 (see the Makefile):
+//
+//	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -o bootstrap ./examples/lambda/dump-uploaded
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+
+	"github.com/dataplatform/liberator-ingestion/examples/lambda/handlers"
+	"github.com/dataplatform/liberator-ingestion/liberator/awss3"
+)
+
+func main() {
+	h, err := setup(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dump-uploaded:", err)
+		os.Exit(1)
+	}
+	lambda.Start(func(ctx context.Context, ev events.CloudWatchEvent) error {
+		_, err := h.Handle(ctx, ev)
+		return err
+	})
+}
+
+func setup(ctx context.Context) (*handlers.DumpUploaded, error) {
+	cfg, err := handlers.FromEnv(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.CheckDumpUploaded(); err != nil {
+		return nil, err
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(cfg.Region))
+	if err != nil {
+		return nil, fmt.Errorf("load AWS config: %w", err)
+	}
+	h := &handlers.DumpUploaded{
+		Bucket:    cfg.DumpBucket,
+		Prefix:    cfg.DumpPrefix,
+		BucketURL: cfg.BucketURL,
+		Launcher:  handlers.ECSLauncher{Client: ecs.NewFromConfig(awsCfg), Config: cfg.ECS},
+		Logger:    log,
+	}
+	if cfg.ReplicaBucket != "" {
+		copier, err := awss3.NewCopier(awsCfg, awss3.CopyOptions{ACL: awss3.ACLBucketOwnerFullControl, Logger: log})
+		if err != nil {
+			return nil, err
+		}
+		h.Replicator = &awss3.Replicator{Copier: copier, DestBucket: cfg.ReplicaBucket}
+	}
+	return h, nil
+}

@@ -1,0 +1,113 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"gocloud.dev/blob"
+
+	"github.com/dataplatform/liberator-ingestion/export/rdsexport"
+	"github.com/dataplatform/liberator-ingestion/glue"
+	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/liberator/awss3"
+	"github.com/dataplatform/liberator-ingestion/partition"
+	"github.com/dataplatform/liberator-ingestion/snapshot/rdssnap"
+)
+
+// AWSPipeline is the production pipeline and what must be closed after use.
+type AWSPipeline struct {
+	*liberator.Pipeline
+	closers []func() error
+}
+
+// Close releases the buckets and the queue topic.
+func (p *AWSPipeline) Close() error {
+	var first error
+	for i := len(p.closers) - 1; i >= 0; i-- {
+		if err := p.closers[i](); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// NoRestore is the rdssnap.Restorer of the Lambdas: they never restore (the
+// ECS task does), so a restore request is refused.
+var NoRestore = rdssnap.RestorerFunc(func(ctx context.Context, dump liberator.DumpRef) error {
+	return fmt.Errorf("restore %s: restores run in the ECS task, not in a Lambda: %w", dump.Key, liberator.ErrInvalid)
+})
+
+// NewAWSPipeline builds the production pipeline from the configuration:
+// the RDS snapshotter (restoring with restorer) and exporter, the blob
+// Lander from the export bucket to the landing bucket, the Glue workflow and
+// the SQS scheduler. awsCfg comes from config.LoadDefaultConfig in a main.
+func NewAWSPipeline(ctx context.Context, cfg Config, awsCfg aws.Config, restorer rdssnap.Restorer, clk liberator.Clock, log *slog.Logger) (*AWSPipeline, error) {
+	if err := cfg.CheckPipeline(); err != nil {
+		return nil, err
+	}
+	p := &AWSPipeline{}
+	fail := func(err error) (*AWSPipeline, error) {
+		_ = p.Close()
+		return nil, err
+	}
+	snap, err := rdssnap.New(awsCfg, rdssnap.Options{Instance: cfg.DBInstance, Restorer: restorer, Logger: log})
+	if err != nil {
+		return fail(err)
+	}
+	exp, err := rdsexport.New(awsCfg, rdsexport.Options{
+		Bucket: cfg.ExportBucket, Prefix: cfg.ExportPrefix, IAMRoleARN: cfg.ExportRoleARN, KMSKeyID: cfg.ExportKMSKeyID, Logger: log,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	open := func(name string) (*blob.Bucket, error) {
+		b, err := awss3.OpenBucket(ctx, awsCfg, name)
+		if err != nil {
+			return nil, err
+		}
+		p.closers = append(p.closers, b.Close)
+		return b, nil
+	}
+	src, err := open(cfg.ExportBucket)
+	if err != nil {
+		return fail(err)
+	}
+	dst := src
+	if cfg.LandingBucket != cfg.ExportBucket {
+		if dst, err = open(cfg.LandingBucket); err != nil {
+			return fail(err)
+		}
+	}
+	lander, err := partition.NewLander(src, dst, partition.LanderOptions{Prefix: cfg.LandingPrefix, Clock: clk, Logger: log})
+	if err != nil {
+		return fail(err)
+	}
+	wf, err := glue.NewAWS(awsCfg, glue.AWSOptions{Workflow: cfg.WorkflowName, Logger: log})
+	if err != nil {
+		return fail(err)
+	}
+	sched, topic := NewSQSScheduler(ctx, sqs.NewFromConfig(awsCfg), cfg.QueueURL, clk, log)
+	p.closers = append(p.closers, func() error { return topic.Shutdown(context.Background()) })
+	retry := liberator.DefaultRetryPolicy()
+	if cfg.RetryInitial > 0 {
+		retry.Initial = cfg.RetryInitial
+	}
+	if cfg.RetryMax > 0 {
+		retry.Max = cfg.RetryMax
+	}
+	if cfg.RetryDeadline > 0 {
+		retry.Deadline = cfg.RetryDeadline
+	}
+	p.Pipeline, err = liberator.New(liberator.Config{
+		Snapshotter: snap, Exporter: exp, Lander: lander, Workflow: wf, Scheduler: sched,
+		Clock: clk, Logger: log, Retry: retry,
+		PruneSnapshots: cfg.KeepSnapshots > 0, Keep: liberator.KeepPolicy{Keep: cfg.KeepSnapshots},
+	})
+	if err != nil {
+		return fail(err)
+	}
+	return p, nil
+}
