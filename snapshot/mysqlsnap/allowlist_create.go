@@ -34,8 +34,6 @@ func (c *checker) create() (Decision, error) {
 		case tkEOF:
 			return Decision{}, fmt.Errorf("incomplete CREATE")
 		case tkWord:
-		case tkQIdent, tkString, tkVar, tkPunct:
-			continue // CURRENT_USER()
 		default:
 			return Decision{}, fmt.Errorf("unexpected %q in CREATE", c.l.text(t))
 		}
@@ -64,6 +62,14 @@ func (c *checker) create() (Decision, error) {
 			// user, never as a user the dump names.
 			if err := c.dropDefiner(t); err != nil {
 				return Decision{}, err
+			}
+			continue
+		case "ALGORITHM":
+			if !c.l.isPunct(c.next(), "=") {
+				return Decision{}, fmt.Errorf("expected = after ALGORITHM")
+			}
+			if v := c.next(); v.kind != tkWord {
+				return Decision{}, fmt.Errorf("unexpected %q after ALGORITHM=", c.l.text(v))
 			}
 			continue
 		case "SECURITY":

@@ -100,8 +100,15 @@ func (l *lexer) next() token {
 			}
 			if p < len(l.s) && l.s[p] == '!' {
 				p++
+				d := p
 				for p < len(l.s) && isDigit(l.s[p]) {
 					p++
+				}
+				// Servers differ on versions that are not 5 or 6 digits
+				// long; dumps never write them.
+				if n := p - d; n != 0 && n != 5 && n != 6 {
+					l.err = fmt.Errorf("malformed version comment %q", l.s[l.pos:p])
+					return token{kind: tkEOF, start: l.pos, end: l.pos}
 				}
 				l.inCond = true
 				l.pos = p
