@@ -6,8 +6,10 @@ import (
 	"io"
 
 	"github.com/google/uuid"
+	"github.com/klauspost/compress/s2"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
+	"github.com/parquet-go/parquet-go/format"
 	"gocloud.dev/blob"
 
 	"github.com/dataplatform/liberator-ingestion/internal/errkind"
@@ -35,7 +37,7 @@ const DefaultCodec = CodecSnappy
 func (c Codec) codec() (compress.Codec, error) {
 	switch c {
 	case CodecSnappy, "":
-		return &parquet.Snappy, nil
+		return fastSnappy{}, nil
 	case CodecGzip, "gzip":
 		return &parquet.Gzip, nil
 	case CodecZstd:
@@ -45,6 +47,24 @@ func (c Codec) codec() (compress.Codec, error) {
 	}
 	return nil, errkind.Newf(errkind.Invalid, "export", "codec "+string(c), "unknown codec (want snappy, gz, zstd or none)")
 }
+
+// fastSnappy is the SNAPPY codec encoding with s2's fastest snappy-compatible
+// block encoder; parquet.Snappy uses the slower "better" mode (about a
+// third of the export's CPU time went to it, for ~3% smaller files).
+type fastSnappy struct{}
+
+func (fastSnappy) String() string { return "SNAPPY" }
+
+func (fastSnappy) CompressionCodec() format.CompressionCodec { return format.Snappy }
+
+func (fastSnappy) Encode(dst, src []byte) ([]byte, error) {
+	if n := s2.MaxEncodedLen(len(src)); n > cap(dst) {
+		dst = make([]byte, n)
+	}
+	return s2.EncodeSnappy(dst[:cap(dst)], src), nil
+}
+
+func (fastSnappy) Decode(dst, src []byte) ([]byte, error) { return s2.Decode(dst[:cap(dst)], src) }
 
 // suffix returns the file name suffix for parts written with c.
 func (c Codec) suffix() string {
