@@ -16,6 +16,7 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/liberator/awssqs"
 	"github.com/dataplatform/liberator-ingestion/liberator/fake"
 	"github.com/dataplatform/liberator-ingestion/partition"
 )
@@ -90,9 +91,11 @@ func newWorld(t *testing.T, o worldOptions) *world {
 		w.sqs = awstest.NewSQS(w.clk)
 		t.Cleanup(w.sqs.Close)
 		w.queue = w.sqs.CreateQueue("dev-liberator-scheduler")
-		client := sqs.NewFromConfig(w.sqs.Config())
-		s, topic := NewSQSScheduler(ctx, client, w.queue, w.clk, quietLogger())
-		t.Cleanup(func() { topic.Shutdown(context.Background()) })
+		s, err := awssqs.OpenWithClient(ctx, sqs.NewFromConfig(w.sqs.Config()), awssqs.Options{QueueURL: w.queue, Clock: w.clk, Logger: quietLogger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close(context.Background()) })
 		sched = s
 	} else {
 		w.mem = liberator.NewMemScheduler(w.clk, liberator.MemSchedulerOptions{})

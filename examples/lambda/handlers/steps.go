@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/liberator/awsevents"
 )
 
 // StepRunner runs one pipeline step and schedules its successor;
@@ -120,11 +121,7 @@ func (h *Steps) HandleEventBridge(ctx context.Context, ev events.CloudWatchEvent
 		log.ErrorContext(ctx, "dropping malformed RDS event", "err", err)
 		return StepResult{Ignored: err.Error()}, nil
 	}
-	res, err := h.rdsEvent(ctx, log, e)
-	if err != nil {
-		return res, err
-	}
-	return res, nil
+	return h.rdsEvent(ctx, log, e)
 }
 
 // HandleSQS handles a batch of SQS records, each an RDS notification (SNS
@@ -163,7 +160,7 @@ func (h *Steps) Record(ctx context.Context, r events.SQSMessage) (StepResult, er
 	if isSchedulerMessage(body) {
 		return h.schedulerMessage(ctx, log, body)
 	}
-	e, err := DecodeRDSNotification(body)
+	e, err := awsevents.ParseRDSEvent(body)
 	if err != nil {
 		log.ErrorContext(ctx, "dropping undecodable record", "err", err, "body_prefix", prefix(r.Body, 120))
 		return StepResult{Ignored: err.Error()}, nil
@@ -173,17 +170,23 @@ func (h *Steps) Record(ctx context.Context, r events.SQSMessage) (StepResult, er
 }
 
 // rdsEvent runs the step an RDS event maps to.
-func (h *Steps) rdsEvent(ctx context.Context, log *slog.Logger, e RDSEvent) (StepResult, error) {
-	log = log.With("rds_event", e.ID, "source_id", e.SourceID)
-	step, ok := h.Events[e.ID]
+func (h *Steps) rdsEvent(ctx context.Context, log *slog.Logger, e awsevents.RDSEvent) (StepResult, error) {
+	log = log.With("rds_event", e.EventID, "source_id", e.SourceID, "via", string(e.Via))
+	step, ok := h.Events[e.EventID]
 	if !ok {
 		log.InfoContext(ctx, "ignoring RDS event", "message", e.Message)
-		return StepResult{Ignored: "RDS event " + e.ID + " is not handled here"}, nil
+		return StepResult{Ignored: "RDS event " + e.EventID + " is not handled here"}, nil
 	}
-	m, err := MessageFromRDSEvent(e, step, h.clock().Now())
-	if err != nil {
-		log.InfoContext(ctx, "ignoring RDS event", "reason", err.Error())
+	m, ok, err := MessageFromRDSEvent(e)
+	switch {
+	case err != nil:
+		log.ErrorContext(ctx, "dropping RDS event", "err", err)
 		return StepResult{Ignored: err.Error()}, nil
+	case !ok:
+		log.InfoContext(ctx, "ignoring RDS event about a snapshot the pipeline did not make")
+		return StepResult{Ignored: "snapshot " + e.SourceID + " was not made by the pipeline"}, nil
+	case m.Step != step:
+		return StepResult{}, fmt.Errorf("RDS event %s maps to step %s, configured %s: %w", e.EventID, m.Step, step, liberator.ErrInvalid)
 	}
 	log.InfoContext(ctx, "RDS event", "message", e.Message, "run_id", m.RunID, "step", string(m.Step))
 	return h.process(ctx, log, m)

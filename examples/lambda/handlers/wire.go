@@ -13,6 +13,7 @@ import (
 	"github.com/dataplatform/liberator-ingestion/glue"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/liberator/awss3"
+	"github.com/dataplatform/liberator-ingestion/liberator/awssqs"
 	"github.com/dataplatform/liberator-ingestion/partition"
 	"github.com/dataplatform/liberator-ingestion/snapshot/rdssnap"
 )
@@ -89,8 +90,13 @@ func NewAWSPipeline(ctx context.Context, cfg Config, awsCfg aws.Config, restorer
 	if err != nil {
 		return fail(err)
 	}
-	sched, topic := NewSQSScheduler(ctx, sqs.NewFromConfig(awsCfg), cfg.QueueURL, clk, log)
-	p.closers = append(p.closers, func() error { return topic.Shutdown(context.Background()) })
+	// In a Lambda the scheduler only sends: SQS's event source mapping
+	// receives, and Steps re-sends messages that arrive early.
+	sched, err := awssqs.OpenWithClient(ctx, sqs.NewFromConfig(awsCfg), awssqs.Options{QueueURL: cfg.QueueURL, Clock: clk, Logger: log})
+	if err != nil {
+		return fail(err)
+	}
+	p.closers = append(p.closers, func() error { return sched.Close(context.Background()) })
 	retry := liberator.DefaultRetryPolicy()
 	if cfg.RetryInitial > 0 {
 		retry.Initial = cfg.RetryInitial
