@@ -33,6 +33,20 @@ var throttleCodes = map[string]bool{
 	"ResourceNumberLimitExceededException":   true,
 }
 
+// configCodes are errors in the configuration (role, key, bucket, table
+// list) that no retry fixes, even those named "…NotFound".
+var configCodes = map[string]bool{
+	"InvalidExportOnly":         true,
+	"InvalidS3BucketFault":      true,
+	"InvalidS3Bucket":           true,
+	"IamRoleNotFound":           true,
+	"IamRoleMissingPermissions": true,
+	"KMSKeyNotAccessibleFault":  true,
+	"KMSKeyNotAccessible":       true,
+	"DBInstanceNotFound":        true,
+	"NoSuchBucket":              true,
+}
+
 // Code returns the service error code of err, or "".
 func Code(err error) string {
 	var ae smithy.APIError
@@ -45,8 +59,12 @@ func Code(err error) string {
 // Kind classifies err:
 //   - throttling, quota and limit codes (and any code containing
 //     "QuotaExceeded", "LimitExceeded" or "LimitReached") → Throttled;
+//   - configuration errors no retry fixes (IamRoleNotFound,
+//     KMSKeyNotAccessible, InvalidS3Bucket, InvalidExportOnly,
+//     DBInstanceNotFound, NoSuchBucket) → Invalid;
 //   - codes ending in "NotFound"/"NotFoundFault"/"NotFoundException",
-//     NoSuchKey, NoSuchBucket, EntityNotFoundException, HTTP 404 → NotFound;
+//     NoSuchKey, EntityNotFoundException, QueueDoesNotExist, HTTP 404 →
+//     NotFound;
 //   - codes containing "AlreadyExists" → AlreadyExists;
 //   - InvalidParameter*, Validation*, MissingParameter, Invalid*Input*,
 //     AccessDenied*, other 4xx client faults → Invalid;
@@ -63,17 +81,17 @@ func Kind(err error) *errkind.Kind {
 		return errkind.Throttled
 	case strings.Contains(code, "AlreadyExists"):
 		return errkind.AlreadyExists
+	case configCodes[code]:
+		return errkind.Invalid
 	case strings.HasSuffix(code, "NotFound"), strings.HasSuffix(code, "NotFoundFault"),
-		strings.HasSuffix(code, "NotFoundException"), code == "NoSuchKey", code == "NoSuchBucket",
+		strings.HasSuffix(code, "NotFoundException"), code == "NoSuchKey",
 		code == "NotFound", code == "QueueDoesNotExist", code == "NoSuchUpload":
 		return errkind.NotFound
 	case strings.HasPrefix(code, "Invalid") && strings.Contains(code, "State"):
 		return errkind.NotReady
 	case strings.HasPrefix(code, "InvalidParameter"), strings.HasPrefix(code, "Validation"),
 		strings.HasPrefix(code, "MissingParameter"), strings.Contains(code, "InvalidInput"),
-		strings.HasPrefix(code, "AccessDenied"), code == "InvalidExportOnly", code == "InvalidS3BucketFault",
-		code == "InvalidS3Bucket", code == "IamRoleNotFound", code == "IamRoleMissingPermissions",
-		code == "KMSKeyNotAccessibleFault", code == "KMSKeyNotAccessible":
+		strings.HasPrefix(code, "AccessDenied"):
 		return errkind.Invalid
 	}
 	var re *awshttp.ResponseError

@@ -243,3 +243,25 @@ func TestPrune(t *testing.T) {
 		t.Errorf("left (-want +got):\n%s", diff)
 	}
 }
+
+func TestStatus(t *testing.T) {
+	tests := []struct {
+		in         string
+		want       liberator.SnapshotStatus
+		wantReason string
+	}{
+		{"available", liberator.SnapshotAvailable, ""},
+		{"creating", liberator.SnapshotCreating, ""},
+		{"copying", liberator.SnapshotCreating, ""},
+		{"deleting", liberator.SnapshotDeleting, ""},
+		{"failed", liberator.SnapshotFailed, "RDS snapshot status failed"},
+		{"incompatible-restore", liberator.SnapshotFailed, "RDS snapshot status incompatible-restore"},
+		{"something-new", liberator.SnapshotStatus("something-new"), ""},
+	}
+	for _, tt := range tests {
+		got, reason := rdssnap.Status(tt.in)
+		if got != tt.want || reason != tt.wantReason {
+			t.Errorf("Status(%q) = %q, %q; want %q, %q", tt.in, got, reason, tt.want, tt.wantReason)
+		}
+	}
+}
