@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"syscall"
@@ -114,4 +117,28 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkOpenDumpZip reads a zipped dump from a local file through
+// OpenDump (klauspost deflate, bomb guard, CRC32): the input path of the
+// embedded exporter before the scanner.
+func BenchmarkOpenDumpZip(b *testing.B) {
+	data := benchData()[:16<<20]
+	path := filepath.Join(b.TempDir(), "d.zip")
+	if err := os.WriteFile(path, makeZip(b, zipEntry{name: "liberator.sql", body: data}), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	defer reportCPUThroughput(b, len(data))()
+	for i := 0; i < b.N; i++ {
+		d, err := OpenDump(context.Background(), nil, path, ReadOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.Copy(io.Discard, d); err != nil {
+			b.Fatal(err)
+		}
+		d.Close()
+	}
 }

@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -292,7 +293,8 @@ func (d *Dump) openZip(ra io.ReaderAt, opts ReadOptions) error {
 	cr := &countingReader{r: raw}
 	var src io.Reader = cr
 	if f.Method == zip.Deflate {
-		fr := kflate.NewReader(cr)
+		// Large reads of the compressed data: few syscalls or range reads.
+		fr := kflate.NewReader(bufio.NewReaderSize(cr, compressedReadSize))
 		d.closers = append(d.closers, fr)
 		src = fr
 	}
@@ -318,7 +320,7 @@ func (d *Dump) openGzip(ctx context.Context, bucket *blob.Bucket, ra io.ReaderAt
 		stream = r
 	}
 	cr := &countingReader{r: stream}
-	zr, err := kgzip.NewReader(cr)
+	zr, err := kgzip.NewReader(bufio.NewReaderSize(cr, compressedReadSize))
 	if err != nil {
 		return errkind.Newf(errkind.Invalid, "open dump", d.Key, "not a valid gzip file: %v", err)
 	}
@@ -362,6 +364,9 @@ type guard struct {
 }
 
 const ratioFloor = 1 << 20
+
+// compressedReadSize is the read size on compressed data.
+const compressedReadSize = 256 << 10
 
 func (g *guard) Read(p []byte) (int, error) {
 	if g.err != nil {

@@ -115,14 +115,26 @@ func TestHostileCorpus(t *testing.T) {
 			t.Fatal(err)
 		}
 		name := strings.TrimSuffix(filepath.Base(file), ".sql")
-		for _, v := range []struct {
+		type variant struct {
 			name  string
 			dump  string
 			lines int
-		}{
+		}
+		variants := []variant{
 			{"plain", string(body), 0},
 			{"after-long-prefix", prefix + string(body), prefixLines},
-		} {
+		}
+		// The hostile statement (line 4 on, up to its ';') hidden in a
+		// version comment, and split with a newline between every word.
+		lines := strings.SplitAfter(string(body), "\n")
+		head, rest := strings.Join(lines[:3], ""), strings.Join(lines[3:], "")
+		if end := strings.Index(rest, ";\n"); end > 0 && !strings.HasPrefix(rest, "\\") && !strings.Contains(rest[:end], "/*") {
+			stmt, tail := rest[:end], rest[end:]
+			variants = append(variants,
+				variant{"in-version-comment", head + "/*!40101 " + stmt + " */" + tail, 0},
+				variant{"split-across-lines", head + strings.ReplaceAll(stmt, " ", "\n") + tail, 0})
+		}
+		for _, v := range variants {
 			t.Run(name+"/"+v.name, func(t *testing.T) {
 				p := mysqltest.Prefix(t)
 				_, err := Restore(ctx, db, strings.NewReader(v.dump), p+"liberator", RestoreOptions{})
