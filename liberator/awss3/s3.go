@@ -50,6 +50,7 @@ type Location struct {
 	Key    string `json:"key"`
 }
 
+// String returns "s3://bucket/key".
 func (l Location) String() string { return "s3://" + l.Bucket + "/" + l.Key }
 
 // ParseLocation parses "s3://bucket/key" (a query string, as in gocloud
