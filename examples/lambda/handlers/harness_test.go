@@ -82,10 +82,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	}
 	w.exp = fake.NewExporter(eo)
 	w.wf = fake.NewWorkflow(fake.WorkflowOptions{Clock: w.clk})
-	lander, err := partition.NewLander(w.export, w.landing, partition.LanderOptions{Clock: w.clk, Logger: quietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	lander := w.lander(t)
 	var sched liberator.Scheduler
 	if o.onSQS {
 		w.sqs = awstest.NewSQS(w.clk)
@@ -110,6 +107,16 @@ func newWorld(t *testing.T, o worldOptions) *world {
 		t.Fatal(err)
 	}
 	return w
+}
+
+// lander returns the blob Lander from the export to the landing bucket.
+func (w *world) lander(t *testing.T) *partition.Lander {
+	t.Helper()
+	l, err := partition.NewLander(w.export, w.landing, partition.LanderOptions{Clock: w.clk, Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
 }
 
 // faultScheduler is a Scheduler whose Schedule calls can be made to fail
