@@ -106,8 +106,12 @@ func BenchmarkExport(b *testing.B) {
 		}
 		benchDump = parkingDump(mb << 20)
 	})
-	for _, codec := range []Codec{CodecSnappy, CodecGzip, CodecZstd} {
-		b.Run(string(codec), func(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		codec Codec
+		level int
+	}{{"gz1", CodecGzip, 0}, {"gz6", CodecGzip, 6}, {"snappy", CodecSnappy, 0}, {"zstd1", CodecZstd, 0}} {
+		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(benchDump)))
 			b.ReportAllocs()
 			var out int64
@@ -121,7 +125,7 @@ func BenchmarkExport(b *testing.B) {
 						return io.NopCloser(bytes.NewReader(benchDump)), nil
 					},
 					Clock:  clock.NewVirtual(testStart),
-					Writer: WriterOptions{Codec: codec},
+					Writer: WriterOptions{Codec: c.codec, Level: c.level},
 					// sample the heap as the export runs (every 50k rows)
 					Progress: func(TableProgress) {
 						runtime.ReadMemStats(&ms)

@@ -80,8 +80,8 @@ func TestEndToEndScan(t *testing.T) {
 	wantKeys := []string{
 		req.ID + "/export_info_" + req.ID + ".json",
 		req.ID + "/export_tables_info_" + req.ID + "_from_1_to_2.json",
-		req.ID + "/liberator/liberator.PCN_IC/1/part-00000-u1-c000.snappy.parquet",
-		req.ID + "/liberator/liberator.empty_t/1/part-00000-u1-c000.snappy.parquet",
+		req.ID + "/liberator/liberator.PCN_IC/1/part-00000-u1-c000.gz.parquet",
+		req.ID + "/liberator/liberator.empty_t/1/part-00000-u1-c000.gz.parquet",
 	}
 	if diff := cmp.Diff(wantKeys, keys); diff != "" {
 		t.Errorf("keys (-want +got):\n%s", diff)

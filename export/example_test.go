@@ -119,5 +119,5 @@ func ExampleNewEmbedded() {
 	// COMPLETE map[liberator.PCN_IC:2]
 	// sql-to-parquet-26-11-24-031500/export_info_sql-to-parquet-26-11-24-031500.json
 	// sql-to-parquet-26-11-24-031500/export_tables_info_sql-to-parquet-26-11-24-031500_from_1_to_1.json
-	// sql-to-parquet-26-11-24-031500/liberator/liberator.PCN_IC/1/part-00000-5f0c-c000.snappy.parquet
+	// sql-to-parquet-26-11-24-031500/liberator/liberator.PCN_IC/1/part-00000-5f0c-c000.gz.parquet
 }

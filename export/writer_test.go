@@ -99,7 +99,7 @@ func TestTableWriterAtomicParts(t *testing.T) {
 	var total int64
 	var wantFiles []string
 	for i, p := range parts {
-		if want := "e/liberator/liberator.T/1/" + PartName(i, "u", CodecSnappy); p.Key != want {
+		if want := "e/liberator/liberator.T/1/" + PartName(i, "u", CodecGzip); p.Key != want {
 			t.Errorf("part %d key %s, want %s", i, p.Key, want)
 		}
 		total += p.Rows
@@ -192,6 +192,11 @@ func TestTableWriterErrors(t *testing.T) {
 	if _, err := NewTableWriter(context.Background(), bucket, "p/", schema, WriterOptions{Codec: "lzma"}); !errors.Is(err, errkind.Invalid) {
 		t.Errorf("unknown codec: %v, want Invalid", err)
 	}
+	for _, o := range []WriterOptions{{Codec: CodecGzip, Level: 10}, {Codec: CodecZstd, Level: 5}, {Level: -1}} {
+		if _, err := NewTableWriter(context.Background(), bucket, "p/", schema, o); !errors.Is(err, errkind.Invalid) {
+			t.Errorf("%+v: %v, want Invalid", o, err)
+		}
+	}
 	closed, _ := openFileBucket(t)
 	closed.Close()
 	w, err := NewTableWriter(context.Background(), closed, "p/", schema, WriterOptions{})
@@ -210,7 +215,7 @@ func TestCodecNames(t *testing.T) {
 	}
 	want := map[Codec]string{
 		CodecSnappy: "part-00003-u-c000.snappy.parquet", CodecGzip: "part-00003-u-c000.gz.parquet",
-		CodecZstd: "part-00003-u-c000.zstd.parquet", CodecNone: "part-00003-u-c000.parquet", "": "part-00003-u-c000.snappy.parquet",
+		CodecZstd: "part-00003-u-c000.zstd.parquet", CodecNone: "part-00003-u-c000.parquet", "": "part-00003-u-c000.gz.parquet",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
