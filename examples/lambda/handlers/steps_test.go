@@ -94,6 +94,12 @@ func TestSnapshotReady(t *testing.T) {
 			want:  want{ignored: true},
 		},
 		{
+			name:  "an S3 event: ignored",
+			file:  "eventbridge-s3-object-created.json",
+			setup: func(w *world) { w.addSnapshot(testSnapshotID) },
+			want:  want{ignored: true},
+		},
+		{
 			name:  "export-completed event is not the snapshot handler's: ignored",
 			file:  "eventbridge-rds-event-0161.json",
 			setup: func(w *world) { w.addSnapshot(testSnapshotID) },
@@ -150,6 +156,15 @@ func TestSnapshotReady(t *testing.T) {
 				t.Errorf("outcome (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestInvokeMalformed checks that an invocation payload that is not JSON is
+// refused (Lambda reports the invocation failed).
+func TestInvokeMalformed(t *testing.T) {
+	w := newWorld(t, worldOptions{start: snapshotEventTime})
+	if _, err := w.steps(SnapshotReadyEvents()).Invoke(context.Background(), json.RawMessage(`{"Records": [`)); !errors.Is(err, liberator.ErrInvalid) {
+		t.Fatalf("Invoke(truncated) = %v, want ErrInvalid", err)
 	}
 }
 

@@ -1,0 +1,116 @@
+package handlers
+
+import (
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/dataplatform/liberator-ingestion/liberator"
+)
+
+func TestFromEnv(t *testing.T) {
+	full := map[string]string{
+		"AWS_REGION":                     "eu-west-2",
+		"LIBERATOR_LOG_LEVEL":            "debug",
+		"LIBERATOR_DUMP_BUCKET":          "dev-liberator-data-storage",
+		"LIBERATOR_REPLICA_BUCKET":       "preprod-liberator-data-storage",
+		"LIBERATOR_ECS_CLUSTER":          "liberator",
+		"LIBERATOR_ECS_TASK_DEFINITION":  "liberator-to-rds-snapshot:7",
+		"LIBERATOR_ECS_CONTAINER":        "restore",
+		"LIBERATOR_ECS_SUBNETS":          " subnet-a, subnet-b ,",
+		"LIBERATOR_ECS_SECURITY_GROUPS":  "sg-1",
+		"LIBERATOR_ECS_ASSIGN_PUBLIC_IP": "true",
+		"LIBERATOR_DB_INSTANCE":          "liberator-db",
+		"LIBERATOR_EXPORT_BUCKET":        "dev-dp-rds-export-storage",
+		"LIBERATOR_EXPORT_ROLE_ARN":      "arn:aws:iam::123456789012:role/rds-export",
+		"LIBERATOR_EXPORT_KMS_KEY_ID":    "arn:aws:kms:eu-west-2:123456789012:key/abc",
+		"LIBERATOR_LANDING_BUCKET":       "dev-landing-zone",
+		"LIBERATOR_QUEUE_URL":            "https://sqs.eu-west-2.amazonaws.com/123456789012/dev-liberator-scheduler",
+		"LIBERATOR_RETRY_INITIAL":        "1m",
+		"LIBERATOR_KEEP_SNAPSHOTS":       "2",
+		"LIBERATOR_DB_HOST":              "liberator-db.abc.eu-west-2.rds.amazonaws.com",
+		"LIBERATOR_DB_PORT":              "3307",
+		"LIBERATOR_DB_USER":              "admin",
+		"LIBERATOR_DB_PASSWORD":          " secret with spaces ",
+		"LIBERATOR_DB_CA_BUNDLE":         "/etc/ssl/rds/global-bundle.pem",
+		"DUMP_BUCKET":                    "dev-liberator-data-storage",
+		"DUMP_KEY":                       testDumpKey,
+	}
+	get := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+	c, err := FromEnv(get(full))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{
+		Region: "eu-west-2", LogLevel: slog.LevelDebug,
+		DumpBucket: "dev-liberator-data-storage", DumpPrefix: "parking/", ReplicaBucket: "preprod-liberator-data-storage",
+		ECS: ECSConfig{
+			Cluster: "liberator", TaskDefinition: "liberator-to-rds-snapshot:7", Container: "restore",
+			Subnets: []string{"subnet-a", "subnet-b"}, SecurityGroups: []string{"sg-1"}, AssignPublicIP: true, LaunchType: "FARGATE",
+		},
+		DBInstance: "liberator-db", ExportBucket: "dev-dp-rds-export-storage",
+		ExportRoleARN: "arn:aws:iam::123456789012:role/rds-export", ExportKMSKeyID: "arn:aws:kms:eu-west-2:123456789012:key/abc",
+		LandingBucket: "dev-landing-zone", LandingPrefix: "parking", WorkflowName: "parking-liberator-data-workflow",
+		QueueURL:     "https://sqs.eu-west-2.amazonaws.com/123456789012/dev-liberator-scheduler",
+		RetryInitial: time.Minute, KeepSnapshots: 2,
+		Restore: RestoreConfig{
+			Bucket: "dev-liberator-data-storage", Key: testDumpKey,
+			DBHost: "liberator-db.abc.eu-west-2.rds.amazonaws.com", DBPort: 3307, DBUser: "admin",
+			DBPassword: " secret with spaces ", DBName: "liberator", CABundle: "/etc/ssl/rds/global-bundle.pem",
+		},
+	}
+	if diff := cmp.Diff(want, c); diff != "" {
+		t.Errorf("config (-want +got):\n%s", diff)
+	}
+	for name, check := range map[string]func() error{"dump": c.CheckDumpUploaded, "pipeline": c.CheckPipeline, "restore": c.CheckRestore} {
+		if err := check(); err != nil {
+			t.Errorf("Check %s on a full config: %v", name, err)
+		}
+	}
+	if got := c.BucketURL("b"); got != "s3://b?region=eu-west-2" {
+		t.Errorf("BucketURL = %q", got)
+	}
+	if got := c.BucketURL("file:///data"); got != "file:///data" {
+		t.Errorf("BucketURL of a URL = %q, want it unchanged", got)
+	}
+
+	bad := []struct{ key, value string }{
+		{"LIBERATOR_DB_PORT", "70000"},
+		{"LIBERATOR_ECS_ASSIGN_PUBLIC_IP", "sometimes"},
+		{"LIBERATOR_LOG_LEVEL", "loud"},
+		{"LIBERATOR_RETRY_MAX", "15"},
+		{"LIBERATOR_RETRY_DEADLINE", "-1h"},
+		{"LIBERATOR_KEEP_SNAPSHOTS", "-1"},
+	}
+	for _, b := range bad {
+		env := map[string]string{b.key: b.value}
+		_, err := FromEnv(get(env))
+		if !errors.Is(err, liberator.ErrInvalid) || !strings.Contains(err.Error(), b.key) || !strings.Contains(err.Error(), b.value) {
+			t.Errorf("FromEnv(%s=%s) = %v, want an ErrInvalid naming the variable and value", b.key, b.value, err)
+		}
+	}
+
+	empty, err := FromEnv(get(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		check func() error
+		want  []string
+	}{
+		"dump":     {empty.CheckDumpUploaded, []string{EnvRegion, EnvDumpBucket, EnvECSCluster, EnvECSTaskDefinition, EnvECSContainer}},
+		"pipeline": {empty.CheckPipeline, []string{EnvDBInstance, EnvExportBucket, EnvExportRoleARN, EnvExportKMSKey, EnvLandingBucket, EnvQueueURL}},
+	} {
+		err := tc.check()
+		for _, w := range tc.want {
+			if err == nil || !strings.Contains(err.Error(), w) {
+				t.Errorf("Check %s on an empty config = %v, want it to name %s", name, err, w)
+			}
+		}
+	}
+}
