@@ -3,6 +3,7 @@ package export
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"strings"
 	"testing"
@@ -238,4 +239,49 @@ func readTablesReport(t *testing.T, bucket interface {
 		t.Fatal(err)
 	}
 	return rep
+}
+
+func TestNullInEveryNullableColumn(t *testing.T) {
+	types := []snapshot.Column{
+		{Type: "tinyint"}, {Type: "tinyint", Unsigned: true}, {Type: "smallint"}, {Type: "smallint", Unsigned: true},
+		{Type: "mediumint"}, {Type: "mediumint", Unsigned: true}, {Type: "int"}, {Type: "int", Unsigned: true},
+		{Type: "bigint"}, {Type: "bigint", Unsigned: true}, {Type: "year"},
+		{Type: "decimal", Precision: 5, Scale: 2}, {Type: "decimal", Precision: 18, Scale: 4},
+		{Type: "decimal", Precision: 38, Scale: 10}, {Type: "decimal", Precision: 65, Scale: 30},
+		{Type: "float"}, {Type: "double"}, {Type: "bit", Length: 12}, {Type: "binary", Length: 4}, {Type: "varbinary", Length: 9},
+		{Type: "tinyblob"}, {Type: "blob"}, {Type: "mediumblob"}, {Type: "longblob"}, {Type: "geometry"}, {Type: "point"},
+		{Type: "linestring"}, {Type: "polygon"}, {Type: "multipoint"}, {Type: "multilinestring"}, {Type: "multipolygon"},
+		{Type: "geometrycollection"}, {Type: "char", Length: 3}, {Type: "varchar", Length: 9}, {Type: "tinytext"},
+		{Type: "text"}, {Type: "mediumtext"}, {Type: "longtext"}, {Type: "enum", Elements: []string{"a"}},
+		{Type: "set", Elements: []string{"a"}}, {Type: "json"}, {Type: "date"}, {Type: "time"}, {Type: "datetime"}, {Type: "timestamp"},
+	}
+	tbl := &snapshot.Table{Name: "nulls"}
+	var row []snapshot.Value
+	var want []any
+	var wantOptional []bool
+	for i, c := range types {
+		c.Name = fmt.Sprintf("c%02d_%s", i, c.Type)
+		tbl.Columns = append(tbl.Columns, c)
+		row = append(row, null)
+		want = append(want, nil)
+		wantOptional = append(wantOptional, true)
+	}
+	e, bucket := newTestExporter(t, rowsOf(tbl, row), nil)
+	info, err := e.StartExport(context.Background(), exportReq("n"))
+	if err != nil || info.Status != liberator.ExportComplete {
+		t.Fatalf("%v %s %s", err, info.Status, info.FailureCause)
+	}
+	got := readRows(t, bucket, "n/liberator/liberator.nulls/")
+	if diff := cmp.Diff([][]any{want}, got); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+	var gotOptional []bool
+	keys := listKeys(t, bucket)
+	f := readParquet(t, bucket, keys[len(keys)-1])
+	for _, c := range tbl.Columns {
+		gotOptional = append(gotOptional, shapeOf(f, c.Name).Optional)
+	}
+	if diff := cmp.Diff(wantOptional, gotOptional); diff != "" {
+		t.Errorf("optional (-want +got):\n%s", diff)
+	}
 }
