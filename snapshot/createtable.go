@@ -277,6 +277,12 @@ func parseColumn(z *tokenizer, first token) (Column, token, error) {
 				z.next()
 			}
 		case t.is("AS"):
+			if z.peek().is("ROW") { // MariaDB system versioning: AS ROW START/END
+				z.next()
+				z.next()
+				col.Generated = true
+				break
+			}
 			if !z.next().isPunct('(') || !z.skipBalanced() {
 				return col, t, fmt.Errorf("bad generated column expression")
 			}

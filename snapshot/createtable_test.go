@@ -93,6 +93,12 @@ func TestParseCreateTable(t *testing.T) {
 				{Name: "u", Type: "uuid"},
 				{Name: "ts", Type: "timestamp"},
 			}},
+		{"mariadb system versioning", "CREATE TABLE `sv` (\n `x` int,\n `rs` timestamp(6) GENERATED ALWAYS AS ROW START INVISIBLE,\n `re` timestamp(6) GENERATED ALWAYS AS ROW END INVISIBLE,\n PERIOD FOR SYSTEM_TIME (`rs`, `re`)\n) WITH SYSTEM VERSIONING",
+			[]Column{
+				{Name: "x", Type: "int"},
+				{Name: "rs", Type: "timestamp", Length: 6, Generated: true},
+				{Name: "re", Type: "timestamp", Length: 6, Generated: true},
+			}},
 		{"odd names", "CREATE TABLE IF NOT EXISTS `db`.`we``ird` (`key` int, `index` char(1), `a b` national varchar(3), plain int)",
 			[]Column{
 				{Name: "key", Type: "int"},
