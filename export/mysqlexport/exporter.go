@@ -142,9 +142,15 @@ func ScanDatabase(ctx context.Context, db *sql.DB, database string, h snapshot.H
 		}
 	}
 	for _, name := range tables {
+		// Table names may differ in case (lower_case_table_names).
 		listed, ok := insertCols[name]
 		if !ok {
-			listed = nil
+			for k, v := range insertCols {
+				if strings.EqualFold(k, name) {
+					listed, ok = v, true
+					break
+				}
+			}
 		}
 		if err := scanTable(ctx, conn, database, name, listed, ok, h); err != nil {
 			return err

@@ -2,10 +2,51 @@
 // MySQL-compatible server (MySQL 8, MariaDB, RDS) and implements
 // liberator.Snapshotter on top of it: a snapshot is a database.
 //
-// Every statement of the dump passes an allowlist (Allowlist) before it is
-// sent: only what a dump emits for tables and rows may run. The restore
-// loads into a staging database and promotes it only when the whole dump
-// has loaded, so a bad dump leaves nothing behind.
+// # Safety
+//
+// Every statement of the dump passes an Allowlist before anything is sent:
+// only what a dump emits for tables and rows may run (session SETs of known
+// variables, DROP TABLE, CREATE TABLE in the target database, LOCK/UNLOCK
+// TABLES, ALTER TABLE … DISABLE/ENABLE KEYS, INSERT/REPLACE of literal
+// rows, transaction statements). The allowlist lexes each statement as the
+// server does, including the content of version comments (/*!40101 …*/,
+// /*M!100100 …*/), which the server executes. Everything else is refused
+// with an error wrapping errkind.Invalid that names the dump line: USE and
+// names qualified with another database, CREATE/DROP DATABASE, GRANT,
+// REVOKE, user management, SET PASSWORD/GLOBAL/PERSIST, LOAD DATA, SELECT
+// (… INTO OUTFILE), INSTALL PLUGIN, SHUTDOWN, KILL, client commands,
+// CREATE TABLE … SELECT / DATA DIRECTORY / INDEX DIRECTORY / other
+// engines, functions or subqueries in INSERT rows, optimizer hints, and
+// session settings that would make the server lex differently from the
+// allowlist (NO_BACKSLASH_ESCAPES, ANSI_QUOTES, multi-byte client
+// character sets such as gbk). Views, triggers, routines and events are
+// skipped by default; AllowOptions can allow views and triggers whose
+// bodies only use the target database (created after promotion, with
+// their DEFINER removed).
+//
+// # Restore
+//
+// Restore streams the statements over one connection into a fresh staging
+// database "<target>__staging_<8 hex>", merging consecutive INSERTs into
+// one table into statements of up to BatchBytes (below the server's
+// max_allowed_packet). Only when the whole dump has loaded are the tables
+// promoted: CREATE DATABASE target, then one RENAME TABLE moving every
+// table (atomic). On any failure the staging database is dropped; nothing
+// is left behind. Collations and engines the server does not know are
+// bridged (MySQL 8's utf8mb4_0900_* on MariaDB, MariaDB's uca1400/nopad
+// collations and Aria on MySQL); data is never rewritten.
+//
+// # Snapshots
+//
+// The database of snapshot id is Config.DatabasePrefix + id, used as it is
+// (ids such as "sql-to-parquet-26-11-24-031500" keep their '-'; names are
+// always backquoted). Ids may hold letters, digits, '_', '-' and '$', and
+// must leave room for the staging suffix within MySQL's 64 characters
+// (len(prefix)+len(id) ≤ 46). Each snapshot database holds the dump's
+// tables and the one-row table MetaTable (id, status, creation time, dump,
+// skipped objects, INSERT column lists); only databases holding it, with
+// the configured prefix, are snapshots, so ListSnapshots and
+// DeleteSnapshot never touch other databases.
 package mysqlsnap
 
 // MetaTable is the table each snapshot database holds describing the
