@@ -179,11 +179,17 @@ func ParseRDSEvent(body []byte) (RDSEvent, error) {
 	return RDSEvent{}, errkind.Newf(errkind.Invalid, op, "", "not an RDS notification (SNS, RDS or EventBridge form)")
 }
 
+// DumpKeyPrefix prefixes the placeholder dump key of a message made from an
+// RDS event when the dump is not known: "rds-snapshot:<snapshot id>".
+const DumpKeyPrefix = "rds-snapshot:"
+
 // NextMessage maps ev to the pipeline message it should start. ok is false
 // for events the pipeline ignores (other event ids, snapshots not named
 // "sql-to-parquet-…" such as AWS Backup's). dump, if known, names the run
 // (RunID = YYYYMMDD/<dump key>); otherwise the run is named
-// YYYYMMDD/<snapshot id>. The import date comes from the snapshot id.
+// YYYYMMDD/<snapshot id> and Dump.Key is DumpKeyPrefix + snapshot id (the
+// steps after the restore never read the dump). The import date comes from
+// the snapshot id.
 func NextMessage(ev RDSEvent, dump liberator.DumpRef) (m liberator.Message, ok bool, err error) {
 	var step liberator.Step
 	switch ev.EventID {
@@ -214,6 +220,10 @@ func NextMessage(ev RDSEvent, dump liberator.DumpRef) (m liberator.Message, ok b
 	runKey := id
 	if dump.Key != "" {
 		runKey = dump.Key
+	} else {
+		// The pipeline refuses messages without a dump key; the steps after
+		// the restore never read the dump, so name the snapshot instead.
+		dump.Key = DumpKeyPrefix + id
 	}
 	started := ev.Time
 	if started.IsZero() {
