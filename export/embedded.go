@@ -237,7 +237,7 @@ func (e *Embedded) StartExport(ctx context.Context, req liberator.ExportRequest)
 			return liberator.ExportInfo{}, errors.Join(runErr, delErr)
 		}
 		e.opts.Logger.Error("export failed", "export", req.ID, "err", runErr)
-		f.Status, f.FailureCause, f.RowCounts = string(liberator.ExportFailed), runErr.Error(), nil
+		f.Status, f.FailureCause, f.RowCounts = string(liberator.ExportFailed), strings.ToValidUTF8(runErr.Error(), "\uFFFD"), nil
 		if err := e.writeJSON(cleanup, e.root(req.ID)+InfoFileName(req.ID), f); err != nil {
 			return liberator.ExportInfo{}, errors.Join(runErr, err)
 		}
@@ -292,6 +292,7 @@ type countingReader struct {
 	n atomic.Int64
 }
 
+// Read counts the bytes it passes on.
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n.Add(int64(n))

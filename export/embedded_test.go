@@ -51,6 +51,10 @@ func TestExportFailures(t *testing.T) {
 		{"scanner error", append(rowsOf(pcn, pcnRow(1)), event{err: errors.New("line 77: unterminated string")}),
 			"", []string{"line 77: unterminated string"}},
 		{"open error", script{}, "missing.sql", []string{"open dump missing.sql", "no such dump"}},
+		// a part key the bucket refuses (invalid UTF-8): the writer goroutine fails
+		{"part write fails", rowsOf(&snapshot.Table{Name: "T\xff", Columns: []snapshot.Column{{Name: "a", Type: "int"}}},
+			[]snapshot.Value{num("1")}, []snapshot.Value{num("2")}, []snapshot.Value{num("3")}),
+			"", []string{"table liberator.T\uFFFD rows at lines 10-10", "valid UTF-8"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

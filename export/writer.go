@@ -73,10 +73,13 @@ func (c Codec) codec(level int) (compress.Codec, error) {
 // third of the export's CPU time went to it, for ~3% smaller files).
 type fastSnappy struct{}
 
+// String returns the codec's name.
 func (fastSnappy) String() string { return "SNAPPY" }
 
+// CompressionCodec returns the codec's Parquet format code.
 func (fastSnappy) CompressionCodec() format.CompressionCodec { return format.Snappy }
 
+// Encode compresses src into a snappy block.
 func (fastSnappy) Encode(dst, src []byte) ([]byte, error) {
 	if n := s2.MaxEncodedLen(len(src)); n > cap(dst) {
 		dst = make([]byte, n)
@@ -84,6 +87,7 @@ func (fastSnappy) Encode(dst, src []byte) ([]byte, error) {
 	return s2.EncodeSnappy(dst[:cap(dst)], src), nil
 }
 
+// Decode decompresses a snappy block.
 func (fastSnappy) Decode(dst, src []byte) ([]byte, error) { return s2.Decode(dst[:cap(dst)], src) }
 
 // suffix returns the file name suffix for parts written with c.
@@ -195,6 +199,7 @@ type countingWriter struct {
 	n int64
 }
 
+// Write counts the bytes it passes on.
 func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
