@@ -407,7 +407,9 @@ func (b *batcher) add(ctx context.Context, d Decision, line int) error {
 		return errkind.Newf(errkind.Invalid, "restore", fmt.Sprintf("line %d", line),
 			"statement of %d bytes exceeds the server's max_allowed_packet (%d)", len(d.SQL), b.max)
 	}
-	if d.Kind != KindInsert || d.valuesAt == 0 {
+	// INSERTs with comments are sent as they are: merging is only done
+	// where the joined text is plainly the same rows list.
+	if d.Kind != KindInsert || d.valuesAt == 0 || strings.Contains(d.SQL, "/*") {
 		if err := b.flush(ctx); err != nil {
 			return err
 		}

@@ -182,3 +182,22 @@ func TestTLSConfig(t *testing.T) {
 		t.Errorf("DriverConfig(bad DSN) = %v, want Invalid", err)
 	}
 }
+
+func TestRestoreInsertsInComments(t *testing.T) {
+	t.Parallel()
+	db := openTestDB(t)
+	prefix := mysqltest.Prefix(t)
+	dump := "CREATE TABLE `t` (`a` int, `b` varchar(20));\n" +
+		"/*!40000 INSERT INTO `t` VALUES (1,'x') */;\n" +
+		"/*!40000 INSERT INTO `t` VALUES (2,'y') */;\n" +
+		"INSERT INTO `t` VALUES (3,'/* not a comment */');\n" +
+		"INSERT INTO `t` VALUES (4,'z') # trailing comment\n;\n" +
+		"INSERT INTO `t` VALUES (5,'w') -- trailing comment\n;\n"
+	target := prefix + "liberator"
+	if _, err := Restore(context.Background(), db, strings.NewReader(dump), target, RestoreOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, db, "SELECT COUNT(DISTINCT a) FROM "+quoteIdent(target)+".t"); n != 5 {
+		t.Errorf("%d rows restored, want 5", n)
+	}
+}
