@@ -62,9 +62,12 @@ type LocalOptions struct {
 	// recorded (default DefaultRunsPrefix), so that Start stays idempotent
 	// across processes.
 	RunsPrefix string
-	// RowGroupRows bounds the rows per written row group (default 65536);
-	// row groups of the landed files are never merged.
-	RowGroupRows int
+	// RowGroupRows and RowGroupBytes bound the rows and the (uncompressed)
+	// bytes per written row group (default 65536 rows, 16 MiB); row groups
+	// of the landed files are never merged. They bound the memory of each
+	// file being rewritten.
+	RowGroupRows  int
+	RowGroupBytes int
 	// Workers bounds the files rewritten at once (default GOMAXPROCS).
 	Workers int
 	// Clock gives the run's start time and import_timestamp (default the
@@ -131,6 +134,7 @@ type Local struct {
 	routes       []Route
 	runsPrefix   string
 	groupRows    int
+	groupBytes   int
 	workers      int
 	clock        clock.Clock
 	log          *slog.Logger
@@ -149,7 +153,7 @@ func NewLocal(landing, raw *blob.Bucket, opts LocalOptions) (*Local, error) {
 	l := &Local{
 		landing: landing, raw: raw,
 		prefix: strings.Trim(opts.Prefix, "/"), routes: opts.Routes,
-		runsPrefix: opts.RunsPrefix, groupRows: opts.RowGroupRows, workers: opts.Workers,
+		runsPrefix: opts.RunsPrefix, groupRows: opts.RowGroupRows, groupBytes: opts.RowGroupBytes, workers: opts.Workers,
 		clock: opts.Clock, log: opts.Logger,
 		runs: map[string]liberator.WorkflowRun{},
 	}
@@ -164,6 +168,9 @@ func NewLocal(landing, raw *blob.Bucket, opts LocalOptions) (*Local, error) {
 	}
 	if l.groupRows <= 0 {
 		l.groupRows = 65536
+	}
+	if l.groupBytes <= 0 {
+		l.groupBytes = 16 << 20
 	}
 	if l.workers <= 0 {
 		l.workers = runtime.GOMAXPROCS(0)
@@ -505,7 +512,7 @@ func (l *Local) copyFile(ctx context.Context, srcKey, dstKey, ts string) (n int6
 		return 0, blobErr(err, op, srcKey)
 	}
 	ra := &blobReaderAt{ctx: ctx, b: l.landing, key: srcKey}
-	f, err := parquet.OpenFile(ra, attrs.Size, parquet.ReadBufferSize(1<<20), parquet.SkipBloomFilters(true))
+	f, err := parquet.OpenFile(ra, attrs.Size, parquet.ReadBufferSize(256<<10), parquet.SkipBloomFilters(true))
 	if err != nil {
 		if ra.err != nil {
 			return 0, blobErr(ra.err, op, srcKey)
@@ -533,11 +540,17 @@ func (l *Local) copyFile(ctx context.Context, srcKey, dstKey, ts string) (n int6
 	buf := make([]parquet.Row, 256)
 	for _, rg := range f.RowGroups() {
 		rows := rg.Rows()
-		inGroup := 0
+		inGroup, inBytes := 0, 0
 		for {
 			k, rerr := rows.ReadRows(buf)
 			for i := 0; i < k; i++ {
 				buf[i] = append(buf[i], tsVal)
+				for _, v := range buf[i] {
+					inBytes += 8
+					if k := v.Kind(); (k == parquet.ByteArray || k == parquet.FixedLenByteArray) && !v.IsNull() {
+						inBytes += len(v.ByteArray())
+					}
+				}
 			}
 			if k > 0 {
 				if _, werr := pw.WriteRows(buf[:k]); werr != nil {
@@ -546,12 +559,12 @@ func (l *Local) copyFile(ctx context.Context, srcKey, dstKey, ts string) (n int6
 				}
 				n += int64(k)
 				inGroup += k
-				if inGroup >= l.groupRows {
+				if inGroup >= l.groupRows || inBytes >= l.groupBytes {
 					if ferr := pw.Flush(); ferr != nil {
 						rows.Close()
 						return n, errkind.New(errkind.Terminal, op, dstKey, ferr)
 					}
-					inGroup = 0
+					inGroup, inBytes = 0, 0
 				}
 			}
 			if rerr == io.EOF {
