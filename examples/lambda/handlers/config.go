@@ -262,6 +262,15 @@ func (c Config) CheckDumpUploaded() error {
 	)
 }
 
+// CheckECS reports the ECS settings the restore launcher needs and lacks.
+func (c Config) CheckECS() error {
+	return missing(
+		EnvECSCluster, c.ECS.Cluster,
+		EnvECSTaskDefinition, c.ECS.TaskDefinition,
+		EnvECSContainer, c.ECS.Container,
+	)
+}
+
 // CheckPipeline reports the settings the snapshot-ready and export-check
 // Lambdas (and the ECS task) need to build the AWS pipeline and lack.
 func (c Config) CheckPipeline() error {

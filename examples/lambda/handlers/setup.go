@@ -38,6 +38,9 @@ func SetupSteps(ctx context.Context, getenv func(string) string, ev map[string]l
 	}
 	h := &Steps{Pipeline: p, Events: ev, Clock: clk, Logger: log}
 	if launcher && cfg.ECS.Cluster != "" {
+		if err := cfg.CheckECS(); err != nil {
+			return nil, fmt.Errorf("%s is set, so ECS relaunches need: %w", EnvECSCluster, err)
+		}
 		h.Launcher = ECSLauncher{Client: ecs.NewFromConfig(awsCfg), Config: cfg.ECS}
 	}
 	return h, nil
