@@ -1,4 +1,4 @@
-package rdssnap_test
+package rdsrestore_test
 
 import (
 	"context"
@@ -10,12 +10,12 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqlsnap"
-	"github.com/dataplatform/liberator-ingestion/snapshot/rdssnap"
+	"github.com/dataplatform/liberator-ingestion/snapshot/rdssnap/rdsrestore"
 )
 
 // TestMySQLRestorer loads a small dump through the production restorer
 // into a real server (the RDS instance's stand-in).
-func TestMySQLRestorer(t *testing.T) {
+func TestRestorer(t *testing.T) {
 	dsn := os.Getenv("LIBERATOR_TEST_MYSQL_DSN")
 	if dsn == "" {
 		t.Skip("set LIBERATOR_TEST_MYSQL_DSN=root@tcp(127.0.0.1:3306)/ to run")
@@ -29,7 +29,7 @@ func TestMySQLRestorer(t *testing.T) {
 	target := "rdssnap_test_liberator"
 	t.Cleanup(func() {
 		_, _ = db.Exec("DROP DATABASE IF EXISTS `" + target + "`")
-		_, _ = db.Exec("DROP DATABASE IF EXISTS `" + target + rdssnap.NextSuffix + "`")
+		_, _ = db.Exec("DROP DATABASE IF EXISTS `" + target + rdsrestore.NextSuffix + "`")
 	})
 	dir := t.TempDir()
 	good := filepath.Join(dir, "liberator_dump_20261124.sql")
@@ -40,7 +40,7 @@ func TestMySQLRestorer(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("CREATE TABLE `x` (`id` int);\nDROP DATABASE mysql;\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r := &rdssnap.MySQLRestorer{DB: db, Database: target}
+	r := &rdsrestore.Restorer{DB: db, Database: target}
 	if err := r.Restore(ctx, liberator.DumpRef{Key: good}); err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestMySQLRestorer(t *testing.T) {
 	if fmt.Sprint(tables) != "[vrm_hist]" {
 		t.Errorf("tables after the second restore %v, want [vrm_hist]", tables)
 	}
-	if err := db.QueryRow("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?", target+rdssnap.NextSuffix).Scan(&n); err != nil || n != 0 {
-		t.Errorf("%s%s left behind (%d, %v)", target, rdssnap.NextSuffix, n, err)
+	if err := db.QueryRow("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?", target+rdsrestore.NextSuffix).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%s%s left behind (%d, %v)", target, rdsrestore.NextSuffix, n, err)
 	}
 }

@@ -1,4 +1,4 @@
-package rdssnap
+package rdsrestore
 
 import (
 	"context"
@@ -8,9 +8,10 @@ import (
 	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqlsnap"
+	"github.com/dataplatform/liberator-ingestion/snapshot/rdssnap"
 )
 
-// MySQLRestorer is the production Restorer: it loads the dump into the RDS
+// Restorer is the production rdssnap.Restorer: it loads the dump into the RDS
 // instance with mysqlsnap.Restore (every statement through the allowlist)
 // into "<Database>__next", and only when the whole dump has loaded replaces
 // the live database with it (drop, create, one atomic RENAME TABLE of all
@@ -19,7 +20,7 @@ import (
 //
 // Open DB with mysqlsnap.Open and a Config whose TLSCAFile is the RDS CA
 // bundle (global-bundle.pem) and whose DSN names the instance endpoint.
-type MySQLRestorer struct {
+type Restorer struct {
 	// DB is the connection pool to the instance (required).
 	DB *sql.DB
 	// Database is the database the dump is loaded into; default
@@ -33,12 +34,12 @@ type MySQLRestorer struct {
 	Options mysqlsnap.RestoreOptions
 }
 
-var _ Restorer = (*MySQLRestorer)(nil)
+var _ rdssnap.Restorer = (*Restorer)(nil)
 
 // Restore loads dump into r.Database.
-func (r *MySQLRestorer) Restore(ctx context.Context, dump liberator.DumpRef) error {
+func (r *Restorer) Restore(ctx context.Context, dump liberator.DumpRef) error {
 	if r.DB == nil {
-		return errkind.Newf(errkind.Invalid, "restore", dump.Key, "MySQLRestorer has no DB")
+		return errkind.Newf(errkind.Invalid, "restore", dump.Key, "Restorer has no DB")
 	}
 	open := r.Open
 	if open == nil {
@@ -66,7 +67,7 @@ func (r *MySQLRestorer) Restore(ctx context.Context, dump liberator.DumpRef) err
 	return swap(ctx, r.DB, next, db)
 }
 
-// NextSuffix names the database a MySQLRestorer loads a dump into before it
+// NextSuffix names the database a Restorer loads a dump into before it
 // replaces the live one: "<database>__next".
 const NextSuffix = "__next"
 
