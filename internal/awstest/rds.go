@@ -101,6 +101,13 @@ type RDS struct {
 	// FailureCause.
 	OnExportComplete func(ctx context.Context, t ExportTask) error
 
+	// OnEvent, if set, receives the RDS events the fake emits (after the
+	// request that caused them): RDS-EVENT-0042 when a manual snapshot
+	// becomes available, RDS-EVENT-0161 / 0159 when an export completes /
+	// fails. Render them with RDSNotification's SNSEnvelope or EventBridge.
+	OnEvent func(RDSNotification)
+
+	events    []RDSNotification
 	instances map[string]bool
 	snaps     map[string]*Snapshot
 	exports   map[string]*ExportTask
@@ -236,7 +243,14 @@ func (r *RDS) serve(w http.ResponseWriter, req *http.Request) {
 	}
 	r.mu.Lock()
 	result, f := r.handle(req.Context(), action, req.PostForm)
+	events, hook := r.events, r.OnEvent
+	r.events = nil
 	r.mu.Unlock()
+	if hook != nil {
+		for _, ev := range events {
+			hook(ev)
+		}
+	}
 	if f != nil {
 		if f.Status == 0 {
 			f.Status = 400
@@ -442,6 +456,7 @@ func (r *RDS) handle(ctx context.Context, action string, form url.Values) (any, 
 				s.describesLeft--
 				if s.describesLeft <= 0 {
 					s.Status = "available"
+					r.emit("RDS-EVENT-0042", s.ID, s.ARN, "Manual snapshot created")
 				}
 			}
 		}
@@ -549,15 +564,18 @@ func (r *RDS) advance(ctx context.Context, t *ExportTask) {
 		t.Ended = r.clock.Now()
 		if t.failWith != "" {
 			t.Status, t.FailureCause = "FAILED", t.failWith
+			r.emit("RDS-EVENT-0159", t.SnapshotID, t.SourceArn, "Snapshot export task failed.")
 			return
 		}
 		if r.OnExportComplete != nil {
 			if err := r.OnExportComplete(ctx, *t); err != nil {
 				t.Status, t.FailureCause = "FAILED", err.Error()
+				r.emit("RDS-EVENT-0159", t.SnapshotID, t.SourceArn, "Snapshot export task failed.")
 				return
 			}
 		}
 		t.Status, t.Percent = "COMPLETE", 100
+		r.emit("RDS-EVENT-0161", t.SnapshotID, t.SourceArn, "Snapshot export task completed.")
 		t.ExtractedGB = t.describes
 	}
 }
@@ -599,4 +617,65 @@ func WriteExport(buckets map[string]*blob.Bucket, files map[string][]byte) func(
 		})
 		return b.WriteAll(ctx, t.Prefix()+"export_info_"+t.ID+".json", info, nil)
 	}
+}
+
+// RDSNotification is an RDS event as the fake emits it.
+type RDSNotification struct {
+	EventID   string // "RDS-EVENT-0042"
+	SourceID  string // the snapshot id
+	SourceARN string
+	Message   string
+	Time      time.Time
+}
+
+func (r *RDS) emit(id, source, arn, msg string) {
+	r.events = append(r.events, RDSNotification{EventID: id, SourceID: source, SourceARN: arn, Message: msg, Time: r.clock.Now()})
+}
+
+// RDSMessage renders n as the JSON an RDS event subscription publishes to
+// SNS (the SNS Message string).
+func (n RDSNotification) RDSMessage() string {
+	b, _ := json.Marshal(map[string]string{
+		"Event Source":    "db-snapshot",
+		"Event Time":      n.Time.UTC().Format("2006-01-02 15:04:05.000"),
+		"Identifier Link": "https://console.aws.amazon.com/rds/home?region=" + Region + "#snapshot:id=" + n.SourceID,
+		"Source ID":       n.SourceID,
+		"Source ARN":      n.SourceARN,
+		"Event ID":        "http://docs.amazonwebservices.com/AmazonRDS/latest/UserGuide/USER_Events.html#" + n.EventID,
+		"Event Message":   n.Message,
+	})
+	return string(b)
+}
+
+// SNSEnvelope renders n as SNS delivers it into an SQS queue without raw
+// delivery: a notification whose Message is RDSMessage().
+func (n RDSNotification) SNSEnvelope(topicARN string) string {
+	b, _ := json.Marshal(map[string]string{
+		"Type":             "Notification",
+		"MessageId":        newID(16),
+		"TopicArn":         topicARN,
+		"Subject":          "RDS Notification Message",
+		"Message":          n.RDSMessage(),
+		"Timestamp":        n.Time.UTC().Format("2006-01-02T15:04:05.000Z"),
+		"SignatureVersion": "1",
+		"Signature":        "EXAMPLE",
+		"SigningCertURL":   "https://sns." + Region + ".amazonaws.com/SimpleNotificationService-0000.pem",
+		"UnsubscribeURL":   "https://sns." + Region + ".amazonaws.com/?Action=Unsubscribe",
+	})
+	return string(b)
+}
+
+// EventBridge renders n as an EventBridge "RDS DB Snapshot Event".
+func (n RDSNotification) EventBridge() string {
+	b, _ := json.Marshal(map[string]any{
+		"version": "0", "id": newID(16), "detail-type": "RDS DB Snapshot Event", "source": "aws.rds",
+		"account": Account, "time": n.Time.UTC().Format(time.RFC3339), "region": Region,
+		"resources": []string{n.SourceARN},
+		"detail": map[string]any{
+			"EventCategories": []string{"notification"}, "SourceType": "SNAPSHOT",
+			"SourceArn": n.SourceARN, "Date": n.Time.UTC().Format("2006-01-02T15:04:05.000Z"),
+			"Message": n.Message, "SourceIdentifier": n.SourceID, "EventID": n.EventID,
+		},
+	})
+	return string(b)
 }

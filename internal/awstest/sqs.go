@@ -129,6 +129,20 @@ func (s *SQS) CreateQueue(name string) string {
 	return u
 }
 
+// Inject puts body into the queue at url as another service (SNS,
+// EventBridge) would deliver it. It reports whether the queue exists.
+func (s *SQS) Inject(url, body string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := s.queues[url]
+	if q == nil {
+		return false
+	}
+	_, f := s.send(q, map[string]any{"MessageBody": body})
+	s.wakeLocked()
+	return f == nil
+}
+
 // Messages returns the messages in the queue at url (in flight, delayed and
 // visible), oldest first.
 func (s *SQS) Messages(url string) []SQSMessage {
