@@ -172,8 +172,10 @@ func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, e
 	if err != nil {
 		return Summary{}, err
 	}
+	tm := &timer{clk: clk, start: clk.Now()}
 	p, err := liberator.New(liberator.Config{
-		Snapshotter: be.snap, Exporter: be.exp, Lander: lander, Workflow: wf,
+		Snapshotter: timedSnapshotter{be.snap, tm}, Exporter: timedExporter{be.exp, tm},
+		Lander: timedLander{lander, tm}, Workflow: timedWorkflow{wf, tm},
 		Scheduler: liberator.NewMemScheduler(clk, liberator.MemSchedulerOptions{}),
 		Clock:     clk, Logger: logger,
 		Retry: liberator.RetryPolicy{Initial: 2 * time.Second, Multiplier: 2, Max: time.Minute,
@@ -216,6 +218,7 @@ func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, e
 	s.Dump, s.Backend = dumpPath, c.backend
 	s.Export, s.Landing, s.Raw = lk.exportURL, lk.landingURL, lk.rawURL
 	s.Seconds = clk.Now().Sub(start).Seconds()
+	s.Timings = tm.timings()
 	if n := prog.sqlBytes.Load(); s.SQLBytes == 0 || c.backend == "mysql" {
 		s.SQLBytes = n // the MySQL exporter reads the server, not the dump
 	}

@@ -33,6 +33,7 @@ type Summary struct {
 	Bytes         int64          `json:"bytes"`
 	SQLBytes      int64          `json:"sql_bytes"`
 	Seconds       float64        `json:"seconds"`
+	Timings       Timings        `json:"timings"`
 }
 
 // TableSummary is one landed table.
@@ -143,6 +144,7 @@ func printSummary(w io.Writer, s Summary) {
 	}
 	if s.Seconds > 0 {
 		mbps := float64(s.SQLBytes) / 1e6 / s.Seconds
-		fmt.Fprintf(w, "\n%d rows from %.1f MB of SQL in %.2fs (%.1f MB/s)\n", s.Rows, float64(s.SQLBytes)/1e6, s.Seconds, mbps)
+		fmt.Fprintf(w, "\n%d rows from %.1f MB of SQL in %.2fs (%.1f MB/s): landed after %.2fs (snapshot %.2fs, export %.2fs, land %.2fs), raw copy %.2fs\n",
+			s.Rows, float64(s.SQLBytes)/1e6, s.Seconds, mbps, s.Timings.Landed, s.Timings.Snapshot, s.Timings.Export, s.Timings.Land, s.Timings.Workflow)
 	}
 }
