@@ -39,8 +39,11 @@ type TableProgress struct {
 	Table string
 	Rows  int64
 	// Bytes of Parquet written (finished parts and the open one).
-	Bytes   int64
-	Elapsed time.Duration
+	Bytes int64
+	// SQLBytes is how much of the dump has been read so far (all tables),
+	// for overall progress against the dump's size.
+	SQLBytes int64
+	Elapsed  time.Duration
 	// Done is true on the table's last report.
 	Done bool
 }
@@ -308,6 +311,7 @@ func (e *Embedded) run(ctx context.Context, req liberator.ExportRequest, f *Expo
 	defer rc.Close()
 	cr := &countingReader{r: rc}
 	conv := newConverter(ctx, e, e.root(req.ID), req.ID, req.Tables)
+	conv.sqlBytes = cr.n.Load
 	so := e.opts.ScanOptions
 	so.Logger = e.opts.Logger
 	so.Tables = nil
@@ -399,6 +403,7 @@ type converter struct {
 	free     chan *batch
 	werr     atomic.Pointer[error]
 	maxArena int
+	sqlBytes func() int64 // dump bytes read so far; may be nil
 }
 
 const poolBatches = 3
@@ -657,10 +662,14 @@ func (c *converter) progress(ts *tableState, tw *TableWriter, done bool) {
 	if c.e.opts.Progress == nil {
 		return
 	}
-	c.e.opts.Progress(TableProgress{
+	p := TableProgress{
 		ExportID: c.id, Table: ts.name, Rows: tw.Rows(), Bytes: tw.Bytes(),
 		Elapsed: c.e.opts.Clock.Now().Sub(ts.start), Done: done,
-	})
+	}
+	if c.sqlBytes != nil {
+		p.SQLBytes = c.sqlBytes()
+	}
+	c.e.opts.Progress(p)
 }
 
 // closeAll finishes every table (after the writer goroutine has ended).

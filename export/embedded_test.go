@@ -192,10 +192,12 @@ func TestExportCompleteLayoutAndReport(t *testing.T) {
 	var done []string
 	for _, p := range progress {
 		if p.Done {
-			done = append(done, fmt.Sprintf("%s %d", p.Table, p.Rows))
+			done = append(done, fmt.Sprintf("%s %d rows, sql %d, parquet>0 %v", p.Table, p.Rows, p.SQLBytes, p.Bytes > 0))
 		}
 	}
-	if diff := cmp.Diff([]string{"liberator.PCN_IC 500", "liberator.empty_t 0"}, done); diff != "" {
+	sqlLen := int64(len("-- dump dump.sql\n"))
+	if diff := cmp.Diff([]string{fmt.Sprintf("liberator.PCN_IC 500 rows, sql %d, parquet>0 true", sqlLen),
+		fmt.Sprintf("liberator.empty_t 0 rows, sql %d, parquet>0 true", sqlLen)}, done); diff != "" {
 		t.Errorf("progress (-want +got):\n%s", diff)
 	}
 	// idempotent: a second start does nothing and returns the same info
