@@ -15,6 +15,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	kflate "github.com/klauspost/compress/flate"
@@ -58,6 +59,10 @@ type ReadOptions struct {
 	Buckets map[string]*blob.Bucket
 	// Logger receives notices (ignored zip entries). Default: discard.
 	Logger *slog.Logger
+	// ReadAhead, if > 0, decompresses in a separate goroutine up to
+	// ReadAhead chunks of 1 MiB ahead of the reader, so that decompression
+	// and scanning run on two cores. 0 reads synchronously.
+	ReadAhead int
 }
 
 func (o ReadOptions) withDefaults() ReadOptions {
@@ -103,8 +108,9 @@ type Dump struct {
 // failures of the underlying storage.
 func (d *Dump) Read(p []byte) (int, error) { return d.r.Read(p) }
 
-// BytesRead returns the number of SQL bytes read so far.
-func (d *Dump) BytesRead() int64 { return d.g.n }
+// BytesRead returns the number of SQL bytes read so far (with ReadAhead:
+// decompressed so far).
+func (d *Dump) BytesRead() int64 { return d.g.n.Load() }
 
 // Close releases the file, readers and any bucket the dump opened.
 func (d *Dump) Close() error {
@@ -170,6 +176,13 @@ func OpenDump(ctx context.Context, bucket *blob.Bucket, key string, opts ReadOpt
 	if err = d.open(ctx, bucket, ra, opts); err != nil {
 		d.Close()
 		return nil, err
+	}
+	if opts.ReadAhead > 0 {
+		rh := newReadAhead(ctx, d.r, opts.ReadAhead)
+		d.r = rh
+		// Closed first (closers run last to first): the goroutine stops
+		// before the readers it uses are closed.
+		d.closers = append(d.closers, rh)
 	}
 	return d, nil
 }
@@ -353,7 +366,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 type guard struct {
 	r        io.Reader
 	comp     *countingReader // compressed bytes consumed; nil for plain
-	n        int64
+	n        atomic.Int64
 	max      int64
 	ratio    float64
 	what     string
@@ -373,23 +386,23 @@ func (g *guard) Read(p []byte) (int, error) {
 		return 0, g.err
 	}
 	n, err := g.r.Read(p)
-	g.n += int64(n)
+	total := g.n.Add(int64(n))
 	if g.crc != nil && n > 0 {
 		g.crc.Write(p[:n])
 	}
-	if g.n > g.max {
+	if total > g.max {
 		g.err = errkind.Newf(errkind.Invalid, "read dump", g.what, "uncompressed data passes the %d-byte cap (MaxUncompressed; zip bomb?)", g.max)
 		return 0, g.err
 	}
-	if g.ratio > 0 && g.comp != nil && g.n > ratioFloor && float64(g.n) > g.ratio*float64(max(g.comp.n, 1)) {
-		g.err = errkind.Newf(errkind.Invalid, "read dump", g.what, "compression ratio passes %.0f:1 (%d bytes from %d; zip bomb?)", g.ratio, g.n, g.comp.n)
+	if g.ratio > 0 && g.comp != nil && total > ratioFloor && float64(total) > g.ratio*float64(max(g.comp.n, 1)) {
+		g.err = errkind.Newf(errkind.Invalid, "read dump", g.what, "compression ratio passes %.0f:1 (%d bytes from %d; zip bomb?)", g.ratio, total, g.comp.n)
 		return 0, g.err
 	}
 	switch {
 	case err == io.EOF:
 		if g.crc != nil {
-			if g.n != g.wantSize {
-				g.err = errkind.Newf(errkind.Invalid, "read dump", g.what, "entry has %d bytes, its header says %d (corrupt archive)", g.n, g.wantSize)
+			if total != g.wantSize {
+				g.err = errkind.Newf(errkind.Invalid, "read dump", g.what, "entry has %d bytes, its header says %d (corrupt archive)", total, g.wantSize)
 				return n, g.err
 			}
 			if g.crc.Sum32() != g.wantCRC {

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"io"
 	"os"
@@ -142,24 +143,26 @@ func TestOpenDumpFormats(t *testing.T) {
 	}
 	for _, w := range wheres {
 		for _, tc := range tests {
-			t.Run(w.name+"/"+tc.name, func(t *testing.T) {
-				b, key := put(t, w, tc.file, tc.data)
-				d, err := OpenDump(context.Background(), b, key, ReadOptions{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer d.Close()
-				got, err := io.ReadAll(d)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !bytes.Equal(got, tc.want) {
-					t.Errorf("read %d bytes, want %d", len(got), len(tc.want))
-				}
-				if d.Format != tc.format || d.Entry != tc.entry || d.Size != int64(len(tc.data)) || d.BytesRead() != int64(len(tc.want)) {
-					t.Errorf("dump = %+v", d)
-				}
-			})
+			for _, ahead := range []int{0, 2} {
+				t.Run(fmt.Sprintf("%s/%s/readahead=%d", w.name, tc.name, ahead), func(t *testing.T) {
+					b, key := put(t, w, tc.file, tc.data)
+					d, err := OpenDump(context.Background(), b, key, ReadOptions{ReadAhead: ahead})
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer d.Close()
+					got, err := io.ReadAll(d)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !bytes.Equal(got, tc.want) {
+						t.Errorf("read %d bytes, want %d", len(got), len(tc.want))
+					}
+					if d.Format != tc.format || d.Entry != tc.entry || d.Size != int64(len(tc.data)) || d.BytesRead() != int64(len(tc.want)) {
+						t.Errorf("dump = %+v", d)
+					}
+				})
+			}
 		}
 	}
 }
@@ -197,25 +200,29 @@ func TestOpenDumpRefusals(t *testing.T) {
 	}
 	for _, w := range wheres {
 		for _, tc := range tests {
-			t.Run(w.name+"/"+tc.name, func(t *testing.T) {
-				b, key := put(t, w, tc.file, tc.data)
-				d, err := OpenDump(context.Background(), b, key, tc.opts)
-				if err == nil {
-					_, err = io.Copy(io.Discard, d)
-					d.Close()
-				}
-				if err == nil {
-					t.Fatal("no error")
-				}
-				if !errors.Is(err, tc.kind) {
-					t.Errorf("error %v is not %v", err, tc.kind)
-				}
-				for _, s := range tc.want {
-					if !strings.Contains(err.Error(), s) {
-						t.Errorf("error %q does not contain %q", err, s)
+			for _, ahead := range []int{0, 1} {
+				t.Run(fmt.Sprintf("%s/%s/readahead=%d", w.name, tc.name, ahead), func(t *testing.T) {
+					b, key := put(t, w, tc.file, tc.data)
+					opts := tc.opts
+					opts.ReadAhead = ahead
+					d, err := OpenDump(context.Background(), b, key, opts)
+					if err == nil {
+						_, err = io.Copy(io.Discard, d)
+						d.Close()
 					}
-				}
-			})
+					if err == nil {
+						t.Fatal("no error")
+					}
+					if !errors.Is(err, tc.kind) {
+						t.Errorf("error %v is not %v", err, tc.kind)
+					}
+					for _, s := range tc.want {
+						if !strings.Contains(err.Error(), s) {
+							t.Errorf("error %q does not contain %q", err, s)
+						}
+					}
+				})
+			}
 		}
 	}
 }
@@ -353,6 +360,27 @@ func TestScanThroughDump(t *testing.T) {
 					t.Errorf("Scan error %v, want Invalid containing %q", err, tc.want)
 				}
 			})
+		}
+	}
+}
+
+func TestReadAheadCloseEarly(t *testing.T) {
+	body := bytes.Repeat([]byte("INSERT INTO `t` VALUES (1,'abcdefghij');\n"), 200000) // 8 MB
+	for _, w := range wheres {
+		b, key := put(t, w, "d.zip", makeZip(t, zipEntry{name: "x.sql", body: body}))
+		d, err := OpenDump(context.Background(), b, key, ReadOptions{ReadAhead: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := make([]byte, 10)
+		if _, err := io.ReadFull(d, p); err != nil || string(p) != "INSERT INT" {
+			t.Errorf("%s: read %q, %v", w.name, p, err)
+		}
+		if err := d.Close(); err != nil {
+			t.Errorf("%s: close: %v", w.name, err)
+		}
+		if _, err := d.Read(p); err == nil {
+			t.Errorf("%s: read after close succeeded", w.name)
 		}
 	}
 }

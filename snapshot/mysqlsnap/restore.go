@@ -383,9 +383,10 @@ func promote(ctx context.Context, conn *sql.Conn, staging, target string) error 
 			return errors.Join(classify(op, target, err), derr)
 		}
 	}
-	if _, err := conn.ExecContext(ctx, "DROP DATABASE "+quoteIdent(staging)); err != nil {
-		return classify(op, staging, err)
-	}
+	// The tables are promoted: the snapshot exists whatever happens to the
+	// now empty staging database (a failed drop leaves an empty database
+	// that listing ignores).
+	_, _ = conn.ExecContext(ctx, "DROP DATABASE "+quoteIdent(staging))
 	return nil
 }
 

@@ -162,15 +162,16 @@ func (s *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.Snapshot
 // of this instance.
 func (s *Snapshotter) DescribeSnapshot(ctx context.Context, id string) (liberator.SnapshotInfo, error) {
 	const op = "rds describe snapshot"
+	// DBSnapshotIdentifier can't be combined with DBInstanceIdentifier;
+	// the instance is checked in the answer instead.
 	out, err := s.c.DescribeDBSnapshots(ctx, &rds.DescribeDBSnapshotsInput{
-		DBInstanceIdentifier: aws.String(s.opts.Instance),
 		DBSnapshotIdentifier: aws.String(id),
 	})
 	if err != nil {
 		return liberator.SnapshotInfo{}, awserr.Wrap(op, id, err)
 	}
 	for _, sn := range out.DBSnapshots {
-		if aws.ToString(sn.DBSnapshotIdentifier) == id {
+		if aws.ToString(sn.DBSnapshotIdentifier) == id && aws.ToString(sn.DBInstanceIdentifier) == s.opts.Instance {
 			return info(sn), nil
 		}
 	}

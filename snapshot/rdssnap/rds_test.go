@@ -265,3 +265,18 @@ func TestStatus(t *testing.T) {
 		}
 	}
 }
+
+func TestDescribeSnapshotOfAnotherInstanceIsNotFound(t *testing.T) {
+	f, _, s, _ := setup(t)
+	f.PutSnapshot(awstest.Snapshot{ID: "sql-to-parquet-26-11-24-031500", Instance: "other-db"})
+	if _, err := s.DescribeSnapshot(context.Background(), "sql-to-parquet-26-11-24-031500"); !errors.Is(err, liberator.ErrNotFound) {
+		t.Errorf("snapshot of another instance: %v, want ErrNotFound", err)
+	}
+	// RDS refuses DBSnapshotIdentifier with DBInstanceIdentifier; the
+	// Snapshotter never sends both.
+	for _, r := range f.Requests("DescribeDBSnapshots") {
+		if r.Params["DBSnapshotIdentifier"] != "" && r.Params["DBInstanceIdentifier"] != "" {
+			t.Errorf("DescribeDBSnapshots with both identifiers: %v", r.Params)
+		}
+	}
+}
