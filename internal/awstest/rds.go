@@ -434,6 +434,13 @@ func (r *RDS) handle(ctx context.Context, action string, form url.Values) (any, 
 
 	case "DescribeDBSnapshots":
 		id, inst, typ := form.Get("DBSnapshotIdentifier"), form.Get("DBInstanceIdentifier"), form.Get("SnapshotType")
+		if id != "" && inst != "" {
+			// As RDS documents it: the two can't be used in conjunction.
+			return nil, &Fault{Code: "InvalidParameterCombination", Message: "DBSnapshotIdentifier can't be used in conjunction with DBInstanceIdentifier"}
+		}
+		if inst != "" && !r.instances[inst] {
+			return nil, &Fault{Code: CodeDBInstanceNotFound, Message: "DBInstance " + inst + " not found.", Status: 404}
+		}
 		var list []*Snapshot
 		for _, k := range sortedKeys(r.snaps) {
 			s := r.snaps[k]
