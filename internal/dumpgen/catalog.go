@@ -227,6 +227,14 @@ var catalog = []*table{
 					}
 					return cS(fmt.Sprintf("%s%d.%s", sign, r.Int64N(1e10), digits(r, 30)))
 				})},
+			{name: "vat_rate", typ: "decimal(5,4)", attrs: " DEFAULT NULL", kind: kDecimal,
+				edges: []cell{cS("9.9999"), cS("-9.9999"), cS("0.0000"), cNull},
+				gen:   nullable(10, func(r *rand.Rand, i int64) cell { return cS([]string{"0.2000", "0.0500", "0.0000"}[r.IntN(3)]) })},
+			{name: "lifetime_paid", typ: "decimal(38,10)", attrs: " DEFAULT NULL", kind: kDecimal,
+				edges: []cell{cS("9999999999999999999999999999.9999999999"), cS("-9999999999999999999999999999.9999999999"), cS("0.0000000001"), cNull},
+				gen: nullable(10, func(r *rand.Rand, i int64) cell {
+					return cS(fmt.Sprintf("%d.%s", r.Int64N(1e12), digits(r, 10)))
+				})},
 			{name: "paid_at", typ: "timestamp", attrs: " NOT NULL DEFAULT CURRENT_TIMESTAMP", kind: kDatetime,
 				edges: []cell{cT(time.Date(1970, 1, 1, 0, 0, 1, 0, time.UTC)), cT(time.Date(2038, 1, 19, 3, 14, 7, 0, time.UTC))},
 				gen:   func(r *rand.Rand, i int64) cell { return cT(randTime(r, false)) }},
