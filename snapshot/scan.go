@@ -39,7 +39,7 @@ type ScanStats struct {
 	// Tables created (reported or not) and Rows reported.
 	Tables int
 	Rows   int64
-	// RowsByTable counts the rows of each table (all tables).
+	// RowsByTable counts the rows reported, per table.
 	RowsByTable map[string]int64
 	// Skipped lists views, triggers, routines and events, in dump order.
 	Skipped []Skipped
