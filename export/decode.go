@@ -73,7 +73,10 @@ func (c *ColumnPlan) decodeInto(dst *parquet.Value, v snapshot.Value, buf []byte
 	switch c.Conv {
 	case ConvInt32:
 		var x int64
-		if x, err = c.integer(v); err == nil {
+		if x, err = c.integer(v); err == nil && c.Type == "year" {
+			x, err = c.year(v, x)
+		}
+		if err == nil {
 			val = parquet.Int32Value(int32(x))
 		}
 	case ConvInt64:
@@ -247,6 +250,22 @@ func (c *ColumnPlan) integer(v snapshot.Value) (int64, error) {
 		return 0, c.errf("value %s out of range [%d, %d] for %s", quote(v.Bytes), c.Min, c.Max, c.Type)
 	}
 	return int64(u), nil
+}
+
+// year applies MySQL's YEAR rules to x: 1-69 are 2001-2069, 70-99 are
+// 1970-1999, a quoted "0" or "00" is 2000; 0 and 1901-2155 are kept.
+func (c *ColumnPlan) year(v snapshot.Value, x int64) (int64, error) {
+	switch {
+	case x == 0 && v.Kind == snapshot.String && len(trimSpace(v.Bytes)) <= 2:
+		return 2000, nil
+	case x >= 1 && x <= 69:
+		return 2000 + x, nil
+	case x >= 70 && x <= 99:
+		return 1900 + x, nil
+	case x == 0 || (x >= 1901 && x <= 2155):
+		return x, nil
+	}
+	return 0, c.errf("value %s out of range for year (0, 1901-2155)", quote(v.Bytes))
 }
 
 // fastInt parses a plain optionally signed decimal integer of up to 18

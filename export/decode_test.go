@@ -51,6 +51,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"int not a number", snapshot.Column{Type: "int"}, str("12abc"), "invalid string"},
 		{"int empty string", snapshot.Column{Type: "int"}, str(""), "invalid string"},
 		{"year over", snapshot.Column{Type: "year"}, num("2156"), "out of range"},
+		{"year gap", snapshot.Column{Type: "year"}, num("1900"), "out of range for year"},
 		{"decimal over", snapshot.Column{Type: "decimal", Precision: 5, Scale: 2}, num("1000.00"), "out of range for DECIMAL(5,2)"},
 		{"decimal rounds over", snapshot.Column{Type: "decimal", Precision: 5, Scale: 2}, num("999.995"), "out of range"},
 		{"decimal 65 over", snapshot.Column{Type: "decimal", Precision: 65, Scale: 30}, num("1" + strings.Repeat("0", 35)), "out of range"},
