@@ -3,6 +3,7 @@ package rdsexport
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 
@@ -78,6 +79,30 @@ func NewFromClient(c Client, opts Options) (*Exporter, error) {
 	return &Exporter{c: c, opts: opts, log: log}, nil
 }
 
+// checkID applies RDS's identifier rules to an export task id (which
+// StartExportTask would refuse with InvalidParameterValue): it begins with a
+// letter, holds only ASCII letters, digits and hyphens, does not end with a
+// hyphen or hold two consecutive hyphens, and has at most 60 characters.
+func checkID(id string) error {
+	bad := func(why string) error { return fmt.Errorf("export task id %q %s", id, why) }
+	switch {
+	case len(id) > liberator.MaxExportIDLen:
+		return bad(fmt.Sprintf("is longer than %d characters", liberator.MaxExportIDLen))
+	case !(id[0] >= 'a' && id[0] <= 'z' || id[0] >= 'A' && id[0] <= 'Z'):
+		return bad("must begin with a letter")
+	case strings.HasSuffix(id, "-"):
+		return bad("must not end with a hyphen")
+	case strings.Contains(id, "--"):
+		return bad("must not contain two consecutive hyphens")
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return bad(fmt.Sprintf("must hold only ASCII letters, digits and hyphens (has %q)", c))
+		}
+	}
+	return nil
+}
+
 // Prefix returns the key prefix of export id's files: "<prefix>/<id>/".
 func Prefix(s3Prefix, id string) string {
 	p := strings.Trim(s3Prefix, "/")
@@ -135,6 +160,9 @@ func (e *Exporter) StartExport(ctx context.Context, req liberator.ExportRequest)
 	id = liberator.ExportID(id)
 	if id == "" {
 		return liberator.ExportInfo{}, errkind.Newf(errkind.Invalid, op, "", "export id and snapshot id are empty")
+	}
+	if err := checkID(id); err != nil {
+		return liberator.ExportInfo{}, errkind.New(errkind.Invalid, op, id, err)
 	}
 	if !strings.HasPrefix(req.Snapshot.Source, "arn:") {
 		return liberator.ExportInfo{}, errkind.Newf(errkind.Invalid, op, id, "snapshot %q has no ARN in Source (got %q)", req.Snapshot.ID, req.Snapshot.Source)

@@ -3,6 +3,7 @@ package rdsexport_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,6 +95,27 @@ func TestExportIDNormalized(t *testing.T) {
 	want := "rds-liberator-db-2026-11-24-03-15-aaaaaaaaaaaaaaaaaaaaaaaaaa"
 	if got.ID != want || len(want) != 60 || f.Requests("StartExportTask")[0].Params["ExportTaskIdentifier"] != want {
 		t.Errorf("export id %q (len %d), want %q", got.ID, len(got.ID), want)
+	}
+}
+
+func TestStartExportRefusesInvalidIDs(t *testing.T) {
+	tests := []struct{ id, want string }{
+		{"1-starts-with-digit", "must begin with a letter"},
+		{"ends-with-hyphen-", "must not end with a hyphen"},
+		{"double--hyphen", "two consecutive hyphens"},
+		{"under_score", "only ASCII letters, digits and hyphens"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			f, e, snap := setup(t, "")
+			_, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: tt.id, Snapshot: snap})
+			if !errors.Is(err, liberator.ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want ErrInvalid saying %q", err, tt.want)
+			}
+			if n := len(f.Requests("StartExportTask")); n != 0 {
+				t.Errorf("%d StartExportTask requests for an invalid id", n)
+			}
+		})
 	}
 }
 

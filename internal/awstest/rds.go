@@ -490,8 +490,8 @@ func (r *RDS) handle(ctx context.Context, action string, form url.Values) (any, 
 		if t.ID == "" || t.SourceArn == "" || t.S3Bucket == "" || t.IamRoleArn == "" || t.KmsKeyID == "" {
 			return nil, &Fault{Code: "MissingParameter", Message: "ExportTaskIdentifier, SourceArn, S3BucketName, IamRoleArn and KmsKeyId are required"}
 		}
-		if len(t.ID) > 60 || strings.ContainsAny(t.ID, ":_ ") {
-			return nil, &Fault{Code: CodeInvalidParameterValue, Message: "invalid ExportTaskIdentifier " + t.ID}
+		if !ValidIdentifier(t.ID) || len(t.ID) > 60 {
+			return nil, &Fault{Code: CodeInvalidParameterValue, Message: "The parameter ExportTaskIdentifier is not a valid identifier. Identifiers must begin with a letter; must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two consecutive hyphens."}
 		}
 		if _, ok := r.exports[t.ID]; ok {
 			return nil, &Fault{Code: CodeExportTaskAlreadyExists, Message: "Cannot start export task because a task with the identifier " + t.ID + " already exists."}
@@ -685,4 +685,20 @@ func (n RDSNotification) EventBridge() string {
 		},
 	})
 	return string(b)
+}
+
+// ValidIdentifier reports whether id is a valid RDS identifier: it begins
+// with a letter, holds only ASCII letters, digits and hyphens, and neither
+// ends with a hyphen nor holds two consecutive hyphens.
+func ValidIdentifier(id string) bool {
+	if id == "" || !(id[0] >= 'a' && id[0] <= 'z' || id[0] >= 'A' && id[0] <= 'Z') {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return !strings.HasSuffix(id, "-") && !strings.Contains(id, "--")
 }
