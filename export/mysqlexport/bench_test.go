@@ -96,7 +96,7 @@ func BenchmarkRestoreExportVsEmbedded(b *testing.B) {
 			if err != nil || info.Status != liberator.ExportComplete {
 				b.Fatalf("%+v %v", info, err)
 			}
-			b.Logf("embedded: %d MB in %v = %.1f MB/s", size>>20, time.Since(start), float64(size)/(1<<20)/time.Since(start).Seconds())
+			b.Logf("embedded: %d MB (%d rows) in %v = %.1f MB/s", size>>20, info.RowCounts["liberator.PCN_IC"], time.Since(start), float64(size)/(1<<20)/time.Since(start).Seconds())
 			bucket.Close()
 		}
 	})
@@ -120,7 +120,7 @@ func BenchmarkRestoreExportVsEmbedded(b *testing.B) {
 				b.Fatalf("%+v %v", info, err)
 			}
 			total := time.Since(start)
-			b.Logf("mysql: %d MB restore %v + export %v = %v = %.1f MB/s", size>>20, restored, total-restored, total,
+			b.Logf("mysql: %d MB (%d rows) restore %v + export %v = %v = %.1f MB/s", size>>20, info.RowCounts["liberator.PCN_IC"], restored, total-restored, total,
 				float64(size)/(1<<20)/total.Seconds())
 			be.Close()
 			bucket.Close()
