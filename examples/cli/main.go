@@ -71,24 +71,31 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "Run 'liberator <command> --help' for a command's flags.")
 }
 
-// newFlags returns a FlagSet whose errors are reported by parse.
-func newFlags(name, synopsis string, stdout io.Writer) *flag.FlagSet {
+// flagSet is a subcommand's flags and its help text.
+type flagSet struct {
+	*flag.FlagSet
+	help func()
+}
+
+// newFlags returns a FlagSet whose errors are reported by parse as one line
+// and whose --help prints the synopsis and flags to stdout.
+func newFlags(name, synopsis string, stdout io.Writer) flagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
+	fs.Usage = func() {} // parse prints help itself, errors as one line
+	return flagSet{fs, func() {
 		fmt.Fprintf(stdout, "Usage: liberator %s\n\n", synopsis)
 		fs.SetOutput(stdout)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
-	}
-	return fs
+	}}
 }
 
 // parse parses args; ok is false when the command should exit with code.
-func parse(fs *flag.FlagSet, args []string, stderr io.Writer) (code int, ok bool) {
+func parse(fs flagSet, args []string, stderr io.Writer) (code int, ok bool) {
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
+		fs.help()
 		return 0, false
 	}
 	if err != nil {

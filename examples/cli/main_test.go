@@ -223,7 +223,7 @@ func TestHelp(t *testing.T) {
 	for _, c := range []string{"run", "inspect", "demo", "gendump"} {
 		t.Run(c, func(t *testing.T) {
 			code, out, _ := cli(t, c, "--help")
-			if code != 0 || !strings.Contains(out, "Usage: liberator "+c) || !strings.Contains(out, "-") {
+			if code != 0 || strings.Count(out, "Usage: liberator "+c) != 1 || !strings.Contains(out, "-") {
 				t.Errorf("exit %d, output:\n%s", code, out)
 			}
 		})
