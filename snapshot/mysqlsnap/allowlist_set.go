@@ -213,7 +213,7 @@ func (c *checker) assignment() (skip bool, err error) {
 			if scope != "" && scope != "session" && scope != "local" {
 				return false, fmt.Errorf("reading @@%s.%s is not allowed", scope, n)
 			}
-			if _, ok := sessionVars[n]; !ok {
+			if _, ok := sessionVars[n]; !ok && n != "sql_log_bin" {
 				return false, fmt.Errorf("reading @@%s is not allowed", n)
 			}
 			c.a.saved[name] = n
@@ -225,8 +225,12 @@ func (c *checker) assignment() (skip bool, err error) {
 		return false, nil
 	}
 	if name == "sql_log_bin" {
-		// mysqldump writes SET @@SESSION.SQL_LOG_BIN=0 with GTIDs; it needs
-		// SUPER and only affects replication: never sent.
+		// mysqldump writes SET @@SESSION.SQL_LOG_BIN=0 (and restores it
+		// from @MYSQLDUMP_TEMP_LOG_BIN) with GTIDs; it needs SUPER and only
+		// affects replication: never sent.
+		if v.kind == tkVar {
+			return true, nil
+		}
 		return true, c.checkSwitch(name, v)
 	}
 	class, ok := sessionVars[name]

@@ -147,6 +147,30 @@ func TestAllowlistRefuses(t *testing.T) {
 	}
 }
 
+// TestAllowlistMySQL8GTIDHeader feeds the statements mysqldump 8 writes
+// around a dump of a GTID server (as RDS runs).
+func TestAllowlistMySQL8GTIDHeader(t *testing.T) {
+	a := NewAllowlist("tgt", AllowOptions{})
+	for i, s := range []struct {
+		sql  string
+		want Action
+	}{
+		{"/*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */", Execute},
+		{"/*!50503 SET NAMES utf8mb4 */", Execute},
+		{"SET @MYSQLDUMP_TEMP_LOG_BIN = @@SESSION.SQL_LOG_BIN", Execute},
+		{"SET @@SESSION.SQL_LOG_BIN= 0", Skip},
+		{"SET @@GLOBAL.GTID_PURGED=/*!80000 '+'*/ '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-77'", Skip},
+		{"/*!80016 SET @@SESSION.information_schema_stats_expiry = 0 */", Execute},
+		{"SET @@SESSION.SQL_LOG_BIN = @MYSQLDUMP_TEMP_LOG_BIN", Skip},
+		{"/*!40101 SET CHARACTER_SET_CLIENT=@OLD_CHARACTER_SET_CLIENT */", Execute},
+	} {
+		d, err := a.Check(s.sql, i+1)
+		if err != nil || d.Action != s.want {
+			t.Errorf("%q: %v, %v; want %v", s.sql, d.Action, err, s.want)
+		}
+	}
+}
+
 func TestAllowlistSavedVariables(t *testing.T) {
 	a := NewAllowlist("tgt", AllowOptions{})
 	steps := []struct {
