@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -86,6 +87,11 @@ type EmbeddedOptions struct {
 	// BatchRows is the number of rows handed from the scanner to the
 	// writer at a time; default 2048.
 	BatchRows int
+	// LockTimeout is how long a run of an export id holds it against runs
+	// in other processes (the lock object export_lock_<id>.json); a lock
+	// older than this is taken to be left by a crashed run and taken over.
+	// Default 6h.
+	LockTimeout time.Duration
 }
 
 // Embedded is the embedded liberator.Exporter: it converts a dump to
@@ -95,6 +101,12 @@ type EmbeddedOptions struct {
 // runs and tests) and returns the final state, COMPLETE or FAILED; a
 // concurrent DescribeExport of the same id meanwhile reports IN_PROGRESS.
 // Internally the scanner and the Parquet encoding run in two goroutines.
+//
+// Runs of one export id in several processes (a redelivered message) are
+// kept apart by a lock object, <prefix><id>/export_lock_<id>.json, created
+// with blob's IfNotExist: the loser reports IN_PROGRESS and writes
+// nothing; a lock older than LockTimeout is taken over. The lock is
+// removed when the run ends.
 type Embedded struct {
 	bucket *blob.Bucket
 	opts   EmbeddedOptions
@@ -128,6 +140,9 @@ func NewEmbedded(bucket *blob.Bucket, opts EmbeddedOptions) *Embedded {
 	if opts.BatchRows <= 0 {
 		opts.BatchRows = 2048
 	}
+	if opts.LockTimeout <= 0 {
+		opts.LockTimeout = 6 * time.Hour
+	}
 	opts.Writer.UUID = ""
 	return &Embedded{bucket: bucket, opts: opts, running: map[string]liberator.ExportInfo{}}
 }
@@ -145,10 +160,77 @@ func (e *Embedded) DescribeExport(ctx context.Context, id string) (liberator.Exp
 		return info, nil
 	}
 	f, err := e.readInfo(ctx, id)
+	if errors.Is(err, errkind.NotFound) {
+		// running in another process?
+		if l, lerr := e.readLock(ctx, id); lerr == nil {
+			return l.exportInfo(e.root(id)), nil
+		}
+	}
 	if err != nil {
 		return liberator.ExportInfo{}, err
 	}
 	return f.exportInfo(), nil
+}
+
+// lockFile is the content of export_lock_<id>.json, which exists while a
+// process runs the export (created with IfNotExist, so one process wins).
+type lockFile struct {
+	ExportID   string    `json:"exportTaskIdentifier"`
+	SnapshotID string    `json:"snapshotIdentifier"`
+	Started    time.Time `json:"started"`
+}
+
+func (l *lockFile) exportInfo(prefix string) liberator.ExportInfo {
+	return liberator.ExportInfo{ID: l.ExportID, SnapshotID: l.SnapshotID, Status: liberator.ExportInProgress, Prefix: prefix}
+}
+
+func (e *Embedded) lockKey(id string) string { return e.root(id) + "export_lock_" + id + ".json" }
+
+func (e *Embedded) readLock(ctx context.Context, id string) (*lockFile, error) {
+	b, err := e.bucket.ReadAll(ctx, e.lockKey(id))
+	if err != nil {
+		return nil, err
+	}
+	var l lockFile
+	if err := json.Unmarshal(b, &l); err != nil {
+		return nil, errkind.New(errkind.Invalid, "export lock", e.lockKey(id), err)
+	}
+	return &l, nil
+}
+
+// lock takes the export's lock object. It returns the holder's lock when
+// another run holds it and it is not older than LockTimeout; a stale lock
+// (a crashed run) is taken over.
+func (e *Embedded) lock(ctx context.Context, req liberator.ExportRequest) (*lockFile, error) {
+	key := e.lockKey(req.ID)
+	mine, _ := json.Marshal(lockFile{ExportID: req.ID, SnapshotID: req.Snapshot.ID, Started: e.opts.Clock.Now().UTC()})
+	for attempt := 0; ; attempt++ {
+		err := e.bucket.WriteAll(ctx, key, mine, &blob.WriterOptions{ContentType: "application/json", IfNotExist: true})
+		if err == nil {
+			return nil, nil
+		}
+		if gcerrors.Code(err) != gcerrors.FailedPrecondition {
+			return nil, errkind.New(errkind.Transient, "export lock", key, err)
+		}
+		held, rerr := e.readLock(ctx, req.ID)
+		if gcerrors.Code(rerr) == gcerrors.NotFound && attempt < 2 {
+			continue // released meanwhile
+		}
+		if rerr != nil && !errors.Is(rerr, errkind.Invalid) {
+			return nil, errkind.New(errkind.Transient, "export lock", key, rerr)
+		}
+		stale := held == nil || e.opts.Clock.Now().Sub(held.Started) > e.opts.LockTimeout
+		if !stale || attempt >= 2 {
+			if held == nil {
+				held = &lockFile{ExportID: req.ID, SnapshotID: req.Snapshot.ID}
+			}
+			return held, nil
+		}
+		e.opts.Logger.Warn("taking over a stale export lock", "export", req.ID, "started", held.Started)
+		if err := e.bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+			return nil, errkind.New(errkind.Transient, "export lock", key, err)
+		}
+	}
 }
 
 func (e *Embedded) readInfo(ctx context.Context, id string) (*ExportInfoFile, error) {
@@ -220,6 +302,21 @@ func (e *Embedded) StartExport(ctx context.Context, req liberator.ExportRequest)
 	} else if !errors.Is(err, errkind.NotFound) {
 		return liberator.ExportInfo{}, err
 	}
+	// Another process may run the same export: the lock object decides.
+	held, err := e.lock(ctx, req)
+	if err != nil {
+		return liberator.ExportInfo{}, err
+	}
+	if held != nil {
+		return held.exportInfo(e.root(req.ID)), nil
+	}
+	defer func() { _ = e.bucket.Delete(context.WithoutCancel(ctx), e.lockKey(req.ID)) }()
+	// It may have finished between the first look and taking the lock.
+	if f, err := e.readInfo(ctx, req.ID); err == nil {
+		return f.exportInfo(), nil
+	} else if !errors.Is(err, errkind.NotFound) {
+		return liberator.ExportInfo{}, err
+	}
 	// Leftovers of an interrupted run of this id are not part of it.
 	if err := e.deletePrefix(ctx, e.root(req.ID)); err != nil {
 		return liberator.ExportInfo{}, err
@@ -281,7 +378,7 @@ func (e *Embedded) deletePrefix(ctx context.Context, prefix string) error {
 		if err != nil {
 			return errkind.New(errkind.Transient, "export cleanup", prefix, err)
 		}
-		if obj.IsDir {
+		if obj.IsDir || strings.HasPrefix(path.Base(obj.Key), "export_lock_") {
 			continue
 		}
 		if err := e.bucket.Delete(ctx, obj.Key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {

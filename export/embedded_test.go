@@ -7,9 +7,11 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot"
@@ -360,5 +362,47 @@ func TestExportInProgressAndThrottled(t *testing.T) {
 	other, err := e.StartExport(context.Background(), exportReq("exp-other"))
 	if err != nil || other.Status != liberator.ExportComplete {
 		t.Errorf("StartExport after the first finished = %v, %v", other.Status, err)
+	}
+}
+
+func TestExportLockAcrossProcesses(t *testing.T) {
+	pcn := pcnTable()
+	tests := []struct {
+		name       string
+		lockAge    time.Duration
+		wantStatus liberator.ExportStatus
+		wantKeys   int // objects left
+	}{
+		{"held by a live run", time.Hour, liberator.ExportInProgress, 1},
+		{"stale lock taken over", 7 * time.Hour, liberator.ExportComplete, 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			e, bucket := newTestExporter(t, rowsOf(pcn, pcnRow(1)), func(o *EmbeddedOptions) {
+				o.Clock = clock.NewVirtual(testStart.Add(tc.lockAge))
+			})
+			// another process took the lock at testStart
+			lock := `{"exportTaskIdentifier":"exp-l","snapshotIdentifier":"snap-1","started":"` + testStart.Format(time.RFC3339) + `"}`
+			if err := bucket.WriteAll(ctx, "exp-l/export_lock_exp-l.json", []byte(lock), nil); err != nil {
+				t.Fatal(err)
+			}
+			info, err := e.StartExport(ctx, exportReq("exp-l"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			desc, err := e.DescribeExport(ctx, "exp-l")
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys := listKeys(t, bucket)
+			got := []any{info.Status, desc.Status, desc.SnapshotID, len(keys)}
+			if diff := cmp.Diff([]any{tc.wantStatus, tc.wantStatus, "snap-1", tc.wantKeys}, got); diff != "" {
+				t.Errorf("(-want +got):\n%s\nkeys %v", diff, keys)
+			}
+			if tc.wantStatus == liberator.ExportComplete && contains(keys, "exp-l/export_lock_exp-l.json") {
+				t.Errorf("lock left after the export finished: %v", keys)
+			}
+		})
 	}
 }
