@@ -55,6 +55,10 @@ const (
 	KindTrigger     Kind = "trigger"
 	KindRoutine     Kind = "routine"
 	KindEvent       Kind = "event"
+	// KindPerconaRocksDB: the /*!50717 … */ RocksDB bulk-load probe Percona's
+	// mysqldump writes around each table's data (SELECT … INTO
+	// @rocksdb_…, PREPARE/EXECUTE s): skipped, never sent.
+	KindPerconaRocksDB Kind = "percona rocksdb probe"
 )
 
 // Decision is the allowlist's verdict on one allowed statement.
@@ -147,6 +151,9 @@ func (a *Allowlist) CheckStatement(stmt snapshot.Statement) (Decision, error) {
 // 1-based line in the dump. A refused statement returns an error wrapping
 // errkind.Invalid that names the line and quotes the statement.
 func (a *Allowlist) Check(text string, line int) (Decision, error) {
+	if perconaRocksDB(text) {
+		return Decision{Action: Skip, Kind: KindPerconaRocksDB}, nil
+	}
 	c := checker{a: a, l: lexer{s: []byte(text)}, line: line, text: text}
 	d, err := c.check()
 	if c.l.err != nil {
@@ -160,6 +167,17 @@ func (a *Allowlist) Check(text string, line int) (Decision, error) {
 		d.SQL = text
 	}
 	return d, nil
+}
+
+// perconaRocksDB recognises the statements of Percona mysqldump's RocksDB
+// bulk-load probe. Skipping them sends nothing, so the match may be loose.
+func perconaRocksDB(text string) bool {
+	rest, ok := strings.CutPrefix(text, "/*!50717 ")
+	if !ok {
+		return false
+	}
+	rest = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "*/"))
+	return strings.Contains(rest, "@rocksdb_") || rest == "EXECUTE s" || rest == "DEALLOCATE PREPARE s"
 }
 
 // excerpt quotes the start of a statement for an error message.
