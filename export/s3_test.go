@@ -1,0 +1,63 @@
+package export
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/dataplatform/liberator-ingestion/internal/awstest"
+	"github.com/dataplatform/liberator-ingestion/internal/clock"
+	"github.com/dataplatform/liberator-ingestion/liberator"
+)
+
+// TestS3 runs the embedded exporter against an S3 API (gofakes3 through
+// s3blob): a complete export, then one whose second table's part upload
+// fails, which must leave no Parquet behind.
+func TestS3(t *testing.T) {
+	ctx := context.Background()
+	fake := awstest.NewS3(clock.NewVirtual(testStart))
+	defer fake.Close()
+	bucket, err := fake.Bucket(ctx, "dev-liberator-export")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bucket.Close()
+	path := filepath.Join(t.TempDir(), "d.sql")
+	if err := os.WriteFile(path, []byte(e2eDump), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := NewEmbedded(bucket, EmbeddedOptions{Clock: clock.NewVirtual(testStart), NewUUID: func() string { return "u" }})
+	req := func(id string) liberator.ExportRequest {
+		return liberator.ExportRequest{ID: id, Snapshot: liberator.SnapshotInfo{ID: "s", Source: path}}
+	}
+	info, err := e.StartExport(ctx, req("ok"))
+	if err != nil || info.Status != liberator.ExportComplete {
+		t.Fatalf("StartExport = %+v, %v", info, err)
+	}
+	if got := readRows(t, bucket, "ok/liberator/liberator.PCN_IC/"); len(got) != 2 {
+		t.Errorf("read %d rows back from S3, want 2", len(got))
+	}
+	if diff := cmp.Diff([]string{"ok/export_info_ok.json", "ok/export_tables_info_ok_from_1_to_2.json",
+		"ok/liberator/liberator.PCN_IC/1/part-00000-u-c000.gz.parquet", "ok/liberator/liberator.empty_t/1/part-00000-u-c000.gz.parquet"},
+		listKeys(t, bucket)); diff != "" {
+		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+
+	fake.FailKey("bad/liberator/liberator.empty_t/1/part-00000-u-c000.gz.parquet")
+	info, err = e.StartExport(ctx, req("bad"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Status != liberator.ExportFailed || !strings.Contains(info.FailureCause, "liberator.empty_t") {
+		t.Errorf("status %s cause %q, want FAILED naming liberator.empty_t", info.Status, info.FailureCause)
+	}
+	for _, k := range listKeys(t, bucket) {
+		if strings.HasPrefix(k, "bad/") && k != "bad/export_info_bad.json" {
+			t.Errorf("left behind after the failed export: %s", k)
+		}
+	}
+}
