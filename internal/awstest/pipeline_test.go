@@ -140,6 +140,9 @@ func runPipeline(t *testing.T, schedKind string) {
 		sqsf.AdvanceWhenIdle = true
 		sqsf.VisibilityTimeout = 12 * time.Hour
 		q := sqsf.CreateQueue("liberator-pipeline")
+		// RDS notifications reach the same queue through EventBridge; the
+		// long-running consumer (Run) handles them as further triggers.
+		rdsf.OnEvent = func(n awstest.RDSNotification) { sqsf.Inject(q, n.EventBridge()) }
 		s, err := awssqs.Open(ctx, sqsf.Config(), awssqs.Options{QueueURL: q, Clock: clk})
 		if err != nil {
 			t.Fatal(err)
@@ -183,7 +186,20 @@ func runPipeline(t *testing.T, schedKind string) {
 			"S3BucketName": exportBucket, "S3Prefix": "exports", "IamRoleArn": exportRole, "KmsKeyId": exportKMS,
 		}},
 	}
-	if diff := cmp.Diff(pin, rdsf.Requests("CreateDBSnapshot", "StartExportTask", "DeleteDBSnapshot")); diff != "" {
+	// With RDS events as extra triggers a step may run twice; the repeat
+	// sends the same request (answered ExportTaskAlreadyExists), so compare
+	// the distinct requests.
+	var distinct []awstest.Request
+	for _, r := range rdsf.Requests("CreateDBSnapshot", "StartExportTask", "DeleteDBSnapshot") {
+		dup := false
+		for _, d := range distinct {
+			dup = dup || cmp.Equal(d, r)
+		}
+		if !dup {
+			distinct = append(distinct, r)
+		}
+	}
+	if diff := cmp.Diff(pin, distinct); diff != "" {
 		t.Errorf("RDS requests (-want +got):\n%s", diff)
 	}
 	var left []string

@@ -136,3 +136,35 @@ func TestOpenValidates(t *testing.T) {
 		t.Errorf("no queue URL: %v", err)
 	}
 }
+
+func TestReceiveDecodesRDSEvents(t *testing.T) {
+	ctx := context.Background()
+	f, s, _, q := setup(t)
+	n := awstest.RDSNotification{EventID: "RDS-EVENT-0042", SourceID: "sql-to-parquet-26-11-24-031500",
+		SourceARN: awstest.SnapshotARN("sql-to-parquet-26-11-24-031500"), Message: "Manual snapshot created", Time: t0}
+	ignored := n
+	ignored.EventID = "RDS-EVENT-0091" // automated snapshot created
+	f.Inject(q, "not json")
+	f.Inject(q, ignored.EventBridge())
+	f.Inject(q, n.SNSEnvelope("arn:aws:sns:eu-west-2:123456789012:rds-events"))
+
+	if _, err := s.Receive(ctx); !errors.Is(err, liberator.ErrInvalid) {
+		t.Fatalf("garbage: %v, want ErrInvalid", err)
+	}
+	d, err := s.Receive(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Message.Step != liberator.StepSnapshotCheck || d.Message.SnapshotID != "sql-to-parquet-26-11-24-031500" {
+		t.Errorf("got %+v, want the snapshot check the 0042 event starts", d.Message)
+	}
+	if err := d.Ack(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if left := f.Messages(q); len(left) != 0 {
+		t.Errorf("%d messages left; the garbage, the ignored event and the acked one should be deleted", len(left))
+	}
+}
