@@ -147,6 +147,13 @@ func FuzzUnescape(f *testing.F) {
 				t.Fatalf("unescaping %q grew it to %q", data, out)
 			}
 		}
+		want := 0
+		for want < len(data) && data[want] != '\'' && data[want] != '\\' {
+			want++
+		}
+		if got := indexQuoteOrBackslash(data, 0); got != want {
+			t.Fatalf("indexQuoteOrBackslash(%q) = %d, want %d", data, got, want)
+		}
 		quoted := AppendQuoted(nil, data)
 		if got := AppendUnescaped(nil, quoted[1:len(quoted)-1], '\''); !bytes.Equal(got, data) {
 			t.Fatalf("round trip of %q gave %q", data, got)

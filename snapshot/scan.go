@@ -3,10 +3,12 @@ package snapshot
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/bits"
 	"strings"
 
 	"github.com/dataplatform/liberator-ingestion/internal/errkind"
@@ -534,13 +536,7 @@ func (s *scanner) tuple(buf []byte, p int, eof bool) (k, end int, st lexStatus, 
 		var v Value
 		switch {
 		case c == '\'':
-			j := i + 1
-			for j < n {
-				if b := buf[j]; b == '\'' || b == '\\' {
-					break
-				}
-				j++
-			}
+			j := indexQuoteOrBackslash(buf, i+1)
 			if j+1 >= n {
 				s.raw = raw
 				return k, i, lexMore, nil
@@ -753,4 +749,29 @@ func first(b []byte) string {
 		return ""
 	}
 	return string(b[:1])
+}
+
+const (
+	swarLo = 0x0101010101010101
+	swarHi = 0x8080808080808080
+)
+
+// indexQuoteOrBackslash returns the index of the first ' or \ in buf at or
+// after j, or len(buf). It tests 8 bytes at a time (SWAR): the lowest byte
+// flagged by the zero-byte test is always a true match.
+func indexQuoteOrBackslash(buf []byte, j int) int {
+	n := len(buf)
+	for j+8 <= n {
+		x := binary.LittleEndian.Uint64(buf[j:])
+		a := x ^ ('\'' * swarLo)
+		b := x ^ ('\\' * swarLo)
+		if m := ((a-swarLo)&^a | (b-swarLo)&^b) & swarHi; m != 0 {
+			return j + bits.TrailingZeros64(m)>>3
+		}
+		j += 8
+	}
+	for j < n && buf[j] != '\'' && buf[j] != '\\' {
+		j++
+	}
+	return j
 }

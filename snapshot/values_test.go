@@ -177,3 +177,17 @@ func TestScanOptionsAndHandlerErrors(t *testing.T) {
 		t.Errorf("large INSERT with small rows: %v %+v", err, st)
 	}
 }
+
+func TestIndexQuoteOrBackslash(t *testing.T) {
+	for _, s := range []string{"", "a", "'", "\\", "abcdefgh'", "abcdefghijklmnop\\x'", "\x27\x27", "\xa7\xdc'", "12345678", "1234567\\", "\x00\x01\x80\xff\x26\x28\x5b\x5d'"} {
+		for start := 0; start <= len(s); start++ {
+			want := start
+			for want < len(s) && s[want] != '\'' && s[want] != '\\' {
+				want++
+			}
+			if got := indexQuoteOrBackslash([]byte(s), start); got != want {
+				t.Errorf("indexQuoteOrBackslash(%q, %d) = %d, want %d", s, start, got, want)
+			}
+		}
+	}
+}

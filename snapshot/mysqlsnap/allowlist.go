@@ -400,7 +400,7 @@ func (c *checker) tableName() (string, error) {
 func (c *checker) drop() (Decision, error) {
 	t := c.next()
 	switch c.word(t) {
-	case "TABLE", "TABLES":
+	case "TABLE":
 	case "VIEW":
 		return c.skipObject(KindView, c.a.opts.AllowViews)
 	case "TRIGGER":
