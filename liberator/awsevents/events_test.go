@@ -132,7 +132,7 @@ func TestNextMessage(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatal(ok, err)
 	}
-	if got.RunID != "20261120/sql-to-parquet-2026-11-20-backdated" || !got.Backdated || got.ImportDate != (liberator.Date{Year: 2026, Month: 11, Day: 20}) {
+	if got.RunID != "20261120/sql-to-parquet-2026-11-20-backdated" || got.Dump.Key != "rds-snapshot:sql-to-parquet-2026-11-20-backdated" || !got.Backdated || got.ImportDate != (liberator.Date{Year: 2026, Month: 11, Day: 20}) {
 		t.Errorf("backdated: %+v", got)
 	}
 }
