@@ -58,7 +58,7 @@ func setup(ctx context.Context) (*handlers.DumpUploaded, error) {
 		Logger:    log,
 	}
 	if cfg.ReplicaBucket != "" {
-		copier, err := awss3.NewCopier(awsCfg, awss3.CopyOptions{ACL: awss3.ACLBucketOwnerFullControl, Logger: log})
+		copier, err := awss3.NewCopier(awsCfg, awss3.CopyOptions{ACL: awss3.ACLBucketOwnerFullControl, Logger: log}, cfg.S3Options)
 		if err != nil {
 			return nil, err
 		}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
@@ -41,6 +43,7 @@ const (
 	EnvRetryMax      = "LIBERATOR_RETRY_MAX"
 	EnvRetryDeadline = "LIBERATOR_RETRY_DEADLINE"
 	EnvKeepSnapshots = "LIBERATOR_KEEP_SNAPSHOTS"
+	EnvS3PathStyle   = "LIBERATOR_S3_PATH_STYLE"
 
 	// The ECS restore task reads these (the dump-uploaded Lambda sets the
 	// first three in the container overrides).
@@ -111,6 +114,10 @@ type Config struct {
 	// available, keeping this many older available ones (and AWS Backup's).
 	// 0 deletes nothing.
 	KeepSnapshots int
+	// S3PathStyle makes the S3 clients use path-style addressing
+	// (LIBERATOR_S3_PATH_STYLE=true), for S3-compatible stores and local
+	// endpoints (AWS_ENDPOINT_URL_S3).
+	S3PathStyle bool
 
 	// Restore is the ECS task's own configuration.
 	Restore RestoreConfig
@@ -221,6 +228,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.KeepSnapshots = n
 	}
+	if v := get(EnvS3PathStyle); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return Config{}, invalidf(EnvS3PathStyle, "want true or false, got %q", v)
+		}
+		c.S3PathStyle = b
+	}
 	if v := get(EnvECSAssignPublicIP); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -312,6 +326,13 @@ func (c Config) BucketURL(name string) string {
 		return "s3://" + name
 	}
 	return fmt.Sprintf("s3://%s?region=%s", name, c.Region)
+}
+
+// S3Options returns the S3 client options the configuration asks for.
+func (c Config) S3Options(o *s3.Options) {
+	if c.S3PathStyle {
+		o.UsePathStyle = true
+	}
 }
 
 // missing takes name, value pairs and names every empty value.

@@ -3,6 +3,7 @@ package handlers
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -49,7 +50,11 @@ var ErrNotAnRDSEvent = fmt.Errorf("not an RDS event")
 // refuses messages without a dump key, so Dump.Key is set to
 // "rds-snapshot:<id>" (the steps after the restore never read the dump; the
 // key only names the run in logs: RunID "YYYYMMDD/<snapshot id>").
-func MessageFromRDSEvent(ev awsevents.RDSEvent) (m liberator.Message, ok bool, err error) {
+//
+// The step's deadline runs from now, when the handler got the event, not
+// from the event's own time: an event redelivered or replayed hours later
+// (EventBridge retries for up to a day) still gets its step checked.
+func MessageFromRDSEvent(ev awsevents.RDSEvent, now time.Time) (m liberator.Message, ok bool, err error) {
 	m, ok, err = awsevents.NextMessage(ev, liberator.DumpRef{})
 	if err != nil || !ok {
 		return m, ok, err
@@ -57,5 +62,6 @@ func MessageFromRDSEvent(ev awsevents.RDSEvent) (m liberator.Message, ok bool, e
 	if m.Dump.Key == "" {
 		m.Dump.Key = "rds-snapshot:" + m.SnapshotID
 	}
+	m.StepStarted = now.UTC()
 	return m, true, nil
 }

@@ -177,7 +177,7 @@ func (h *Steps) rdsEvent(ctx context.Context, log *slog.Logger, e awsevents.RDSE
 		log.InfoContext(ctx, "ignoring RDS event", "message", e.Message)
 		return StepResult{Ignored: "RDS event " + e.EventID + " is not handled here"}, nil
 	}
-	m, ok, err := MessageFromRDSEvent(e)
+	m, ok, err := MessageFromRDSEvent(e, h.clock().Now())
 	switch {
 	case err != nil:
 		log.ErrorContext(ctx, "dropping RDS event", "err", err)

@@ -65,7 +65,7 @@ func NewAWSPipeline(ctx context.Context, cfg Config, awsCfg aws.Config, restorer
 		return fail(err)
 	}
 	open := func(name string) (*blob.Bucket, error) {
-		b, err := awss3.OpenBucket(ctx, awsCfg, name)
+		b, err := awss3.OpenBucket(ctx, awsCfg, name, cfg.S3Options)
 		if err != nil {
 			return nil, err
 		}
