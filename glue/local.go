@@ -19,6 +19,7 @@ import (
 	"sync"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 
@@ -70,6 +71,9 @@ type LocalOptions struct {
 	RowGroupBytes int
 	// Workers bounds the files rewritten at once (default GOMAXPROCS).
 	Workers int
+	// Compression is the codec of the raw files (default Snappy, as Glue
+	// jobs write; the landed files' codecs are not kept).
+	Compression compress.Codec
 	// Clock gives the run's start time and import_timestamp (default the
 	// wall clock).
 	Clock clock.Clock
@@ -136,6 +140,7 @@ type Local struct {
 	groupRows    int
 	groupBytes   int
 	workers      int
+	codec        compress.Codec
 	clock        clock.Clock
 	log          *slog.Logger
 
@@ -153,7 +158,7 @@ func NewLocal(landing, raw *blob.Bucket, opts LocalOptions) (*Local, error) {
 	l := &Local{
 		landing: landing, raw: raw,
 		prefix: strings.Trim(opts.Prefix, "/"), routes: opts.Routes,
-		runsPrefix: opts.RunsPrefix, groupRows: opts.RowGroupRows, groupBytes: opts.RowGroupBytes, workers: opts.Workers,
+		runsPrefix: opts.RunsPrefix, groupRows: opts.RowGroupRows, groupBytes: opts.RowGroupBytes, workers: opts.Workers, codec: opts.Compression,
 		clock: opts.Clock, log: opts.Logger,
 		runs: map[string]liberator.WorkflowRun{},
 	}
@@ -171,6 +176,9 @@ func NewLocal(landing, raw *blob.Bucket, opts LocalOptions) (*Local, error) {
 	}
 	if l.groupBytes <= 0 {
 		l.groupBytes = 16 << 20
+	}
+	if l.codec == nil {
+		l.codec = &parquet.Snappy
 	}
 	if l.workers <= 0 {
 		l.workers = runtime.GOMAXPROCS(0)
@@ -519,7 +527,7 @@ func (l *Local) copyFile(ctx context.Context, srcKey, dstKey, ts string) (n int6
 		}
 		return 0, errkind.New(errkind.Terminal, op, srcKey, err)
 	}
-	schema, tsCol, err := withTimestamp(f.Schema())
+	schema, tsCol, err := withTimestamp(f.Schema(), l.codec)
 	if err != nil {
 		return 0, errkind.New(errkind.Invalid, op, srcKey, err)
 	}
@@ -535,7 +543,7 @@ func (l *Local) copyFile(ctx context.Context, srcKey, dstKey, ts string) (n int6
 			bw.Close()
 		}
 	}()
-	pw := parquet.NewWriter(bw, schema, parquet.Compression(&parquet.Snappy))
+	pw := parquet.NewWriter(bw, schema, parquet.Compression(l.codec))
 	tsVal := parquet.ByteArrayValue([]byte(ts)).Level(0, 1, tsCol)
 	buf := make([]parquet.Row, 256)
 	for _, rg := range f.RowGroups() {
@@ -606,9 +614,11 @@ type appendedGroup struct {
 func (g *appendedGroup) Fields() []parquet.Field { return g.fields }
 
 // withTimestamp returns s with an optional string column import_timestamp
-// appended, and that column's index.
-func withTimestamp(s *parquet.Schema) (*parquet.Schema, int, error) {
+// appended, and that column's index. Every column is compressed with codec
+// (the landed files' per-column codecs are not kept).
+func withTimestamp(s *parquet.Schema, codec compress.Codec) (*parquet.Schema, int, error) {
 	fields := s.Fields()
+	group := parquet.Group{}
 	for _, f := range fields {
 		if f.Name() == ImportTimestampColumn {
 			return nil, 0, fmt.Errorf("landed file already has a column %s", ImportTimestampColumn)
@@ -616,9 +626,19 @@ func withTimestamp(s *parquet.Schema) (*parquet.Schema, int, error) {
 		if !f.Leaf() {
 			return nil, 0, fmt.Errorf("column %s is nested; landed tables are flat", f.Name())
 		}
+		group[f.Name()] = parquet.Compressed(f, codec)
 	}
-	extra := parquet.Group{ImportTimestampColumn: parquet.Optional(parquet.String())}.Fields()[0]
-	g := &appendedGroup{Node: s, fields: append(append([]parquet.Field{}, fields...), extra)}
+	group[ImportTimestampColumn] = parquet.Compressed(parquet.Optional(parquet.String()), codec)
+	byName := map[string]parquet.Field{}
+	for _, f := range group.Fields() {
+		byName[f.Name()] = f
+	}
+	ordered := make([]parquet.Field, 0, len(fields)+1)
+	for _, f := range fields {
+		ordered = append(ordered, byName[f.Name()])
+	}
+	ordered = append(ordered, byName[ImportTimestampColumn])
+	g := &appendedGroup{Node: s, fields: ordered}
 	return parquet.NewSchema(s.Name(), g), len(fields), nil
 }
 

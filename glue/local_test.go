@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/memblob"
 
@@ -63,7 +64,7 @@ func rows(from, n int) []pcnRow {
 func land(t *testing.T, b *blob.Bucket, table, file string, rs []pcnRow, groupRows int) partition.TableManifest {
 	t.Helper()
 	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[pcnRow](&buf, parquet.MaxRowsPerRowGroup(int64(groupRows)))
+	w := parquet.NewGenericWriter[pcnRow](&buf, parquet.MaxRowsPerRowGroup(int64(groupRows)), parquet.Compression(&parquet.Gzip))
 	if _, err := w.Write(rs); err != nil {
 		t.Fatal(err)
 	}
@@ -93,6 +94,13 @@ func readRaw(t *testing.T, b *blob.Bucket, key string) ([]string, []pcnRaw) {
 	var cols []string
 	for _, fl := range f.Schema().Fields() {
 		cols = append(cols, fl.Name())
+	}
+	for _, rg := range f.Metadata().RowGroups {
+		for _, c := range rg.Columns {
+			if c.MetaData.Codec != format.Snappy {
+				t.Errorf("%s: column %v codec %v, want SNAPPY", key, c.MetaData.PathInSchema, c.MetaData.Codec)
+			}
+		}
 	}
 	r := parquet.NewGenericReader[pcnRaw](f)
 	out := make([]pcnRaw, f.NumRows())
