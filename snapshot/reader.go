@@ -156,6 +156,11 @@ func skipQuoted(buf []byte, i int, eof bool) int {
 		}
 	}
 	for i < n {
+		if q == '\'' {
+			if i = indexQuoteOrBackslash(buf, i); i >= n {
+				break
+			}
+		}
 		c := buf[i]
 		if c == '\\' {
 			i += 2
