@@ -316,16 +316,24 @@ func (c Config) CheckRestore() error {
 }
 
 // BucketURL returns the gocloud.dev/blob URL of an S3 bucket in the
-// configured region: "s3://name?region=eu-west-2". A value that already is
+// configured region: "s3://name?region=eu-west-2" (with
+// "&use_path_style=true" when S3PathStyle is set). A value that already is
 // a URL is returned as it is.
 func (c Config) BucketURL(name string) string {
 	if name == "" || strings.Contains(name, "://") {
 		return name
 	}
-	if c.Region == "" {
+	var q []string
+	if c.Region != "" {
+		q = append(q, "region="+c.Region)
+	}
+	if c.S3PathStyle {
+		q = append(q, "use_path_style=true")
+	}
+	if len(q) == 0 {
 		return "s3://" + name
 	}
-	return fmt.Sprintf("s3://%s?region=%s", name, c.Region)
+	return "s3://" + name + "?" + strings.Join(q, "&")
 }
 
 // S3Options returns the S3 client options the configuration asks for.

@@ -75,6 +75,10 @@ func TestFromEnv(t *testing.T) {
 	if got := c.BucketURL("b"); got != "s3://b?region=eu-west-2" {
 		t.Errorf("BucketURL = %q", got)
 	}
+	c.S3PathStyle = true
+	if got := c.BucketURL("b"); got != "s3://b?region=eu-west-2&use_path_style=true" {
+		t.Errorf("BucketURL with path style = %q", got)
+	}
 	if got := c.BucketURL("file:///data"); got != "file:///data" {
 		t.Errorf("BucketURL of a URL = %q, want it unchanged", got)
 	}
