@@ -40,3 +40,19 @@ func (harness) MakeExporter(ctx context.Context, t *testing.T) conformance.Expor
 func TestEmbeddedConformance(t *testing.T) {
 	conformance.RunExporterTests(t, harness{})
 }
+
+// asyncHarness runs the suite on an Async exporter; the fixture's Advance
+// waits for the running export, so polling needs no wall clock.
+type asyncHarness struct{}
+
+func (asyncHarness) MakeExporter(ctx context.Context, t *testing.T) conformance.ExporterFixture {
+	f := harness{}.MakeExporter(ctx, t)
+	e := export.NewEmbedded(f.Bucket, export.EmbeddedOptions{Async: true, Clock: liberator.NewVirtualClock(f.Snapshot.Created)})
+	f.Exporter = e
+	f.Advance = func(ctx context.Context) { _, _ = e.Wait(ctx, "sql-to-parquet-26-11-24-031500") }
+	return f
+}
+
+func TestEmbeddedAsyncConformance(t *testing.T) {
+	conformance.RunExporterTests(t, asyncHarness{})
+}

@@ -16,9 +16,18 @@
 //     splitting by target part size and bounding row groups by rows and
 //     bytes. A part only becomes visible once it is completely written.
 //   - Embedded implements liberator.Exporter: StartExport reopens the dump
-//     named by the snapshot's Source, scans it, converts every table and
-//     writes the parts plus export_info_<id>.json and
-//     export_tables_info_<id>_from_1_to_<n>.json at the export root.
+//     named by the snapshot's Source (snapshot.OpenSource), scans it
+//     (snapshot.Scan), converts every table and writes the parts plus
+//     export_info_<id>.json and export_tables_info_<id>_from_1_to_<n>.json
+//     at the export root. It runs synchronously by default (Async runs it
+//     in a goroutine); a failed export keeps only its FAILED
+//     export_info_<id>.json, naming the table and line; a lock object keeps
+//     two processes from running one export id at once.
+//
+// Inside an export the scanner goroutine decodes rows into batches that own
+// copies of their bytes (the scanner reuses its buffers) and a writer
+// goroutine encodes them with parquet.Writer.WriteRows; memory is bounded
+// by the row group limits, not by the dump's size.
 //
 // Conventions where RDS says nothing (see SchemaFor): zero and partial-zero
 // dates become NULL and are counted per column, so DATE, DATETIME and

@@ -87,6 +87,12 @@ type EmbeddedOptions struct {
 	// BatchRows is the number of rows handed from the scanner to the
 	// writer at a time; default 2048.
 	BatchRows int
+	// Async makes StartExport return IN_PROGRESS at once and convert in a
+	// goroutine (not bound to StartExport's ctx); DescribeExport then
+	// reports IN_PROGRESS until the final state, and Wait waits for it.
+	// Default false: StartExport converts synchronously and returns the
+	// final state, which keeps runs and tests deterministic.
+	Async bool
 	// LockTimeout is how long a run of an export id holds it against runs
 	// in other processes (the lock object export_lock_<id>.json); a lock
 	// older than this is taken to be left by a crashed run and taken over.
@@ -112,7 +118,14 @@ type Embedded struct {
 	opts   EmbeddedOptions
 
 	mu      sync.Mutex
-	running map[string]liberator.ExportInfo
+	running map[string]*running
+}
+
+// running is an export this Embedded is running.
+type running struct {
+	info liberator.ExportInfo // IN_PROGRESS
+	done chan struct{}        // closed when it has ended
+	err  error                // an error that ended it without a final state
 }
 
 var _ liberator.Exporter = (*Embedded)(nil)
@@ -144,7 +157,7 @@ func NewEmbedded(bucket *blob.Bucket, opts EmbeddedOptions) *Embedded {
 		opts.LockTimeout = 6 * time.Hour
 	}
 	opts.Writer.UUID = ""
-	return &Embedded{bucket: bucket, opts: opts, running: map[string]liberator.ExportInfo{}}
+	return &Embedded{bucket: bucket, opts: opts, running: map[string]*running{}}
 }
 
 func (e *Embedded) root(id string) string { return e.opts.Prefix + id + "/" }
@@ -154,10 +167,10 @@ func (e *Embedded) root(id string) string { return e.opts.Prefix + id + "/" }
 // if there is no such export.
 func (e *Embedded) DescribeExport(ctx context.Context, id string) (liberator.ExportInfo, error) {
 	e.mu.Lock()
-	info, ok := e.running[id]
+	r, ok := e.running[id]
 	e.mu.Unlock()
 	if ok {
-		return info, nil
+		return r.info, nil
 	}
 	f, err := e.readInfo(ctx, id)
 	if errors.Is(err, errkind.NotFound) {
@@ -280,36 +293,81 @@ func (e *Embedded) StartExport(ctx context.Context, req liberator.ExportRequest)
 		return liberator.ExportInfo{}, errkind.Newf(k, op, req.ID, "snapshot %q is %s", req.Snapshot.ID, req.Snapshot.Status)
 	}
 	e.mu.Lock()
-	if info, ok := e.running[req.ID]; ok {
+	if r, ok := e.running[req.ID]; ok {
 		e.mu.Unlock()
-		return info, nil
+		return r.info, nil
 	}
 	if len(e.running) >= e.opts.MaxRunning {
 		e.mu.Unlock()
 		return liberator.ExportInfo{}, errkind.Newf(errkind.Throttled, op, req.ID, "%d exports already running", len(e.running))
 	}
-	info := liberator.ExportInfo{ID: req.ID, SnapshotID: req.Snapshot.ID, Status: liberator.ExportInProgress, Prefix: e.root(req.ID)}
-	e.running[req.ID] = info
+	r := &running{
+		info: liberator.ExportInfo{ID: req.ID, SnapshotID: req.Snapshot.ID, Status: liberator.ExportInProgress, Prefix: e.root(req.ID)},
+		done: make(chan struct{}),
+	}
+	e.running[req.ID] = r
 	e.mu.Unlock()
-	defer func() {
+	finish := func(err error) {
 		e.mu.Lock()
 		delete(e.running, req.ID)
+		r.err = err
 		e.mu.Unlock()
-	}()
+		close(r.done)
+	}
 
 	if f, err := e.readInfo(ctx, req.ID); err == nil {
+		finish(nil)
 		return f.exportInfo(), nil
 	} else if !errors.Is(err, errkind.NotFound) {
+		finish(err)
 		return liberator.ExportInfo{}, err
 	}
 	// Another process may run the same export: the lock object decides.
 	held, err := e.lock(ctx, req)
 	if err != nil {
+		finish(err)
 		return liberator.ExportInfo{}, err
 	}
 	if held != nil {
+		finish(nil)
 		return held.exportInfo(e.root(req.ID)), nil
 	}
+	if e.opts.Async {
+		go func() {
+			_, err := e.convert(context.WithoutCancel(ctx), req)
+			finish(err)
+		}()
+		return r.info, nil
+	}
+	info, err := e.convert(ctx, req)
+	finish(err)
+	return info, err
+}
+
+// Wait blocks until the export id, if this Embedded is running it, has
+// ended (or ctx is done), then returns DescribeExport's answer, or the
+// error that ended the run without a final state. With Async it is how a
+// caller in the same process waits without polling.
+func (e *Embedded) Wait(ctx context.Context, id string) (liberator.ExportInfo, error) {
+	e.mu.Lock()
+	r, ok := e.running[id]
+	e.mu.Unlock()
+	if ok {
+		select {
+		case <-r.done:
+			if r.err != nil {
+				return liberator.ExportInfo{}, r.err
+			}
+		case <-ctx.Done():
+			return liberator.ExportInfo{}, ctx.Err()
+		}
+	}
+	return e.DescribeExport(ctx, id)
+}
+
+// convert runs an export whose lock this process holds, and releases it.
+func (e *Embedded) convert(ctx context.Context, req liberator.ExportRequest) (liberator.ExportInfo, error) {
+	const op = "start export"
 	defer func() { _ = e.bucket.Delete(context.WithoutCancel(ctx), e.lockKey(req.ID)) }()
 	// It may have finished between the first look and taking the lock.
 	if f, err := e.readInfo(ctx, req.ID); err == nil {

@@ -406,3 +406,46 @@ func TestExportLockAcrossProcesses(t *testing.T) {
 		})
 	}
 }
+
+func TestExportAsync(t *testing.T) {
+	pcn := pcnTable()
+	release := make(chan struct{})
+	e, bucket := newTestExporter(t, rowsOf(pcn, pcnRow(1), pcnRow(2)), func(o *EmbeddedOptions) {
+		o.Async = true
+		inner := o.Scan
+		o.Scan = func(c context.Context, r io.Reader, h snapshot.Handler) error {
+			<-release // hold the conversion until the test has looked
+			return inner(c, r, h)
+		}
+	})
+	ctx := context.Background()
+	started, err := e.StartExport(ctx, exportReq("exp-a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	during, err := e.DescribeExport(ctx, "exp-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := e.StartExport(ctx, exportReq("exp-a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	final, err := e.Wait(ctx, "exp-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := e.DescribeExport(ctx, "exp-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []liberator.ExportStatus{started.Status, during.Status, again.Status, final.Status, after.Status}
+	want := []liberator.ExportStatus{liberator.ExportInProgress, liberator.ExportInProgress, liberator.ExportInProgress, liberator.ExportComplete, liberator.ExportComplete}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+	if rows := readRows(t, bucket, "exp-a/liberator/"); len(rows) != 2 {
+		t.Errorf("%d rows exported, want 2", len(rows))
+	}
+}
