@@ -14,6 +14,9 @@
 #
 # Usage: scripts/perf.sh            (env: SIZE=1GB SMALL=100MB RUNS=3 WORK=/tmp/liberator-perf)
 #        scripts/perf.sh gen        only generate the dumps
+#        RUN_ARGS="--workflow none" scripts/perf.sh
+#                                   stop each run at the landed, marked partition
+#                                   (no landing→raw copy), the issue's end point
 #
 # Needs: go, unzip, GNU time (/usr/bin/time; `apt-get install time`).
 # Each run writes the export, landing and raw zones (about the dump's zipped
@@ -23,6 +26,7 @@ set -euo pipefail
 SIZE=${SIZE:-1GB}
 SMALL=${SMALL:-100MB}
 RUNS=${RUNS:-3}
+RUN_ARGS=${RUN_ARGS:-}
 WORK=${WORK:-/tmp/liberator-perf}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$WORK/liberator
@@ -61,7 +65,7 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else prin
 # run_liberator ZIP LOG: one timed run on a fresh lake; prints "wall_s rss_kb".
 run_liberator() {
 	rm -rf "$WORK/lake"
-	"$TIME" -v -o "$2" "$BIN" run --dump "$1" --lake "$WORK/lake" --quiet >"$2.out"
+	"$TIME" -v -o "$2" "$BIN" run --dump "$1" --lake "$WORK/lake" --quiet $RUN_ARGS >"$2.out"
 	local wall rss
 	wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,p,":"); s=0; for(i=1;i<=n;i++) s=s*60+p[i]; print s}' "$2")
 	rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$2")
@@ -87,7 +91,7 @@ for i in $(seq 1 "$RUNS"); do
 	echo "$rss" >>"$WORK/run.rss"
 	awk -v a="$w" -v b="$u" 'BEGIN{printf "%.4f\n", a/b}' >>"$WORK/ratios"
 done
-cat "$WORK/run.1.time.out" | tail -n 12
+tail -n 3 "$WORK/run.1.time.out"
 
 echo "== peak RSS on $SMALLZIP"
 : >"$WORK/small.rss"

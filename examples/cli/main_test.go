@@ -196,6 +196,7 @@ func TestRunArgumentErrors(t *testing.T) {
 		{"missing dump", []string{"run", "--dump", filepath.Join(dir, "liberator_dump_20261124.zip"), "--lake", dir}, 1, "no such file"},
 		{"no lake", []string{"run", "--dump", undated, "--date", "2026-11-24"}, 1, "--lake DIR is required"},
 		{"unknown flag", []string{"run", "--bogus"}, 2, "flag provided but not defined"},
+		{"unknown workflow", []string{"run", "--dump", undated, "--lake", dir, "--date", "2026-11-24", "--workflow", "spark"}, 1, "unknown --workflow"},
 		{"unknown backend", []string{"run", "--dump", undated, "--lake", dir, "--date", "2026-11-24", "--backend", "oracle"}, 1, "unknown --backend"},
 		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
 	}
@@ -383,5 +384,31 @@ func TestRunMySQLBackend(t *testing.T) {
 	code, _, errOut = cli(t, "run", "--backend", "mysql", "--dump", dump, "--lake", lake)
 	if code != 1 || !strings.Contains(errOut, "--mysql-dsn") {
 		t.Errorf("mysql without DSN: exit %d %s", code, errOut)
+	}
+}
+
+// --workflow none stops at the landed partition: nothing in the raw zone.
+func TestRunWorkflowNone(t *testing.T) {
+	lake := t.TempDir()
+	dump := filepath.Join(t.TempDir(), "liberator_dump_20261124.zip")
+	if _, err := dumpgen.WriteZip(dump, dumpgen.Options{Seed: 8, Rows: 5}); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := cli(t, "run", "--dump", dump, "--lake", lake, "--quiet", "--workflow", "none")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	files := tree(t, lake)
+	var landed, raw int
+	for k := range files {
+		switch {
+		case strings.HasPrefix(k, "landing/") && strings.HasSuffix(k, "/_SUCCESS"):
+			landed++
+		case strings.HasPrefix(k, "raw/"):
+			raw++
+		}
+	}
+	if landed != len(dumpgen.TableNames()) || raw != 0 {
+		t.Errorf("%d landed markers (want %d), %d raw files (want 0)", landed, len(dumpgen.TableNames()), raw)
 	}
 }

@@ -31,7 +31,7 @@ type runConfig struct {
 	dump, lake, date, database, prefix string
 	exportURL, landingURL, rawURL      string
 	backend, dsn, maxSQL, cpuProfile   string
-	memLimit                           string
+	memLimit, workflow                 string
 	read                               snapshot.ReadOptions
 	json, quiet, verbose, keepSnapshot bool
 }
@@ -48,6 +48,7 @@ func (c *runConfig) flags(fs interface {
 	fs.StringVar(&c.exportURL, "export", "", "export bucket URL (s3://…, mem://, file:///…); overrides DIR/export")
 	fs.StringVar(&c.landingURL, "landing", "", "landing zone bucket URL; overrides DIR/landing")
 	fs.StringVar(&c.rawURL, "raw", "", "raw zone bucket URL; overrides DIR/raw")
+	fs.StringVar(&c.workflow, "workflow", "local", "after landing: local (copy landing to raw with import_timestamp, like the Glue job) or none (stop at the landed partition, e.g. when Glue runs elsewhere)")
 	fs.StringVar(&c.backend, "backend", "embedded", "snapshot/export backend: embedded (no server) or mysql")
 	fs.StringVar(&c.dsn, "mysql-dsn", "", "MySQL DSN for --backend mysql, e.g. root@tcp(127.0.0.1:3306)/")
 	fs.BoolVar(&c.keepSnapshot, "keep-snapshot", false, "with --backend mysql, keep the snapshot database on the server after a successful run (default: drop it)")
@@ -168,9 +169,16 @@ func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, e
 	if err != nil {
 		return Summary{}, err
 	}
-	wf, err := glue.NewLocal(lk.landing, lk.raw, glue.LocalOptions{Prefix: c.prefix, Clock: clk, Logger: logger})
-	if err != nil {
-		return Summary{}, err
+	var wf liberator.Workflow
+	switch c.workflow {
+	case "local", "":
+		if wf, err = glue.NewLocal(lk.landing, lk.raw, glue.LocalOptions{Prefix: c.prefix, Clock: clk, Logger: logger}); err != nil {
+			return Summary{}, err
+		}
+	case "none":
+		wf = noWorkflow{clk}
+	default:
+		return Summary{}, fmt.Errorf("run: unknown --workflow %q (want local or none)", c.workflow)
 	}
 	tm := &timer{clk: clk, start: clk.Now()}
 	p, err := liberator.New(liberator.Config{
@@ -211,7 +219,11 @@ func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, e
 			return Summary{}, fmt.Errorf("run: landed, but dropping snapshot %s failed: %w", res.SnapshotID, err)
 		}
 	}
-	s, err := summarize(ctx, res, lk.export, be.exportPrefix, c.prefix)
+	rawPrefix := c.prefix
+	if c.workflow == "none" {
+		rawPrefix = ""
+	}
+	s, err := summarize(ctx, res, lk.export, be.exportPrefix, rawPrefix)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -287,3 +299,14 @@ func (p *progress) table(tp export.TableProgress) {
 }
 
 func (p *progress) finish() {}
+
+// noWorkflow is the Workflow of --workflow none: it starts nothing.
+type noWorkflow struct{ clk clock.Clock }
+
+func (w noWorkflow) Start(ctx context.Context, req liberator.WorkflowRequest) (liberator.WorkflowRun, error) {
+	return liberator.WorkflowRun{ID: "none", RunKey: req.RunKey, Status: "SKIPPED", Properties: req.Properties, Started: w.clk.Now()}, nil
+}
+
+func (w noWorkflow) GetRun(ctx context.Context, id string) (liberator.WorkflowRun, error) {
+	return liberator.WorkflowRun{ID: id, Status: "SKIPPED"}, nil
+}
