@@ -15,6 +15,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"os"
@@ -22,6 +23,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/go-sql-driver/mysql"
 	_ "gocloud.dev/blob/fileblob"
@@ -71,6 +73,11 @@ func run(ctx context.Context, getenv func(string) string) error {
 		return err
 	}
 	defer db.Close()
+	return restore(ctx, cfg, awsCfg, db, m, clk, log)
+}
+
+// restore runs the task's step for m with the dump loaded into db.
+func restore(ctx context.Context, cfg handlers.Config, awsCfg aws.Config, db *sql.DB, m liberator.Message, clk liberator.Clock, log *slog.Logger) error {
 	restorer := rdssnap.RestorerFunc(mysqlRestorer(db, cfg.Restore.DBName, os.TempDir(), log))
 	p, err := handlers.NewAWSPipeline(ctx, cfg, awsCfg, restorer, clk, log)
 	if err != nil {
