@@ -124,16 +124,17 @@ type Statement struct {
 	// Kind classifies the statement (inside executable comments too).
 	Kind StatementKind
 	// Text is the statement as written, from its first byte (leading
-	// whitespace and comments dropped) up to, not including, the delimiter.
+	// whitespace and comments dropped) up to, not including, the delimiter
+	// (trailing whitespace dropped).
 	// It aliases the reader's buffer: it is valid until the next call to
 	// Next; copy it to keep it.
 	Text []byte
 	// Inner is Text with the markers of executable comments ("/*!NNNNN",
 	// "/*M!NNNNNN" and their "*/") and plain /* */ comments removed, i.e. the
-	// SQL a server of version ≥ Version runs. Nil when Text has none of
-	// them (then Text is the SQL). For
+	// SQL a server of version ≥ Version runs (each comment leaves a space).
+	// Nil when Text has none of them (then Text is the SQL). For
 	// "/*!50003 CREATE*/ /*!50017 DEFINER=`u`@`h`*/ /*!50003 TRIGGER … */"
-	// it is "CREATE DEFINER=`u`@`h` TRIGGER … ". Inner is a fresh copy.
+	// it is "CREATE   DEFINER=`u`@`h`   TRIGGER …". Inner is a fresh copy.
 	Inner []byte
 	// Conditional is true when Text begins with an executable comment, so
 	// the whole statement only runs on servers of version ≥ Version.
