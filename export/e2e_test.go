@@ -12,6 +12,7 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/snapshot"
 )
 
 const e2eDump = "-- MySQL dump 10.13  Distrib 8.4.0, for Linux (x86_64)\n" +
@@ -121,5 +122,28 @@ func TestEndToEndScanErrorNamesLine(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"x/export_info_x.json"}, listKeys(t, bucket)); diff != "" {
 		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+}
+
+func TestReportColumnTypes(t *testing.T) {
+	tbl := &snapshot.Table{Name: "T", Columns: []snapshot.Column{
+		{Name: "a", Type: "bigint", Unsigned: true, NotNull: true, Definition: "`a` bigint unsigned NOT NULL"},
+		{Name: "b", Type: "varchar", Length: 5}, {Name: "c", Type: "int"}, {Name: "d", Type: "blob"},
+		{Name: "e", Type: "timestamp"}, {Name: "f", Type: "decimal", Precision: 38, Scale: 2},
+	}}
+	e, bucket := newTestExporter(t, rowsOf(tbl), nil)
+	if info, err := e.StartExport(context.Background(), exportReq("r")); err != nil || info.Status != liberator.ExportComplete {
+		t.Fatalf("%v %v", info, err)
+	}
+	want := []ColumnReport{
+		{"a", "`a` bigint unsigned NOT NULL", "FIXED_LEN_BYTE_ARRAY(9) DECIMAL(20,0)", false},
+		{"b", "varchar", "BYTE_ARRAY STRING", true},
+		{"c", "int", "INT32", true},
+		{"d", "blob", "BYTE_ARRAY", true},
+		{"e", "timestamp", "INT64 TIMESTAMP(isAdjustedToUTC=true,unit=MICROS)", true},
+		{"f", "decimal", "FIXED_LEN_BYTE_ARRAY(16) DECIMAL(38,2)", true},
+	}
+	if diff := cmp.Diff(want, readTablesReport(t, bucket, "r").PerTableStatus[0].Columns); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/parquet-go/parquet-go"
+
 	"github.com/dataplatform/liberator-ingestion/snapshot"
 )
 
@@ -72,6 +74,8 @@ type TableReport struct {
 type ColumnReport struct {
 	Name         string `json:"columnName"`
 	OriginalType string `json:"originalType"`
+	// ExportedType is the Parquet physical and logical type
+	// ("FIXED_LEN_BYTE_ARRAY(9) DECIMAL(20,0)", "BYTE_ARRAY STRING").
 	ExportedType string `json:"expectedExportedType"`
 	Optional     bool   `json:"optional"`
 }
@@ -91,7 +95,21 @@ func columnReports(plans []ColumnPlan, cols []snapshot.Column) []ColumnReport {
 		if i < len(cols) && cols[i].Definition != "" {
 			orig = cols[i].Definition
 		}
-		out[i] = ColumnReport{Name: p.Name, OriginalType: orig, ExportedType: p.Node.Type().String(), Optional: p.Optional}
+		out[i] = ColumnReport{Name: p.Name, OriginalType: orig, ExportedType: exportedType(p.Node.Type()), Optional: p.Optional}
 	}
 	return out
+}
+
+// exportedType names a Parquet type as physical type (with its length for
+// FIXED_LEN_BYTE_ARRAY) and logical type: "FIXED_LEN_BYTE_ARRAY(9)
+// DECIMAL(20,0)", "BYTE_ARRAY STRING", "INT32".
+func exportedType(t parquet.Type) string {
+	s := t.Kind().String()
+	if t.Kind() == parquet.FixedLenByteArray {
+		s += fmt.Sprintf("(%d)", t.Length())
+	}
+	if lt := t.LogicalType(); lt != nil && lt.String() != "" {
+		s += " " + lt.String()
+	}
+	return s
 }
