@@ -47,9 +47,10 @@ var ErrNotAnRDSEvent = fmt.Errorf("not an RDS event")
 // such as automated "rds:…" or AWS Backup's).
 //
 // An RDS event does not say which dump the run restored, and the pipeline
-// refuses messages without a dump key, so Dump.Key is set to
-// "rds-snapshot:<id>" (the steps after the restore never read the dump; the
-// key only names the run in logs: RunID "YYYYMMDD/<snapshot id>").
+// refuses messages without a dump key, so Dump.Key is
+// awsevents.DumpKeyPrefix + snapshot id ("rds-snapshot:<id>"; the steps after
+// the restore never read the dump, the key only names the run in logs:
+// RunID "YYYYMMDD/<snapshot id>").
 //
 // The step's deadline runs from now, when the handler got the event, not
 // from the event's own time: an event redelivered or replayed hours later
@@ -60,7 +61,7 @@ func MessageFromRDSEvent(ev awsevents.RDSEvent, now time.Time) (m liberator.Mess
 		return m, ok, err
 	}
 	if m.Dump.Key == "" {
-		m.Dump.Key = "rds-snapshot:" + m.SnapshotID
+		m.Dump.Key = awsevents.DumpKeyPrefix + m.SnapshotID
 	}
 	m.StepStarted = now.UTC()
 	return m, true, nil
