@@ -168,7 +168,9 @@ func PartName(n int, id string, codec Codec) string {
 // <prefix>part-00000-<uuid>-c000.<codec>.parquet, part-00001-…, in a
 // bucket. Each part is written through a blob.Writer, which makes it
 // visible only when it is complete; Abort cancels the open part and
-// deletes the finished ones. A TableWriter is not safe for concurrent use.
+// deletes the finished ones. The ctx given to NewTableWriter governs every
+// write of the TableWriter (as blob.Bucket.NewWriter's ctx does): cancelling
+// it aborts the open part. A TableWriter is not safe for concurrent use.
 type TableWriter struct {
 	ctx    context.Context
 	bucket *blob.Bucket
