@@ -147,3 +147,43 @@ func TestReportColumnTypes(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// TestRealDumps exports the dumps real mysqldump / mariadb-dump runs made
+// (the snapshot package's test data), end to end.
+func TestRealDumps(t *testing.T) {
+	tests := []struct {
+		file    string
+		counts  map[string]int64
+		skipped int
+	}{
+		{"../snapshot/testdata/mysql84.sql", map[string]int64{"liberator.PCN_IC": 3}, 3},
+		{"../snapshot/testdata/mariadb114.sql", map[string]int64{"liberator.permits": 2}, 4},
+	}
+	for _, tc := range tests {
+		t.Run(filepath.Base(tc.file), func(t *testing.T) {
+			if _, err := os.Stat(tc.file); err != nil {
+				t.Skipf("no %s: %v", tc.file, err)
+			}
+			bucket := memblob.OpenBucket(nil)
+			defer bucket.Close()
+			e := NewEmbedded(bucket, EmbeddedOptions{Clock: clock.NewVirtual(testStart)})
+			info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: "x", Snapshot: liberator.SnapshotInfo{ID: "s", Source: tc.file}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep := readTablesReport(t, bucket, "x")
+			var rows int
+			for t2 := range tc.counts {
+				rows += len(readRows(t, bucket, "x/liberator/"+t2+"/"))
+			}
+			var want int
+			for _, n := range tc.counts {
+				want += int(n)
+			}
+			got := []any{info.Status, info.FailureCause, info.RowCounts, len(rep.Skipped), rows}
+			if diff := cmp.Diff([]any{liberator.ExportComplete, "", tc.counts, tc.skipped, want}, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
