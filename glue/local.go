@@ -71,8 +71,8 @@ type LocalOptions struct {
 	RowGroupBytes int
 	// Workers bounds the files rewritten at once (default GOMAXPROCS).
 	Workers int
-	// Compression is the codec of the raw files (default Snappy, as Glue
-	// jobs write; the landed files' codecs are not kept).
+	// Compression is the codec of the raw files (default FastSnappy:
+	// SNAPPY, as Glue jobs write; the landed files' codecs are not kept).
 	Compression compress.Codec
 	// Clock gives the run's start time and import_timestamp (default the
 	// wall clock).
@@ -178,7 +178,7 @@ func NewLocal(landing, raw *blob.Bucket, opts LocalOptions) (*Local, error) {
 		l.groupBytes = 16 << 20
 	}
 	if l.codec == nil {
-		l.codec = &parquet.Snappy
+		l.codec = FastSnappy{}
 	}
 	if l.workers <= 0 {
 		l.workers = runtime.GOMAXPROCS(0)
@@ -545,56 +545,53 @@ func (l *Local) copyFile(ctx context.Context, srcKey, dstKey, ts string) (n int6
 	}()
 	pw := parquet.NewWriter(bw, schema, parquet.Compression(l.codec))
 	tsVal := parquet.ByteArrayValue([]byte(ts)).Level(0, 1, tsCol)
-	buf := make([]parquet.Row, 256)
-	for _, rg := range f.RowGroups() {
-		rows := rg.Rows()
-		inGroup, inBytes := 0, 0
-		for {
-			k, rerr := rows.ReadRows(buf)
-			for i := 0; i < k; i++ {
-				buf[i] = append(buf[i], tsVal)
-				for _, v := range buf[i] {
-					inBytes += 8
-					if k := v.Kind(); (k == parquet.ByteArray || k == parquet.FixedLenByteArray) && !v.IsNull() {
-						inBytes += len(v.ByteArray())
-					}
+	// Decoding (one goroutine) and encoding (this one) overlap: the
+	// reader copies each batch of rows out of its page buffers and hands
+	// it over; memory is a few batches plus the open row group.
+	batches := make(chan rowBatch, 4)
+	readErr := make(chan error, 1)
+	rctx, rcancel := context.WithCancel(wctx)
+	defer rcancel()
+	go func() {
+		defer close(batches)
+		readErr <- readBatches(rctx, f, tsVal, batches)
+	}()
+	var werr error
+	inGroup, inBytes := 0, 0
+	for b := range batches {
+		if werr != nil {
+			continue // drain after a write error
+		}
+		if b.end || len(b.rows) > 0 {
+			if len(b.rows) > 0 {
+				if _, werr = pw.WriteRows(b.rows); werr != nil {
+					rcancel()
+					continue
 				}
+				n += int64(len(b.rows))
+				inGroup += len(b.rows)
+				inBytes += b.bytes
 			}
-			if k > 0 {
-				if _, werr := pw.WriteRows(buf[:k]); werr != nil {
-					rows.Close()
-					return n, errkind.New(errkind.Terminal, op, dstKey, werr)
+			if inGroup > 0 && (b.end || inGroup >= l.groupRows || inBytes >= l.groupBytes) {
+				if werr = pw.Flush(); werr != nil {
+					rcancel()
+					continue
 				}
-				n += int64(k)
-				inGroup += k
-				if inGroup >= l.groupRows || inBytes >= l.groupBytes {
-					if ferr := pw.Flush(); ferr != nil {
-						rows.Close()
-						return n, errkind.New(errkind.Terminal, op, dstKey, ferr)
-					}
-					inGroup, inBytes = 0, 0
-				}
-			}
-			if rerr == io.EOF {
-				break
-			}
-			if rerr != nil {
-				rows.Close()
-				if ra.err != nil {
-					return n, blobErr(ra.err, op, srcKey)
-				}
-				return n, errkind.New(errkind.Terminal, op, srcKey, rerr)
+				inGroup, inBytes = 0, 0
 			}
 		}
-		rows.Close()
-		if inGroup > 0 {
-			if ferr := pw.Flush(); ferr != nil {
-				return n, errkind.New(errkind.Terminal, op, dstKey, ferr)
-			}
-		}
-		if cerr := ctx.Err(); cerr != nil {
-			return n, errkind.New(errkind.Transient, op, dstKey, cerr)
-		}
+	}
+	rerr := <-readErr
+	switch {
+	case werr != nil:
+		return n, errkind.New(errkind.Terminal, op, dstKey, werr)
+	case rerr == nil:
+	case ctx.Err() != nil:
+		return n, errkind.New(errkind.Transient, op, dstKey, ctx.Err())
+	case ra.err != nil:
+		return n, blobErr(ra.err, op, srcKey)
+	default:
+		return n, errkind.New(errkind.Terminal, op, srcKey, rerr)
 	}
 	if err = pw.Close(); err != nil {
 		return n, errkind.New(errkind.Terminal, op, dstKey, err)
@@ -603,6 +600,92 @@ func (l *Local) copyFile(ctx context.Context, srcKey, dstKey, ts string) (n int6
 		return n, blobErr(err, op, dstKey)
 	}
 	return n, nil
+}
+
+// rowBatch is a batch of rows owned by the receiver (copied out of the
+// reader's page buffers), with the import_timestamp value appended. end
+// marks the end of a source row group.
+type rowBatch struct {
+	rows  []parquet.Row
+	bytes int // uncompressed size estimate
+	end   bool
+}
+
+// readBatches reads every row group of f and sends its rows in batches,
+// then an end marker per row group.
+func readBatches(ctx context.Context, f *parquet.File, tsVal parquet.Value, out chan<- rowBatch) error {
+	buf := make([]parquet.Row, 256)
+	for _, rg := range f.RowGroups() {
+		rows := rg.Rows()
+		for {
+			k, err := rows.ReadRows(buf)
+			if k > 0 {
+				select {
+				case out <- copyBatch(buf[:k], tsVal):
+				case <-ctx.Done():
+					rows.Close()
+					return ctx.Err()
+				}
+			}
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		rows.Close()
+		select {
+		case out <- rowBatch{end: true}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// copyBatch copies rows, with tsVal appended to each, into memory of its
+// own: one block for the values and one for the bytes.
+func copyBatch(rows []parquet.Row, tsVal parquet.Value) rowBatch {
+	nvals, nbytes := 0, 0
+	for _, r := range rows {
+		nvals += len(r) + 1
+		for _, v := range r {
+			if isBytes(v) {
+				nbytes += len(v.ByteArray())
+			}
+		}
+	}
+	arena := make([]byte, 0, nbytes)
+	vals := make([]parquet.Value, 0, nvals)
+	b := rowBatch{rows: make([]parquet.Row, len(rows)), bytes: 8*nvals + nbytes}
+	for i, r := range rows {
+		start := len(vals)
+		for _, v := range r {
+			if isBytes(v) {
+				at := len(arena)
+				arena = append(arena, v.ByteArray()...)
+				data := arena[at:len(arena):len(arena)]
+				var nv parquet.Value
+				if v.Kind() == parquet.FixedLenByteArray {
+					nv = parquet.FixedLenByteArrayValue(data)
+				} else {
+					nv = parquet.ByteArrayValue(data)
+				}
+				v = nv.Level(v.RepetitionLevel(), v.DefinitionLevel(), v.Column())
+			}
+			vals = append(vals, v)
+		}
+		vals = append(vals, tsVal)
+		b.rows[i] = vals[start:len(vals):len(vals)]
+	}
+	return b
+}
+
+func isBytes(v parquet.Value) bool {
+	k := v.Kind()
+	return (k == parquet.ByteArray || k == parquet.FixedLenByteArray) && !v.IsNull()
 }
 
 // appendedGroup is a root group with the source fields then one more.

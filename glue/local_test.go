@@ -369,3 +369,25 @@ func TestLocalPartialFailure(t *testing.T) {
 		t.Errorf("second file rows (-want +got):\n%s", diff)
 	}
 }
+
+func TestFastSnappyRoundTrip(t *testing.T) {
+	tests := [][]byte{nil, []byte("a"), bytes.Repeat([]byte("import_timestamp 1795500000 "), 5000), make([]byte, 1<<20)}
+	for _, src := range tests {
+		enc, err := FastSnappy{}.Encode(nil, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Any Snappy decoder reads it.
+		dec, err := (&parquet.Snappy).Decode(nil, enc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(dec, src) {
+			t.Errorf("round trip of %d bytes gave %d bytes", len(src), len(dec))
+		}
+		dec2, err := FastSnappy{}.Decode(make([]byte, 0, 10), enc)
+		if err != nil || !bytes.Equal(dec2, src) {
+			t.Errorf("FastSnappy.Decode: %d bytes, %v", len(dec2), err)
+		}
+	}
+}
