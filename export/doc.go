@@ -32,8 +32,9 @@
 // Conventions where RDS says nothing (see SchemaFor): zero and partial-zero
 // dates become NULL and are counted per column, so DATE, DATETIME and
 // TIMESTAMP columns are always OPTIONAL in the schema even when declared NOT
-// NULL; generated VIRTUAL columns (which mysqldump does not write) are NULL,
-// OPTIONAL and reported; tinyint(1) stays an integer; BIT(n) is its
+// NULL; generated columns whose values the dump omits (mysqldump writes none
+// for VIRTUAL and STORED ones; MariaDB's dump keeps them) are NULL, OPTIONAL
+// and reported; tinyint(1) stays an integer; BIT(n) is its
 // ceil(n/8) big-endian bytes.
 //
 // Compression: the default codec is gzip at level 1 (part files end in

@@ -889,8 +889,11 @@ func (c *converter) report() *TablesReportFile {
 				}
 				tr.MissingNulled[p.Name] = n
 				why := "not in the INSERT column list"
-				if p.Virtual {
+				switch {
+				case p.Virtual:
 					why = "generated VIRTUAL column, the dump holds no values"
+				case p.Generated:
+					why = "generated STORED column, the dump holds no values"
 				}
 				tr.Warnings = append(tr.Warnings, fmt.Sprintf("column %s: %s; %d rows written as NULL (not computed)", p.Name, why, n))
 			}

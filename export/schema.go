@@ -87,8 +87,8 @@ type ColumnPlan struct {
 	Conv Conv
 	// Optional is true when the Parquet column is OPTIONAL. It is true for
 	// every column not declared NOT NULL, and also for NOT NULL date
-	// columns (zero dates become NULL), generated VIRTUAL columns (the dump
-	// holds no values) and unknown types written as bytes.
+	// columns (zero dates become NULL), generated columns (the dump may
+	// hold no values) and unknown types written as bytes.
 	Optional bool
 	// ForcedOptional explains why a NOT NULL column is OPTIONAL anyway
 	// ("zero dates become NULL", "generated virtual column"); empty
@@ -150,8 +150,8 @@ type SchemaOptions struct {
 //	TIMESTAMP                           INT64 TIMESTAMP(MICROS, UTC)
 //
 // Every column is OPTIONAL unless declared NOT NULL; DATE, DATETIME and
-// TIMESTAMP columns and generated VIRTUAL columns are OPTIONAL even when
-// NOT NULL (ColumnPlan.ForcedOptional says why). An unknown type is an
+// TIMESTAMP columns and generated columns are OPTIONAL even when NOT NULL
+// (ColumnPlan.ForcedOptional says why). An unknown type is an
 // error wrapping errkind.Invalid naming the table and column, unless
 // opts.UnknownAsBytes.
 func SchemaFor(t *snapshot.Table, opts SchemaOptions) (*parquet.Schema, []ColumnPlan, error) {
@@ -319,6 +319,10 @@ func planColumn(table string, idx int, c *snapshot.Column, opts SchemaOptions) (
 			p.Optional, p.ForcedOptional = true, "zero dates become NULL"
 		case p.Virtual:
 			p.Optional, p.ForcedOptional = true, "generated virtual column: the dump holds no values"
+		case p.Generated:
+			// mysqldump leaves STORED generated columns out of its INSERTs
+			// too (they refuse explicit values); MariaDB's dump keeps them.
+			p.Optional, p.ForcedOptional = true, "generated stored column: the dump may hold no values"
 		}
 	}
 	if p.Optional {

@@ -159,6 +159,8 @@ func TestTypeMapping(t *testing.T) {
 			[]any{nil, nil}, leafShape{"INT32", 0, "", true}},
 		{"stored_generated", snapshot.Column{Type: "int", Generated: true}, []snapshot.Value{num("5")},
 			[]any{int32(5)}, leafShape{"INT32", 0, "", true}},
+		{"stored_generated_not_null_omitted", snapshot.Column{Type: "int", NotNull: true, Generated: true}, []snapshot.Value{missing, num("6")},
+			[]any{nil, int32(6)}, leafShape{"INT32", 0, "", true}},
 	}
 	zeroCounts := map[string]int64{"date": 2, "datetime6": 1, "timestamp": 1}
 	for _, tc := range tests {
