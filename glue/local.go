@@ -205,8 +205,8 @@ func (l *Local) RegisterJob(name string, fn JobFunc) {
 	l.jobs = append(l.jobs, job{name, fn})
 }
 
-// RunID returns the id of the run for a run key: "wr_" and 32 hex digits.
-func RunID(runKey string) string {
+// LocalRunID returns the id of the Local run for a run key: "wr_" and 32 hex digits.
+func LocalRunID(runKey string) string {
 	h := sha256.Sum256([]byte(runKey))
 	return "wr_" + hex.EncodeToString(h[:16])
 }
@@ -226,7 +226,7 @@ func (l *Local) Start(ctx context.Context, req liberator.WorkflowRequest) (liber
 	if !d.Valid() {
 		return liberator.WorkflowRun{}, errkind.Newf(errkind.Invalid, op, "run "+req.RunKey, "invalid import date %v", d)
 	}
-	id := RunID(req.RunKey)
+	id := LocalRunID(req.RunKey)
 	l.mu.Lock()
 	prev, ok := l.runs[id]
 	l.mu.Unlock()
