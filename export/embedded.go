@@ -561,7 +561,7 @@ type converter struct {
 	sqlBytes func() int64 // dump bytes read so far; may be nil
 }
 
-const poolBatches = 3
+const poolBatches = 4
 
 func newConverter(ctx context.Context, e *Embedded, root, id string, tables []string) *converter {
 	c := &converter{
