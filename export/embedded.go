@@ -561,6 +561,8 @@ type converter struct {
 	sqlBytes func() int64 // dump bytes read so far; may be nil
 }
 
+// poolBatches is the number of batches in flight between the scanner and
+// the writer goroutine (memory: about 1-2 MB each).
 const poolBatches = 4
 
 func newConverter(ctx context.Context, e *Embedded, root, id string, tables []string) *converter {
