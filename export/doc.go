@@ -43,7 +43,7 @@
 // size relative to the SQL):
 //
 //	gz, level 1 (default)   ~111 MB/cpu-s   0.27
-//	gz, level 6             ~ 80 MB/cpu-s   0.24
+//	gz, level 6             ~ 80 MB/cpu-s   0.23
 //	snappy (s2 fast)        ~128 MB/cpu-s   0.35
 //	zstd, fastest           ~106 MB/cpu-s   0.27
 //
