@@ -58,6 +58,7 @@ func newEmbeddedBackend(c runConfig, lk *lake, clk clock.Clock, logger *slog.Log
 			return prog.counting(rc), nil
 		},
 		Database: c.database,
+		Writer:   export.WriterOptions{Codec: export.Codec(c.codec)},
 		Clock:    clk,
 		Logger:   logger,
 		Progress: prog.table,
@@ -82,7 +83,7 @@ func newMySQLBackend(c runConfig, lk *lake, clk clock.Clock, logger *slog.Logger
 			return prog.counting(rc), nil
 		},
 		Bucket: lk.export,
-		Export: mysqlexport.Options{Database: c.database, Clock: clk, Logger: logger, Progress: prog.table},
+		Export: mysqlexport.Options{Database: c.database, Writer: export.WriterOptions{Codec: export.Codec(c.codec)}, Clock: clk, Logger: logger, Progress: prog.table},
 	})
 	if err != nil {
 		return nil, err

@@ -197,6 +197,7 @@ func TestRunArgumentErrors(t *testing.T) {
 		{"no lake", []string{"run", "--dump", undated, "--date", "2026-11-24"}, 1, "--lake DIR is required"},
 		{"unknown flag", []string{"run", "--bogus"}, 2, "flag provided but not defined"},
 		{"unknown workflow", []string{"run", "--dump", undated, "--lake", dir, "--date", "2026-11-24", "--workflow", "spark"}, 1, "unknown --workflow"},
+		{"unknown codec", []string{"run", "--dump", undated, "--lake", dir, "--date", "2026-11-24", "--codec", "brotli"}, 1, "unknown --codec"},
 		{"unknown backend", []string{"run", "--dump", undated, "--lake", dir, "--date", "2026-11-24", "--backend", "oracle"}, 1, "unknown --backend"},
 		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
 	}
@@ -394,13 +395,16 @@ func TestRunWorkflowNone(t *testing.T) {
 	if _, err := dumpgen.WriteZip(dump, dumpgen.Options{Seed: 8, Rows: 5}); err != nil {
 		t.Fatal(err)
 	}
-	code, _, errOut := cli(t, "run", "--dump", dump, "--lake", lake, "--quiet", "--workflow", "none")
+	code, _, errOut := cli(t, "run", "--dump", dump, "--lake", lake, "--quiet", "--workflow", "none", "--codec", "snappy")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	files := tree(t, lake)
 	var landed, raw int
 	for k := range files {
+		if strings.HasSuffix(k, ".parquet") && !strings.HasSuffix(k, ".snappy.parquet") {
+			t.Errorf("--codec snappy wrote %s", k)
+		}
 		switch {
 		case strings.HasPrefix(k, "landing/") && strings.HasSuffix(k, "/_SUCCESS"):
 			landed++

@@ -31,7 +31,7 @@ type runConfig struct {
 	dump, lake, date, database, prefix string
 	exportURL, landingURL, rawURL      string
 	backend, dsn, maxSQL, cpuProfile   string
-	memLimit, workflow                 string
+	memLimit, workflow, codec          string
 	read                               snapshot.ReadOptions
 	json, quiet, verbose, keepSnapshot bool
 }
@@ -49,6 +49,7 @@ func (c *runConfig) flags(fs interface {
 	fs.StringVar(&c.landingURL, "landing", "", "landing zone bucket URL; overrides DIR/landing")
 	fs.StringVar(&c.rawURL, "raw", "", "raw zone bucket URL; overrides DIR/raw")
 	fs.StringVar(&c.workflow, "workflow", "local", "after landing: local (copy landing to raw with import_timestamp, like the Glue job) or none (stop at the landed partition, e.g. when Glue runs elsewhere)")
+	fs.StringVar(&c.codec, "codec", string(export.DefaultCodec), "Parquet codec of the export and landing files: gz (as RDS exports), snappy (fastest), zstd or none")
 	fs.StringVar(&c.backend, "backend", "embedded", "snapshot/export backend: embedded (no server) or mysql")
 	fs.StringVar(&c.dsn, "mysql-dsn", "", "MySQL DSN for --backend mysql, e.g. root@tcp(127.0.0.1:3306)/")
 	fs.BoolVar(&c.keepSnapshot, "keep-snapshot", false, "with --backend mysql, keep the snapshot database on the server after a successful run (default: drop it)")
@@ -140,6 +141,11 @@ func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, e
 		return Summary{}, fmt.Errorf("run: --max-sql: %w", err)
 	} else {
 		c.read.MaxUncompressed = n
+	}
+	switch export.Codec(c.codec) {
+	case export.CodecGzip, export.CodecSnappy, export.CodecZstd, export.CodecNone:
+	default:
+		return Summary{}, fmt.Errorf("run: unknown --codec %q (want gz, snappy, zstd or none)", c.codec)
 	}
 	if c.prefix = strings.Trim(c.prefix, "/"); c.prefix == "" {
 		return Summary{}, fmt.Errorf("run: --prefix must not be empty")
