@@ -122,6 +122,12 @@ func (e *Embedded) CreateSnapshot(ctx context.Context, req liberator.SnapshotReq
 		return liberator.SnapshotInfo{}, err
 	}
 	if rec, err := e.read(ctx, req.ID); err == nil {
+		if req.Dump.Key != "" && rec.Source != FormatSource(req.Dump.Bucket, req.Dump.Key) {
+			// Same id, another dump: never hand back the wrong data, and not
+			// AlreadyExists either, which the pipeline treats as done.
+			return liberator.SnapshotInfo{}, errkind.Newf(errkind.Invalid, "create snapshot", req.ID,
+				"snapshot already holds dump %s, not %s", rec.Source, FormatSource(req.Dump.Bucket, req.Dump.Key))
+		}
 		return rec.info(), nil
 	} else if !errors.Is(err, errkind.NotFound) {
 		return liberator.SnapshotInfo{}, err

@@ -156,3 +156,34 @@ func TestEmbeddedRefusesBadDumps(t *testing.T) {
 		t.Errorf("NewEmbedded without a store: %v", err)
 	}
 }
+
+func TestEmbeddedSameIDOtherDumpRefused(t *testing.T) {
+	ctx := context.Background()
+	f := memHarness{}.MakeSnapshotter(ctx, t)
+	const id = "sql-to-parquet-26-11-24-031500"
+	if _, err := f.Snapshotter.CreateSnapshot(ctx, liberator.SnapshotRequest{ID: id, Dump: f.Dump}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		dump liberator.DumpRef
+		kind error
+	}{
+		{"same dump is idempotent", f.Dump, nil},
+		{"another dump is refused", liberator.DumpRef{Bucket: "mem://dumps", Key: "parking/liberator_dump_20261125.zip"}, errkind.Invalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			info, err := f.Snapshotter.CreateSnapshot(ctx, liberator.SnapshotRequest{ID: id, Dump: tt.dump})
+			if tt.kind == nil {
+				if err != nil || info.Source != "mem://dumps#parking/liberator_dump_20261124.zip" {
+					t.Fatalf("CreateSnapshot = %+v, %v; want the first snapshot", info, err)
+				}
+				return
+			}
+			if !errors.Is(err, tt.kind) || !strings.Contains(err.Error(), "liberator_dump_20261125.zip") {
+				t.Fatalf("CreateSnapshot error = %v; want %v naming the other dump", err, tt.kind)
+			}
+		})
+	}
+}
