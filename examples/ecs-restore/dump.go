@@ -19,6 +19,7 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqlsnap"
+	"github.com/dataplatform/liberator-ingestion/snapshot/rdssnap/rdsrestore"
 )
 
 // openDump opens the dump ref names as SQL text. ref.Bucket is a
@@ -106,28 +107,25 @@ func openZip(ctx context.Context, r io.Reader, key, tmpDir string) (io.ReadClose
 }
 
 // mysqlRestorer restores a dump into the database target on the server db
-// names, as production does ("DROP DATABASE IF EXISTS liberator", then
-// load), but through mysqlsnap's allowlist and into a staging database that
-// becomes target only once the whole dump has loaded. The instance's
-// database is scratch space: a bad dump leaves no target database (and no
-// staging one), and the previous run's snapshot, which the restore never
-// touches, still holds the last good data.
+// names, through mysqlsnap's allowlist and rdsrestore's swap: the dump loads
+// into "<target>__next", and only once all of it has loaded does it replace
+// target (one atomic RENAME TABLE). Unlike production's "DROP DATABASE IF
+// EXISTS liberator" first, a bad dump leaves the live database as it was,
+// and no staging database behind; snapshots are never touched.
 func mysqlRestorer(db *sql.DB, target, tmpDir string, log *slog.Logger) func(ctx context.Context, dump liberator.DumpRef) error {
+	r := &rdsrestore.Restorer{
+		DB:       db,
+		Database: target,
+		Open: func(ctx context.Context, dump liberator.DumpRef) (io.ReadCloser, error) {
+			return openDump(ctx, dump, tmpDir)
+		},
+		Options: mysqlsnap.RestoreOptions{Logger: log},
+	}
 	return func(ctx context.Context, dump liberator.DumpRef) error {
-		r, err := openDump(ctx, dump, tmpDir)
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS `"+strings.ReplaceAll(target, "`", "``")+"`"); err != nil {
-			return fmt.Errorf("restore %s: drop the previous %s: %v: %w", dump.Key, target, err, liberator.ErrTransient)
-		}
-		res, err := mysqlsnap.Restore(ctx, db, r, target, mysqlsnap.RestoreOptions{Logger: log})
-		if err != nil {
+		if err := r.Restore(ctx, dump); err != nil {
 			return fmt.Errorf("restore %s into %s: %w", dump.Key, target, err)
 		}
-		log.InfoContext(ctx, "dump restored", "database", res.Database, "server", res.Server, "tables", len(res.Tables),
-			"skipped", len(res.Skipped), "statements", res.Statements, "bytes", res.Bytes)
+		log.InfoContext(ctx, "dump restored", "database", target, "dump", dump.Key)
 		return nil
 	}
 }

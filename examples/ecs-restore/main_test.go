@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"github.com/google/go-cmp/cmp"
 	"io"
 	"os"
 	"path/filepath"
@@ -195,11 +196,24 @@ func TestMySQLRestorer(t *testing.T) {
 	if err := restore(ctx, put("liberator_dump_20261126.zip", bad)); err == nil {
 		t.Fatal("a dump with a duplicate key restored without error")
 	}
-	var leftovers int
-	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?", target+"%").Scan(&leftovers); err != nil {
+	var left []string
+	rows, err := db.QueryContext(ctx, "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ? ORDER BY 1", target+"%")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if leftovers != 0 {
-		t.Errorf("%d databases named %s* after a failed restore, want none", leftovers, target)
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		left = append(left, name)
+	}
+	rows.Close()
+	// The live database survives a bad dump, unchanged; no staging database is left.
+	if diff := cmp.Diff([]string{target}, left); diff != "" {
+		t.Errorf("databases after a failed restore (-want +got):\n%s", diff)
+	}
+	if n := count(); n != 3 {
+		t.Errorf("rows after a failed restore = %d, want the previous 3", n)
 	}
 }
