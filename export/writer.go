@@ -107,7 +107,7 @@ func (c Codec) suffix() string {
 const (
 	DefaultPartSize      = 256 << 20
 	DefaultRowGroupRows  = 1 << 20
-	DefaultRowGroupBytes = 32 << 20
+	DefaultRowGroupBytes = 16 << 20
 )
 
 // WriterOptions tune a TableWriter. Zero values take the defaults.
