@@ -12,11 +12,13 @@ import (
 const MaxExportIDLen = 60
 
 // ExportID returns the export task id for a snapshot, as production names
-// it: the snapshot id with ':' replaced by '-', cut to 60 characters.
+// it: the snapshot id with ':' replaced by '-', cut to 60 characters; a
+// cut that leaves a trailing '-' drops it, since RDS refuses identifiers
+// ending in a hyphen.
 func ExportID(snapshotID string) string {
 	id := strings.ReplaceAll(snapshotID, ":", "-")
 	if len(id) > MaxExportIDLen {
-		id = id[:MaxExportIDLen]
+		id = strings.TrimRight(id[:MaxExportIDLen], "-")
 	}
 	return id
 }

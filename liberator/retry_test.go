@@ -63,6 +63,8 @@ func TestExportID(t *testing.T) {
 		{"sql-to-parquet-26-11-24-031500", "sql-to-parquet-26-11-24-031500"},
 		{"a:b:c", "a-b-c"},
 		{"sql-to-parquet-2026-11-24-backdated-and-a-very-long-suffix:that-goes-on", "sql-to-parquet-2026-11-24-backdated-and-a-very-long-suffix-t"},
+		// The 60th character is a hyphen: dropped, RDS refuses a trailing one.
+		{"sql-to-parquet-2026-11-24-backdated-and-a-very-long-suffix:-x", "sql-to-parquet-2026-11-24-backdated-and-a-very-long-suffix"},
 	}
 	for _, tt := range tests {
 		got := liberator.ExportID(tt.in)
