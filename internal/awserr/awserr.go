@@ -3,7 +3,6 @@
 package awserr
 
 import (
-	"context"
 	"errors"
 	"strings"
 
@@ -45,6 +44,12 @@ var configCodes = map[string]bool{
 	"KMSKeyNotAccessible":       true,
 	"DBInstanceNotFound":        true,
 	"NoSuchBucket":              true,
+	// ECS RunTask: bad cluster, task definition or platform.
+	"ClientException":                                true,
+	"ClusterNotFoundException":                       true,
+	"PlatformUnknownException":                       true,
+	"PlatformTaskDefinitionIncompatibilityException": true,
+	"UnsupportedFeatureException":                    true,
 }
 
 // Code returns the service error code of err, or "".
@@ -61,7 +66,9 @@ func Code(err error) string {
 //     "QuotaExceeded", "LimitExceeded" or "LimitReached") → Throttled;
 //   - configuration errors no retry fixes (IamRoleNotFound,
 //     KMSKeyNotAccessible, InvalidS3Bucket, InvalidExportOnly,
-//     DBInstanceNotFound, NoSuchBucket) → Invalid;
+//     DBInstanceNotFound, NoSuchBucket, and ECS's ClientException,
+//     ClusterNotFoundException, Platform*Exception,
+//     UnsupportedFeatureException) → Invalid;
 //   - codes ending in "NotFound"/"NotFoundFault"/"NotFoundException",
 //     NoSuchKey, EntityNotFoundException, QueueDoesNotExist, HTTP 404 →
 //     NotFound;
@@ -109,9 +116,6 @@ func Kind(err error) *errkind.Kind {
 				return errkind.Invalid
 			}
 		}
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return errkind.Transient
 	}
 	return errkind.Transient
 }

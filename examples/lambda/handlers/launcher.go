@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -12,8 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
-	"github.com/aws/smithy-go"
 
+	"github.com/dataplatform/liberator-ingestion/internal/awserr"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
@@ -107,18 +106,7 @@ func ClientToken(m liberator.Message) string {
 }
 
 // classifyECS wraps an ECS error with the liberator error kind that says
-// whether to retry.
+// whether to retry (internal/awserr's classification).
 func classifyECS(err error) error {
-	var api smithy.APIError
-	if errors.As(err, &api) {
-		switch api.ErrorCode() {
-		case "ThrottlingException", "LimitExceededException":
-			return fmt.Errorf("%w: %w", err, liberator.ErrThrottled)
-		case "ClientException", "InvalidParameterException", "ClusterNotFoundException",
-			"PlatformUnknownException", "PlatformTaskDefinitionIncompatibilityException",
-			"AccessDeniedException", "UnsupportedFeatureException":
-			return fmt.Errorf("%w: %w", err, liberator.ErrInvalid)
-		}
-	}
-	return fmt.Errorf("%w: %w", err, liberator.ErrTransient)
+	return fmt.Errorf("%w: %w", err, awserr.Kind(err))
 }
