@@ -45,7 +45,7 @@ const DefaultCodec = CodecGzip
 func (c Codec) codec(level int) (compress.Codec, error) {
 	switch c {
 	case CodecSnappy:
-		return fastSnappy{}, nil
+		return FastSnappy{}, nil
 	case CodecGzip, "gzip", "":
 		if level == 0 {
 			level = gzip.BestSpeed
@@ -68,27 +68,27 @@ func (c Codec) codec(level int) (compress.Codec, error) {
 	return nil, errkind.Newf(errkind.Invalid, "export", "codec "+string(c), "unknown codec (want gz, snappy, zstd or none)")
 }
 
-// fastSnappy is the SNAPPY codec encoding with s2's fastest snappy-compatible
-// block encoder; parquet.Snappy uses the slower "better" mode (about a
-// third of the export's CPU time went to it, for ~3% smaller files).
-type fastSnappy struct{}
+// FastSnappy is the SNAPPY Parquet codec with s2's fast snappy-compatible
+// block encoder: any Snappy reader decodes it. parquet.Snappy uses the
+// slower "better" mode (about a third of the export's CPU time went to it,
+// for ~3% smaller files). It is the codec of CodecSnappy, and the default
+// of the raw-zone rewrite (glue.LocalOptions.Compression).
+type FastSnappy struct{}
 
-// String returns the codec's name.
-func (fastSnappy) String() string { return "SNAPPY" }
+// String returns "SNAPPY".
+func (FastSnappy) String() string { return "SNAPPY" }
 
-// CompressionCodec returns the codec's Parquet format code.
-func (fastSnappy) CompressionCodec() format.CompressionCodec { return format.Snappy }
+// CompressionCodec returns format.Snappy.
+func (FastSnappy) CompressionCodec() format.CompressionCodec { return format.Snappy }
 
-// Encode compresses src into a snappy block.
-func (fastSnappy) Encode(dst, src []byte) ([]byte, error) {
-	if n := s2.MaxEncodedLen(len(src)); n > cap(dst) {
-		dst = make([]byte, n)
-	}
+// Encode compresses src into a snappy block, in dst if it is large enough
+// (s2.EncodeSnappy allocates otherwise).
+func (FastSnappy) Encode(dst, src []byte) ([]byte, error) {
 	return s2.EncodeSnappy(dst[:cap(dst)], src), nil
 }
 
-// Decode decompresses a snappy block.
-func (fastSnappy) Decode(dst, src []byte) ([]byte, error) { return s2.Decode(dst[:cap(dst)], src) }
+// Decode decompresses a snappy block, in dst if it is large enough.
+func (FastSnappy) Decode(dst, src []byte) ([]byte, error) { return s2.Decode(dst[:cap(dst)], src) }
 
 // suffix returns the file name suffix for parts written with c.
 func (c Codec) suffix() string {
