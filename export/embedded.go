@@ -532,10 +532,9 @@ type tableState struct {
 	zero    []int64
 	missing []int64
 	// writer side
-	tw        *TableWriter
-	parts     []PartInfo
-	lastCall  int64
-	doneCalls int
+	tw       *TableWriter
+	parts    []PartInfo
+	lastCall int64 // rows at the last progress call
 }
 
 // converter is the snapshot.Handler of an export: the scanner goroutine
