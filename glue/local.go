@@ -767,16 +767,14 @@ func (r *blobReaderAt) ReadAt(p []byte, off int64) (int, error) {
 	return n, err
 }
 
-// blobErr classifies a storage error.
+// blobErr classifies a storage error: NotFound, Terminal for requests that
+// cannot succeed, else Transient (context ends included).
 func blobErr(err error, op, key string) error {
 	switch gcerrors.Code(err) {
 	case gcerrors.NotFound:
 		return errkind.New(errkind.NotFound, op, key, err)
 	case gcerrors.InvalidArgument, gcerrors.PermissionDenied, gcerrors.FailedPrecondition, gcerrors.Unimplemented:
 		return errkind.New(errkind.Terminal, op, key, err)
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return errkind.New(errkind.Transient, op, key, err)
 	}
 	return errkind.New(errkind.Transient, op, key, err)
 }
