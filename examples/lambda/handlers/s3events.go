@@ -71,6 +71,12 @@ type cloudTrailS3 struct {
 // events). Other events, and CloudTrail records of calls that failed, return
 // ErrNotAnUpload; an event of the right kind without a bucket or key returns
 // an error wrapping liberator.ErrInvalid.
+//
+// The key is used as the event gives it, not URL-decoded: AWS documents URL
+// encoding ("red flower.jpg" → "red+flower.jpg") for the S3 notification
+// format sent to SQS, SNS and Lambda, which this function does not read; the
+// EventBridge detail's object.key and CloudTrail's requestParameters.key are
+// not documented as encoded.
 func DecodeUpload(ev events.CloudWatchEvent) (Upload, error) {
 	if ev.Source != "aws.s3" {
 		return Upload{}, fmt.Errorf("source %q: %w", ev.Source, ErrNotAnUpload)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
@@ -35,5 +36,35 @@ func TestDecodeUpload(t *testing.T) {
 	ev := withDetail(t, loadEventBridge(t, "eventbridge-s3-object-created.json"), "object", map[string]any{"size": 1})
 	if _, err := DecodeUpload(ev); !errors.Is(err, liberator.ErrInvalid) {
 		t.Errorf("Object Created without a key: %v, want ErrInvalid", err)
+	}
+}
+
+// TestDecodeUploadKeyAsGiven checks that keys are used as the event gives
+// them: the S3 EventBridge detail and the CloudTrail requestParameters are
+// not documented as URL-encoded (only the SQS/SNS/Lambda notification format
+// is), so a space, '+' or '%' in a key must not be decoded.
+func TestDecodeUploadKeyAsGiven(t *testing.T) {
+	const key = "dumps/liberator dump+v2 100%.zip"
+	tests := []struct {
+		name string
+		ev   func(t *testing.T) events.CloudWatchEvent
+	}{
+		{"Object Created", func(t *testing.T) events.CloudWatchEvent {
+			return withDetail(t, loadEventBridge(t, "eventbridge-s3-object-created.json"), "object", map[string]any{"key": key, "size": 1})
+		}},
+		{"CloudTrail PutObject", func(t *testing.T) events.CloudWatchEvent {
+			return withDetail(t, loadEventBridge(t, "cloudtrail-putobject.json"), "requestParameters", map[string]any{"bucketName": testDumpBucket, "key": key})
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := DecodeUpload(tc.ev(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Key != key {
+				t.Errorf("Key = %q, want %q", got.Key, key)
+			}
+		})
 	}
 }
