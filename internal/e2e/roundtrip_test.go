@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"math/big"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 	"gocloud.dev/blob"
@@ -57,7 +59,14 @@ func TestGeneratorRoundTrip(t *testing.T) {
 			if info.Status != liberator.ExportComplete {
 				t.Fatalf("export %s: %s", info.Status, info.FailureCause)
 			}
+			rep := readTablesReport(t, bucket, "e2e")
+			nZero := 0
 			for _, tb := range dumpgen.Tables() {
+				want := zeroDates(tc.opts.Seed, tb, rows)
+				nZero += len(want)
+				if diff := cmp.Diff(want, rep[tb.Name].ZeroDatesNulled, cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("%s zero dates nulled (-generator +report):\n%s", tb.Name, diff)
+				}
 				got := readTable(t, bucket, "e2e/liberator/liberator."+tb.Name+"/", tb)
 				if len(got) != rows {
 					t.Errorf("%s: %d rows read back, want %d", tb.Name, len(got), rows)
@@ -73,8 +82,54 @@ func TestGeneratorRoundTrip(t *testing.T) {
 					}
 				}
 			}
+			if nZero == 0 {
+				t.Error("the generator wrote no zero dates: the report check tested nothing")
+			}
 		})
 	}
+}
+
+// zeroDates counts, per column, the rows of tb that the generator wrote
+// with a zero or partial-zero date (the converter writes them as NULL).
+func zeroDates(seed int64, tb dumpgen.Table, rows int64) map[string]int64 {
+	out := map[string]int64{}
+	for j, c := range tb.Columns {
+		if !strings.HasPrefix(c.Type, "date") && !strings.HasPrefix(c.Type, "timestamp") {
+			continue
+		}
+		for i := int64(0); i < rows; i++ {
+			if dumpgen.IsZeroDate(seed, tb.Name, i, j) {
+				out[c.Name]++
+			}
+		}
+	}
+	return out
+}
+
+// readTablesReport reads export id's tables report, by bare table name.
+func readTablesReport(t *testing.T, b *blob.Bucket, id string) map[string]export.TableReport {
+	t.Helper()
+	ctx := context.Background()
+	data, err := b.ReadAll(ctx, id+"/"+export.InfoFileName(id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info export.ExportInfoFile
+	if err := json.Unmarshal(data, &info); err != nil {
+		t.Fatal(err)
+	}
+	if data, err = b.ReadAll(ctx, id+"/"+info.TablesReport); err != nil {
+		t.Fatal(err)
+	}
+	var rep export.TablesReportFile
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]export.TableReport{}
+	for _, tr := range rep.PerTableStatus {
+		out[strings.TrimPrefix(tr.Target, "liberator.")] = tr
+	}
+	return out
 }
 
 // readTable reads every part of a table in part order as dumpgen.Row
