@@ -4,9 +4,10 @@
 // LIBERATOR_MESSAGE; it can also be run by hand with DUMP_BUCKET and
 // DUMP_KEY (and IMPORT_DATE for a backdated run).
 //
-// It runs the pipeline's StepDumpUploaded step: download and unzip the
-// dump, load it through the statement allowlist into a staging database,
-// replace the "liberator" database with it, call CreateDBSnapshot
+// It runs the pipeline's StepDumpUploaded step: read the dump (a zip is
+// read in place by range reads, never downloaded whole), load it through
+// the statement allowlist into a staging database, replace the "liberator"
+// database with it, call CreateDBSnapshot
 // (sql-to-parquet-yy-mm-dd-hhmmss), and schedule the snapshot check on the
 // scheduler's SQS queue. On failure it prints one line,
 // "ecs-restore: <what failed>", to stderr and exits 1. See LAMBDA.md for
@@ -78,7 +79,7 @@ func run(ctx context.Context, getenv func(string) string) error {
 
 // restore runs the task's step for m with the dump loaded into db.
 func restore(ctx context.Context, cfg handlers.Config, awsCfg aws.Config, db *sql.DB, m liberator.Message, clk liberator.Clock, log *slog.Logger) error {
-	restorer := rdssnap.RestorerFunc(mysqlRestorer(db, cfg.Restore.DBName, os.TempDir(), log))
+	restorer := rdssnap.RestorerFunc(mysqlRestorer(db, cfg.Restore.DBName, log))
 	p, err := handlers.NewAWSPipeline(ctx, cfg, awsCfg, restorer, clk, log)
 	if err != nil {
 		return err
