@@ -60,9 +60,6 @@ func MessageFromRDSEvent(ev awsevents.RDSEvent, now time.Time) (m liberator.Mess
 	if err != nil || !ok {
 		return m, ok, err
 	}
-	if m.Dump.Key == "" {
-		m.Dump.Key = awsevents.DumpKeyPrefix + m.SnapshotID
-	}
 	m.StepStarted = now.UTC()
 	return m, true, nil
 }
