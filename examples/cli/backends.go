@@ -20,10 +20,9 @@ const snapshotsPrefix = "_snapshots/"
 
 // backend is the Snapshotter and Exporter pair a run uses.
 type backend struct {
-	snap         liberator.Snapshotter
-	exp          liberator.Exporter
-	exportPrefix string // key prefix of exports in the export bucket
-	close        func()
+	snap  liberator.Snapshotter
+	exp   liberator.Exporter
+	close func()
 }
 
 func newBackend(ctx context.Context, c runConfig, lk *lake, clk clock.Clock, logger *slog.Logger, prog *progress) (*backend, error) {

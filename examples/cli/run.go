@@ -214,7 +214,6 @@ func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, e
 		fmt.Fprintf(stderr, "converting %s (%.1f MB) for import date %s\n", filepath.Base(dumpPath), float64(fi.Size())/1e6, date)
 	}
 	res, err := p.Run(ctx, msg)
-	prog.finish()
 	if err != nil {
 		return Summary{}, err
 	}
@@ -229,10 +228,7 @@ func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, e
 	if c.workflow == "none" {
 		rawPrefix = ""
 	}
-	s, err := summarize(ctx, res, lk.export, be.exportPrefix, rawPrefix)
-	if err != nil {
-		return Summary{}, err
-	}
+	s := summarize(ctx, res, lk.export, rawPrefix)
 	s.Dump, s.Backend = dumpPath, c.backend
 	s.Export, s.Landing, s.Raw = lk.exportURL, lk.landingURL, lk.rawURL
 	s.Seconds = clk.Now().Sub(start).Seconds()
@@ -303,8 +299,6 @@ func (p *progress) table(tp export.TableProgress) {
 	}
 	fmt.Fprintf(p.w, "  %-36s %11d rows %10.0f rows/s  SQL %7.1f MB/s  %s\n", tp.Table, tp.Rows, rowsPerSec, mbps, state)
 }
-
-func (p *progress) finish() {}
 
 // noWorkflow is the Workflow of --workflow none: it starts nothing.
 type noWorkflow struct{ clk clock.Clock }

@@ -50,12 +50,12 @@ type TableSummary struct {
 }
 
 // summarize builds the summary from the run's result and the export report.
-func summarize(ctx context.Context, res liberator.Result, exp *blob.Bucket, exportPrefix, rawPrefix string) (Summary, error) {
+func summarize(ctx context.Context, res liberator.Result, exp *blob.Bucket, rawPrefix string) Summary {
 	s := Summary{
 		ImportDate: res.ImportDate.String(), SnapshotID: res.SnapshotID,
 		ExportID: res.ExportID, WorkflowRunID: res.WorkflowRunID,
 	}
-	rep, info := readReport(ctx, exp, exportPrefix, res.ExportID)
+	rep, info := readReport(ctx, exp, res.ExportID)
 	if info != nil {
 		s.SQLBytes = info.SQLBytes
 	}
@@ -88,15 +88,16 @@ func summarize(ctx context.Context, res liberator.Result, exp *blob.Bucket, expo
 		s.Files += ts.Files
 		s.Bytes += ts.Bytes
 	}
-	return s, nil
+	return s
 }
 
-// readReport reads the export's info and tables report; nil if absent.
-func readReport(ctx context.Context, exp *blob.Bucket, prefix, id string) (*export.TablesReportFile, *export.ExportInfoFile) {
+// readReport reads the export's info and tables report (both backends write
+// exports at "<id>/" in the export bucket); nil if absent.
+func readReport(ctx context.Context, exp *blob.Bucket, id string) (*export.TablesReportFile, *export.ExportInfoFile) {
 	if exp == nil || id == "" {
 		return nil, nil
 	}
-	root := prefix + id + "/"
+	root := id + "/"
 	b, err := exp.ReadAll(ctx, root+export.InfoFileName(id))
 	if err != nil {
 		return nil, nil
