@@ -42,20 +42,26 @@ func openDump(ctx context.Context, path string) (io.ReadCloser, error) {
 	return snapshot.OpenDump(ctx, nil, path, snapshot.ReadOptions{})
 }
 
+// countingOpener is snapshot.SourceOpener(c.read) with the SQL read
+// counted for the progress lines.
+func countingOpener(c runConfig, prog *progress) export.OpenFunc {
+	open := snapshot.SourceOpener(c.read)
+	return func(ctx context.Context, source string) (io.ReadCloser, error) {
+		rc, err := open(ctx, source)
+		if err != nil {
+			return nil, err
+		}
+		return prog.counting(rc), nil
+	}
+}
+
 func newEmbeddedBackend(c runConfig, lk *lake, clk clock.Clock, logger *slog.Logger, prog *progress) (*backend, error) {
 	snap, err := snapshot.NewEmbedded(snapshot.EmbeddedOptions{Store: lk.export, Prefix: snapshotsPrefix, Read: c.read, Clock: clk, Logger: logger})
 	if err != nil {
 		return nil, err
 	}
-	open := snapshot.SourceOpener(c.read)
 	exp := export.NewEmbedded(lk.export, export.EmbeddedOptions{
-		Open: func(ctx context.Context, source string) (io.ReadCloser, error) {
-			rc, err := open(ctx, source)
-			if err != nil {
-				return nil, err
-			}
-			return prog.counting(rc), nil
-		},
+		Open:     countingOpener(c, prog),
 		Database: c.database,
 		Writer:   export.WriterOptions{Codec: export.Codec(c.codec)},
 		Clock:    clk,
@@ -71,15 +77,11 @@ func newMySQLBackend(c runConfig, lk *lake, clk clock.Clock, logger *slog.Logger
 	if c.dsn == "" {
 		return nil, fmt.Errorf("--backend mysql needs --mysql-dsn DSN, e.g. root@tcp(127.0.0.1:3306)/")
 	}
-	open := snapshot.SourceOpener(c.read)
+	open := countingOpener(c, prog)
 	be, err := mysqlexport.NewBackend(mysqlexport.BackendConfig{
 		MySQL: mysqlsnap.Config{DSN: c.dsn, Database: c.database, Clock: clk, Logger: logger},
 		OpenDump: func(ctx context.Context, ref liberator.DumpRef) (io.ReadCloser, error) {
-			rc, err := open(ctx, snapshot.FormatSource(ref.Bucket, ref.Key))
-			if err != nil {
-				return nil, err
-			}
-			return prog.counting(rc), nil
+			return open(ctx, snapshot.FormatSource(ref.Bucket, ref.Key))
 		},
 		Bucket: lk.export,
 		Export: mysqlexport.Options{Database: c.database, Writer: export.WriterOptions{Codec: export.Codec(c.codec)}, Clock: clk, Logger: logger, Progress: prog.table},
