@@ -149,10 +149,11 @@ func (s *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.Snapshot
 		DBSnapshotIdentifier: aws.String(req.ID),
 	})
 	if err != nil {
-		if errors.Is(awserr.Wrap(op, req.ID, err), errkind.AlreadyExists) {
+		werr := awserr.Wrap(op, req.ID, err)
+		if errors.Is(werr, errkind.AlreadyExists) {
 			return s.DescribeSnapshot(ctx, req.ID)
 		}
-		return liberator.SnapshotInfo{}, awserr.Wrap(op, req.ID, err)
+		return liberator.SnapshotInfo{}, werr
 	}
 	s.log.InfoContext(ctx, "snapshot started", "snapshot", req.ID, "instance", s.opts.Instance)
 	return info(*out.DBSnapshot), nil
