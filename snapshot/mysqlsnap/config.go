@@ -6,9 +6,9 @@ import (
 	"crypto/x509"
 	"database/sql"
 	"encoding/hex"
-	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -105,8 +105,8 @@ func DriverConfig(cfg Config) (*mysql.Config, error) {
 		}
 		if tc.ServerName == "" {
 			host := mc.Addr
-			if h, _, ok := cutLast(host, ":"); ok {
-				host = h
+			if i := strings.LastIndex(host, ":"); i >= 0 {
+				host = host[:i]
 			}
 			tc.ServerName = host
 		}
@@ -121,15 +121,6 @@ func DriverConfig(cfg Config) (*mysql.Config, error) {
 		mc.TLS = tc
 	}
 	return mc, nil
-}
-
-func cutLast(s, sep string) (before, after string, ok bool) {
-	for i := len(s) - len(sep); i >= 0; i-- {
-		if s[i:i+len(sep)] == sep {
-			return s[:i], s[i+len(sep):], true
-		}
-	}
-	return s, "", false
 }
 
 // TLSConfig returns a TLS configuration trusting the CA certificates of
@@ -158,5 +149,3 @@ func quoteIdent(s string) string {
 	}
 	return string(append(out, '`'))
 }
-
-var _ = fmt.Sprintf
