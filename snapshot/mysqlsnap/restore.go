@@ -98,9 +98,7 @@ func classify(op, what string, err error) error {
 		}
 		return errkind.New(k, op, what, err)
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return errkind.New(errkind.Transient, op, what, err)
-	}
+	// Network failures and a cancelled or expired ctx.
 	return errkind.New(errkind.Transient, op, what, err)
 }
 

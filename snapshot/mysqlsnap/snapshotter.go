@@ -147,13 +147,10 @@ func (s *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.Snapshot
 		},
 	})
 	if err != nil {
+		// The database exists (server error 1007 on CREATE DATABASE, or
+		// found before it): a concurrent create may have won.
 		var me *mysql.MySQLError
-		if errors.As(err, &me) && me.Number == 1007 { // database exists: a concurrent create won
-			if info, derr := s.DescribeSnapshot(ctx, req.ID); derr == nil {
-				return info, nil
-			}
-		}
-		if errors.Is(err, errkind.AlreadyExists) {
+		if errors.Is(err, errkind.AlreadyExists) || errors.As(err, &me) && me.Number == 1007 {
 			if info, derr := s.DescribeSnapshot(ctx, req.ID); derr == nil {
 				return info, nil
 			}
