@@ -95,15 +95,17 @@ func columnReports(plans []ColumnPlan, cols []snapshot.Column) []ColumnReport {
 		if i < len(cols) && cols[i].Definition != "" {
 			orig = cols[i].Definition
 		}
-		out[i] = ColumnReport{Name: p.Name, OriginalType: orig, ExportedType: exportedType(p.Node.Type()), Optional: p.Optional}
+		out[i] = ColumnReport{Name: p.Name, OriginalType: orig, ExportedType: p.ExportedType(), Optional: p.Optional}
 	}
 	return out
 }
 
-// exportedType names a Parquet type as physical type (with its length for
-// FIXED_LEN_BYTE_ARRAY) and logical type: "FIXED_LEN_BYTE_ARRAY(9)
+// ExportedType names the column's Parquet type as the tables report does
+// (ColumnReport.ExportedType): physical type, with its length for
+// FIXED_LEN_BYTE_ARRAY, and logical type: "FIXED_LEN_BYTE_ARRAY(9)
 // DECIMAL(20,0)", "BYTE_ARRAY STRING", "INT32".
-func exportedType(t parquet.Type) string {
+func (c *ColumnPlan) ExportedType() string {
+	t := c.Node.Type()
 	s := t.Kind().String()
 	if t.Kind() == parquet.FixedLenByteArray {
 		s += fmt.Sprintf("(%d)", t.Length())

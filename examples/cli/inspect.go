@@ -56,7 +56,7 @@ func (in *inspector) CreateTable(t *snapshot.Table) error {
 	for i, c := range t.Columns {
 		ic := InspectColumn{Name: c.Name, MySQL: mysqlType(c), NotNull: c.NotNull}
 		if i < len(plans) {
-			ic.Parquet = parquetType(plans[i])
+			ic.Parquet = parquetType(&plans[i])
 		}
 		it.Columns = append(it.Columns, ic)
 	}
@@ -103,21 +103,13 @@ func mysqlType(c snapshot.Column) string {
 	return s
 }
 
-// parquetType renders a column plan's Parquet type: physical and logical,
-// and "optional" unless required.
-func parquetType(p export.ColumnPlan) string {
-	t := p.Node.Type()
-	s := t.Kind().String()
-	if n := t.Length(); t.Kind().String() == "FIXED_LEN_BYTE_ARRAY" && n > 0 {
-		s += "(" + strconv.Itoa(n) + ")"
-	}
-	if lt := t.LogicalType(); lt != nil {
-		s += " " + lt.String()
-	}
+// parquetType renders a column plan's Parquet type as the export report
+// names it, and "optional" unless required.
+func parquetType(p *export.ColumnPlan) string {
 	if p.Optional {
-		s += " optional"
+		return p.ExportedType() + " optional"
 	}
-	return s
+	return p.ExportedType()
 }
 
 func inspectCmd(args []string, stdout, stderr io.Writer) int {

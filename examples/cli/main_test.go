@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -261,6 +262,64 @@ func TestInspect(t *testing.T) {
 	}
 	if len(ins.Tables) != len(dumpgen.TableNames()) || !ins.Completed {
 		t.Errorf("inspect --json: %d tables, completed %v", len(ins.Tables), ins.Completed)
+	}
+}
+
+// TestInspectTypesAreTheExportReports checks that inspect names every
+// column's Parquet type as the export of the same dump reports it.
+func TestInspectTypesAreTheExportReports(t *testing.T) {
+	lake := t.TempDir()
+	dump := filepath.Join(t.TempDir(), "liberator_dump_20261124.zip")
+	if _, err := dumpgen.WriteZip(dump, dumpgen.Options{Seed: 5, Rows: 10}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := cli(t, "run", "--dump", dump, "--lake", lake, "--workflow", "none", "--json", "--quiet")
+	if code != 0 {
+		t.Fatalf("run: exit %d: %s", code, errOut)
+	}
+	var s Summary
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	exp, err := openBucket(ctx, filepath.Join(lake, "export"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer exp.Close()
+	rep, _ := readReport(ctx, exp, s.ExportID)
+	if rep == nil {
+		t.Fatalf("no tables report for export %s", s.ExportID)
+	}
+	want := map[string]string{} // "table.column" → type
+	for _, tr := range rep.PerTableStatus {
+		for _, c := range tr.Columns {
+			typ := c.ExportedType
+			if c.Optional {
+				typ += " optional"
+			}
+			want[strings.TrimPrefix(tr.Target, "liberator.")+"."+c.Name] = typ
+		}
+	}
+	code, out, errOut = cli(t, "inspect", "--dump", dump, "--json")
+	if code != 0 {
+		t.Fatalf("inspect: exit %d: %s", code, errOut)
+	}
+	var ins Inspection
+	if err := json.Unmarshal([]byte(out), &ins); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, tb := range ins.Tables {
+		for _, c := range tb.Columns {
+			got[tb.Name+"."+c.Name] = c.Parquet
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("the export report lists no columns")
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Parquet types (-export report +inspect):\n%s", diff)
 	}
 }
 
