@@ -44,6 +44,12 @@ type PubSubOptions struct {
 	Clock Clock
 	// Logger logs dropped bad messages and re-sends (default: discard).
 	Logger *slog.Logger
+	// Decode, if set, decodes a received body instead of DecodeMessage, so
+	// that a queue can carry other notifications too (awssqs reads RDS
+	// events with it). ok false means a valid body that asks for no work:
+	// Receive acks it and goes on. Errors should wrap ErrInvalid: the body
+	// is dropped.
+	Decode func(body []byte) (m Message, ok bool, err error)
 }
 
 // PubSubScheduler is a Scheduler on a gocloud.dev/pubsub topic and
@@ -67,6 +73,12 @@ func NewPubSubScheduler(topic *pubsub.Topic, sub *pubsub.Subscription, opts PubS
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Decode == nil {
+		opts.Decode = func(body []byte) (Message, bool, error) {
+			m, err := DecodeMessage(body)
+			return m, err == nil, err
+		}
 	}
 	return &PubSubScheduler{topic: topic, sub: sub, opts: opts}
 }
@@ -117,7 +129,9 @@ func (s *PubSubScheduler) send(ctx context.Context, m Message, delay time.Durati
 //
 // A body that does not decode is acked (dropped: no retry can fix it, and
 // a nack would redeliver it forever) and reported as an error wrapping
-// ErrInvalid that names the message id; the caller may go on receiving.
+// ErrInvalid that names the message id; the caller may go on receiving. A
+// body PubSubOptions.Decode reports as asking for no work is acked and
+// skipped.
 func (s *PubSubScheduler) Receive(ctx context.Context) (Delivery, error) {
 	for {
 		pm, err := s.sub.Receive(ctx)
@@ -127,12 +141,17 @@ func (s *PubSubScheduler) Receive(ctx context.Context) (Delivery, error) {
 			}
 			return Delivery{}, errkind.New(errkind.Transient, "receive", "", err)
 		}
-		m, due, remaining, err := DecodeDelivery(pm.Body, s.opts.Clock.Now())
+		m, ok, err := s.opts.Decode(pm.Body)
 		if err != nil {
 			pm.Ack()
 			s.opts.Logger.ErrorContext(ctx, "dropped undecodable message", "message_id", pm.LoggableID, "err", err)
 			return Delivery{}, errkind.New(errkind.Invalid, "receive", "message "+pm.LoggableID, err)
 		}
+		if !ok {
+			pm.Ack()
+			continue
+		}
+		due, remaining := dueAt(m, s.opts.Clock.Now())
 		if !due && s.opts.NativeDelay != nil {
 			if err := s.send(ctx, m, remaining); err != nil {
 				if pm.Nackable() {
@@ -170,8 +189,15 @@ func DecodeDelivery(body []byte, now time.Time) (m Message, due bool, remaining 
 	if err != nil {
 		return Message{}, false, 0, err
 	}
+	due, remaining = dueAt(m, now)
+	return m, due, remaining, nil
+}
+
+// dueAt reports whether m's NotBefore has been reached at now and, if not,
+// how long is left.
+func dueAt(m Message, now time.Time) (due bool, remaining time.Duration) {
 	if m.NotBefore.IsZero() || !now.Before(m.NotBefore) {
-		return m, true, 0, nil
+		return true, 0
 	}
-	return m, false, m.NotBefore.Sub(now), nil
+	return false, m.NotBefore.Sub(now)
 }

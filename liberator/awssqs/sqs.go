@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"math"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/liberator/awsevents"
 )
 
 // MaxDelay is SQS's largest per-message delay.
@@ -76,53 +76,16 @@ type Options struct {
 
 // Scheduler is a liberator.Scheduler on one SQS queue. Close it when done.
 //
-// Schedule is liberator.PubSubScheduler's. Receive also understands RDS
-// notifications that reach the queue (through SNS or EventBridge): they are
-// delivered as the pipeline message they start (see Inbound), and the
-// events the pipeline ignores are deleted.
+// Schedule and Receive are liberator.PubSubScheduler's. Receive also
+// understands RDS notifications that reach the queue (through SNS or
+// EventBridge): they are delivered as the pipeline message they start (see
+// awsevents.Decode), and the events the pipeline ignores are deleted. A
+// body that decodes as neither is deleted and reported as an error wrapping
+// liberator.ErrInvalid (the caller may go on receiving).
 type Scheduler struct {
 	*liberator.PubSubScheduler
 	topic *pubsub.Topic
 	sub   *pubsub.Subscription
-	clock liberator.Clock
-	log   *slog.Logger
-}
-
-// Receive returns the next due message: a pipeline message whose delay has
-// passed, or the message an RDS notification starts. A message that arrives
-// before it is due is sent again for the remaining time and deleted. A body
-// that decodes as neither is deleted and reported as an error wrapping
-// liberator.ErrInvalid (the caller may go on receiving).
-func (s *Scheduler) Receive(ctx context.Context) (liberator.Delivery, error) {
-	for {
-		pm, err := s.sub.Receive(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return liberator.Delivery{}, ctx.Err()
-			}
-			return liberator.Delivery{}, errkind.New(errkind.Transient, "receive", "", err)
-		}
-		m, handle, err := Inbound(ctx, pm.Body, s.clock.Now(), s.PubSubScheduler, liberator.DumpRef{})
-		switch {
-		case errors.Is(err, errkind.Invalid):
-			pm.Ack()
-			s.log.ErrorContext(ctx, "dropped undecodable message", "message_id", pm.LoggableID, "err", err)
-			return liberator.Delivery{}, errkind.New(errkind.Invalid, "receive", "message "+pm.LoggableID, err)
-		case err != nil: // re-sending an early message failed: let it come back
-			if pm.Nackable() {
-				pm.Nack()
-			}
-			return liberator.Delivery{}, err
-		case !handle: // re-sent for the remaining delay, or an ignored event
-			pm.Ack()
-			continue
-		}
-		var once sync.Once
-		return liberator.Delivery{Message: m, Ack: func(context.Context) error {
-			once.Do(pm.Ack)
-			return nil
-		}}, nil
-	}
 }
 
 var _ liberator.Scheduler = (*Scheduler)(nil)
@@ -161,8 +124,11 @@ func OpenWithClient(ctx context.Context, c *sqs.Client, opts Options) (*Schedule
 		NativeDelay: NativeDelay,
 		Clock:       opts.Clock,
 		Logger:      opts.Logger,
+		Decode: func(body []byte) (liberator.Message, bool, error) {
+			return awsevents.Decode(body, liberator.DumpRef{})
+		},
 	})
-	return &Scheduler{PubSubScheduler: s, topic: topic, sub: sub, clock: opts.Clock, log: opts.Logger}, nil
+	return &Scheduler{PubSubScheduler: s, topic: topic, sub: sub}, nil
 }
 
 // Close flushes pending sends and acks and closes the topic and
