@@ -156,6 +156,9 @@ func NewEmbedded(bucket *blob.Bucket, opts EmbeddedOptions) *Embedded {
 	if opts.LockTimeout <= 0 {
 		opts.LockTimeout = 6 * time.Hour
 	}
+	if opts.Writer.Codec == "" {
+		opts.Writer.Codec = DefaultCodec
+	}
 	opts.Writer.UUID = ""
 	return &Embedded{bucket: bucket, opts: opts, running: map[string]*running{}}
 }
@@ -381,7 +384,7 @@ func (e *Embedded) convert(ctx context.Context, req liberator.ExportRequest) (li
 	}
 	f := &ExportInfoFile{
 		ExportTaskIdentifier: req.ID, SnapshotID: req.Snapshot.ID, Source: req.Snapshot.Source,
-		Prefix: e.root(req.ID), Codec: e.opts.Writer.withDefaults().Codec, TaskStartTime: e.opts.Clock.Now().UTC(),
+		Prefix: e.root(req.ID), Codec: e.opts.Writer.Codec, TaskStartTime: e.opts.Clock.Now().UTC(),
 	}
 	rep, runErr := e.run(ctx, req, f)
 	f.TaskEndTime = e.opts.Clock.Now().UTC()
