@@ -181,7 +181,7 @@ type TableWriter struct {
 
 	parts []PartInfo
 	cur   *part
-	// rows and bytes over the finished parts.
+	// rows over the finished parts.
 	rows int64
 }
 
