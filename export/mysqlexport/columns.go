@@ -123,31 +123,33 @@ func closingParen(s string, i int) int {
 	return -1
 }
 
-// parseElements splits 'a','b c','d”e' into its unescaped values.
+// parseElements splits an ENUM/SET list ('a','b c') into its values,
+// unescaped with snapshot.AppendUnescaped as the dump scanner unescapes
+// them (COLUMN_TYPE writes them with backslash escapes: 'e\nf').
 func parseElements(s string) []string {
 	var out []string
 	for i := 0; i < len(s); i++ {
 		if s[i] != '\'' {
 			continue
 		}
-		var b []byte
-		for i++; i < len(s); i++ {
-			if s[i] == '\\' && i+1 < len(s) {
-				i++
-				b = append(b, s[i])
+		j := i + 1
+		for j < len(s) {
+			if s[j] == '\\' {
+				j += 2
 				continue
 			}
-			if s[i] == '\'' {
-				if i+1 < len(s) && s[i+1] == '\'' {
-					b = append(b, '\'')
-					i++
+			if s[j] == '\'' {
+				if j+1 < len(s) && s[j+1] == '\'' {
+					j += 2
 					continue
 				}
 				break
 			}
-			b = append(b, s[i])
+			j++
 		}
-		out = append(out, string(b))
+		j = min(j, len(s))
+		out = append(out, string(snapshot.AppendUnescaped(nil, []byte(s[i+1:j]), '\'')))
+		i = j
 	}
 	return out
 }
