@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -177,7 +179,7 @@ func (r *RDS) Snapshots() []Snapshot {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []Snapshot
-	for _, k := range sortedKeys(r.snaps) {
+	for _, k := range slices.Sorted(maps.Keys(r.snaps)) {
 		s := *r.snaps[k]
 		s.describesLeft = 0
 		out = append(out, s)
@@ -442,7 +444,7 @@ func (r *RDS) handle(ctx context.Context, action string, form url.Values) (any, 
 			return nil, &Fault{Code: CodeDBInstanceNotFound, Message: "DBInstance " + inst + " not found.", Status: 404}
 		}
 		var list []*Snapshot
-		for _, k := range sortedKeys(r.snaps) {
+		for _, k := range slices.Sorted(maps.Keys(r.snaps)) {
 			s := r.snaps[k]
 			if (id != "" && s.ID != id) || (inst != "" && s.Instance != inst) || (typ != "" && s.Type != typ) {
 				continue
@@ -598,7 +600,7 @@ func WriteExport(buckets map[string]*blob.Bucket, files map[string][]byte) func(
 		if !ok {
 			return fmt.Errorf("The S3 bucket %s doesn't exist", t.S3Bucket)
 		}
-		keys := sortedKeys(files)
+		keys := slices.Sorted(maps.Keys(files))
 		type tableInfo struct {
 			Target string `json:"target"`
 			Status string `json:"status"`

@@ -4,7 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 
@@ -120,12 +121,7 @@ func (e *Exporter) Requests() []liberator.ExportRequest {
 func (e *Exporter) Tasks() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	ids := make([]string, 0, len(e.tasks))
-	for id := range e.tasks {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
+	return slices.Sorted(maps.Keys(e.tasks))
 }
 
 // StartExport starts task req.ID, or returns the existing one.
@@ -220,7 +216,7 @@ func (e *Exporter) write(ctx context.Context, t *exportTask) error {
 	var tables []tableInfo
 	var size int64
 	rows := map[string]int64{}
-	for _, name := range sortedKeys(e.opts.Tables) {
+	for _, name := range slices.Sorted(maps.Keys(e.opts.Tables)) {
 		if !wanted(t.req.Tables, db, name) {
 			continue
 		}
@@ -268,15 +264,6 @@ func wanted(filter []string, db, table string) bool {
 		}
 	}
 	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 var _ liberator.Exporter = (*Exporter)(nil)
