@@ -3,7 +3,7 @@
 // DSN returns, in order of preference: a MySQL 8.4 container started with
 // testcontainers-go when a Docker engine answers (one per test binary), the
 // server named by LIBERATOR_TEST_MYSQL_DSN, or skips the test saying how to
-// enable it. Database and Prefix give each test its own names and drop what
+// enable it. Prefix gives each test its own database names and drops what
 // the test created, so tests run in parallel and leave nothing behind.
 package mysqltest
 
@@ -64,30 +64,34 @@ func dockerAnswers() bool {
 
 func setup() {
 	if dockerAnswers() {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-		defer cancel()
-		ctr, err := tcmysql.Run(ctx, "mysql:8.4",
-			tcmysql.WithUsername("root"), tcmysql.WithPassword("test"), tcmysql.WithDatabase("mysql"))
-		if err == nil {
-			// The container is removed by testcontainers' reaper when the
-			// test binary exits.
-			dsn, err2 := ctr.ConnectionString(ctx)
-			if err2 == nil {
-				cfg, err3 := mysql.ParseDSN(dsn)
-				if err3 == nil {
-					cfg.DBName = ""
-					sharedDSN = cfg.FormatDSN()
-					return
-				}
-				setupErr = err3
-			} else {
-				setupErr = err2
-			}
-		} else {
-			setupErr = err
+		if sharedDSN, setupErr = containerDSN(); setupErr == nil {
+			return
 		}
 	}
 	sharedDSN = os.Getenv(EnvDSN)
+}
+
+// containerDSN starts a MySQL 8.4 container and returns its DSN with no
+// database selected. The container is removed by testcontainers' reaper
+// when the test binary exits.
+func containerDSN() (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	ctr, err := tcmysql.Run(ctx, "mysql:8.4",
+		tcmysql.WithUsername("root"), tcmysql.WithPassword("test"), tcmysql.WithDatabase("mysql"))
+	if err != nil {
+		return "", err
+	}
+	dsn, err := ctr.ConnectionString(ctx)
+	if err != nil {
+		return "", err
+	}
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return "", err
+	}
+	cfg.DBName = ""
+	return cfg.FormatDSN(), nil
 }
 
 // DSN returns the DSN of a server the test may use (no database selected),
@@ -114,18 +118,6 @@ func DSN(t testing.TB) string {
 	return sharedDSN
 }
 
-// DB opens the test server with no database selected and closes it when
-// the test ends.
-func DB(t testing.TB) *sql.DB {
-	t.Helper()
-	db, err := sql.Open("mysql", DSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
 // Prefix returns a name prefix unique to this test ("t_<hex>_"); every
 // database whose name starts with it is dropped when the test ends.
 func Prefix(t testing.TB) string {
@@ -138,18 +130,6 @@ func Prefix(t testing.TB) string {
 	p := "t_" + hex.EncodeToString(b[:]) + "_"
 	t.Cleanup(func() { DropPrefix(t, dsn, p) })
 	return p
-}
-
-// Database creates a fresh empty database with a unique name, returns its
-// name, and drops it when the test ends.
-func Database(t testing.TB) string {
-	t.Helper()
-	name := Prefix(t) + "db"
-	db := DB(t)
-	if _, err := db.ExecContext(context.Background(), "CREATE DATABASE `"+name+"`"); err != nil {
-		t.Fatalf("mysqltest: create database %s: %v", name, err)
-	}
-	return name
 }
 
 // Databases lists the databases whose names start with prefix.
