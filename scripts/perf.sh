@@ -62,10 +62,14 @@ unzip -l "$BIG" | tail -n 3
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 
-# run_liberator ZIP LOG: one timed run on a fresh lake; prints "wall_s rss_kb".
+# run_liberator ZIP LOG: one timed run on a fresh lake; prints "wall_s rss_kb"
+# (call it as r=$(run_liberator …): a failed run then stops the script).
 run_liberator() {
 	rm -rf "$WORK/lake"
-	"$TIME" -v -o "$2" "$BIN" run --dump "$1" --lake "$WORK/lake" --quiet $RUN_ARGS >"$2.out"
+	if ! "$TIME" -v -o "$2" "$BIN" run --dump "$1" --lake "$WORK/lake" --quiet $RUN_ARGS >"$2.out"; then
+		echo "perf.sh: liberator run --dump $1 failed (GNU time's report: $2)" >&2
+		return 1
+	fi
 	local wall rss
 	wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,p,":"); s=0; for(i=1;i<=n;i++) s=s*60+p[i]; print s}' "$2")
 	rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$2")
@@ -84,7 +88,8 @@ echo "== $RUNS alternating runs on $BIG: unzip -p vs liberator run"
 time_unzip "$BIG" >/dev/null # warm the page cache
 for i in $(seq 1 "$RUNS"); do
 	u=$(time_unzip "$BIG")
-	read -r w rss < <(run_liberator "$BIG" "$WORK/run.$i.time")
+	r=$(run_liberator "$BIG" "$WORK/run.$i.time")
+	read -r w rss <<<"$r"
 	echo "   run $i: unzip ${u}s  liberator ${w}s  ratio $(awk -v a="$w" -v b="$u" 'BEGIN{printf "%.2f", a/b}')  peak RSS $((rss / 1024)) MiB"
 	echo "$u" >>"$WORK/unzip.walls"
 	echo "$w" >>"$WORK/run.walls"
@@ -96,7 +101,8 @@ tail -n 3 "$WORK/run.1.time.out"
 echo "== peak RSS on $SMALLZIP"
 : >"$WORK/small.rss"
 for i in $(seq 1 "$RUNS"); do
-	read -r w rss < <(run_liberator "$SMALLZIP" "$WORK/small.$i.time")
+	r=$(run_liberator "$SMALLZIP" "$WORK/small.$i.time")
+	read -r w rss <<<"$r"
 	echo "   run $i: ${w}s peak RSS $((rss / 1024)) MiB"
 	echo "$rss" >>"$WORK/small.rss"
 done
