@@ -239,8 +239,7 @@ func (e *Embedded) DeleteSnapshot(ctx context.Context, id string) error {
 // errkind.Invalid (or the reader's own error kind).
 func SniffDump(r io.Reader) (header string, err error) {
 	cr := &countingReader{r: r}
-	lr := &errLimitReader{r: cr, n: 1 << 20}
-	sr := NewStatementReader(lr, ReaderOptions{BufferSize: 64 << 10, MaxStatement: 1 << 20})
+	sr := NewStatementReader(io.LimitReader(cr, 1<<20), ReaderOptions{BufferSize: 64 << 10, MaxStatement: 1 << 20})
 	st, err := sr.Next()
 	if err != nil && cr.err != nil {
 		return "", cr.err // the dump's own error (cap, corrupt data, I/O)
@@ -255,24 +254,6 @@ func SniffDump(r io.Reader) (header string, err error) {
 		return "", errkind.Newf(errkind.Invalid, "check dump", "", "the dump is empty (no statements)")
 	}
 	return "", errkind.Newf(errkind.Invalid, "check dump", "", "does not start like a mysqldump/mariadb-dump file")
-}
-
-// errLimitReader reads at most n bytes, then reports io.EOF.
-type errLimitReader struct {
-	r io.Reader
-	n int64
-}
-
-func (l *errLimitReader) Read(p []byte) (int, error) {
-	if l.n <= 0 {
-		return 0, io.EOF
-	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n]
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	return n, err
 }
 
 // SourceOpener returns a function that reopens a dump from a snapshot's
