@@ -12,8 +12,9 @@ import (
 type BackendConfig struct {
 	// MySQL is the server, TLS and restore configuration (DSN required).
 	MySQL mysqlsnap.Config
-	// OpenDump opens the dumps snapshot requests name; nil opens
-	// DumpRef.Key as a local file of plain SQL.
+	// OpenDump opens the dumps snapshot requests name; nil uses
+	// mysqlsnap.OpenDump (a local path or a key in a bucket URL; zip,
+	// gzip or plain SQL).
 	OpenDump mysqlsnap.OpenDumpFunc
 	// Bucket receives the exports (RDS layout). Required for the Exporter.
 	Bucket *blob.Bucket
