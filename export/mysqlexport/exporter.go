@@ -3,6 +3,7 @@ package mysqlexport
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -87,7 +88,9 @@ func ScanDatabase(ctx context.Context, db *sql.DB, database string, h snapshot.H
 	}
 	reported := map[string]bool{}
 	var insertCols map[string][]string
-	if m, err := mysqlsnap.ReadMeta(ctx, db, database); err == nil {
+	m, err := mysqlsnap.ReadMeta(ctx, db, database)
+	switch {
+	case err == nil:
 		insertCols = m.InsertColumns
 		for _, s := range m.Skipped {
 			h.Skip(s)
@@ -95,44 +98,23 @@ func ScanDatabase(ctx context.Context, db *sql.DB, database string, h snapshot.H
 				reported[s.Name] = true
 			}
 		}
+	case !errors.Is(err, errkind.NotFound): // NotFound: not a mysqlsnap snapshot
+		return err
 	}
 	// Views the restore was allowed to create are not exported either.
-	vrows, err := conn.QueryContext(ctx, `SELECT TABLE_NAME FROM information_schema.TABLES
+	views, err := queryNames(ctx, conn, `SELECT TABLE_NAME FROM information_schema.TABLES
 		WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'VIEW' ORDER BY TABLE_NAME`, database)
 	if err != nil {
 		return errkind.New(errkind.Transient, op, database, err)
 	}
-	var views []string
-	for vrows.Next() {
-		var n string
-		if err := vrows.Scan(&n); err != nil {
-			vrows.Close()
-			return errkind.New(errkind.Transient, op, database, err)
-		}
-		views = append(views, n)
-	}
-	vrows.Close()
 	for _, v := range views {
 		if !reported[v] {
 			h.Skip(snapshot.Skipped{Kind: snapshot.SkippedView, Name: v})
 		}
 	}
-	rows, err := conn.QueryContext(ctx, `SELECT TABLE_NAME FROM information_schema.TABLES
+	tables, err := queryNames(ctx, conn, `SELECT TABLE_NAME FROM information_schema.TABLES
 		WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> ? ORDER BY TABLE_NAME`, database, mysqlsnap.MetaTable)
 	if err != nil {
-		return errkind.New(errkind.Transient, op, database, err)
-	}
-	var tables []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return errkind.New(errkind.Transient, op, database, err)
-		}
-		tables = append(tables, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return errkind.New(errkind.Transient, op, database, err)
 	}
 	if len(tables) == 0 {
@@ -157,6 +139,24 @@ func ScanDatabase(ctx context.Context, db *sql.DB, database string, h snapshot.H
 		}
 	}
 	return nil
+}
+
+// queryNames returns the one string column of the rows query returns.
+func queryNames(ctx context.Context, conn *sql.Conn, query string, args ...any) ([]string, error) {
+	rows, err := conn.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
 }
 
 // scanTable exports one table. When restricted, only the columns in listed

@@ -1,0 +1,77 @@
+package mysqlexport
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/internal/mysqltest"
+	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqlsnap"
+)
+
+// tableNames records the tables a scan creates.
+type tableNames struct{ tables []string }
+
+func (h *tableNames) CreateTable(t *snapshot.Table) error {
+	h.tables = append(h.tables, t.Name)
+	return nil
+}
+func (h *tableNames) Row(*snapshot.Table, []snapshot.Value, int) error { return nil }
+func (h *tableNames) Skip(snapshot.Skipped)                            {}
+
+// TestScanDatabaseMeta checks that ScanDatabase exports a database without
+// a snapshot metadata table, and fails (rather than exporting without the
+// metadata's column lists) when the metadata cannot be read.
+func TestScanDatabaseMeta(t *testing.T) {
+	ctx := context.Background()
+	prefix := mysqltest.Prefix(t)
+	db, err := mysqlsnap.Open(mysqlsnap.Config{DSN: mysqltest.DSN(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	plain, broken := prefix+"plain", prefix+"broken"
+	for _, q := range []string{
+		"CREATE DATABASE `" + plain + "`",
+		"CREATE TABLE `" + plain + "`.`t` (id INT)",
+		"CREATE DATABASE `" + broken + "`",
+		"CREATE TABLE `" + broken + "`.`t` (id INT)",
+		"CREATE TABLE `" + broken + "`.`" + mysqlsnap.MetaTable + "` (id TEXT, status TEXT, created TEXT, dump_bucket TEXT, dump_key TEXT, import_date TEXT, logical_database TEXT, server TEXT, tables_count INT, dump_bytes BIGINT, skipped TEXT, insert_columns TEXT)",
+		"INSERT INTO `" + broken + "`.`" + mysqlsnap.MetaTable + "` (id, status, created) VALUES ('x', 'available', 'not a time')",
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	tests := []struct {
+		database   string
+		wantTables []string
+		wantErr    error
+	}{
+		{plain, []string{"t"}, nil},
+		{broken, nil, errkind.Invalid},
+		{prefix + "missing", nil, errkind.NotFound},
+	}
+	for _, tc := range tests {
+		t.Run(tc.database, func(t *testing.T) {
+			h := &tableNames{}
+			err := ScanDatabase(ctx, db, tc.database, h)
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("ScanDatabase = %v, want an error wrapping %v", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.wantTables, h.tables); diff != "" {
+				t.Errorf("tables (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
