@@ -252,3 +252,38 @@ func TestPubSubSchedulerRoundsNativeDelayUp(t *testing.T) {
 		t.Errorf("delivery mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestPubSubSchedulerDecodeHook checks PubSubOptions.Decode: a body it
+// reports as asking for no work is acked and skipped, a body it maps is
+// delivered as its message, and its errors drop the body as ErrInvalid.
+func TestPubSubSchedulerDecodeHook(t *testing.T) {
+	ctx := context.Background()
+	clk := liberator.NewVirtualClock(t0)
+	topic := mempubsub.NewTopic()
+	sub := mempubsub.NewSubscription(topic, time.Minute)
+	defer topic.Shutdown(ctx)
+	defer sub.Shutdown(ctx)
+	decode := func(body []byte) (liberator.Message, bool, error) {
+		switch string(body) {
+		case "ignored":
+			return liberator.Message{}, false, nil
+		case "notification":
+			return msg("from-notification", liberator.StepSnapshotCheck), true, nil
+		}
+		m, err := liberator.DecodeMessage(body)
+		return m, err == nil, err
+	}
+	s := liberator.NewPubSubScheduler(topic, sub, liberator.PubSubOptions{Clock: clk, Decode: decode})
+	for _, body := range []string{"ignored", "garbage", "notification"} {
+		if err := topic.Send(ctx, &pubsub.Message{Body: []byte(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Receive(ctx); !errors.Is(err, liberator.ErrInvalid) {
+		t.Fatalf("garbage: %v, want ErrInvalid", err)
+	}
+	got := receiveN(t, s, clk, 1)
+	if diff := cmp.Diff([]string{"from-notification@0s"}, got); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+}
