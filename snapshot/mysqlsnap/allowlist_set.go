@@ -45,8 +45,11 @@ var safeCharsets = map[string]bool{
 	"ascii": true, "binary": true, "latin2": true, "utf16": false,
 }
 
-// forbiddenModes are sql_mode flags that change how statements are lexed.
-var forbiddenModes = []string{"NO_BACKSLASH_ESCAPES", "ANSI_QUOTES", "ANSI"}
+// forbiddenModes are sql_mode flags that change how statements are lexed,
+// and the combination modes that include ANSI_QUOTES (MariaDB, MySQL 5.7:
+// with them "db"."t" names another database where the allowlist sees two
+// strings).
+var forbiddenModes = []string{"NO_BACKSLASH_ESCAPES", "ANSI_QUOTES", "ANSI", "DB2", "MAXDB", "MSSQL", "ORACLE", "POSTGRESQL"}
 
 func (c *checker) set() (Decision, error) {
 	d := Decision{Action: Execute, Kind: KindSet}
