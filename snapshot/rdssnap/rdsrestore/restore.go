@@ -73,39 +73,78 @@ const NextSuffix = "__next"
 
 func quote(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }
 
-// swap replaces database db by next, moving next's tables with one atomic
-// RENAME TABLE, and drops next.
+// OldSuffix names the database that holds the replaced live tables for the
+// moment of the swap: "<database>__old". It is dropped right after.
+const OldSuffix = "__old"
+
+// swap replaces database db by next with one atomic RENAME TABLE that moves
+// db's tables out to "<db>__old" and next's tables in, so the live database
+// is never missing or half-replaced; then it drops the old tables, any view
+// left in db (views are not restored) and next.
 func swap(ctx context.Context, pool *sql.DB, next, db string) error {
 	const op = "restore: replace database"
-	rows, err := pool.QueryContext(ctx, "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE' ORDER BY table_name", next)
+	old := db + OldSuffix
+	list := func(schema, typ string) ([]string, error) {
+		rows, err := pool.QueryContext(ctx, "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_type = ? ORDER BY table_name", schema, typ)
+		if err != nil {
+			return nil, errkind.New(errkind.Transient, op, schema, err)
+		}
+		defer rows.Close()
+		var names []string
+		for rows.Next() {
+			var t string
+			if err := rows.Scan(&t); err != nil {
+				return nil, errkind.New(errkind.Transient, op, schema, err)
+			}
+			names = append(names, t)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, errkind.New(errkind.Transient, op, schema, err)
+		}
+		return names, nil
+	}
+	exec := func(what, q string) error {
+		if _, err := pool.ExecContext(ctx, q); err != nil {
+			return errkind.New(errkind.Transient, op, what, err)
+		}
+		return nil
+	}
+	for _, q := range []string{"CREATE DATABASE IF NOT EXISTS " + quote(db), "DROP DATABASE IF EXISTS " + quote(old), "CREATE DATABASE " + quote(old)} {
+		if err := exec(db, q); err != nil {
+			return err
+		}
+	}
+	live, err := list(db, "BASE TABLE")
 	if err != nil {
-		return errkind.New(errkind.Transient, op, db, err)
+		return err
+	}
+	fresh, err := list(next, "BASE TABLE")
+	if err != nil {
+		return err
 	}
 	var pairs []string
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			rows.Close()
-			return errkind.New(errkind.Transient, op, db, err)
-		}
+	for _, t := range live {
+		pairs = append(pairs, quote(db)+"."+quote(t)+" TO "+quote(old)+"."+quote(t))
+	}
+	for _, t := range fresh {
 		pairs = append(pairs, quote(next)+"."+quote(t)+" TO "+quote(db)+"."+quote(t))
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return errkind.New(errkind.Transient, op, db, err)
-	}
-	for _, q := range []string{"DROP DATABASE IF EXISTS " + quote(db), "CREATE DATABASE " + quote(db)} {
-		if _, err := pool.ExecContext(ctx, q); err != nil {
-			return errkind.New(errkind.Transient, op, db, err)
-		}
-	}
 	if len(pairs) > 0 {
-		if _, err := pool.ExecContext(ctx, "RENAME TABLE "+strings.Join(pairs, ", ")); err != nil {
-			return errkind.New(errkind.Transient, op, db, err)
+		if err := exec(db, "RENAME TABLE "+strings.Join(pairs, ", ")); err != nil {
+			return err
 		}
 	}
-	if _, err := pool.ExecContext(ctx, "DROP DATABASE "+quote(next)); err != nil {
-		return errkind.New(errkind.Transient, op, next, err)
+	views, err := list(db, "VIEW")
+	if err != nil {
+		return err
 	}
-	return nil
+	for _, v := range views {
+		if err := exec(db, "DROP VIEW IF EXISTS "+quote(db)+"."+quote(v)); err != nil {
+			return err
+		}
+	}
+	if err := exec(old, "DROP DATABASE "+quote(old)); err != nil {
+		return err
+	}
+	return exec(next, "DROP DATABASE "+quote(next))
 }
