@@ -334,13 +334,8 @@ func (c *checker) restSafe(forbidden map[string]string) error {
 				return fmt.Errorf("%s is not allowed", why)
 			}
 		case tkPunct:
-			if c.l.isPunct(t, ".") && (prev.kind == tkWord || prev.kind == tkQIdent) {
-				n := c.peekTok()
-				if n.kind == tkWord || n.kind == tkQIdent {
-					if q := c.l.ident(prev); q != c.a.target {
-						return fmt.Errorf("name qualified with database %q (only %q may be written)", q, c.a.target)
-					}
-				}
+			if err := c.checkQualifier(prev, t); err != nil {
+				return err
 			}
 			if c.l.isPunct(t, ";") {
 				return fmt.Errorf("more than one statement")
@@ -349,6 +344,22 @@ func (c *checker) restSafe(forbidden map[string]string) error {
 		c.bridge(t)
 		prev = t
 	}
+}
+
+// checkQualifier refuses t when it is the '.' of a name prev qualifies
+// with a database other than the target. The part after the dot may lex
+// as a number (db.9, db.1e5, db.0x1): the server reads a table name there.
+func (c *checker) checkQualifier(prev, t token) error {
+	if !c.l.isPunct(t, ".") || (prev.kind != tkWord && prev.kind != tkQIdent) {
+		return nil
+	}
+	switch c.peekTok().kind {
+	case tkWord, tkQIdent, tkNumber, tkHex, tkBit:
+		if q := c.l.ident(prev); q != c.a.target {
+			return fmt.Errorf("name qualified with database %q (only %q may be written)", q, c.a.target)
+		}
+	}
+	return nil
 }
 
 // expectWords accepts the statement if the remaining tokens are exactly the

@@ -316,13 +316,8 @@ func (c *checker) createTable() (Decision, error) {
 				continue
 			}
 		case tkPunct:
-			if c.l.isPunct(t, ".") && (prev.kind == tkWord || prev.kind == tkQIdent) {
-				n := c.peekTok()
-				if n.kind == tkWord || n.kind == tkQIdent {
-					if q := c.l.ident(prev); q != c.a.target {
-						return Decision{}, fmt.Errorf("name qualified with database %q (only %q may be written)", q, c.a.target)
-					}
-				}
+			if err := c.checkQualifier(prev, t); err != nil {
+				return Decision{}, err
 			}
 			if c.l.isPunct(t, ";") {
 				return Decision{}, fmt.Errorf("more than one statement")

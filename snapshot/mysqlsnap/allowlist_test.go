@@ -137,6 +137,10 @@ func TestAllowlistRefuses(t *testing.T) {
 		{"nested comment", "/*!40000 SET /* x */ NAMES utf8 */", "nested"},
 		{"dash operator is an expression", "INSERT INTO t VALUES (1--1)", "literal"},
 		{"references other db with spaces", "CREATE TABLE t (a int, FOREIGN KEY (a) REFERENCES `other` . `p` (`id`))", "qualified"},
+		{"references other db, table name starting with a digit", "CREATE TABLE t (a int, FOREIGN KEY (a) REFERENCES other.9p (id))", "qualified"},
+		{"references other db, digits table name", "CREATE TABLE t (a int, FOREIGN KEY (a) REFERENCES other.9 (id))", "qualified"},
+		{"references other db, number-like table name", "CREATE TABLE t (a int, FOREIGN KEY (a) REFERENCES other.1e5 (id))", "qualified"},
+		{"references other db, hex-like table name", "CREATE TABLE t (a int, FOREIGN KEY (a) REFERENCES other.0x1 (id))", "qualified"},
 		{"split across lines", "GR\nANT ALL ON *.* TO x", "GR"},
 	}
 	for _, tc := range tests {
@@ -267,6 +271,8 @@ func TestAllowlistViewsAndTriggers(t *testing.T) {
 		{"system schema", "CREATE VIEW v AS SELECT User FROM mysql.user", "mysql"},
 		{"other db", "CREATE VIEW v AS SELECT * FROM other.t", "qualified"},
 		{"other db spaced", "CREATE VIEW v AS SELECT * FROM `other` . `t`", "qualified"},
+		{"other db, table name starting with a digit", "CREATE VIEW v AS SELECT * FROM other.9t", "qualified"},
+		{"other db, digits table name", "CREATE VIEW v AS SELECT * FROM other.9", "after a dot"},
 		{"other db after comma", "CREATE VIEW v AS SELECT * FROM t, other.u", "qualified"},
 		{"other db join", "CREATE VIEW v AS SELECT * FROM t LEFT JOIN other.u ON 1", "qualified"},
 		{"other db subquery", "CREATE VIEW v AS SELECT (SELECT x FROM other.u) FROM t", "qualified"},

@@ -40,6 +40,10 @@ type lexer struct {
 	pos    int
 	inCond bool
 	err    error
+	// identEnd is the end of the last word or quoted identifier: a '.'
+	// right there separates a qualified name's parts, as the server lexes
+	// it, even before a digit (db.9t, db.1e5 name a table of db).
+	identEnd int
 }
 
 func isIdentByte(c byte) bool {
@@ -197,7 +201,7 @@ func (l *lexer) lexToken() token {
 		if !validRadix(l.s[start+2:p], kind == tkBit) {
 			t.kind = tkWord // e.g. 0xg1 is an identifier
 		}
-	case isDigit(c) || (c == '.' && l.pos+1 < len(l.s) && isDigit(l.s[l.pos+1])):
+	case isDigit(c) || (c == '.' && l.pos+1 < len(l.s) && isDigit(l.s[l.pos+1]) && (l.pos == 0 || l.pos != l.identEnd)):
 		l.lexNumber()
 		t.kind = tkNumber
 		if l.pos < len(l.s) && isIdentByte(l.s[l.pos]) {
@@ -223,6 +227,9 @@ func (l *lexer) lexToken() token {
 		l.pos++
 	}
 	t.end = l.pos
+	if t.kind == tkWord || t.kind == tkQIdent {
+		l.identEnd = l.pos
+	}
 	return t
 }
 
