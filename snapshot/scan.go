@@ -458,7 +458,7 @@ func parseInsertHeader(b []byte, eof bool) (table string, cols []string, p int, 
 			}
 			break
 		}
-		if !(t.is("IGNORE") || t.is("LOW_PRIORITY") || t.is("DELAYED") || t.is("HIGH_PRIORITY")) {
+		if !t.isInsertModifier() {
 			break
 		}
 	}

@@ -661,7 +661,7 @@ func classifyInto(st *Statement) {
 				t = z.next()
 				break
 			}
-			if !(t.is("IGNORE") || t.is("LOW_PRIORITY") || t.is("DELAYED") || t.is("HIGH_PRIORITY")) {
+			if !t.isInsertModifier() {
 				break
 			}
 		}
@@ -676,10 +676,7 @@ func classifyInto(st *Statement) {
 		if sr.is("TEMPORARY") {
 			sr = z.next()
 		}
-		kinds := map[string]StatementKind{"TABLE": KindDropTable, "VIEW": KindDropView, "TRIGGER": KindDropTrigger,
-			"PROCEDURE": KindDropProcedure, "FUNCTION": KindDropFunction, "EVENT": KindDropEvent,
-			"DATABASE": KindDropDatabase, "SCHEMA": KindDropDatabase}
-		k, ok := kinds[strings.ToUpper(string(sr.raw))]
+		k, ok := dropKinds[strings.ToUpper(string(sr.raw))]
 		if sr.kind != tokWord || !ok {
 			st.Kind = KindOther
 			return
@@ -852,4 +849,15 @@ func objectName(z *tokenizer) string {
 		return ""
 	}
 	return z.qualifiedName(t)
+}
+
+// dropKinds maps the object word after DROP [TEMPORARY] to its kind.
+var dropKinds = map[string]StatementKind{"TABLE": KindDropTable, "VIEW": KindDropView, "TRIGGER": KindDropTrigger,
+	"PROCEDURE": KindDropProcedure, "FUNCTION": KindDropFunction, "EVENT": KindDropEvent,
+	"DATABASE": KindDropDatabase, "SCHEMA": KindDropDatabase}
+
+// isInsertModifier reports whether t is a modifier that may stand between
+// INSERT/REPLACE and INTO.
+func (t token) isInsertModifier() bool {
+	return t.is("IGNORE") || t.is("LOW_PRIORITY") || t.is("DELAYED") || t.is("HIGH_PRIORITY")
 }
