@@ -252,11 +252,18 @@ func readMeta(ctx context.Context, db *sql.DB, dbName string) (meta, error) {
 	}
 	m.DumpBucket, m.DumpKey, m.ImportDate, m.Database, m.Server = bucket.String, key.String, idate.String, logical.String, server.String
 	m.Tables, m.Bytes = int(tables.Int64), bytes.Int64
-	if skipped.String != "" {
-		_ = json.Unmarshal([]byte(skipped.String), &m.Skipped)
-	}
-	if insertCols.String != "" {
-		_ = json.Unmarshal([]byte(insertCols.String), &m.InsertCols)
+	// The column lists decide which columns an export writes as NULL
+	// (generated ones): a corrupt record must not be read as "none".
+	for _, f := range []struct {
+		name, text string
+		into       any
+	}{{"skipped", skipped.String, &m.Skipped}, {"insert_columns", insertCols.String, &m.InsertCols}} {
+		if f.text == "" {
+			continue
+		}
+		if err := json.Unmarshal([]byte(f.text), f.into); err != nil {
+			return m, errkind.Newf(errkind.Invalid, "describe snapshot", dbName, "metadata column %s is not valid JSON: %v", f.name, err)
+		}
 	}
 	return m, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,5 +118,37 @@ func TestSnapshotIDValidation(t *testing.T) {
 		if _, err := s.CreateSnapshot(context.Background(), liberator.SnapshotRequest{ID: id}); !errors.Is(err, errkind.Invalid) {
 			t.Errorf("CreateSnapshot(%q) = %v, want Invalid", id, err)
 		}
+	}
+}
+
+// Corrupt snapshot metadata is reported, not read as "no column lists"
+// (which would export generated columns' values instead of NULL).
+func TestReadMetaCorruptColumnLists(t *testing.T) {
+	t.Parallel()
+	db := openTestDB(t)
+	prefix := mysqltest.Prefix(t)
+	s := NewSnapshotter(db, Config{DatabasePrefix: prefix, Clock: clock.NewVirtual(time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC))}, nil)
+	ctx := context.Background()
+	const id = "sql-to-parquet-26-11-24-031500"
+	if _, err := s.CreateSnapshot(ctx, liberator.SnapshotRequest{ID: id, Dump: liberator.DumpRef{Key: gzipFile(t, "testdata/alltypes.sql")}}); err != nil {
+		t.Fatal(err)
+	}
+	name := prefix + id
+	if _, err := ReadMeta(ctx, db, name); err != nil {
+		t.Fatalf("ReadMeta before corruption: %v", err)
+	}
+	for _, col := range []string{"skipped", "insert_columns"} {
+		t.Run(col, func(t *testing.T) {
+			if _, err := db.ExecContext(ctx, "UPDATE `"+name+"`.`"+MetaTable+"` SET "+col+" = '{not json'"); err != nil {
+				t.Fatal(err)
+			}
+			_, err := ReadMeta(ctx, db, name)
+			if !errors.Is(err, errkind.Invalid) || !strings.Contains(err.Error(), col) {
+				t.Errorf("ReadMeta with corrupt %s = %v; want Invalid naming the column", col, err)
+			}
+			if _, err := db.ExecContext(ctx, "UPDATE `"+name+"`.`"+MetaTable+"` SET "+col+" = NULL"); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }
