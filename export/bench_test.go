@@ -18,7 +18,6 @@ import (
 	"gocloud.dev/blob/fileblob"
 	"gocloud.dev/blob/memblob"
 
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
@@ -124,7 +123,7 @@ func BenchmarkExport(b *testing.B) {
 					Open: func(context.Context, string) (io.ReadCloser, error) {
 						return io.NopCloser(bytes.NewReader(benchDump)), nil
 					},
-					Clock:  clock.NewVirtual(testStart),
+					Clock:  liberator.NewVirtualClock(testStart),
 					Writer: WriterOptions{Codec: c.codec, Level: c.level},
 					// sample the heap as the export runs (every 50k rows)
 					Progress: func(TableProgress) {
@@ -184,7 +183,7 @@ func BenchmarkExportFile(b *testing.B) {
 			b.Fatal(err)
 		}
 		e := NewEmbedded(bucket, EmbeddedOptions{
-			Clock: clock.NewVirtual(testStart),
+			Clock: liberator.NewVirtualClock(testStart),
 			Progress: func(TableProgress) {
 				runtime.ReadMemStats(&ms)
 				peak = max(peak, ms.HeapInuse)

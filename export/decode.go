@@ -9,7 +9,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot"
 )
 
@@ -31,7 +31,7 @@ const (
 // the value's definition level and column index (c.Index) set so it can be
 // placed in a parquet.Row as is. Byte-array results own fresh memory.
 //
-// Errors wrap errkind.Invalid and name the table and column; the caller
+// Errors wrap liberator.ErrInvalid and name the table and column; the caller
 // adds the row's line.
 func Decode(c ColumnPlan, v snapshot.Value) (parquet.Value, error) {
 	val, _, _, err := c.DecodeAppend(v, nil)
@@ -170,7 +170,7 @@ func (c *ColumnPlan) null() parquet.Value {
 }
 
 func (c *ColumnPlan) errf(format string, args ...any) error {
-	return errkind.Newf(errkind.Invalid, "decode", c.what(), format, args...)
+	return liberator.Errorf(liberator.ErrInvalid, "decode", c.what(), format, args...)
 }
 
 func kindName(k snapshot.ValueKind) string {

@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot"
 )
 
@@ -78,7 +78,7 @@ func TestDecodeErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("Decode(%q) succeeded, want error %q", tc.in.Bytes, tc.want)
 			}
-			if !errors.Is(err, errkind.Invalid) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "T.c") {
+			if !errors.Is(err, liberator.ErrInvalid) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "T.c") {
 				t.Errorf("err = %v, want Invalid naming T.c and containing %q", err, tc.want)
 			}
 		})
@@ -123,7 +123,7 @@ func TestSchemaForErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := SchemaFor(tc.tbl, tc.opts)
-			if !errors.Is(err, errkind.Invalid) || !strings.Contains(err.Error(), tc.want) {
+			if !errors.Is(err, liberator.ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v, want Invalid containing %q", err, tc.want)
 			}
 		})
@@ -404,7 +404,7 @@ func FuzzDecodeAnyType(f *testing.F) {
 		for _, p := range plans {
 			val, err := Decode(p, v)
 			if err != nil {
-				if !errors.Is(err, errkind.Invalid) {
+				if !errors.Is(err, liberator.ErrInvalid) {
 					t.Fatalf("%s Decode(%d %q): error %v not Invalid", p.Type, v.Kind, s, err)
 				}
 				continue

@@ -10,7 +10,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"gocloud.dev/blob/memblob"
 
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot"
 )
@@ -53,7 +52,7 @@ func TestEndToEndScan(t *testing.T) {
 	}
 	bucket := memblob.OpenBucket(nil)
 	defer bucket.Close()
-	e := NewEmbedded(bucket, EmbeddedOptions{Clock: clock.NewVirtual(testStart), NewUUID: func() string { return "u1" }})
+	e := NewEmbedded(bucket, EmbeddedOptions{Clock: liberator.NewVirtualClock(testStart), NewUUID: func() string { return "u1" }})
 	req := liberator.ExportRequest{ID: "sql-to-parquet-26-11-24-031500", Snapshot: liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-24-031500", Source: path}}
 	info, err := e.StartExport(context.Background(), req)
 	if err != nil {
@@ -110,7 +109,7 @@ func TestEndToEndScanErrorNamesLine(t *testing.T) {
 	}
 	bucket := memblob.OpenBucket(nil)
 	defer bucket.Close()
-	e := NewEmbedded(bucket, EmbeddedOptions{Clock: clock.NewVirtual(testStart)})
+	e := NewEmbedded(bucket, EmbeddedOptions{Clock: liberator.NewVirtualClock(testStart)})
 	info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: "x", Snapshot: liberator.SnapshotInfo{ID: "s", Source: path}})
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +165,7 @@ func TestRealDumps(t *testing.T) {
 			}
 			bucket := memblob.OpenBucket(nil)
 			defer bucket.Close()
-			e := NewEmbedded(bucket, EmbeddedOptions{Clock: clock.NewVirtual(testStart)})
+			e := NewEmbedded(bucket, EmbeddedOptions{Clock: liberator.NewVirtualClock(testStart)})
 			info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: "x", Snapshot: liberator.SnapshotInfo{ID: "s", Source: tc.file}})
 			if err != nil {
 				t.Fatal(err)

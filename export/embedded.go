@@ -19,8 +19,6 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot"
 )
@@ -74,7 +72,7 @@ type EmbeddedOptions struct {
 	// uuid.NewString.
 	NewUUID func() string
 	// Clock stamps times; default the wall clock.
-	Clock clock.Clock
+	Clock liberator.Clock
 	// Logger; default a logger that discards.
 	Logger *slog.Logger
 	// Progress, if set, is called per table while it converts (every few
@@ -82,7 +80,7 @@ type EmbeddedOptions struct {
 	// from the export's writer goroutine; keep it quick.
 	Progress func(TableProgress)
 	// MaxRunning caps concurrent exports (RDS allows 5 per account);
-	// StartExport beyond it fails with errkind.Throttled. Default 5.
+	// StartExport beyond it fails with liberator.ErrThrottled. Default 5.
 	MaxRunning int
 	// BatchRows is the number of rows handed from the scanner to the
 	// writer at a time; default 2048.
@@ -139,7 +137,7 @@ func NewEmbedded(bucket *blob.Bucket, opts EmbeddedOptions) *Embedded {
 		opts.NewUUID = uuid.NewString
 	}
 	if opts.Clock == nil {
-		opts.Clock = clock.Real{}
+		opts.Clock = liberator.RealClock{}
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -166,7 +164,7 @@ func NewEmbedded(bucket *blob.Bucket, opts EmbeddedOptions) *Embedded {
 func (e *Embedded) root(id string) string { return e.opts.Prefix + id + "/" }
 
 // DescribeExport returns the export's state: IN_PROGRESS while
-// StartExport runs, then what export_info_<id>.json says; errkind.NotFound
+// StartExport runs, then what export_info_<id>.json says; liberator.ErrNotFound
 // if there is no such export.
 func (e *Embedded) DescribeExport(ctx context.Context, id string) (liberator.ExportInfo, error) {
 	e.mu.Lock()
@@ -176,7 +174,7 @@ func (e *Embedded) DescribeExport(ctx context.Context, id string) (liberator.Exp
 		return r.info, nil
 	}
 	f, err := e.readInfo(ctx, id)
-	if errors.Is(err, errkind.NotFound) {
+	if errors.Is(err, liberator.ErrNotFound) {
 		// running in another process?
 		if l, lerr := e.readLock(ctx, id); lerr == nil {
 			return l.exportInfo(e.root(id)), nil
@@ -209,7 +207,7 @@ func (e *Embedded) readLock(ctx context.Context, id string) (*lockFile, error) {
 	}
 	var l lockFile
 	if err := json.Unmarshal(b, &l); err != nil {
-		return nil, errkind.New(errkind.Invalid, "export lock", e.lockKey(id), err)
+		return nil, liberator.NewError(liberator.ErrInvalid, "export lock", e.lockKey(id), err)
 	}
 	return &l, nil
 }
@@ -226,14 +224,14 @@ func (e *Embedded) lock(ctx context.Context, req liberator.ExportRequest) (*lock
 			return nil, nil
 		}
 		if gcerrors.Code(err) != gcerrors.FailedPrecondition {
-			return nil, errkind.New(errkind.Transient, "export lock", key, err)
+			return nil, liberator.NewError(liberator.ErrTransient, "export lock", key, err)
 		}
 		held, rerr := e.readLock(ctx, req.ID)
 		if gcerrors.Code(rerr) == gcerrors.NotFound && attempt < 2 {
 			continue // released meanwhile
 		}
-		if rerr != nil && !errors.Is(rerr, errkind.Invalid) {
-			return nil, errkind.New(errkind.Transient, "export lock", key, rerr)
+		if rerr != nil && !errors.Is(rerr, liberator.ErrInvalid) {
+			return nil, liberator.NewError(liberator.ErrTransient, "export lock", key, rerr)
 		}
 		stale := held == nil || e.opts.Clock.Now().Sub(held.Started) > e.opts.LockTimeout
 		if !stale || attempt >= 2 {
@@ -244,7 +242,7 @@ func (e *Embedded) lock(ctx context.Context, req liberator.ExportRequest) (*lock
 		}
 		e.opts.Logger.Warn("taking over a stale export lock", "export", req.ID, "started", held.Started)
 		if err := e.bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
-			return nil, errkind.New(errkind.Transient, "export lock", key, err)
+			return nil, liberator.NewError(liberator.ErrTransient, "export lock", key, err)
 		}
 	}
 }
@@ -253,14 +251,14 @@ func (e *Embedded) readInfo(ctx context.Context, id string) (*ExportInfoFile, er
 	key := e.root(id) + InfoFileName(id)
 	b, err := e.bucket.ReadAll(ctx, key)
 	if gcerrors.Code(err) == gcerrors.NotFound {
-		return nil, errkind.Newf(errkind.NotFound, "describe export", id, "no export %q", id)
+		return nil, liberator.Errorf(liberator.ErrNotFound, "describe export", id, "no export %q", id)
 	}
 	if err != nil {
-		return nil, errkind.New(errkind.Transient, "describe export", key, err)
+		return nil, liberator.NewError(liberator.ErrTransient, "describe export", key, err)
 	}
 	var f ExportInfoFile
 	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, errkind.New(errkind.Invalid, "describe export", key, err)
+		return nil, liberator.NewError(liberator.ErrInvalid, "describe export", key, err)
 	}
 	return &f, nil
 }
@@ -285,15 +283,15 @@ func (e *Embedded) StartExport(ctx context.Context, req liberator.ExportRequest)
 	const op = "start export"
 	switch {
 	case req.ID == "" || len(req.ID) > 60 || strings.ContainsAny(req.ID, "/\\:"):
-		return liberator.ExportInfo{}, errkind.Newf(errkind.Invalid, op, req.ID, "export id must be 1-60 characters without / \\ or :")
+		return liberator.ExportInfo{}, liberator.Errorf(liberator.ErrInvalid, op, req.ID, "export id must be 1-60 characters without / \\ or :")
 	case req.Snapshot.Source == "":
-		return liberator.ExportInfo{}, errkind.Newf(errkind.Invalid, op, req.ID, "snapshot %q has no source dump", req.Snapshot.ID)
+		return liberator.ExportInfo{}, liberator.Errorf(liberator.ErrInvalid, op, req.ID, "snapshot %q has no source dump", req.Snapshot.ID)
 	case req.Snapshot.Status != "" && req.Snapshot.Status != liberator.SnapshotAvailable:
-		k := errkind.NotReady
+		k := liberator.ErrNotReady
 		if req.Snapshot.Status == liberator.SnapshotFailed {
-			k = errkind.Invalid
+			k = liberator.ErrInvalid
 		}
-		return liberator.ExportInfo{}, errkind.Newf(k, op, req.ID, "snapshot %q is %s", req.Snapshot.ID, req.Snapshot.Status)
+		return liberator.ExportInfo{}, liberator.Errorf(k, op, req.ID, "snapshot %q is %s", req.Snapshot.ID, req.Snapshot.Status)
 	}
 	e.mu.Lock()
 	if r, ok := e.running[req.ID]; ok {
@@ -302,7 +300,7 @@ func (e *Embedded) StartExport(ctx context.Context, req liberator.ExportRequest)
 	}
 	if len(e.running) >= e.opts.MaxRunning {
 		e.mu.Unlock()
-		return liberator.ExportInfo{}, errkind.Newf(errkind.Throttled, op, req.ID, "%d exports already running", len(e.running))
+		return liberator.ExportInfo{}, liberator.Errorf(liberator.ErrThrottled, op, req.ID, "%d exports already running", len(e.running))
 	}
 	r := &running{
 		info: liberator.ExportInfo{ID: req.ID, SnapshotID: req.Snapshot.ID, Status: liberator.ExportInProgress, Prefix: e.root(req.ID)},
@@ -321,7 +319,7 @@ func (e *Embedded) StartExport(ctx context.Context, req liberator.ExportRequest)
 	if f, err := e.readInfo(ctx, req.ID); err == nil {
 		finish(nil)
 		return f.exportInfo(), nil
-	} else if !errors.Is(err, errkind.NotFound) {
+	} else if !errors.Is(err, liberator.ErrNotFound) {
 		finish(err)
 		return liberator.ExportInfo{}, err
 	}
@@ -375,7 +373,7 @@ func (e *Embedded) convert(ctx context.Context, req liberator.ExportRequest) (li
 	// It may have finished between the first look and taking the lock.
 	if f, err := e.readInfo(ctx, req.ID); err == nil {
 		return f.exportInfo(), nil
-	} else if !errors.Is(err, errkind.NotFound) {
+	} else if !errors.Is(err, liberator.ErrNotFound) {
 		return liberator.ExportInfo{}, err
 	}
 	// Leftovers of an interrupted run of this id are not part of it.
@@ -392,7 +390,7 @@ func (e *Embedded) convert(ctx context.Context, req liberator.ExportRequest) (li
 	if runErr != nil {
 		delErr := e.deletePrefix(cleanup, e.root(req.ID))
 		if ctx.Err() != nil {
-			return liberator.ExportInfo{}, errors.Join(errkind.New(errkind.Transient, op, req.ID, ctx.Err()), delErr)
+			return liberator.ExportInfo{}, errors.Join(liberator.NewError(liberator.ErrTransient, op, req.ID, ctx.Err()), delErr)
 		}
 		if delErr != nil {
 			return liberator.ExportInfo{}, errors.Join(runErr, delErr)
@@ -421,10 +419,10 @@ func (e *Embedded) convert(ctx context.Context, req liberator.ExportRequest) (li
 func (e *Embedded) writeJSON(ctx context.Context, key string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
-		return errkind.New(errkind.Invalid, "export report", key, err)
+		return liberator.NewError(liberator.ErrInvalid, "export report", key, err)
 	}
 	if err := e.bucket.WriteAll(ctx, key, b, &blob.WriterOptions{ContentType: "application/json"}); err != nil {
-		return errkind.New(errkind.Transient, "export report", key, err)
+		return liberator.NewError(liberator.ErrTransient, "export report", key, err)
 	}
 	return nil
 }
@@ -437,13 +435,13 @@ func (e *Embedded) deletePrefix(ctx context.Context, prefix string) error {
 			return nil
 		}
 		if err != nil {
-			return errkind.New(errkind.Transient, "export cleanup", prefix, err)
+			return liberator.NewError(liberator.ErrTransient, "export cleanup", prefix, err)
 		}
 		if obj.IsDir || strings.HasPrefix(path.Base(obj.Key), "export_lock_") {
 			continue
 		}
 		if err := e.bucket.Delete(ctx, obj.Key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
-			return errkind.New(errkind.Transient, "export cleanup", obj.Key, err)
+			return liberator.NewError(liberator.ErrTransient, "export cleanup", obj.Key, err)
 		}
 	}
 }
@@ -599,7 +597,7 @@ func (c *converter) CreateTable(t *snapshot.Table) error {
 	db := c.e.opts.Database
 	name := db + "." + t.Name
 	if _, dup := c.byName[name]; dup {
-		return errkind.Newf(errkind.Invalid, "export", fmt.Sprintf("table %s line %d", name, t.Line), "table created twice")
+		return liberator.Errorf(liberator.ErrInvalid, "export", fmt.Sprintf("table %s line %d", name, t.Line), "table created twice")
 	}
 	ts := &tableState{name: name, table: t, cols: append([]snapshot.Column(nil), t.Columns...), start: c.e.opts.Clock.Now().UTC()}
 	lname, lbare := strings.ToLower(name), strings.ToLower(t.Name)
@@ -645,7 +643,7 @@ func (c *converter) Row(t *snapshot.Table, vals []snapshot.Value, line int) erro
 		if t != nil {
 			name = t.Name
 		}
-		return errkind.Newf(errkind.Invalid, "export", fmt.Sprintf("table %s line %d", name, line), "rows for a table the dump did not create")
+		return liberator.Errorf(liberator.ErrInvalid, "export", fmt.Sprintf("table %s line %d", name, line), "rows for a table the dump did not create")
 	}
 	if ts.skip {
 		return nil
@@ -659,7 +657,7 @@ func (c *converter) Row(t *snapshot.Table, vals []snapshot.Value, line int) erro
 		c.last = ts
 	}
 	if len(vals) != len(ts.plans) {
-		return errkind.Newf(errkind.Invalid, "export", fmt.Sprintf("table %s line %d", ts.name, line), "row has %d values, table has %d columns", len(vals), len(ts.plans))
+		return liberator.Errorf(liberator.ErrInvalid, "export", fmt.Sprintf("table %s line %d", ts.name, line), "row has %d values, table has %d columns", len(vals), len(ts.plans))
 	}
 	b := c.cur
 	if b.ts == nil {
@@ -744,7 +742,7 @@ func (c *converter) run(scan func(snapshot.Handler) error) (*TablesReportFile, e
 	if err == nil && c.filter != nil {
 		for t := range c.filter {
 			if !c.found[t] {
-				err = errkind.Newf(errkind.Invalid, "export", "table "+t, "requested table is not in the dump")
+				err = liberator.Errorf(liberator.ErrInvalid, "export", "table "+t, "requested table is not in the dump")
 				break
 			}
 		}

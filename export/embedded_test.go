@@ -11,8 +11,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot"
 )
@@ -262,11 +260,11 @@ func TestExportRequestErrors(t *testing.T) {
 		mod  func(*liberator.ExportRequest)
 		kind error
 	}{
-		{"empty id", func(r *liberator.ExportRequest) { r.ID = "" }, errkind.Invalid},
-		{"long id", func(r *liberator.ExportRequest) { r.ID = strings.Repeat("x", 61) }, errkind.Invalid},
-		{"slash id", func(r *liberator.ExportRequest) { r.ID = "a/b" }, errkind.Invalid},
-		{"no source", func(r *liberator.ExportRequest) { r.Snapshot.Source = "" }, errkind.Invalid},
-		{"creating", func(r *liberator.ExportRequest) { r.Snapshot.Status = liberator.SnapshotCreating }, errkind.NotReady},
+		{"empty id", func(r *liberator.ExportRequest) { r.ID = "" }, liberator.ErrInvalid},
+		{"long id", func(r *liberator.ExportRequest) { r.ID = strings.Repeat("x", 61) }, liberator.ErrInvalid},
+		{"slash id", func(r *liberator.ExportRequest) { r.ID = "a/b" }, liberator.ErrInvalid},
+		{"no source", func(r *liberator.ExportRequest) { r.Snapshot.Source = "" }, liberator.ErrInvalid},
+		{"creating", func(r *liberator.ExportRequest) { r.Snapshot.Status = liberator.SnapshotCreating }, liberator.ErrNotReady},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -283,7 +281,7 @@ func TestExportRequestErrors(t *testing.T) {
 		})
 	}
 	e, _ := newTestExporter(t, script{}, nil)
-	if _, err := e.DescribeExport(context.Background(), "nope"); !errors.Is(err, errkind.NotFound) {
+	if _, err := e.DescribeExport(context.Background(), "nope"); !errors.Is(err, liberator.ErrNotFound) {
 		t.Errorf("DescribeExport(nope) = %v, want NotFound", err)
 	}
 }
@@ -313,7 +311,7 @@ func TestExportCanceledLeavesNothing(t *testing.T) {
 	if keys := listKeys(t, bucket); len(keys) != 0 {
 		t.Errorf("keys left after cancel: %v", keys)
 	}
-	if _, err := e.DescribeExport(context.Background(), "exp-c"); !errors.Is(err, errkind.NotFound) {
+	if _, err := e.DescribeExport(context.Background(), "exp-c"); !errors.Is(err, liberator.ErrNotFound) {
 		t.Errorf("DescribeExport after cancel = %v, want NotFound (can be started again)", err)
 	}
 }
@@ -347,7 +345,7 @@ func TestExportInProgressAndThrottled(t *testing.T) {
 				t.Errorf("StartExport of the running id: %v", err)
 			}
 			_, err = e.StartExport(ctx, exportReq("exp-other"))
-			got = append(got, seen{d.Status, same.Status, errors.Is(err, errkind.Throttled)})
+			got = append(got, seen{d.Status, same.Status, errors.Is(err, liberator.ErrThrottled)})
 		}
 	})
 	info, err := e.StartExport(context.Background(), exportReq("exp-run"))
@@ -380,7 +378,7 @@ func TestExportLockAcrossProcesses(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
 			e, bucket := newTestExporter(t, rowsOf(pcn, pcnRow(1)), func(o *EmbeddedOptions) {
-				o.Clock = clock.NewVirtual(testStart.Add(tc.lockAge))
+				o.Clock = liberator.NewVirtualClock(testStart.Add(tc.lockAge))
 			})
 			// another process took the lock at testStart
 			lock := `{"exportTaskIdentifier":"exp-l","snapshotIdentifier":"snap-1","started":"` + testStart.Format(time.RFC3339) + `"}`

@@ -15,7 +15,6 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/memblob"
 
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot"
 )
@@ -106,7 +105,7 @@ func newTestExporter(t *testing.T, s script, mod func(*EmbeddedOptions)) (*Embed
 			return io.NopCloser(strings.NewReader("-- dump " + source + "\n")), nil
 		},
 		Scan:    s.scan,
-		Clock:   clock.NewVirtual(testStart),
+		Clock:   liberator.NewVirtualClock(testStart),
 		NewUUID: func() string { n++; return "00000000-0000-0000-0000-00000000000" + string(rune('0'+n)) },
 	}
 	if mod != nil {

@@ -10,7 +10,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
@@ -19,7 +18,7 @@ import (
 // fails, which must leave no Parquet behind.
 func TestS3(t *testing.T) {
 	ctx := context.Background()
-	fake := awstest.NewS3(clock.NewVirtual(testStart))
+	fake := awstest.NewS3(liberator.NewVirtualClock(testStart))
 	defer fake.Close()
 	bucket, err := fake.Bucket(ctx, "dev-liberator-export")
 	if err != nil {
@@ -30,7 +29,7 @@ func TestS3(t *testing.T) {
 	if err := os.WriteFile(path, []byte(e2eDump), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	e := NewEmbedded(bucket, EmbeddedOptions{Clock: clock.NewVirtual(testStart), NewUUID: func() string { return "u" }})
+	e := NewEmbedded(bucket, EmbeddedOptions{Clock: liberator.NewVirtualClock(testStart), NewUUID: func() string { return "u" }})
 	req := func(id string) liberator.ExportRequest {
 		return liberator.ExportRequest{ID: id, Snapshot: liberator.SnapshotInfo{ID: "s", Source: path}}
 	}

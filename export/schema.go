@@ -9,7 +9,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot"
 )
 
@@ -152,7 +152,7 @@ type SchemaOptions struct {
 // Every column is OPTIONAL unless declared NOT NULL; DATE, DATETIME and
 // TIMESTAMP columns and generated columns are OPTIONAL even when NOT NULL
 // (ColumnPlan.ForcedOptional says why). An unknown type is an
-// error wrapping errkind.Invalid naming the table and column, unless
+// error wrapping liberator.ErrInvalid naming the table and column, unless
 // opts.UnknownAsBytes.
 func SchemaFor(t *snapshot.Table, opts SchemaOptions) (*parquet.Schema, []ColumnPlan, error) {
 	if t == nil || len(t.Columns) == 0 {
@@ -160,7 +160,7 @@ func SchemaFor(t *snapshot.Table, opts SchemaOptions) (*parquet.Schema, []Column
 		if t != nil {
 			name = t.Name
 		}
-		return nil, nil, errkind.Newf(errkind.Invalid, "export schema", "table "+name, "table has no columns")
+		return nil, nil, liberator.Errorf(liberator.ErrInvalid, "export schema", "table "+name, "table has no columns")
 	}
 	plans := make([]ColumnPlan, len(t.Columns))
 	group := parquet.Group{}
@@ -172,7 +172,7 @@ func SchemaFor(t *snapshot.Table, opts SchemaOptions) (*parquet.Schema, []Column
 			return nil, nil, err
 		}
 		if _, dup := group[c.Name]; dup {
-			return nil, nil, errkind.Newf(errkind.Invalid, "export schema", "table "+t.Name+" column "+c.Name, "duplicate column name")
+			return nil, nil, liberator.Errorf(liberator.ErrInvalid, "export schema", "table "+t.Name+" column "+c.Name, "duplicate column name")
 		}
 		group[c.Name] = p.Node
 		order[i] = c.Name
@@ -253,7 +253,7 @@ func planColumn(table string, idx int, c *snapshot.Column, opts SchemaOptions) (
 			prec = 10
 		}
 		if prec < 1 || prec > 65 || scale < 0 || scale > 30 || scale > prec {
-			return p, errkind.Newf(errkind.Invalid, "export schema", what, "invalid DECIMAL(%d,%d)", prec, scale)
+			return p, liberator.Errorf(liberator.ErrInvalid, "export schema", what, "invalid DECIMAL(%d,%d)", prec, scale)
 		}
 		p.Precision, p.Scale = prec, scale
 		switch {
@@ -275,7 +275,7 @@ func planColumn(table string, idx int, c *snapshot.Column, opts SchemaOptions) (
 			n = 1
 		}
 		if n < 1 || n > 64 {
-			return p, errkind.Newf(errkind.Invalid, "export schema", what, "invalid BIT(%d)", n)
+			return p, liberator.Errorf(liberator.ErrInvalid, "export schema", what, "invalid BIT(%d)", n)
 		}
 		p.Conv, p.Bits, p.Size, leaf = ConvBit, n, (n+7)/8, parquet.Leaf(parquet.ByteArrayType)
 	case "binary":
@@ -306,7 +306,7 @@ func planColumn(table string, idx int, c *snapshot.Column, opts SchemaOptions) (
 		p.Conv, leaf = ConvTimestamp, parquet.TimestampAdjusted(parquet.Microsecond, true)
 	default:
 		if !opts.UnknownAsBytes {
-			return p, errkind.Newf(errkind.Invalid, "export schema", what, "unsupported column type %q", c.Type)
+			return p, liberator.Errorf(liberator.ErrInvalid, "export schema", what, "unsupported column type %q", c.Type)
 		}
 		p.Conv, leaf = ConvBytes, parquet.Leaf(parquet.ByteArrayType)
 		if !p.Optional {

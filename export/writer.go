@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/google/uuid"
 	"github.com/klauspost/compress/s2"
 	"github.com/parquet-go/parquet-go"
@@ -13,8 +14,6 @@ import (
 	"github.com/parquet-go/parquet-go/compress/zstd"
 	"github.com/parquet-go/parquet-go/format"
 	"gocloud.dev/blob"
-
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 )
 
 // Codec is a Parquet compression codec by the name it has in part file
@@ -51,7 +50,7 @@ func (c Codec) codec(level int) (compress.Codec, error) {
 			level = gzip.BestSpeed
 		}
 		if level < gzip.BestSpeed || level > gzip.BestCompression {
-			return nil, errkind.Newf(errkind.Invalid, "export", "codec "+string(c), "gzip level %d not in 1-9", level)
+			return nil, liberator.Errorf(liberator.ErrInvalid, "export", "codec "+string(c), "gzip level %d not in 1-9", level)
 		}
 		return &gzip.Codec{Level: level}, nil
 	case CodecZstd:
@@ -59,13 +58,13 @@ func (c Codec) codec(level int) (compress.Codec, error) {
 			level = int(zstd.SpeedFastest)
 		}
 		if level < int(zstd.SpeedFastest) || level > int(zstd.SpeedBestCompression) {
-			return nil, errkind.Newf(errkind.Invalid, "export", "codec "+string(c), "zstd level %d not in 1-4", level)
+			return nil, liberator.Errorf(liberator.ErrInvalid, "export", "codec "+string(c), "zstd level %d not in 1-4", level)
 		}
 		return &zstd.Codec{Level: zstd.Level(level)}, nil
 	case CodecNone, "uncompressed":
 		return &parquet.Uncompressed, nil
 	}
-	return nil, errkind.Newf(errkind.Invalid, "export", "codec "+string(c), "unknown codec (want gz, snappy, zstd or none)")
+	return nil, liberator.Errorf(liberator.ErrInvalid, "export", "codec "+string(c), "unknown codec (want gz, snappy, zstd or none)")
 }
 
 // FastSnappy is the SNAPPY Parquet codec with s2's fast snappy-compatible
@@ -226,7 +225,7 @@ func (w *TableWriter) open() error {
 	bw, err := w.bucket.NewWriter(ctx, key, &blob.WriterOptions{ContentType: "application/vnd.apache.parquet"})
 	if err != nil {
 		cancel()
-		return errkind.New(errkind.Transient, "export write", key, err)
+		return liberator.NewError(liberator.ErrTransient, "export write", key, err)
 	}
 	cw := &countingWriter{w: bw}
 	pw := parquet.NewWriter(cw, w.schema,
@@ -251,13 +250,13 @@ func (w *TableWriter) WriteRows(rows []parquet.Row) error {
 	}
 	p := w.cur
 	if _, err := p.pw.WriteRows(rows); err != nil {
-		return errkind.New(errkind.Invalid, "export write", p.key, err)
+		return liberator.NewError(liberator.ErrInvalid, "export write", p.key, err)
 	}
 	p.rows += int64(len(rows))
 	size := p.pw.Size()
 	if size-p.rgBase >= w.opts.RowGroupBytes {
 		if err := p.pw.Flush(); err != nil {
-			return errkind.New(errkind.Transient, "export write", p.key, err)
+			return liberator.NewError(liberator.ErrTransient, "export write", p.key, err)
 		}
 		size = p.pw.Size()
 		p.rgBase = size
@@ -280,12 +279,12 @@ func (w *TableWriter) FinishPart() error {
 	if err := p.pw.Close(); err != nil {
 		p.cancel()
 		_ = p.bw.Close()
-		return errkind.New(errkind.Transient, "export write", p.key, err)
+		return liberator.NewError(liberator.ErrTransient, "export write", p.key, err)
 	}
 	err := p.bw.Close()
 	p.cancel()
 	if err != nil {
-		return errkind.New(errkind.Transient, "export write", p.key, err)
+		return liberator.NewError(liberator.ErrTransient, "export write", p.key, err)
 	}
 	w.parts = append(w.parts, PartInfo{Key: p.key, Rows: p.rows, Bytes: p.cw.n})
 	w.rows += p.rows
@@ -341,7 +340,7 @@ func (w *TableWriter) Abort(ctx context.Context) error {
 	var first error
 	for _, p := range w.parts {
 		if err := w.bucket.Delete(ctx, p.Key); err != nil && first == nil {
-			first = errkind.New(errkind.Transient, "export abort", p.Key, err)
+			first = liberator.NewError(liberator.ErrTransient, "export abort", p.Key, err)
 		}
 	}
 	w.parts = nil

@@ -13,7 +13,7 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/fileblob"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot"
 )
 
@@ -189,11 +189,11 @@ func TestTableWriterRowGroupBytes(t *testing.T) {
 func TestTableWriterErrors(t *testing.T) {
 	bucket, _ := openFileBucket(t)
 	schema, rows := testRows(t, 1)
-	if _, err := NewTableWriter(context.Background(), bucket, "p/", schema, WriterOptions{Codec: "lzma"}); !errors.Is(err, errkind.Invalid) {
+	if _, err := NewTableWriter(context.Background(), bucket, "p/", schema, WriterOptions{Codec: "lzma"}); !errors.Is(err, liberator.ErrInvalid) {
 		t.Errorf("unknown codec: %v, want Invalid", err)
 	}
 	for _, o := range []WriterOptions{{Codec: CodecGzip, Level: 10}, {Codec: CodecZstd, Level: 5}, {Level: -1}} {
-		if _, err := NewTableWriter(context.Background(), bucket, "p/", schema, o); !errors.Is(err, errkind.Invalid) {
+		if _, err := NewTableWriter(context.Background(), bucket, "p/", schema, o); !errors.Is(err, liberator.ErrInvalid) {
 			t.Errorf("%+v: %v, want Invalid", o, err)
 		}
 	}
@@ -203,7 +203,7 @@ func TestTableWriterErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.WriteRows(rows); !errors.Is(err, errkind.Transient) || !strings.Contains(err.Error(), "p/part-00000-") {
+	if err := w.WriteRows(rows); !errors.Is(err, liberator.ErrTransient) || !strings.Contains(err.Error(), "p/part-00000-") {
 		t.Errorf("write to a closed bucket: %v, want Transient naming the part", err)
 	}
 }

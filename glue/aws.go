@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glue/types"
 
 	"github.com/dataplatform/liberator-ingestion/internal/awserr"
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
@@ -65,10 +64,10 @@ func NewAWS(cfg aws.Config, opts AWSOptions, optFns ...func(*awsglue.Options)) (
 // NewAWSFromClient returns an AWSWorkflow on c.
 func NewAWSFromClient(c AWSClient, opts AWSOptions) (*AWSWorkflow, error) {
 	if c == nil {
-		return nil, errkind.Newf(errkind.Invalid, "new glue workflow", "client", "client is nil")
+		return nil, liberator.Errorf(liberator.ErrInvalid, "new glue workflow", "client", "client is nil")
 	}
 	if opts.Workflow == "" {
-		return nil, errkind.Newf(errkind.Invalid, "new glue workflow", "Workflow", "workflow name is required")
+		return nil, liberator.Errorf(liberator.ErrInvalid, "new glue workflow", "Workflow", "workflow name is required")
 	}
 	if opts.ScanRuns <= 0 {
 		opts.ScanRuns = 200
@@ -108,7 +107,7 @@ func RunProperties(req liberator.WorkflowRequest) map[string]string {
 func (w *AWSWorkflow) Start(ctx context.Context, req liberator.WorkflowRequest) (liberator.WorkflowRun, error) {
 	const op = "glue start workflow run"
 	if req.RunKey == "" {
-		return liberator.WorkflowRun{}, errkind.Newf(errkind.Invalid, op, w.opts.Workflow, "run key is empty")
+		return liberator.WorkflowRun{}, liberator.Errorf(liberator.ErrInvalid, op, w.opts.Workflow, "run key is empty")
 	}
 	if run, ok, err := w.find(ctx, req.RunKey); err != nil {
 		return liberator.WorkflowRun{}, err
@@ -167,7 +166,7 @@ func (w *AWSWorkflow) GetRun(ctx context.Context, id string) (liberator.Workflow
 		return liberator.WorkflowRun{}, awserr.Wrap("glue get workflow run", w.opts.Workflow+" "+id, err)
 	}
 	if out.Run == nil {
-		return liberator.WorkflowRun{}, errkind.Newf(errkind.NotFound, "glue get workflow run", w.opts.Workflow+" "+id, "no run in response")
+		return liberator.WorkflowRun{}, liberator.Errorf(liberator.ErrNotFound, "glue get workflow run", w.opts.Workflow+" "+id, "no run in response")
 	}
 	return awsRun(*out.Run), nil
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/glue"
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/liberator/conformance"
 )
@@ -16,7 +15,7 @@ import (
 type awsHarness struct{}
 
 func (awsHarness) MakeWorkflow(ctx context.Context, t *testing.T) liberator.Workflow {
-	f := awstest.NewGlue(clock.NewVirtual(t0))
+	f := awstest.NewGlue(liberator.NewVirtualClock(t0))
 	t.Cleanup(f.Close)
 	f.AddWorkflow(wfName, 0)
 	w, err := glue.NewAWS(f.Config(), glue.AWSOptions{Workflow: wfName})

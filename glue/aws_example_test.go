@@ -7,7 +7,6 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/glue"
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
@@ -16,7 +15,7 @@ import (
 // config.LoadDefaultConfig; here it points at the local Glue server.
 func ExampleNewAWS() {
 	ctx := context.Background()
-	server := awstest.NewGlue(clock.NewVirtual(time.Date(2026, 11, 24, 6, 0, 0, 0, time.UTC)))
+	server := awstest.NewGlue(liberator.NewVirtualClock(time.Date(2026, 11, 24, 6, 0, 0, 0, time.UTC)))
 	defer server.Close()
 	server.AddWorkflow("parking-liberator-data-workflow", 1)
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/glue"
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
@@ -20,7 +19,7 @@ const wfName = "parking-liberator-data-workflow"
 
 func setupGlue(t *testing.T, maxConcurrent int) (*awstest.Glue, *glue.AWSWorkflow) {
 	t.Helper()
-	f := awstest.NewGlue(clock.NewVirtual(t0))
+	f := awstest.NewGlue(liberator.NewVirtualClock(t0))
 	t.Cleanup(f.Close)
 	f.AddWorkflow(wfName, maxConcurrent)
 	w, err := glue.NewAWS(f.Config(), glue.AWSOptions{Workflow: wfName, ScanRuns: 3})

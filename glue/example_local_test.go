@@ -34,7 +34,7 @@ func ExampleLocal() {
 	if err := parquet.Write(&buf, []pcn{{1, "HY10000001"}, {2, "HY10000002"}}); err != nil {
 		log.Fatal(err)
 	}
-	day := partition.Date{Year: 2026, Month: time.November, Day: 24}
+	day := liberator.Date{Year: 2026, Month: time.November, Day: 24}
 	prefix := partition.PartitionPrefix("parking", partition.TableRef{Database: "liberator", Table: "PCN_IC"}, day)
 	key := prefix + "part-00000-c000.gz.parquet"
 	if err := landing.WriteAll(ctx, key, buf.Bytes(), nil); err != nil {
@@ -55,9 +55,9 @@ func ExampleLocal() {
 	run, err := wf.Start(ctx, liberator.WorkflowRequest{
 		RunKey:     "20261124/export-1",
 		ImportDate: day,
-		Manifest: liberator.Manifest{ImportDate: day, Tables: []partition.TableManifest{{
+		Manifest: liberator.Manifest{ImportDate: day, Tables: []liberator.TableManifest{{
 			Database: "liberator", Table: "PCN_IC", Prefix: prefix,
-			Objects: []partition.Object{{Key: key, Size: int64(buf.Len())}},
+			Objects: []liberator.Object{{Key: key, Size: int64(buf.Len())}},
 		}}},
 	})
 	if err != nil {

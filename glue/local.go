@@ -23,8 +23,6 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/partition"
 )
@@ -76,7 +74,7 @@ type LocalOptions struct {
 	Compression compress.Codec
 	// Clock gives the run's start time and import_timestamp (default the
 	// wall clock).
-	Clock clock.Clock
+	Clock liberator.Clock
 	// Logger receives progress logs (default slog.Default()).
 	Logger *slog.Logger
 }
@@ -141,7 +139,7 @@ type Local struct {
 	groupBytes   int
 	workers      int
 	codec        compress.Codec
-	clock        clock.Clock
+	clock        liberator.Clock
 	log          *slog.Logger
 
 	mu   sync.Mutex
@@ -153,7 +151,7 @@ type Local struct {
 // and writing the raw zone to raw. It does not close the buckets.
 func NewLocal(landing, raw *blob.Bucket, opts LocalOptions) (*Local, error) {
 	if landing == nil || raw == nil {
-		return nil, errkind.Newf(errkind.Invalid, "new local workflow", "", "nil bucket")
+		return nil, liberator.Errorf(liberator.ErrInvalid, "new local workflow", "", "nil bucket")
 	}
 	l := &Local{
 		landing: landing, raw: raw,
@@ -184,14 +182,14 @@ func NewLocal(landing, raw *blob.Bucket, opts LocalOptions) (*Local, error) {
 		l.workers = runtime.GOMAXPROCS(0)
 	}
 	if l.clock == nil {
-		l.clock = clock.Real{}
+		l.clock = liberator.RealClock{}
 	}
 	if l.log == nil {
 		l.log = slog.Default()
 	}
 	for _, r := range l.routes {
 		if r.Match == nil {
-			return nil, errkind.Newf(errkind.Invalid, "new local workflow", "", "route without Match")
+			return nil, liberator.Errorf(liberator.ErrInvalid, "new local workflow", "", "route without Match")
 		}
 	}
 	return l, nil
@@ -217,14 +215,14 @@ func LocalRunID(runKey string) string {
 func (l *Local) Start(ctx context.Context, req liberator.WorkflowRequest) (liberator.WorkflowRun, error) {
 	const op = "start workflow"
 	if req.RunKey == "" {
-		return liberator.WorkflowRun{}, errkind.Newf(errkind.Invalid, op, "", "empty run key")
+		return liberator.WorkflowRun{}, liberator.Errorf(liberator.ErrInvalid, op, "", "empty run key")
 	}
 	d := req.ImportDate
 	if d.IsZero() {
 		d = req.Manifest.ImportDate
 	}
 	if !d.Valid() {
-		return liberator.WorkflowRun{}, errkind.Newf(errkind.Invalid, op, "run "+req.RunKey, "invalid import date %v", d)
+		return liberator.WorkflowRun{}, liberator.Errorf(liberator.ErrInvalid, op, "run "+req.RunKey, "invalid import date %v", d)
 	}
 	id := LocalRunID(req.RunKey)
 	l.mu.Lock()
@@ -267,7 +265,7 @@ func (l *Local) Start(ctx context.Context, req liberator.WorkflowRequest) (liber
 		for _, j := range jobs {
 			log.Info("job started", "job", j.name)
 			if jerr := j.fn(ctx, jc); jerr != nil {
-				err = wrapKind(jerr, errkind.Terminal, "glue job", j.name)
+				err = wrapKind(jerr, liberator.ErrTerminal, "glue job", j.name)
 				break
 			}
 		}
@@ -306,7 +304,7 @@ func (l *Local) GetRun(ctx context.Context, id string) (liberator.WorkflowRun, e
 		return liberator.WorkflowRun{}, err
 	}
 	if !ok {
-		return liberator.WorkflowRun{}, errkind.Newf(errkind.NotFound, "get workflow run", id, "no such run")
+		return liberator.WorkflowRun{}, liberator.Errorf(liberator.ErrNotFound, "get workflow run", id, "no such run")
 	}
 	return r, nil
 }
@@ -323,7 +321,7 @@ func (l *Local) readRun(ctx context.Context, id string) (liberator.WorkflowRun, 
 	}
 	var r liberator.WorkflowRun
 	if err := json.Unmarshal(b, &r); err != nil {
-		return liberator.WorkflowRun{}, false, errkind.New(errkind.Terminal, "read workflow run", l.runKey(id), err)
+		return liberator.WorkflowRun{}, false, liberator.NewError(liberator.ErrTerminal, "read workflow run", l.runKey(id), err)
 	}
 	return r, true, nil
 }
@@ -331,7 +329,7 @@ func (l *Local) readRun(ctx context.Context, id string) (liberator.WorkflowRun, 
 func (l *Local) writeRun(ctx context.Context, r liberator.WorkflowRun) error {
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
-		return errkind.New(errkind.Terminal, "write workflow run", r.ID, err)
+		return liberator.NewError(liberator.ErrTerminal, "write workflow run", r.ID, err)
 	}
 	if err := l.raw.WriteAll(ctx, l.runKey(r.ID), b, &blob.WriterOptions{ContentType: "application/json"}); err != nil {
 		return blobErr(err, "write workflow run", l.runKey(r.ID))
@@ -341,7 +339,7 @@ func (l *Local) writeRun(ctx context.Context, r liberator.WorkflowRun) error {
 
 // RawPrefixFor returns the raw partition prefix of a table, following the
 // routes.
-func (l *Local) RawPrefixFor(db, table string, d partition.Date) string {
+func (l *Local) RawPrefixFor(db, table string, d liberator.Date) string {
 	p := l.prefix
 	for _, r := range l.routes {
 		if r.Match.MatchString(table) {
@@ -368,7 +366,7 @@ type tableCopy struct {
 // table whose files all succeeded drops its stale files and gets its
 // marker, even when another table failed. A table with a failed (or, after
 // a failure, skipped) file gets no marker and keeps its old files.
-func (l *Local) copyAll(ctx context.Context, m liberator.Manifest, d partition.Date, ts string, log *slog.Logger) ([]RawTable, error) {
+func (l *Local) copyAll(ctx context.Context, m liberator.Manifest, d liberator.Date, ts string, log *slog.Logger) ([]RawTable, error) {
 	const op = "copy to raw"
 	var tables []*tableCopy
 	type job struct {
@@ -424,7 +422,7 @@ func (l *Local) copyAll(ctx context.Context, m liberator.Manifest, d partition.D
 		}
 	}
 	if first == nil && ctx.Err() != nil {
-		first = errkind.New(errkind.Transient, op, "", ctx.Err())
+		first = liberator.NewError(liberator.ErrTransient, op, "", ctx.Err())
 	}
 	var out []RawTable
 	for _, tc := range tables {
@@ -441,7 +439,7 @@ func (l *Local) copyAll(ctx context.Context, m liberator.Manifest, d partition.D
 
 // prepare lists a table's landed files and its raw partition, and removes
 // the partition's _SUCCESS marker so readers see it as incomplete.
-func (l *Local) prepare(ctx context.Context, tm partition.TableManifest, d partition.Date) (*tableCopy, error) {
+func (l *Local) prepare(ctx context.Context, tm liberator.TableManifest, d liberator.Date) (*tableCopy, error) {
 	const op = "copy to raw"
 	tc := &tableCopy{name: tm.Database + "." + tm.Table,
 		rt: RawTable{Database: tm.Database, Table: tm.Table, Prefix: l.RawPrefixFor(tm.Database, tm.Table, d)}}
@@ -465,7 +463,7 @@ func (l *Local) prepare(ctx context.Context, tm partition.TableManifest, d parti
 	seen := map[string]bool{}
 	for _, k := range tc.src {
 		if seen[path.Base(k)] {
-			return nil, errkind.Newf(errkind.Invalid, op, "table "+tc.name, "two landed files named %s", path.Base(k))
+			return nil, liberator.Errorf(liberator.ErrInvalid, op, "table "+tc.name, "two landed files named %s", path.Base(k))
 		}
 		seen[path.Base(k)] = true
 	}
@@ -525,11 +523,11 @@ func (l *Local) copyFile(ctx context.Context, srcKey, dstKey, ts string) (n int6
 		if ra.err != nil {
 			return 0, blobErr(ra.err, op, srcKey)
 		}
-		return 0, errkind.New(errkind.Terminal, op, srcKey, err)
+		return 0, liberator.NewError(liberator.ErrTerminal, op, srcKey, err)
 	}
 	schema, tsCol, err := withTimestamp(f.Schema(), l.codec)
 	if err != nil {
-		return 0, errkind.New(errkind.Invalid, op, srcKey, err)
+		return 0, liberator.NewError(liberator.ErrInvalid, op, srcKey, err)
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -584,17 +582,17 @@ func (l *Local) copyFile(ctx context.Context, srcKey, dstKey, ts string) (n int6
 	rerr := <-readErr
 	switch {
 	case werr != nil:
-		return n, errkind.New(errkind.Terminal, op, dstKey, werr)
+		return n, liberator.NewError(liberator.ErrTerminal, op, dstKey, werr)
 	case rerr == nil:
 	case ctx.Err() != nil:
-		return n, errkind.New(errkind.Transient, op, dstKey, ctx.Err())
+		return n, liberator.NewError(liberator.ErrTransient, op, dstKey, ctx.Err())
 	case ra.err != nil:
 		return n, blobErr(ra.err, op, srcKey)
 	default:
-		return n, errkind.New(errkind.Terminal, op, srcKey, rerr)
+		return n, liberator.NewError(liberator.ErrTerminal, op, srcKey, rerr)
 	}
 	if err = pw.Close(); err != nil {
-		return n, errkind.New(errkind.Terminal, op, dstKey, err)
+		return n, liberator.NewError(liberator.ErrTerminal, op, dstKey, err)
 	}
 	if err = bw.Close(); err != nil {
 		return n, blobErr(err, op, dstKey)
@@ -772,20 +770,20 @@ func (r *blobReaderAt) ReadAt(p []byte, off int64) (int, error) {
 func blobErr(err error, op, key string) error {
 	switch gcerrors.Code(err) {
 	case gcerrors.NotFound:
-		return errkind.New(errkind.NotFound, op, key, err)
+		return liberator.NewError(liberator.ErrNotFound, op, key, err)
 	case gcerrors.InvalidArgument, gcerrors.PermissionDenied, gcerrors.FailedPrecondition, gcerrors.Unimplemented:
-		return errkind.New(errkind.Terminal, op, key, err)
+		return liberator.NewError(liberator.ErrTerminal, op, key, err)
 	}
-	return errkind.New(errkind.Transient, op, key, err)
+	return liberator.NewError(liberator.ErrTransient, op, key, err)
 }
 
 // wrapKind wraps err with kind k unless it already carries a kind.
-func wrapKind(err error, k *errkind.Kind, op, what string) error {
-	var e *errkind.Error
+func wrapKind(err error, k *liberator.Kind, op, what string) error {
+	var e *liberator.Error
 	if errors.As(err, &e) && e.Kind != nil {
-		return errkind.New(e.Kind, op, what, err)
+		return liberator.NewError(e.Kind, op, what, err)
 	}
-	return errkind.New(k, op, what, err)
+	return liberator.NewError(k, op, what, err)
 }
 
 var _ liberator.Workflow = (*Local)(nil)

@@ -38,7 +38,7 @@ type pcnRaw struct {
 }
 
 var (
-	day     = partition.Date{Year: 2026, Month: time.November, Day: 24}
+	day     = liberator.Date{Year: 2026, Month: time.November, Day: 24}
 	start   = time.Date(2026, 11, 24, 6, 0, 0, 0, time.UTC)
 	startTS = fmt.Sprint(start.Unix())
 )
@@ -61,7 +61,7 @@ func rows(from, n int) []pcnRow {
 
 // land writes a landed Parquet file with row groups of groupRows rows and
 // returns its manifest entry.
-func land(t *testing.T, b *blob.Bucket, table, file string, rs []pcnRow, groupRows int) partition.TableManifest {
+func land(t *testing.T, b *blob.Bucket, table, file string, rs []pcnRow, groupRows int) liberator.TableManifest {
 	t.Helper()
 	var buf bytes.Buffer
 	w := parquet.NewGenericWriter[pcnRow](&buf, parquet.MaxRowsPerRowGroup(int64(groupRows)), parquet.Compression(&parquet.Gzip))
@@ -77,8 +77,8 @@ func land(t *testing.T, b *blob.Bucket, table, file string, rs []pcnRow, groupRo
 	if err := b.WriteAll(context.Background(), key, buf.Bytes(), nil); err != nil {
 		t.Fatal(err)
 	}
-	return partition.TableManifest{Database: "liberator", Table: table, Prefix: prefix,
-		Objects: []partition.Object{{Key: key, Size: int64(buf.Len())}}, Rows: int64(len(rs))}
+	return liberator.TableManifest{Database: "liberator", Table: table, Prefix: prefix,
+		Objects: []liberator.Object{{Key: key, Size: int64(buf.Len())}}, Rows: int64(len(rs))}
 }
 
 func readRaw(t *testing.T, b *blob.Bucket, key string) ([]string, []pcnRaw) {
@@ -179,7 +179,7 @@ func TestLocalCopiesTablesWithTimestamp(t *testing.T) {
 			tm := land(t, landing, tc.table, "part-00000-a-c000.gz.parquet", rs, tc.groupRows)
 			l := newLocal(t, landing, raw, LocalOptions{Routes: tc.routes, RowGroupRows: 300})
 			run, err := l.Start(ctx, liberator.WorkflowRequest{RunKey: "20261124/x", ImportDate: day,
-				Manifest: liberator.Manifest{ImportDate: day, Tables: []partition.TableManifest{tm}}})
+				Manifest: liberator.Manifest{ImportDate: day, Tables: []liberator.TableManifest{tm}}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -207,11 +207,11 @@ func TestLocalReplacesPartitionOnRerun(t *testing.T) {
 	l := newLocal(t, landing, raw, LocalOptions{Clock: clk})
 	first := land(t, landing, "PCN_IC", "part-00000-old-c000.gz.parquet", rows(1, 10), 100)
 	if _, err := l.Start(ctx, liberator.WorkflowRequest{RunKey: "20261124/export-1", ImportDate: day,
-		Manifest: liberator.Manifest{Tables: []partition.TableManifest{first}}}); err != nil {
+		Manifest: liberator.Manifest{Tables: []liberator.TableManifest{first}}}); err != nil {
 		t.Fatal(err)
 	}
 	// Another date's partition must survive the re-run.
-	other := partition.Date{Year: 2026, Month: 11, Day: 23}
+	other := liberator.Date{Year: 2026, Month: 11, Day: 23}
 	otherKey := partition.RawPrefix("parking", "liberator", "PCN_IC", other) + "part-keep.parquet"
 	if err := raw.WriteAll(ctx, otherKey, []byte("other day"), nil); err != nil {
 		t.Fatal(err)
@@ -219,7 +219,7 @@ func TestLocalReplacesPartitionOnRerun(t *testing.T) {
 	clk.Advance(time.Hour)
 	second := land(t, landing, "PCN_IC", "part-00000-new-c000.gz.parquet", rows(100, 5), 100)
 	if _, err := l.Start(ctx, liberator.WorkflowRequest{RunKey: "20261124/export-2", ImportDate: day,
-		Manifest: liberator.Manifest{Tables: []partition.TableManifest{second}}}); err != nil {
+		Manifest: liberator.Manifest{Tables: []liberator.TableManifest{second}}}); err != nil {
 		t.Fatal(err)
 	}
 	p := partition.RawPrefix("parking", "liberator", "PCN_IC", day)
@@ -239,7 +239,7 @@ func TestLocalIdempotentAndJobs(t *testing.T) {
 	ctx := context.Background()
 	landing, raw := memblob.OpenBucket(nil), memblob.OpenBucket(nil)
 	tm := land(t, landing, "PCN_IC", "part-1.parquet", rows(1, 3), 10)
-	req := liberator.WorkflowRequest{RunKey: "20261124/e", ImportDate: day, Manifest: liberator.Manifest{Tables: []partition.TableManifest{tm}}}
+	req := liberator.WorkflowRequest{RunKey: "20261124/e", ImportDate: day, Manifest: liberator.Manifest{Tables: []liberator.TableManifest{tm}}}
 
 	var calls []string
 	fail := true
@@ -311,14 +311,14 @@ func TestLocalErrors(t *testing.T) {
 		{"missing landed object", func(t *testing.T, landing *blob.Bucket) liberator.WorkflowRequest {
 			tm := land(t, landing, "PCN_IC", "part-1.parquet", rows(1, 3), 10)
 			tm.Objects[0].Key += ".gone.parquet"
-			return liberator.WorkflowRequest{RunKey: "k", ImportDate: day, Manifest: liberator.Manifest{Tables: []partition.TableManifest{tm}}}
+			return liberator.WorkflowRequest{RunKey: "k", ImportDate: day, Manifest: liberator.Manifest{Tables: []liberator.TableManifest{tm}}}
 		}, liberator.ErrNotFound},
 		{"not parquet", func(t *testing.T, landing *blob.Bucket) liberator.WorkflowRequest {
 			tm := land(t, landing, "PCN_IC", "part-1.parquet", rows(1, 3), 10)
 			if err := landing.WriteAll(ctx, tm.Objects[0].Key, []byte("this is not parquet at all, sorry"), nil); err != nil {
 				t.Fatal(err)
 			}
-			return liberator.WorkflowRequest{RunKey: "k", ImportDate: day, Manifest: liberator.Manifest{Tables: []partition.TableManifest{tm}}}
+			return liberator.WorkflowRequest{RunKey: "k", ImportDate: day, Manifest: liberator.Manifest{Tables: []liberator.TableManifest{tm}}}
 		}, liberator.ErrTerminal},
 		{"no run key", func(t *testing.T, landing *blob.Bucket) liberator.WorkflowRequest {
 			return liberator.WorkflowRequest{ImportDate: day}
@@ -355,7 +355,7 @@ func TestLocalPartialFailure(t *testing.T) {
 	bad.Objects[0].Key += ".missing.parquet"
 	l := newLocal(t, landing, raw, LocalOptions{Workers: 1})
 	_, err := l.Start(ctx, liberator.WorkflowRequest{RunKey: "k", ImportDate: day,
-		Manifest: liberator.Manifest{Tables: []partition.TableManifest{good, bad}}})
+		Manifest: liberator.Manifest{Tables: []liberator.TableManifest{good, bad}}})
 	if !errors.Is(err, liberator.ErrNotFound) {
 		t.Fatalf("err = %v, want ErrNotFound", err)
 	}

@@ -3,12 +3,7 @@ package liberator
 import (
 	"context"
 	"time"
-
-	"github.com/dataplatform/liberator-ingestion/partition"
 )
-
-// Date is an import date (see package partition).
-type Date = partition.Date
 
 // DumpRef names an uploaded dump object.
 type DumpRef struct {
@@ -101,7 +96,7 @@ type ExportRequest struct {
 	ID string `json:"id"`
 	// Snapshot is the snapshot to export, as DescribeSnapshot returned it.
 	Snapshot SnapshotInfo `json:"snapshot"`
-	// Tables, if not empty, restricts the export ("liberator.PCN_IC").
+	// Tables, if not empty, restricts the export ("PCN_IC").
 	Tables []string `json:"tables,omitempty"`
 }
 
@@ -135,12 +130,6 @@ type Exporter interface {
 }
 
 // ---- Lander ----
-
-// LandRequest, Manifest: see package partition.
-type (
-	LandRequest = partition.LandRequest
-	Manifest    = partition.Manifest
-)
 
 // Lander copies a finished export into the landing zone's partitions and
 // publishes them (manifest, then _SUCCESS marker). Land is idempotent: a
@@ -194,7 +183,7 @@ type Delivery struct {
 
 // Scheduler delivers messages after a delay. Implementations: the in-memory
 // one (NewMemScheduler, on a Clock) and one on gocloud.dev/pubsub
-// (NewPubSubScheduler; SQS in production, whose 900 s delay cap is handled
+// (package pubsubscheduler; SQS in production, whose 900 s delay cap is handled
 // by chaining).
 type Scheduler interface {
 	// Schedule delivers m no earlier than delay from now.

@@ -3,9 +3,6 @@ package liberator
 import (
 	"strings"
 	"time"
-
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
-	"github.com/dataplatform/liberator-ingestion/partition"
 )
 
 // MaxExportIDLen is the longest export task identifier RDS accepts.
@@ -33,27 +30,27 @@ func RunID(date Date, key string) string {
 // message for dump, received (first seen) at received.
 //
 // If importDate is zero it is derived from the dump's name with
-// partition.DateFromDumpName ("liberator_dump_20261124.zip" or the older
+// DateFromDumpName ("liberator_dump_20261124.zip" or the older
 // "…_261124.zip"); a name without a date is refused with ErrInvalid.
 // backdated marks an explicitly given date: the snapshot is then named
 // BackdatedSnapshotID(date) instead of SnapshotID(received). A backdated run
 // needs an explicit importDate.
 func NewRunMessage(dump DumpRef, importDate Date, backdated bool, received time.Time) (Message, error) {
 	if dump.Key == "" {
-		return Message{}, errkind.Newf(errkind.Invalid, "new run", "", "dump key is empty")
+		return Message{}, Errorf(ErrInvalid, "new run", "", "dump key is empty")
 	}
 	if importDate.IsZero() {
 		if backdated {
-			return Message{}, errkind.Newf(errkind.Invalid, "new run", dump.Key, "a backdated run needs an explicit import date")
+			return Message{}, Errorf(ErrInvalid, "new run", dump.Key, "a backdated run needs an explicit import date")
 		}
-		d, err := partition.DateFromDumpName(dump.Key)
+		d, err := DateFromDumpName(dump.Key)
 		if err != nil {
-			return Message{}, errkind.New(errkind.Invalid, "new run", dump.Key, err)
+			return Message{}, NewError(ErrInvalid, "new run", dump.Key, err)
 		}
 		importDate = d
 	}
 	if received.IsZero() {
-		return Message{}, errkind.Newf(errkind.Invalid, "new run", dump.Key, "received time is zero")
+		return Message{}, Errorf(ErrInvalid, "new run", dump.Key, "received time is zero")
 	}
 	received = received.UTC()
 	return Message{

@@ -6,8 +6,6 @@ import (
 	"sort"
 	"sync"
 	"time"
-
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 )
 
 // MemSchedulerOptions configures a MemScheduler. The zero value is a plain
@@ -193,7 +191,7 @@ func (s *MemScheduler) delivery(it *memItem) Delivery {
 					return nil
 				}
 			}
-			return errkind.Newf(errkind.NotFound, "ack", string(it.m.Step), "message of run %s was already acked", it.m.RunID)
+			return Errorf(ErrNotFound, "ack", string(it.m.Step), "message of run %s was already acked", it.m.RunID)
 		},
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
-
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 )
 
 // MessageVersion is the version of the Message encoding this package writes.
@@ -74,15 +72,15 @@ func (m Message) Encode() ([]byte, error) {
 func DecodeMessage(b []byte) (Message, error) {
 	var m Message
 	if err := json.Unmarshal(b, &m); err != nil {
-		return Message{}, errkind.New(errkind.Invalid, "decode message", "", err)
+		return Message{}, NewError(ErrInvalid, "decode message", "", err)
 	}
 	if m.Version != MessageVersion {
-		return Message{}, errkind.Newf(errkind.Invalid, "decode message", "", "unsupported version %d (want %d)", m.Version, MessageVersion)
+		return Message{}, Errorf(ErrInvalid, "decode message", "", "unsupported version %d (want %d)", m.Version, MessageVersion)
 	}
 	switch m.Step {
 	case StepDumpUploaded, StepSnapshotCheck, StepExportCheck, StepLanded, StepWorkflowStarted:
 	default:
-		return Message{}, errkind.Newf(errkind.Invalid, "decode message", "", "unknown step %q", m.Step)
+		return Message{}, Errorf(ErrInvalid, "decode message", "", "unknown step %q", m.Step)
 	}
 	return m, nil
 }
@@ -96,4 +94,27 @@ func SnapshotID(t time.Time) string {
 // BackdatedSnapshotID returns "sql-to-parquet-YYYY-MM-DD-backdated".
 func BackdatedSnapshotID(d Date) string {
 	return fmt.Sprintf("sql-to-parquet-%s-backdated", d.String())
+}
+
+// DecodeDelivery decodes a queue message body (as a Lambda's SQS record
+// carries it) received at now. due reports whether its NotBefore has been
+// reached; if not, remaining is how long is left, and the caller should
+// re-send it with that delay (Schedule(ctx, m, remaining)) instead of
+// handling it. Errors wrap ErrInvalid.
+func DecodeDelivery(body []byte, now time.Time) (m Message, due bool, remaining time.Duration, err error) {
+	m, err = DecodeMessage(body)
+	if err != nil {
+		return Message{}, false, 0, err
+	}
+	due, remaining = DueAt(m, now)
+	return m, due, remaining, nil
+}
+
+// DueAt reports whether m's NotBefore has been reached at now and, if not,
+// how long is left.
+func DueAt(m Message, now time.Time) (due bool, remaining time.Duration) {
+	if m.NotBefore.IsZero() || !now.Before(m.NotBefore) {
+		return true, 0
+	}
+	return false, m.NotBefore.Sub(now)
 }

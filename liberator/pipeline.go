@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
-
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 )
 
 // Config composes a Pipeline. Snapshotter, Exporter, Lander and Workflow are
@@ -19,7 +17,7 @@ type Config struct {
 	Workflow    Workflow
 	// Scheduler carries the messages between steps. Default: a private
 	// NewMemScheduler on Clock (fine for Run; a Lambda deployment passes a
-	// NewPubSubScheduler).
+	// package pubsubscheduler).
 	Scheduler Scheduler
 	// Clock tells the time for snapshot ids, deadlines and delays. Default
 	// RealClock{}.
@@ -31,7 +29,7 @@ type Config struct {
 	// DefaultRetryPolicy().
 	Retry RetryPolicy
 	// Tables, if not empty, restricts the export and the landing to these
-	// tables, named "<db>.<table>" ("liberator.PCN_IC"): the form RDS's
+	// tables, named "<db>.<table>" ("PCN_IC"): the form RDS's
 	// ExportOnly takes, which the Lander accepts too.
 	Tables []string
 	// PruneSnapshots deletes older snapshots once a run's snapshot is
@@ -83,7 +81,7 @@ func New(cfg Config) (*Pipeline, error) {
 		missing = append(missing, "Workflow")
 	}
 	if len(missing) > 0 {
-		return nil, errkind.Newf(errkind.Invalid, "new pipeline", "config", "missing %v", missing)
+		return nil, Errorf(ErrInvalid, "new pipeline", "config", "missing %v", missing)
 	}
 	p := &Pipeline{
 		snap: cfg.Snapshotter, exp: cfg.Exporter, land: cfg.Lander, wf: cfg.Workflow,
@@ -100,10 +98,10 @@ func New(cfg Config) (*Pipeline, error) {
 		p.retry = DefaultRetryPolicy()
 	}
 	if err := p.retry.Validate(); err != nil {
-		return nil, errkind.New(errkind.Invalid, "new pipeline", "config.Retry", err)
+		return nil, NewError(ErrInvalid, "new pipeline", "config.Retry", err)
 	}
 	if p.keep.Keep < 0 {
-		return nil, errkind.Newf(errkind.Invalid, "new pipeline", "config.Keep", "Keep must be >= 0, got %d", p.keep.Keep)
+		return nil, Errorf(ErrInvalid, "new pipeline", "config.Keep", "Keep must be >= 0, got %d", p.keep.Keep)
 	}
 	if p.sched == nil {
 		p.sched = NewMemScheduler(p.clk, MemSchedulerOptions{})
@@ -159,10 +157,10 @@ func (p *Pipeline) Process(ctx context.Context, m Message) (Outcome, error) {
 
 func checkMessage(m Message) error {
 	if m.Version != MessageVersion {
-		return errkind.Newf(errkind.Invalid, "handle", m.RunID, "unsupported message version %d (want %d)", m.Version, MessageVersion)
+		return Errorf(ErrInvalid, "handle", m.RunID, "unsupported message version %d (want %d)", m.Version, MessageVersion)
 	}
 	if m.RunID == "" || m.Dump.Key == "" || m.ImportDate.IsZero() {
-		return errkind.Newf(errkind.Invalid, "handle", m.RunID, "message lacks run id, dump key or import date")
+		return Errorf(ErrInvalid, "handle", m.RunID, "message lacks run id, dump key or import date")
 	}
 	return nil
 }
@@ -207,7 +205,7 @@ func (p *Pipeline) Handle(ctx context.Context, m Message) (Outcome, error) {
 		log.InfoContext(ctx, "run finished", "workflow_run_id", m.WorkflowRunID)
 		return Outcome{}, nil
 	default:
-		err = errkind.Newf(errkind.Invalid, "handle", m.RunID, "unknown step %q", m.Step)
+		err = Errorf(ErrInvalid, "handle", m.RunID, "unknown step %q", m.Step)
 	}
 	if cerr := ctx.Err(); cerr != nil && (err != nil || out.Retried != nil) {
 		// Interrupted: neither a verdict on the run nor a spent retry.
@@ -262,7 +260,7 @@ func (p *Pipeline) recheck(m Message, cause error, unknown bool) (Outcome, error
 	what := subject(m)
 	if unknown {
 		if m.ErrorRetries >= p.retry.MaxErrorRetries {
-			return Outcome{}, errkind.New(errkind.Terminal, string(m.Step), what,
+			return Outcome{}, NewError(ErrTerminal, string(m.Step), what,
 				fmt.Errorf("gave up after %d retries: %w", m.ErrorRetries, cause))
 		}
 	}
@@ -271,7 +269,7 @@ func (p *Pipeline) recheck(m Message, cause error, unknown bool) (Outcome, error
 		if cause != nil {
 			last = fmt.Sprintf("; last error: %v", cause)
 		}
-		return Outcome{}, errkind.Newf(errkind.Terminal, string(m.Step), what,
+		return Outcome{}, Errorf(ErrTerminal, string(m.Step), what,
 			"timed out: not done %s after the step started at %s (%d checks)%s",
 			p.retry.Deadline, m.StepStarted.UTC().Format(time.RFC3339), m.Attempt+1, last)
 	}
@@ -294,7 +292,7 @@ func (p *Pipeline) onError(m Message, op string, err error, notFoundRetries bool
 	switch {
 	case errors.Is(err, ErrInvalid) || errors.Is(err, ErrTerminal):
 		return Outcome{}, fmt.Errorf("liberator: run %s: %s: %w", m.RunID, op, err)
-	case errkind.Retryable(err) || (notFoundRetries && errors.Is(err, ErrNotFound)):
+	case Retryable(err) || (notFoundRetries && errors.Is(err, ErrNotFound)):
 		return p.recheck(m, withOp(op, err), false)
 	default:
 		return p.recheck(m, withOp(op, err), true)
@@ -317,7 +315,7 @@ func (p *Pipeline) dumpUploaded(ctx context.Context, m Message) (Outcome, error)
 		case m.Backdated:
 			m.SnapshotID = BackdatedSnapshotID(m.ImportDate)
 		case m.Received.IsZero():
-			return Outcome{}, errkind.Newf(errkind.Invalid, "dump uploaded", m.RunID, "message has no received time to name the snapshot")
+			return Outcome{}, Errorf(ErrInvalid, "dump uploaded", m.RunID, "message has no received time to name the snapshot")
 		default:
 			m.SnapshotID = SnapshotID(m.Received)
 		}
@@ -339,7 +337,7 @@ func (p *Pipeline) dumpUploaded(ctx context.Context, m Message) (Outcome, error)
 
 func (p *Pipeline) snapshotCheck(ctx context.Context, m Message) (Outcome, error) {
 	if m.SnapshotID == "" {
-		return Outcome{}, errkind.Newf(errkind.Invalid, "snapshot check", m.RunID, "message has no snapshot id")
+		return Outcome{}, Errorf(ErrInvalid, "snapshot check", m.RunID, "message has no snapshot id")
 	}
 	info, err := p.snap.DescribeSnapshot(ctx, m.SnapshotID)
 	if err != nil {
@@ -350,9 +348,9 @@ func (p *Pipeline) snapshotCheck(ctx context.Context, m Message) (Outcome, error
 	case SnapshotCreating:
 		return p.recheck(m, nil, false)
 	case SnapshotFailed:
-		return Outcome{}, errkind.Newf(errkind.Terminal, "snapshot check", "snapshot "+m.SnapshotID, "snapshot failed: %s", orUnknown(info.Reason))
+		return Outcome{}, Errorf(ErrTerminal, "snapshot check", "snapshot "+m.SnapshotID, "snapshot failed: %s", orUnknown(info.Reason))
 	default:
-		return Outcome{}, errkind.Newf(errkind.Terminal, "snapshot check", "snapshot "+m.SnapshotID, "unexpected snapshot status %q %s", info.Status, info.Reason)
+		return Outcome{}, Errorf(ErrTerminal, "snapshot check", "snapshot "+m.SnapshotID, "unexpected snapshot status %q %s", info.Status, info.Reason)
 	}
 	if p.prune {
 		keep := p.keep
@@ -382,7 +380,7 @@ func (p *Pipeline) snapshotCheck(ctx context.Context, m Message) (Outcome, error
 
 func (p *Pipeline) exportCheck(ctx context.Context, m Message) (Outcome, error) {
 	if m.ExportID == "" {
-		return Outcome{}, errkind.Newf(errkind.Invalid, "export check", m.RunID, "message has no export id")
+		return Outcome{}, Errorf(ErrInvalid, "export check", m.RunID, "message has no export id")
 	}
 	info, err := p.exp.DescribeExport(ctx, m.ExportID)
 	if err != nil {
@@ -393,10 +391,10 @@ func (p *Pipeline) exportCheck(ctx context.Context, m Message) (Outcome, error) 
 	case ExportStarting, ExportInProgress, ExportCanceling:
 		return p.recheck(m, nil, false)
 	case ExportFailed, ExportCanceled:
-		return Outcome{}, errkind.Newf(errkind.Terminal, "export check", "export "+m.ExportID,
+		return Outcome{}, Errorf(ErrTerminal, "export check", "export "+m.ExportID,
 			"export task %s: %s", info.Status, orUnknown(info.FailureCause))
 	default:
-		return Outcome{}, errkind.Newf(errkind.Terminal, "export check", "export "+m.ExportID, "unexpected export status %q", info.Status)
+		return Outcome{}, Errorf(ErrTerminal, "export check", "export "+m.ExportID, "unexpected export status %q", info.Status)
 	}
 	prefix := info.Prefix
 	if prefix == "" {
@@ -419,7 +417,7 @@ func (p *Pipeline) exportCheck(ctx context.Context, m Message) (Outcome, error) 
 
 func (p *Pipeline) landed(ctx context.Context, m Message) (Outcome, error) {
 	if m.Manifest == nil {
-		return Outcome{}, errkind.Newf(errkind.Invalid, "landed", m.RunID, "message has no manifest")
+		return Outcome{}, Errorf(ErrInvalid, "landed", m.RunID, "message has no manifest")
 	}
 	run, err := p.wf.Start(ctx, WorkflowRequest{
 		RunKey:     WorkflowRunKey(m.ImportDate, m.ExportID),

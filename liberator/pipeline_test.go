@@ -21,6 +21,7 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/liberator/fake"
+	"github.com/dataplatform/liberator-ingestion/liberator/pubsubscheduler"
 	"github.com/dataplatform/liberator-ingestion/partition"
 	"github.com/dataplatform/liberator-ingestion/partition/faultblob"
 )
@@ -152,12 +153,12 @@ func wantManifest(exportID string, tables map[string][][]byte, rows map[string]i
 		if !ok {
 			continue
 		}
-		tm := partition.TableManifest{Database: "liberator", Table: table, Prefix: partPrefix(table), Rows: -1}
+		tm := liberator.TableManifest{Database: "liberator", Table: table, Prefix: partPrefix(table), Rows: -1}
 		if n, ok := rows[table]; ok {
 			tm.Rows = n
 		}
 		for i, f := range files {
-			tm.Objects = append(tm.Objects, partition.Object{
+			tm.Objects = append(tm.Objects, liberator.Object{
 				Key:    landingKey(exportID, table, i),
 				Source: fmt.Sprintf("%s/liberator/liberator.%s/1/part-%05d-%s-c000.gz.parquet", exportID, table, i, fake.PartUUID(exportID, table, i)),
 				Size:   int64(len(f)),
@@ -202,7 +203,7 @@ func checkPublished(t *testing.T, e *env, res liberator.Result, steps int, rows 
 		if err := json.Unmarshal(b, &got); err != nil {
 			t.Fatal(err)
 		}
-		wantFile := liberator.Manifest{Version: 1, ExportID: snapID, ImportDate: date, Tables: []partition.TableManifest{tm}}
+		wantFile := liberator.Manifest{Version: 1, ExportID: snapID, ImportDate: date, Tables: []liberator.TableManifest{tm}}
 		if diff := cmp.Diff(wantFile, got); diff != "" {
 			t.Errorf("manifest file of %s mismatch (-want +got):\n%s", tm.Table, diff)
 		}
@@ -602,7 +603,7 @@ func TestPipelineRunOnPubSub(t *testing.T) {
 	}
 	p, err := liberator.New(liberator.Config{
 		Snapshotter: e.snap, Exporter: e.exp, Lander: lander, Workflow: e.wf, Clock: e.clk,
-		Scheduler: liberator.NewPubSubScheduler(topic, sub, liberator.PubSubOptions{Clock: e.clk}),
+		Scheduler: pubsubscheduler.New(topic, sub, pubsubscheduler.Options{Clock: e.clk}),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -3,8 +3,6 @@ package liberator
 import (
 	"math"
 	"time"
-
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 )
 
 // RetryPolicy says how long the pipeline waits between re-checks of a step
@@ -47,15 +45,15 @@ func DefaultRetryPolicy() RetryPolicy {
 func (p RetryPolicy) Validate() error {
 	switch {
 	case p.Initial <= 0:
-		return errkind.Newf(errkind.Invalid, "retry policy", "Initial", "must be > 0, got %s", p.Initial)
+		return Errorf(ErrInvalid, "retry policy", "Initial", "must be > 0, got %s", p.Initial)
 	case p.Multiplier < 1 || math.IsNaN(p.Multiplier) || math.IsInf(p.Multiplier, 0):
-		return errkind.Newf(errkind.Invalid, "retry policy", "Multiplier", "must be a finite number >= 1, got %v", p.Multiplier)
+		return Errorf(ErrInvalid, "retry policy", "Multiplier", "must be a finite number >= 1, got %v", p.Multiplier)
 	case p.Max < p.Initial:
-		return errkind.Newf(errkind.Invalid, "retry policy", "Max", "must be >= Initial (%s), got %s", p.Initial, p.Max)
+		return Errorf(ErrInvalid, "retry policy", "Max", "must be >= Initial (%s), got %s", p.Initial, p.Max)
 	case p.Deadline <= 0:
-		return errkind.Newf(errkind.Invalid, "retry policy", "Deadline", "must be > 0, got %s", p.Deadline)
+		return Errorf(ErrInvalid, "retry policy", "Deadline", "must be > 0, got %s", p.Deadline)
 	case p.MaxErrorRetries < 0:
-		return errkind.Newf(errkind.Invalid, "retry policy", "MaxErrorRetries", "must be >= 0, got %d", p.MaxErrorRetries)
+		return Errorf(ErrInvalid, "retry policy", "MaxErrorRetries", "must be >= 0, got %d", p.MaxErrorRetries)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"gocloud.dev/blob/memblob"
 
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/partition"
 )
 
@@ -41,7 +42,7 @@ func BenchmarkLand(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				// Alternate export ids so every Land replaces the partitions.
-				if _, err := l.Land(ctx, partition.LandRequest{ExportID: fmt.Sprint("e", i), ExportPrefix: "exp/", ImportDate: day}); err != nil {
+				if _, err := l.Land(ctx, liberator.LandRequest{ExportID: fmt.Sprint("e", i), ExportPrefix: "exp/", ImportDate: day}); err != nil {
 					b.Fatal(err)
 				}
 			}

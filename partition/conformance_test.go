@@ -8,7 +8,6 @@ import (
 	"gocloud.dev/blob/fileblob"
 	"gocloud.dev/blob/memblob"
 
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/liberator/conformance"
 	"github.com/dataplatform/liberator-ingestion/partition"
@@ -46,7 +45,7 @@ func (h landerHarness) MakeBuckets(ctx context.Context, t *testing.T) (export, l
 
 func (h landerHarness) MakeLander(ctx context.Context, t *testing.T, export, landing *blob.Bucket, prefix string) liberator.Lander {
 	l, err := partition.NewLander(export, landing, partition.LanderOptions{
-		Prefix: prefix, Workers: 4, PageSize: 3, Clock: clock.NewVirtual(start), Logger: quiet(),
+		Prefix: prefix, Workers: 4, PageSize: 3, Clock: liberator.NewVirtualClock(start), Logger: quiet(),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 
 	"gocloud.dev/blob/memblob"
 
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/partition"
 )
 
@@ -16,7 +17,7 @@ func ExampleDateFromDumpName() {
 		"parking/liberator_dump_261124.zip",
 		"parking/liberator_dump_20260230.zip",
 	} {
-		d, err := partition.DateFromDumpName(name)
+		d, err := liberator.DateFromDumpName(name)
 		if err != nil {
 			fmt.Println("error:", err)
 			continue
@@ -31,7 +32,7 @@ func ExampleDateFromDumpName() {
 
 func ExampleDateFromSnapshotID() {
 	for _, id := range []string{"sql-to-parquet-26-11-24-031500", "sql-to-parquet-2026-01-05-backdated"} {
-		d, err := partition.DateFromSnapshotID(id)
+		d, err := liberator.DateFromSnapshotID(id)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -43,7 +44,7 @@ func ExampleDateFromSnapshotID() {
 }
 
 func ExampleLandingKey() {
-	d, _ := partition.ParseDate("2026-11-24")
+	d, _ := liberator.ParseDate("2026-11-24")
 	key, table, err := partition.LandingKey("parking", "sql-to-parquet-26-11-24-031500/",
 		"sql-to-parquet-26-11-24-031500/liberator/liberator.PCN_IC/1/part-00000-1a2b-c000.gz.parquet", d)
 	if err != nil {
@@ -77,8 +78,8 @@ func ExampleLander() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	d, _ := partition.DateFromSnapshotID("sql-to-parquet-26-11-24-031500")
-	m, err := lander.Land(ctx, partition.LandRequest{ExportID: "exp-1", ImportDate: d})
+	d, _ := liberator.DateFromSnapshotID("sql-to-parquet-26-11-24-031500")
+	m, err := lander.Land(ctx, liberator.LandRequest{ExportID: "exp-1", ImportDate: d})
 	if err != nil {
 		log.Fatal(err)
 	}

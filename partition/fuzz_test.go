@@ -3,6 +3,8 @@ package partition
 import (
 	"strings"
 	"testing"
+
+	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
 // FuzzLandingKey checks that every key LandingKey accepts stays inside its
@@ -21,7 +23,7 @@ func FuzzLandingKey(f *testing.F) {
 	} {
 		f.Add(k)
 	}
-	d := Date{Year: 2026, Month: 11, Day: 24}
+	d := liberator.Date{Year: 2026, Month: 11, Day: 24}
 	f.Fuzz(func(t *testing.T, key string) {
 		got, ref, err := LandingKey("parking", "e/", key, d)
 		if err != nil {
@@ -56,15 +58,15 @@ func FuzzDates(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		for name, fn := range map[string]func(string) (Date, error){
-			"DateFromDumpName": DateFromDumpName, "DateFromSnapshotID": DateFromSnapshotID, "ParseDate": ParseDate,
+		for name, fn := range map[string]func(string) (liberator.Date, error){
+			"DateFromDumpName": liberator.DateFromDumpName, "DateFromSnapshotID": liberator.DateFromSnapshotID, "ParseDate": liberator.ParseDate,
 		} {
 			d, err := fn(s)
 			if err == nil && !d.Valid() {
 				t.Fatalf("%s(%q) = %v, not a valid date", name, s, d)
 			}
 			if err == nil && name == "ParseDate" {
-				if back, err := ParseDate(d.String()); err != nil || back != d {
+				if back, err := liberator.ParseDate(d.String()); err != nil || back != d {
 					t.Fatalf("ParseDate(%q) = %v does not round-trip: %v, %v", s, d, back, err)
 				}
 			}

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
 // DefaultPrefix is the landing-zone key prefix used when none is configured.
@@ -34,7 +34,7 @@ func (t TableRef) String() string { return t.Database + "." + t.Table }
 func ParseTableRef(s string) (TableRef, error) {
 	db, table, ok := strings.Cut(s, ".")
 	if !ok || db == "" || table == "" {
-		return TableRef{}, errkind.Newf(errkind.Invalid, "parse table", strconv.Quote(s), "want database.table")
+		return TableRef{}, liberator.Errorf(liberator.ErrInvalid, "parse table", strconv.Quote(s), "want database.table")
 	}
 	t := TableRef{Database: db, Table: table}
 	if err := t.validate("parse table", strconv.Quote(s)); err != nil {
@@ -46,7 +46,7 @@ func ParseTableRef(s string) (TableRef, error) {
 func (t TableRef) validate(op, what string) error {
 	for _, s := range []string{t.Database, t.String()} {
 		if why := badSegment(s); why != "" {
-			return errkind.Newf(errkind.Invalid, op, what, "table %q: %s", t.String(), why)
+			return liberator.Errorf(liberator.ErrInvalid, op, what, "table %q: %s", t.String(), why)
 		}
 	}
 	return nil
@@ -57,7 +57,7 @@ func (t TableRef) validate(op, what string) error {
 // <prefix>/<db>/<db>.<table>/import_year=YYYY/import_month=MM/import_day=DD/import_date=YYYYMMDD/.
 // An empty prefix puts the database folder at the bucket's root. The
 // arguments are not validated; LandingKey is the checked mapping.
-func PartitionPrefix(prefix string, t TableRef, d Date) string {
+func PartitionPrefix(prefix string, t TableRef, d liberator.Date) string {
 	return joinPrefix(prefix) + t.Database + "/" + t.String() + "/" + Path(d) + "/"
 }
 
@@ -65,7 +65,7 @@ func PartitionPrefix(prefix string, t TableRef, d Date) string {
 // "/": <prefix>/<db>/<db>_<table lower-cased>/import_year=…/import_date=…/,
 // the folder the landing-to-raw copy job writes (Glue's crawler names
 // liberator.PCN_IC as liberator_pcn_ic).
-func RawPrefix(prefix, db, table string, d Date) string {
+func RawPrefix(prefix, db, table string, d liberator.Date) string {
 	return joinPrefix(prefix) + db + "/" + db + "_" + strings.ToLower(table) + "/" + Path(d) + "/"
 }
 
@@ -88,7 +88,7 @@ func RawPrefix(prefix, db, table string, d Date) string {
 // segments ("//"), absolute keys, backslashes, control characters, a table
 // folder that is not "<db>.<table>" of its database folder, an invalid
 // date. The prefix and export prefix are checked the same way.
-func LandingKey(prefix, exportPrefix, exportKey string, d Date) (string, TableRef, error) {
+func LandingKey(prefix, exportPrefix, exportKey string, d liberator.Date) (string, TableRef, error) {
 	const op = "map export key"
 	what := strconv.Quote(exportKey)
 	if err := checkPrefix(op, "landing prefix", prefix); err != nil {
@@ -98,30 +98,30 @@ func LandingKey(prefix, exportPrefix, exportKey string, d Date) (string, TableRe
 		return "", TableRef{}, err
 	}
 	if !d.Valid() {
-		return "", TableRef{}, errkind.Newf(errkind.Invalid, op, what, "invalid import date %s", d)
+		return "", TableRef{}, liberator.Errorf(liberator.ErrInvalid, op, what, "invalid import date %s", d)
 	}
 	if strings.HasPrefix(exportKey, "/") {
-		return "", TableRef{}, errkind.Newf(errkind.Invalid, op, what, "absolute key")
+		return "", TableRef{}, liberator.Errorf(liberator.ErrInvalid, op, what, "absolute key")
 	}
 	ep := joinPrefix(exportPrefix)
 	rel, ok := strings.CutPrefix(exportKey, ep)
 	if !ok {
-		return "", TableRef{}, errkind.Newf(errkind.Invalid, op, what, "not under export prefix %q", ep)
+		return "", TableRef{}, liberator.Errorf(liberator.ErrInvalid, op, what, "not under export prefix %q", ep)
 	}
 	segs := strings.Split(rel, "/")
 	for _, s := range segs {
 		if why := badSegment(s); why != "" {
-			return "", TableRef{}, errkind.Newf(errkind.Invalid, op, what, "%s", why)
+			return "", TableRef{}, liberator.Errorf(liberator.ErrInvalid, op, what, "%s", why)
 		}
 	}
 	if len(segs) < 3 {
-		return "", TableRef{}, errkind.Newf(errkind.Invalid, op, what,
+		return "", TableRef{}, liberator.Errorf(liberator.ErrInvalid, op, what,
 			"want <db>/<db>.<table>/[<batch>/]<file> under %q", ep)
 	}
 	db, folder := segs[0], segs[1]
 	table, ok := strings.CutPrefix(folder, db+".")
 	if !ok || table == "" {
-		return "", TableRef{}, errkind.Newf(errkind.Invalid, op, what,
+		return "", TableRef{}, liberator.Errorf(liberator.ErrInvalid, op, what,
 			"table folder %q is not <db>.<table> of database folder %q", folder, db)
 	}
 	t := TableRef{Database: db, Table: table}
@@ -156,11 +156,11 @@ func checkPrefix(op, name, p string) error {
 		return nil
 	}
 	if strings.HasPrefix(p, "/") {
-		return errkind.Newf(errkind.Invalid, op, strconv.Quote(p), "%s must not be absolute", name)
+		return liberator.Errorf(liberator.ErrInvalid, op, strconv.Quote(p), "%s must not be absolute", name)
 	}
 	for _, s := range strings.Split(strings.TrimSuffix(p, "/"), "/") {
 		if why := badSegment(s); why != "" {
-			return errkind.Newf(errkind.Invalid, op, strconv.Quote(p), "%s: %s", name, why)
+			return liberator.Errorf(liberator.ErrInvalid, op, strconv.Quote(p), "%s: %s", name, why)
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package partition
 import (
 	"testing"
 
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -74,7 +75,7 @@ func TestLandingKeyRefusals(t *testing.T) {
 	d := date(2026, 11, 24)
 	tests := []struct {
 		name, prefix, exportPrefix, key string
-		date                            Date
+		date                            liberator.Date
 		names                           string // what the error must name
 	}{
 		{name: "dotdot segment", key: "e/liberator/liberator.T/../../../../etc/x.parquet"},
@@ -95,7 +96,7 @@ func TestLandingKeyRefusals(t *testing.T) {
 		{name: "not under export prefix", key: "f/liberator/liberator.T/x.parquet"},
 		{name: "prefix sibling", key: "e2/liberator/liberator.T/x.parquet"},
 		{name: "invalid date", key: "e/liberator/liberator.T/x.parquet", date: date(2026, 2, 30)},
-		{name: "zero date", key: "e/liberator/liberator.T/x.parquet", date: Date{Year: -1}},
+		{name: "zero date", key: "e/liberator/liberator.T/x.parquet", date: liberator.Date{Year: -1}},
 		{name: "absolute landing prefix", prefix: "/parking", key: "e/liberator/liberator.T/x.parquet", names: "/parking"},
 		{name: "dotdot landing prefix", prefix: "parking/../x", key: "e/liberator/liberator.T/x.parquet", names: "parking/../x"},
 		{name: "dotdot export prefix", exportPrefix: "../e/", key: "../e/liberator/liberator.T/x.parquet", names: "../e/"},
@@ -112,10 +113,10 @@ func TestLandingKeyRefusals(t *testing.T) {
 			case "-":
 				ep = ""
 			}
-			if dd == (Date{}) {
+			if dd == (liberator.Date{}) {
 				dd = d
-			} else if dd == (Date{Year: -1}) {
-				dd = Date{}
+			} else if dd == (liberator.Date{Year: -1}) {
+				dd = liberator.Date{}
 			}
 			got, _, err := LandingKey(prefix, ep, tt.key, dd)
 			names := tt.names

@@ -14,11 +14,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
-
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 )
 
 // ManifestVersion is the version of the manifest files a Lander writes.
@@ -59,7 +57,7 @@ type LanderOptions struct {
 	// Retry bounds the retries of transient storage errors.
 	Retry RetryPolicy
 	// Clock is used for backoff waits; default the wall clock.
-	Clock clock.Clock
+	Clock liberator.Clock
 	// Logger receives progress and retry logs; default slog.Default().
 	Logger *slog.Logger
 	// BeforeCopy is passed to blob.CopyOptions for copies within one
@@ -113,7 +111,7 @@ type Lander struct {
 	workers  int
 	pageSize int
 	retry    RetryPolicy
-	clock    clock.Clock
+	clock    liberator.Clock
 	log      *slog.Logger
 	before   func(asFunc func(any) bool) error
 	beforeW  func(asFunc func(any) bool) error
@@ -125,10 +123,10 @@ type Lander struct {
 func NewLander(src, dst *blob.Bucket, opts LanderOptions) (*Lander, error) {
 	const op = "new lander"
 	if src == nil || dst == nil {
-		return nil, errkind.Newf(errkind.Invalid, op, "", "nil bucket")
+		return nil, liberator.Errorf(liberator.ErrInvalid, op, "", "nil bucket")
 	}
 	if opts.Workers < 0 || opts.PageSize < 0 || opts.Retry.Attempts < 0 || opts.Retry.Initial < 0 || opts.Retry.Max < 0 {
-		return nil, errkind.Newf(errkind.Invalid, op, "", "negative option")
+		return nil, liberator.Errorf(liberator.ErrInvalid, op, "", "negative option")
 	}
 	prefix := strings.TrimSuffix(opts.Prefix, "/")
 	if prefix == "" {
@@ -159,7 +157,7 @@ func NewLander(src, dst *blob.Bucket, opts LanderOptions) (*Lander, error) {
 		l.retry.Max = DefaultRetryMax
 	}
 	if l.clock == nil {
-		l.clock = clock.Real{}
+		l.clock = liberator.RealClock{}
 	}
 	if l.log == nil {
 		l.log = slog.Default()
@@ -182,9 +180,9 @@ type tableWork struct {
 	ref    TableRef
 	prefix string // partition prefix
 	jobs   []*copyJob
-	skip   bool          // already published for this export
-	done   TableManifest // set when published (or skipped)
-	err    error         // first error of a non-copy step
+	skip   bool                    // already published for this export
+	done   liberator.TableManifest // set when published (or skipped)
+	err    error                   // first error of a non-copy step
 }
 
 func (t *tableWork) failed() bool {
@@ -213,35 +211,35 @@ func (t *tableWork) failed() bool {
 // Two Land calls for the same partitions must not run at once (the
 // pipeline runs one step per run at a time); calls for different dates or
 // prefixes may.
-func (l *Lander) Land(ctx context.Context, req LandRequest) (Manifest, error) {
+func (l *Lander) Land(ctx context.Context, req liberator.LandRequest) (liberator.Manifest, error) {
 	const op = "land"
 	if req.ExportID == "" {
-		return Manifest{}, errkind.Newf(errkind.Invalid, op, "", "empty export id")
+		return liberator.Manifest{}, liberator.Errorf(liberator.ErrInvalid, op, "", "empty export id")
 	}
 	what := "export " + strconv.Quote(req.ExportID)
 	if !req.ImportDate.Valid() {
-		return Manifest{}, errkind.Newf(errkind.Invalid, op, what, "invalid import date %q", req.ImportDate.String())
+		return liberator.Manifest{}, liberator.Errorf(liberator.ErrInvalid, op, what, "invalid import date %q", req.ImportDate.String())
 	}
 	exportPrefix := req.ExportPrefix
 	if exportPrefix == "" {
 		exportPrefix = req.ExportID + "/"
 	}
 	if err := checkPrefix(op, "export prefix", exportPrefix); err != nil {
-		return Manifest{}, err
+		return liberator.Manifest{}, err
 	}
 	ep := joinPrefix(exportPrefix)
 	log := l.log.With("export_id", req.ExportID, "import_date", req.ImportDate.String())
 
 	objs, err := l.list(ctx, l.src, ep)
 	if err != nil {
-		return Manifest{}, errkind.New(kindOf(ctx, err), op, what, fmt.Errorf("list %q: %w", ep, err))
+		return liberator.Manifest{}, liberator.NewError(kindOf(ctx, err), op, what, fmt.Errorf("list %q: %w", ep, err))
 	}
 	tables, err := l.plan(req, ep, objs)
 	if err != nil {
-		return Manifest{}, err
+		return liberator.Manifest{}, err
 	}
 	if len(tables) == 0 {
-		return Manifest{}, errkind.Newf(errkind.NotFound, op, what, "no *.parquet files under %q%s", ep, tablesNote(req.Tables))
+		return liberator.Manifest{}, liberator.Errorf(liberator.ErrNotFound, op, what, "no *.parquet files under %q%s", ep, tablesNote(req.Tables))
 	}
 	log.Info("landing export", "export_prefix", ep, "tables", len(tables), "objects", countJobs(tables))
 
@@ -262,7 +260,7 @@ func (l *Lander) Land(ctx context.Context, req LandRequest) (Manifest, error) {
 				log.Info("partition already published for this export; skipping", "table", t.ref.String(), "prefix", t.prefix)
 				return
 			}
-		case err != nil && !errors.Is(err, errkind.NotFound) && !errors.Is(err, errkind.Invalid):
+		case err != nil && !errors.Is(err, liberator.ErrNotFound) && !errors.Is(err, liberator.ErrInvalid):
 			t.err = err
 			return
 		}
@@ -292,22 +290,22 @@ func (l *Lander) Land(ctx context.Context, req LandRequest) (Manifest, error) {
 		if t.skip || t.failed() {
 			return
 		}
-		tm := TableManifest{Database: t.ref.Database, Table: t.ref.Table, Prefix: t.prefix, Rows: -1}
+		tm := liberator.TableManifest{Database: t.ref.Database, Table: t.ref.Table, Prefix: t.prefix, Rows: -1}
 		if n, ok := req.RowCounts[t.ref.String()]; ok {
 			tm.Rows = n
 		}
 		keep := make(map[string]bool, len(t.jobs))
 		for _, j := range t.jobs {
 			keep[j.dst] = true
-			tm.Objects = append(tm.Objects, Object{Key: j.dst, Source: j.src, Size: j.size})
+			tm.Objects = append(tm.Objects, liberator.Object{Key: j.dst, Source: j.src, Size: j.size})
 		}
-		slices.SortFunc(tm.Objects, func(a, b Object) int { return strings.Compare(a.Key, b.Key) })
+		slices.SortFunc(tm.Objects, func(a, b liberator.Object) int { return strings.Compare(a.Key, b.Key) })
 		keep[t.prefix+ManifestName] = true
 		if err := l.removeStale(ctx, t.prefix, keep, log); err != nil {
 			t.err = fmt.Errorf("remove stale objects: %w", err)
 			return
 		}
-		m := Manifest{Version: ManifestVersion, ExportID: req.ExportID, ImportDate: req.ImportDate, Tables: []TableManifest{tm}}
+		m := liberator.Manifest{Version: ManifestVersion, ExportID: req.ExportID, ImportDate: req.ImportDate, Tables: []liberator.TableManifest{tm}}
 		body, err := json.MarshalIndent(m, "", "  ")
 		if err != nil {
 			t.err = err
@@ -325,11 +323,11 @@ func (l *Lander) Land(ctx context.Context, req LandRequest) (Manifest, error) {
 		log.Info("partition published", "table", t.ref.String(), "prefix", t.prefix, "objects", len(tm.Objects))
 	})
 
-	out := Manifest{Version: ManifestVersion, ExportID: req.ExportID, ImportDate: req.ImportDate}
+	out := liberator.Manifest{Version: ManifestVersion, ExportID: req.ExportID, ImportDate: req.ImportDate}
 	// The causes are included as text only, so that errors.Is sees the one
 	// kind chosen for the whole failure and not the kinds of the causes.
 	var msgs []string
-	kind := errkind.Transient
+	kind := liberator.ErrTransient
 	failedTables := 0
 	for _, t := range tables {
 		if !t.failed() {
@@ -338,8 +336,8 @@ func (l *Lander) Land(ctx context.Context, req LandRequest) (Manifest, error) {
 		}
 		failedTables++
 		if t.err != nil {
-			if kindOf(ctx, t.err) == errkind.Terminal {
-				kind = errkind.Terminal
+			if kindOf(ctx, t.err) == liberator.ErrTerminal {
+				kind = liberator.ErrTerminal
 			}
 			msgs = append(msgs, fmt.Sprintf("table %s (%s): %v", t.ref, t.prefix, t.err))
 		}
@@ -347,14 +345,14 @@ func (l *Lander) Land(ctx context.Context, req LandRequest) (Manifest, error) {
 			if j.err == nil {
 				continue
 			}
-			if kindOf(ctx, j.err) == errkind.Terminal {
-				kind = errkind.Terminal
+			if kindOf(ctx, j.err) == liberator.ErrTerminal {
+				kind = liberator.ErrTerminal
 			}
 			msgs = append(msgs, fmt.Sprintf("copy %q to %q: %v", j.src, j.dst, j.err))
 		}
 	}
 	if len(msgs) > 0 {
-		return out, errkind.Newf(kind, op, what, "%d of %d tables not published (no %s marker written): %s",
+		return out, liberator.Errorf(kind, op, what, "%d of %d tables not published (no %s marker written): %s",
 			failedTables, len(tables), MarkerName, strings.Join(msgs, "; "))
 	}
 	return out, nil
@@ -362,7 +360,7 @@ func (l *Lander) Land(ctx context.Context, req LandRequest) (Manifest, error) {
 
 // plan filters the listing to *.parquet, maps every key and groups the jobs
 // by table, sorted by table. Any bad key refuses the whole export.
-func (l *Lander) plan(req LandRequest, ep string, objs []*blob.ListObject) ([]*tableWork, error) {
+func (l *Lander) plan(req liberator.LandRequest, ep string, objs []*blob.ListObject) ([]*tableWork, error) {
 	byTable := map[TableRef]*tableWork{}
 	target := map[string]string{} // landing key -> export key
 	var bad []error
@@ -376,7 +374,7 @@ func (l *Lander) plan(req LandRequest, ep string, objs []*blob.ListObject) ([]*t
 			continue
 		}
 		if prev, dup := target[dst]; dup {
-			bad = append(bad, errkind.Newf(errkind.Invalid, "map export key", strconv.Quote(o.Key),
+			bad = append(bad, liberator.Errorf(liberator.ErrInvalid, "map export key", strconv.Quote(o.Key),
 				"lands on %q like %q", dst, prev))
 			continue
 		}
@@ -392,7 +390,7 @@ func (l *Lander) plan(req LandRequest, ep string, objs []*blob.ListObject) ([]*t
 		t.jobs = append(t.jobs, &copyJob{src: o.Key, dst: dst, size: o.Size})
 	}
 	if len(bad) > 0 {
-		return nil, errkind.New(errkind.Invalid, "land", "export "+strconv.Quote(req.ExportID),
+		return nil, liberator.NewError(liberator.ErrInvalid, "land", "export "+strconv.Quote(req.ExportID),
 			fmt.Errorf("%d export keys refused, nothing copied: %w", len(bad), errors.Join(bad...)))
 	}
 	tables := make([]*tableWork, 0, len(byTable))
@@ -587,8 +585,8 @@ func (l *Lander) write(ctx context.Context, key string, body []byte, contentType
 	})
 }
 
-func (l *Lander) readManifest(ctx context.Context, partPrefix string) (Manifest, error) {
-	var m Manifest
+func (l *Lander) readManifest(ctx context.Context, partPrefix string) (liberator.Manifest, error) {
+	var m liberator.Manifest
 	err := l.retryOp(ctx, "read", partPrefix+ManifestName, func() error {
 		var err error
 		m, err = readManifestKey(ctx, l.dst, partPrefix+ManifestName)
@@ -629,7 +627,7 @@ func transient(err error) bool {
 		return false
 	case errors.Is(err, errSizeMismatch):
 		return true
-	case errors.Is(err, errkind.Invalid), errors.Is(err, errkind.NotFound), errors.Is(err, errkind.Terminal):
+	case errors.Is(err, liberator.ErrInvalid), errors.Is(err, liberator.ErrNotFound), errors.Is(err, liberator.ErrTerminal):
 		return false
 	}
 	switch gcerrors.Code(err) {
@@ -643,11 +641,11 @@ func transient(err error) bool {
 // kindOf classifies a final error: Transient if retrying later may help
 // (transient error with retries used up, or the context ended), else
 // Terminal.
-func kindOf(ctx context.Context, err error) *errkind.Kind {
+func kindOf(ctx context.Context, err error) *liberator.Kind {
 	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || transient(err) {
-		return errkind.Transient
+		return liberator.ErrTransient
 	}
-	return errkind.Terminal
+	return liberator.ErrTerminal
 }
 
 // ReadManifest reads the manifest of table db.table's landing partition for
@@ -655,7 +653,7 @@ func kindOf(ctx context.Context, err error) *errkind.Kind {
 // an error wrapping liberator.ErrNotFound; an unreadable one wraps
 // liberator.ErrInvalid. A manifest alone does not mean the partition is
 // complete: see Published.
-func ReadManifest(ctx context.Context, bucket *blob.Bucket, prefix, db, table string, d Date) (Manifest, error) {
+func ReadManifest(ctx context.Context, bucket *blob.Bucket, prefix, db, table string, d liberator.Date) (liberator.Manifest, error) {
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
@@ -665,35 +663,35 @@ func ReadManifest(ctx context.Context, bucket *blob.Bucket, prefix, db, table st
 // Published reports whether table db.table's landing partition for date d
 // under prefix (DefaultPrefix if empty) carries the _SUCCESS marker, that
 // is, whether a Lander finished publishing it.
-func Published(ctx context.Context, bucket *blob.Bucket, prefix, db, table string, d Date) (bool, error) {
+func Published(ctx context.Context, bucket *blob.Bucket, prefix, db, table string, d liberator.Date) (bool, error) {
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
 	key := PartitionPrefix(prefix, TableRef{Database: db, Table: table}, d) + MarkerName
 	ok, err := bucket.Exists(ctx, key)
 	if err != nil {
-		return false, errkind.New(kindOf(ctx, err), "check marker", strconv.Quote(key), err)
+		return false, liberator.NewError(kindOf(ctx, err), "check marker", strconv.Quote(key), err)
 	}
 	return ok, nil
 }
 
-func readManifestKey(ctx context.Context, bucket *blob.Bucket, key string) (Manifest, error) {
+func readManifestKey(ctx context.Context, bucket *blob.Bucket, key string) (liberator.Manifest, error) {
 	const op = "read manifest"
 	what := strconv.Quote(key)
 	body, err := bucket.ReadAll(ctx, key)
 	if err != nil {
 		if gcerrors.Code(err) == gcerrors.NotFound {
-			return Manifest{}, errkind.New(errkind.NotFound, op, what, err)
+			return liberator.Manifest{}, liberator.NewError(liberator.ErrNotFound, op, what, err)
 		}
-		return Manifest{}, errkind.New(kindOf(ctx, err), op, what, err)
+		return liberator.Manifest{}, liberator.NewError(kindOf(ctx, err), op, what, err)
 	}
-	var m Manifest
+	var m liberator.Manifest
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&m); err != nil {
-		return Manifest{}, errkind.New(errkind.Invalid, op, what, err)
+		return liberator.Manifest{}, liberator.NewError(liberator.ErrInvalid, op, what, err)
 	}
 	if m.Version != ManifestVersion {
-		return Manifest{}, errkind.Newf(errkind.Invalid, op, what, "unsupported manifest version %d", m.Version)
+		return liberator.Manifest{}, liberator.Errorf(liberator.ErrInvalid, op, what, "unsupported manifest version %d", m.Version)
 	}
 	return m, nil
 }

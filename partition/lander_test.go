@@ -19,14 +19,13 @@ import (
 	"gocloud.dev/blob/memblob"
 	"gocloud.dev/gcerrors"
 
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/partition"
 	"github.com/dataplatform/liberator-ingestion/partition/faultblob"
 )
 
 var (
-	day   = partition.Date{Year: 2026, Month: time.November, Day: 24}
+	day   = liberator.Date{Year: 2026, Month: time.November, Day: 24}
 	start = time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC)
 )
 
@@ -65,9 +64,9 @@ func contents(t *testing.T, b *blob.Bucket, prefix string) map[string]string {
 	}
 }
 
-func newLander(t *testing.T, src, dst *blob.Bucket, opts partition.LanderOptions) (*partition.Lander, *clock.Virtual) {
+func newLander(t *testing.T, src, dst *blob.Bucket, opts partition.LanderOptions) (*partition.Lander, *liberator.VirtualClock) {
 	t.Helper()
-	vc := clock.NewVirtual(start)
+	vc := liberator.NewVirtualClock(start)
 	if opts.Clock == nil {
 		opts.Clock = vc
 	}
@@ -127,19 +126,19 @@ func TestLandBothLayouts(t *testing.T) {
 			l, _ := newLander(t, src, dst, partition.LanderOptions{
 				BeforeCopy: func(func(any) bool) error { copies.Add(1); return nil },
 			})
-			got, err := l.Land(ctx, partition.LandRequest{
+			got, err := l.Land(ctx, liberator.LandRequest{
 				ExportID: "exp-1", ImportDate: day,
 				RowCounts: map[string]int64{"liberator.PCN_IC": 42},
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := partition.Manifest{Version: 1, ExportID: "exp-1", ImportDate: day, Tables: []partition.TableManifest{
-				{Database: "liberator", Table: "PCN_IC", Prefix: pcnPrefix("parking"), Rows: 42, Objects: []partition.Object{
+			want := liberator.Manifest{Version: 1, ExportID: "exp-1", ImportDate: day, Tables: []liberator.TableManifest{
+				{Database: "liberator", Table: "PCN_IC", Prefix: pcnPrefix("parking"), Rows: 42, Objects: []liberator.Object{
 					{Key: pcnPrefix("parking") + "part-00000-aa-c000.gz.parquet", Source: "exp-1/liberator/liberator.PCN_IC/1/part-00000-aa-c000.gz.parquet", Size: 8},
 					{Key: pcnPrefix("parking") + "part-00001-bb-c000.gz.parquet", Source: "exp-1/liberator/liberator.PCN_IC/2/part-00001-bb-c000.gz.parquet", Size: 10},
 				}},
-				{Database: "liberator", Table: "vrm", Prefix: vrmPrefix("parking"), Rows: -1, Objects: []partition.Object{
+				{Database: "liberator", Table: "vrm", Prefix: vrmPrefix("parking"), Rows: -1, Objects: []liberator.Object{
 					{Key: vrmPrefix("parking") + "part-00000-cc-c000.gz.parquet", Source: "exp-1/liberator/liberator.vrm/part-00000-cc-c000.gz.parquet", Size: 3},
 				}},
 			}}
@@ -170,7 +169,7 @@ func TestLandBothLayouts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(partition.Manifest{Version: 1, ExportID: "exp-1", ImportDate: day, Tables: want.Tables[:1]}, stored); diff != "" {
+			if diff := cmp.Diff(liberator.Manifest{Version: 1, ExportID: "exp-1", ImportDate: day, Tables: want.Tables[:1]}, stored); diff != "" {
 				t.Errorf("stored manifest (-want +got):\n%s", diff)
 			}
 			ok, err := partition.Published(ctx, dst, "parking", "liberator", "vrm", day)
@@ -203,7 +202,7 @@ func TestLandPagination(t *testing.T) {
 	}
 	put(t, inner, files)
 	l, _ := newLander(t, b, b, partition.LanderOptions{Prefix: "lake", PageSize: 7, Workers: 3})
-	m, err := l.Land(ctx, partition.LandRequest{ExportID: "exp", ImportDate: day})
+	m, err := l.Land(ctx, liberator.LandRequest{ExportID: "exp", ImportDate: day})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +238,7 @@ func TestLandRetriesTransientCopyErrors(t *testing.T) {
 	target := pcnPrefix("parking") + "part-00001-bb-c000.gz.parquet"
 	faults.Add(faultblob.Rule{Op: faultblob.OpCopy, Key: target, Times: 2})
 	l, vc := newLander(t, b, b, partition.LanderOptions{Retry: partition.RetryPolicy{Attempts: 3, Initial: time.Second, Max: time.Minute}})
-	if _, err := l.Land(ctx, partition.LandRequest{ExportID: "exp-1", ImportDate: day}); err != nil {
+	if _, err := l.Land(ctx, liberator.LandRequest{ExportID: "exp-1", ImportDate: day}); err != nil {
 		t.Fatal(err)
 	}
 	if got := contents(t, inner, target)[target]; got != "pcn-ic-one" {
@@ -274,7 +273,7 @@ func TestLandRetriesCorruptCopy(t *testing.T) {
 			target := vrmPrefix("parking") + "part-00000-cc-c000.gz.parquet"
 			faults.Add(faultblob.Rule{Key: target, Times: 1, Corrupt: true})
 			l, _ := newLander(t, src, dst, partition.LanderOptions{})
-			if _, err := l.Land(ctx, partition.LandRequest{ExportID: "exp-1", ImportDate: day}); err != nil {
+			if _, err := l.Land(ctx, liberator.LandRequest{ExportID: "exp-1", ImportDate: day}); err != nil {
 				t.Fatal(err)
 			}
 			if got := contents(t, dstInner, target)[target]; got != "vrm" {
@@ -291,14 +290,14 @@ func TestLandFailures(t *testing.T) {
 		name       string
 		twoBuckets bool
 		rule       faultblob.Rule
-		wantKind   *errkind.Kind
+		wantKind   *liberator.Kind
 		wantCalls  int // injected faults
 	}{
-		{"copy always fails", false, faultblob.Rule{Op: faultblob.OpCopy, Key: target}, errkind.Transient, 4},
-		{"write always fails", true, faultblob.Rule{Op: faultblob.OpNewTypedWriter, Key: target}, errkind.Transient, 4},
-		{"permission denied", false, faultblob.Rule{Key: target, Code: gcerrors.PermissionDenied}, errkind.Terminal, 1},
-		{"marker write fails", false, faultblob.Rule{Op: faultblob.OpNewTypedWriter, Key: pcnPrefix("parking") + "_SUCCESS"}, errkind.Transient, 4},
-		{"old marker delete fails", false, faultblob.Rule{Op: faultblob.OpDelete, Key: pcnPrefix("parking") + "_SUCCESS"}, errkind.Transient, 4},
+		{"copy always fails", false, faultblob.Rule{Op: faultblob.OpCopy, Key: target}, liberator.ErrTransient, 4},
+		{"write always fails", true, faultblob.Rule{Op: faultblob.OpNewTypedWriter, Key: target}, liberator.ErrTransient, 4},
+		{"permission denied", false, faultblob.Rule{Key: target, Code: gcerrors.PermissionDenied}, liberator.ErrTerminal, 1},
+		{"marker write fails", false, faultblob.Rule{Op: faultblob.OpNewTypedWriter, Key: pcnPrefix("parking") + "_SUCCESS"}, liberator.ErrTransient, 4},
+		{"old marker delete fails", false, faultblob.Rule{Op: faultblob.OpDelete, Key: pcnPrefix("parking") + "_SUCCESS"}, liberator.ErrTransient, 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -315,14 +314,14 @@ func TestLandFailures(t *testing.T) {
 			}
 			faults.Add(tt.rule)
 			l, _ := newLander(t, src, dst, partition.LanderOptions{Retry: partition.RetryPolicy{Attempts: 4}})
-			m, err := l.Land(ctx, partition.LandRequest{ExportID: "exp-1", ImportDate: day})
+			m, err := l.Land(ctx, liberator.LandRequest{ExportID: "exp-1", ImportDate: day})
 			if err == nil {
 				t.Fatal("Land succeeded")
 			}
 			if !errors.Is(err, tt.wantKind) {
 				t.Errorf("error %v does not wrap %v", err, tt.wantKind)
 			}
-			for _, k := range []*errkind.Kind{errkind.Transient, errkind.Terminal} {
+			for _, k := range []*liberator.Kind{liberator.ErrTransient, liberator.ErrTerminal} {
 				if k != tt.wantKind && errors.Is(err, k) {
 					t.Errorf("error %v also wraps %v", err, k)
 				}
@@ -350,7 +349,7 @@ func TestLandFailures(t *testing.T) {
 				t.Errorf("manifest on error lists %+v, want only vrm", m.Tables)
 			}
 			// Once the store recovers, a re-run publishes the table.
-			if _, err := l.Land(ctx, partition.LandRequest{ExportID: "exp-1", ImportDate: day}); err != nil {
+			if _, err := l.Land(ctx, liberator.LandRequest{ExportID: "exp-1", ImportDate: day}); err != nil {
 				t.Fatalf("re-run: %v", err)
 			}
 			if ok, _ := partition.Published(ctx, dst, "", "liberator", "PCN_IC", day); !ok {
@@ -365,14 +364,14 @@ func TestLandRerunReplacesPartition(t *testing.T) {
 	b := memblob.OpenBucket(nil)
 	put(t, b, export1)
 	l, _ := newLander(t, b, b, partition.LanderOptions{})
-	if _, err := l.Land(ctx, partition.LandRequest{ExportID: "exp-1", ImportDate: day}); err != nil {
+	if _, err := l.Land(ctx, liberator.LandRequest{ExportID: "exp-1", ImportDate: day}); err != nil {
 		t.Fatal(err)
 	}
 	put(t, b, map[string]string{
 		"exp-2/liberator/liberator.PCN_IC/1/part-00000-zz-c000.gz.parquet": "new",
 		"exp-2/liberator/liberator.PCN_IC/1/part-00000-aa-c000.gz.parquet": "same name",
 	})
-	m, err := l.Land(ctx, partition.LandRequest{ExportID: "exp-2", ImportDate: day})
+	m, err := l.Land(ctx, liberator.LandRequest{ExportID: "exp-2", ImportDate: day})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -405,7 +404,7 @@ func TestLandIdempotent(t *testing.T) {
 	b, faults := faultblob.Wrap(inner)
 	put(t, inner, export1)
 	l, _ := newLander(t, b, b, partition.LanderOptions{})
-	req := partition.LandRequest{ExportID: "exp-1", ImportDate: day, RowCounts: map[string]int64{"liberator.vrm": 1}}
+	req := liberator.LandRequest{ExportID: "exp-1", ImportDate: day, RowCounts: map[string]int64{"liberator.vrm": 1}}
 	first, err := l.Land(ctx, req)
 	if err != nil {
 		t.Fatal(err)
@@ -446,33 +445,33 @@ func TestLandRefusesBadExports(t *testing.T) {
 	tests := []struct {
 		name  string
 		files map[string]string
-		req   partition.LandRequest
-		kind  *errkind.Kind
+		req   liberator.LandRequest
+		kind  *liberator.Kind
 		names []string
 	}{
 		{"dotdot", map[string]string{"exp/liberator/liberator.T/../../../x.parquet": "x"},
-			partition.LandRequest{ExportID: "exp", ImportDate: day}, errkind.Invalid, []string{"exp/liberator/liberator.T/../../../x.parquet"}},
+			liberator.LandRequest{ExportID: "exp", ImportDate: day}, liberator.ErrInvalid, []string{"exp/liberator/liberator.T/../../../x.parquet"}},
 		{"empty segment", map[string]string{"exp/liberator//x.parquet": "x"},
-			partition.LandRequest{ExportID: "exp", ImportDate: day}, errkind.Invalid, []string{"exp/liberator//x.parquet"}},
+			liberator.LandRequest{ExportID: "exp", ImportDate: day}, liberator.ErrInvalid, []string{"exp/liberator//x.parquet"}},
 		{"table folder of another db", map[string]string{"exp/liberator/other.T/x.parquet": "x", "exp/liberator/T/y.parquet": "y"},
-			partition.LandRequest{ExportID: "exp", ImportDate: day}, errkind.Invalid, []string{"exp/liberator/other.T/x.parquet", "exp/liberator/T/y.parquet"}},
+			liberator.LandRequest{ExportID: "exp", ImportDate: day}, liberator.ErrInvalid, []string{"exp/liberator/other.T/x.parquet", "exp/liberator/T/y.parquet"}},
 		{"backslash", map[string]string{`exp/liberator/liberator.T/a\b.parquet`: "x"},
-			partition.LandRequest{ExportID: "exp", ImportDate: day}, errkind.Invalid, []string{`a\\b.parquet`}},
+			liberator.LandRequest{ExportID: "exp", ImportDate: day}, liberator.ErrInvalid, []string{`a\\b.parquet`}},
 		{"two batches same file", map[string]string{"exp/liberator/liberator.T/1/p.parquet": "x", "exp/liberator/liberator.T/2/p.parquet": "y"},
-			partition.LandRequest{ExportID: "exp", ImportDate: day}, errkind.Invalid, []string{"exp/liberator/liberator.T/2/p.parquet"}},
-		{"invalid date", nil, partition.LandRequest{ExportID: "exp", ImportDate: partition.Date{Year: 2026, Month: 2, Day: 30}}, errkind.Invalid, []string{"2026-02-30"}},
-		{"zero date", nil, partition.LandRequest{ExportID: "exp"}, errkind.Invalid, []string{"exp"}},
-		{"no export id", nil, partition.LandRequest{ImportDate: day}, errkind.Invalid, nil},
-		{"escaping export prefix", nil, partition.LandRequest{ExportID: "exp", ExportPrefix: "../exp/", ImportDate: day}, errkind.Invalid, []string{"../exp/"}},
+			liberator.LandRequest{ExportID: "exp", ImportDate: day}, liberator.ErrInvalid, []string{"exp/liberator/liberator.T/2/p.parquet"}},
+		{"invalid date", nil, liberator.LandRequest{ExportID: "exp", ImportDate: liberator.Date{Year: 2026, Month: 2, Day: 30}}, liberator.ErrInvalid, []string{"2026-02-30"}},
+		{"zero date", nil, liberator.LandRequest{ExportID: "exp"}, liberator.ErrInvalid, []string{"exp"}},
+		{"no export id", nil, liberator.LandRequest{ImportDate: day}, liberator.ErrInvalid, nil},
+		{"escaping export prefix", nil, liberator.LandRequest{ExportID: "exp", ExportPrefix: "../exp/", ImportDate: day}, liberator.ErrInvalid, []string{"../exp/"}},
 		{"empty export", map[string]string{"exp/export_info_exp.json": "{}"},
-			partition.LandRequest{ExportID: "exp", ImportDate: day}, errkind.NotFound, []string{"exp/"}},
+			liberator.LandRequest{ExportID: "exp", ImportDate: day}, liberator.ErrNotFound, []string{"exp/"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
 			inner := memblob.OpenBucket(nil)
 			good := map[string]string{"exp/liberator/liberator.OK/part-0.parquet": "ok"}
-			if tt.kind == errkind.NotFound {
+			if tt.kind == liberator.ErrNotFound {
 				good = nil
 			}
 			put(t, inner, good)
@@ -504,7 +503,7 @@ func TestLandTablesFilter(t *testing.T) {
 	put(t, b, export1)
 	l, _ := newLander(t, b, b, partition.LanderOptions{})
 	for _, want := range []string{"vrm", "liberator.vrm"} {
-		m, err := l.Land(ctx, partition.LandRequest{ExportID: "exp-1", ImportDate: day, Tables: []string{want, "missing"}})
+		m, err := l.Land(ctx, liberator.LandRequest{ExportID: "exp-1", ImportDate: day, Tables: []string{want, "missing"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -525,8 +524,8 @@ func TestLandCanceled(t *testing.T) {
 	// Cancel the context while the first copy runs: every copy fails.
 	faults.Add(faultblob.Rule{Op: faultblob.OpCopy, Nth: 1})
 	l, _ := newLander(t, b, b, partition.LanderOptions{Workers: 1, Clock: cancelClock{cancel}})
-	_, err := l.Land(ctx, partition.LandRequest{ExportID: "exp-1", ImportDate: day})
-	if !errors.Is(err, errkind.Transient) {
+	_, err := l.Land(ctx, liberator.LandRequest{ExportID: "exp-1", ImportDate: day})
+	if !errors.Is(err, liberator.ErrTransient) {
 		t.Fatalf("error %v does not wrap Transient", err)
 	}
 	for _, tbl := range []string{"PCN_IC", "vrm"} {
@@ -559,7 +558,7 @@ func TestNewLanderRefusals(t *testing.T) {
 		{"escaping prefix", b, b, partition.LanderOptions{Prefix: "parking/../.."}},
 	}
 	for _, tt := range tests {
-		if _, err := partition.NewLander(tt.src, tt.dst, tt.opts); !errors.Is(err, errkind.Invalid) {
+		if _, err := partition.NewLander(tt.src, tt.dst, tt.opts); !errors.Is(err, liberator.ErrInvalid) {
 			t.Errorf("%s: error %v does not wrap Invalid", tt.name, err)
 		}
 	}
@@ -568,12 +567,12 @@ func TestNewLanderRefusals(t *testing.T) {
 func TestReadManifestErrors(t *testing.T) {
 	ctx := context.Background()
 	b := memblob.OpenBucket(nil)
-	if _, err := partition.ReadManifest(ctx, b, "", "liberator", "T", day); !errors.Is(err, errkind.NotFound) {
+	if _, err := partition.ReadManifest(ctx, b, "", "liberator", "T", day); !errors.Is(err, liberator.ErrNotFound) {
 		t.Errorf("missing manifest: %v, want NotFound", err)
 	}
 	put(t, b, map[string]string{"parking/liberator/liberator.T/" + part + "_manifest.json": "{not json"})
 	_, err := partition.ReadManifest(ctx, b, "", "liberator", "T", day)
-	if !errors.Is(err, errkind.Invalid) || !strings.Contains(err.Error(), "liberator.T") {
+	if !errors.Is(err, liberator.ErrInvalid) || !strings.Contains(err.Error(), "liberator.T") {
 		t.Errorf("corrupt manifest: %v, want Invalid naming the key", err)
 	}
 }
@@ -606,7 +605,7 @@ func TestLandBoundsParallelCopies(t *testing.T) {
 			release := faults.Hold(tc.op)
 			done := make(chan error, 1)
 			go func() {
-				_, err := l.Land(ctx, partition.LandRequest{ExportID: "exp", ImportDate: day})
+				_, err := l.Land(ctx, liberator.LandRequest{ExportID: "exp", ImportDate: day})
 				done <- err
 			}()
 			for i := 0; faults.InFlight(tc.op) < tc.workers; i++ {

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
 // typeAliases normalises type names as documented on Column.Type.
@@ -40,12 +40,12 @@ var keyKeywords = map[string]bool{
 // ParseCreateTable parses a CREATE TABLE statement as a dump writes it
 // (Statement.Text or Statement.Inner; executable comments are read as
 // SQL). Keys, constraints, table options and partitioning are skipped.
-// Errors wrap errkind.Invalid. The returned Table has Line 0; the caller
+// Errors wrap liberator.ErrInvalid. The returned Table has Line 0; the caller
 // sets it.
 func ParseCreateTable(text []byte) (*Table, error) {
 	z := &tokenizer{s: text}
 	fail := func(format string, args ...any) (*Table, error) {
-		return nil, errkind.Newf(errkind.Invalid, "parse CREATE TABLE", "", format, args...)
+		return nil, liberator.Errorf(liberator.ErrInvalid, "parse CREATE TABLE", "", format, args...)
 	}
 	if !z.next().is("CREATE") {
 		return fail("not a CREATE TABLE statement")
@@ -63,7 +63,7 @@ func ParseCreateTable(text []byte) (*Table, error) {
 	}
 	tbl := &Table{Name: name}
 	failT := func(format string, args ...any) (*Table, error) {
-		return nil, errkind.Newf(errkind.Invalid, "parse CREATE TABLE", "`"+name+"`", format, args...)
+		return nil, liberator.Errorf(liberator.ErrInvalid, "parse CREATE TABLE", "`"+name+"`", format, args...)
 	}
 	if !z.next().isPunct('(') {
 		return failT("no column list (CREATE TABLE … LIKE/AS SELECT is not supported)")

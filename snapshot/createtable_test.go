@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -143,7 +143,7 @@ func TestParseCreateTableErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		_, err := ParseCreateTable([]byte(tc.sql))
-		if err == nil || !errors.Is(err, errkind.Invalid) || !strings.Contains(err.Error(), tc.want) {
+		if err == nil || !errors.Is(err, liberator.ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want Invalid containing %q", tc.name, err, tc.want)
 		}
 	}

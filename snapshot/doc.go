@@ -11,7 +11,7 @@
 //   - a .sql.gz (gzip), and
 //   - plain .sql text.
 //
-// It refuses, with errors wrapping errkind.Invalid that name the key and
+// It refuses, with errors wrapping liberator.ErrInvalid that name the key and
 // entry: several .sql entries, encrypted entries, entry names with ".." or
 // an absolute path, compression methods other than store and deflate,
 // truncated or corrupt archives, checksum mismatches, and decompression

@@ -17,7 +17,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	kflate "github.com/klauspost/compress/flate"
 	kgzip "github.com/klauspost/compress/gzip"
 	"gocloud.dev/blob"
@@ -103,8 +103,8 @@ type Dump struct {
 	cerr    error
 }
 
-// Read reads SQL text. Errors wrap errkind.Invalid for bad input (cap
-// exceeded, truncated or corrupt data) and errkind.Transient for I/O
+// Read reads SQL text. Errors wrap liberator.ErrInvalid for bad input (cap
+// exceeded, truncated or corrupt data) and liberator.ErrTransient for I/O
 // failures of the underlying storage.
 func (d *Dump) Read(p []byte) (int, error) { return d.r.Read(p) }
 
@@ -131,8 +131,8 @@ func (d *Dump) Close() error {
 // straight from the archive (for a bucket, through range reads); encrypted
 // entries, entry names with ".." or an absolute path, compression methods
 // other than store and deflate, truncated or corrupt archives and
-// decompression bombs are refused with errors wrapping errkind.Invalid that
-// name the key and entry. A missing object or file wraps errkind.NotFound.
+// decompression bombs are refused with errors wrapping liberator.ErrInvalid that
+// name the key and entry. A missing object or file wraps liberator.ErrNotFound.
 //
 // ctx governs the reads of the returned Dump for its whole life.
 func OpenDump(ctx context.Context, bucket *blob.Bucket, key string, opts ReadOptions) (*Dump, error) {
@@ -143,19 +143,19 @@ func OpenDump(ctx context.Context, bucket *blob.Bucket, key string, opts ReadOpt
 		f, err := os.Open(key)
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
-				return nil, errkind.New(errkind.NotFound, "open dump", key, err)
+				return nil, liberator.NewError(liberator.ErrNotFound, "open dump", key, err)
 			}
-			return nil, errkind.New(errkind.Invalid, "open dump", key, err)
+			return nil, liberator.NewError(liberator.ErrInvalid, "open dump", key, err)
 		}
 		d.closers = append(d.closers, f)
 		fi, err := f.Stat()
 		if err != nil {
 			d.Close()
-			return nil, errkind.New(errkind.Transient, "open dump", key, err)
+			return nil, liberator.NewError(liberator.ErrTransient, "open dump", key, err)
 		}
 		if !fi.Mode().IsRegular() {
 			d.Close()
-			return nil, errkind.Newf(errkind.Invalid, "open dump", key, "not a regular file")
+			return nil, liberator.Errorf(liberator.ErrInvalid, "open dump", key, "not a regular file")
 		}
 		d.Size = fi.Size()
 		ra = f
@@ -170,7 +170,7 @@ func OpenDump(ctx context.Context, bucket *blob.Bucket, key string, opts ReadOpt
 	}
 	if opts.MaxSize > 0 && d.Size > opts.MaxSize {
 		d.Close()
-		return nil, errkind.Newf(errkind.Invalid, "open dump", key, "size %d bytes passes the %d-byte cap", d.Size, opts.MaxSize)
+		return nil, liberator.Errorf(liberator.ErrInvalid, "open dump", key, "size %d bytes passes the %d-byte cap", d.Size, opts.MaxSize)
 	}
 	var err error
 	if err = d.open(ctx, bucket, ra, opts); err != nil {
@@ -215,17 +215,17 @@ func (d *Dump) open(ctx context.Context, bucket *blob.Bucket, ra io.ReaderAt, op
 	}
 	for _, m := range otherMagics {
 		if bytes.HasPrefix(head, m.magic) {
-			return errkind.Newf(errkind.Invalid, "open dump", key, "%s compression is not supported (zip, gzip or plain SQL only)", m.name)
+			return liberator.Errorf(liberator.ErrInvalid, "open dump", key, "%s compression is not supported (zip, gzip or plain SQL only)", m.name)
 		}
 	}
 	switch {
 	case strings.HasSuffix(lower, ".zip"):
-		return errkind.Newf(errkind.Invalid, "open dump", key, "not a zip archive")
+		return liberator.Errorf(liberator.ErrInvalid, "open dump", key, "not a zip archive")
 	case strings.HasSuffix(lower, ".gz"):
-		return errkind.Newf(errkind.Invalid, "open dump", key, "not a gzip file")
+		return liberator.Errorf(liberator.ErrInvalid, "open dump", key, "not a gzip file")
 	}
 	if !looksLikeText(head) {
-		return errkind.Newf(errkind.Invalid, "open dump", key, "not a zip, gzip or SQL text file")
+		return liberator.Errorf(liberator.ErrInvalid, "open dump", key, "not a zip, gzip or SQL text file")
 	}
 	d.Format = FormatPlain
 	d.CompressedSize, d.UncompressedSize = d.Size, d.Size
@@ -257,12 +257,12 @@ func (d *Dump) openZip(ra io.ReaderAt, opts ReadOptions) error {
 	key := d.Key
 	zr, err := zip.NewReader(ra, d.Size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
-		return errkind.Newf(errkind.Invalid, "open dump", key, "not a valid zip archive (truncated or corrupt?): %v", err)
+		return liberator.Errorf(liberator.ErrInvalid, "open dump", key, "not a valid zip archive (truncated or corrupt?): %v", err)
 	}
 	var sqls []*zip.File
 	for _, f := range zr.File {
 		if !safeEntryName(f.Name) {
-			return errkind.Newf(errkind.Invalid, "open dump", fmt.Sprintf("%s entry %q", key, f.Name), "entry name leaves the archive (\"..\" or absolute path)")
+			return liberator.Errorf(liberator.ErrInvalid, "open dump", fmt.Sprintf("%s entry %q", key, f.Name), "entry name leaves the archive (\"..\" or absolute path)")
 		}
 		if strings.HasSuffix(f.Name, "/") {
 			continue
@@ -275,29 +275,29 @@ func (d *Dump) openZip(ra io.ReaderAt, opts ReadOptions) error {
 	}
 	switch len(sqls) {
 	case 0:
-		return errkind.Newf(errkind.Invalid, "open dump", key, "zip archive has no .sql entry")
+		return liberator.Errorf(liberator.ErrInvalid, "open dump", key, "zip archive has no .sql entry")
 	case 1:
 	default:
 		names := make([]string, len(sqls))
 		for i, f := range sqls {
 			names[i] = f.Name
 		}
-		return errkind.Newf(errkind.Invalid, "open dump", key, "zip archive has %d .sql entries (%s); exactly one is expected", len(sqls), strings.Join(names, ", "))
+		return liberator.Errorf(liberator.ErrInvalid, "open dump", key, "zip archive has %d .sql entries (%s); exactly one is expected", len(sqls), strings.Join(names, ", "))
 	}
 	f := sqls[0]
 	what := fmt.Sprintf("%s entry %q", key, f.Name)
 	if f.Flags&0x1 != 0 {
-		return errkind.Newf(errkind.Invalid, "open dump", what, "entry is encrypted")
+		return liberator.Errorf(liberator.ErrInvalid, "open dump", what, "entry is encrypted")
 	}
 	if f.Method != zip.Store && f.Method != zip.Deflate {
-		return errkind.Newf(errkind.Invalid, "open dump", what, "compression method %d is not supported (store and deflate only)", f.Method)
+		return liberator.Errorf(liberator.ErrInvalid, "open dump", what, "compression method %d is not supported (store and deflate only)", f.Method)
 	}
 	if f.UncompressedSize64 > uint64(opts.MaxUncompressed) {
-		return errkind.Newf(errkind.Invalid, "open dump", what, "declared size %d bytes passes the %d-byte cap", f.UncompressedSize64, opts.MaxUncompressed)
+		return liberator.Errorf(liberator.ErrInvalid, "open dump", what, "declared size %d bytes passes the %d-byte cap", f.UncompressedSize64, opts.MaxUncompressed)
 	}
 	raw, err := f.OpenRaw()
 	if err != nil {
-		return errkind.Newf(errkind.Invalid, "open dump", what, "cannot read entry (truncated or corrupt archive?): %v", err)
+		return liberator.Errorf(liberator.ErrInvalid, "open dump", what, "cannot read entry (truncated or corrupt archive?): %v", err)
 	}
 	d.Format = FormatZip
 	d.Entry = f.Name
@@ -335,7 +335,7 @@ func (d *Dump) openGzip(ctx context.Context, bucket *blob.Bucket, ra io.ReaderAt
 	cr := &countingReader{r: stream}
 	zr, err := kgzip.NewReader(bufio.NewReaderSize(cr, compressedReadSize))
 	if err != nil {
-		return errkind.Newf(errkind.Invalid, "open dump", d.Key, "not a valid gzip file: %v", err)
+		return liberator.Errorf(liberator.ErrInvalid, "open dump", d.Key, "not a valid gzip file: %v", err)
 	}
 	d.closers = append(d.closers, zr)
 	d.Format = FormatGzip
@@ -391,33 +391,33 @@ func (g *guard) Read(p []byte) (int, error) {
 		g.crc.Write(p[:n])
 	}
 	if total > g.max {
-		g.err = errkind.Newf(errkind.Invalid, "read dump", g.what, "uncompressed data passes the %d-byte cap (MaxUncompressed; zip bomb?)", g.max)
+		g.err = liberator.Errorf(liberator.ErrInvalid, "read dump", g.what, "uncompressed data passes the %d-byte cap (MaxUncompressed; zip bomb?)", g.max)
 		return 0, g.err
 	}
 	if g.ratio > 0 && g.comp != nil && total > ratioFloor && float64(total) > g.ratio*float64(max(g.comp.n, 1)) {
-		g.err = errkind.Newf(errkind.Invalid, "read dump", g.what, "compression ratio passes %.0f:1 (%d bytes from %d; zip bomb?)", g.ratio, total, g.comp.n)
+		g.err = liberator.Errorf(liberator.ErrInvalid, "read dump", g.what, "compression ratio passes %.0f:1 (%d bytes from %d; zip bomb?)", g.ratio, total, g.comp.n)
 		return 0, g.err
 	}
 	switch {
 	case err == io.EOF:
 		if g.crc != nil {
 			if total != g.wantSize {
-				g.err = errkind.Newf(errkind.Invalid, "read dump", g.what, "entry has %d bytes, its header says %d (corrupt archive)", total, g.wantSize)
+				g.err = liberator.Errorf(liberator.ErrInvalid, "read dump", g.what, "entry has %d bytes, its header says %d (corrupt archive)", total, g.wantSize)
 				return n, g.err
 			}
 			if g.crc.Sum32() != g.wantCRC {
-				g.err = errkind.Newf(errkind.Invalid, "read dump", g.what, "entry checksum mismatch (corrupt archive)")
+				g.err = liberator.Errorf(liberator.ErrInvalid, "read dump", g.what, "entry checksum mismatch (corrupt archive)")
 				return n, g.err
 			}
 		}
 		g.err = io.EOF
 	case err != nil:
-		if g.comp != nil && g.comp.err != nil && !errors.Is(g.comp.err, io.ErrUnexpectedEOF) && !errors.Is(err, errkind.Invalid) {
-			g.err = errkind.New(errkind.Transient, "read dump", g.what, err)
-		} else if errors.Is(err, errkind.Invalid) || errors.Is(err, errkind.Transient) || errors.Is(err, errkind.NotFound) {
+		if g.comp != nil && g.comp.err != nil && !errors.Is(g.comp.err, io.ErrUnexpectedEOF) && !errors.Is(err, liberator.ErrInvalid) {
+			g.err = liberator.NewError(liberator.ErrTransient, "read dump", g.what, err)
+		} else if errors.Is(err, liberator.ErrInvalid) || errors.Is(err, liberator.ErrTransient) || errors.Is(err, liberator.ErrNotFound) {
 			g.err = err
 		} else {
-			g.err = errkind.Newf(errkind.Invalid, "read dump", g.what, "truncated or corrupt data: %v", err)
+			g.err = liberator.Errorf(liberator.ErrInvalid, "read dump", g.what, "truncated or corrupt data: %v", err)
 		}
 		return n, g.err
 	}
@@ -505,20 +505,20 @@ func (x *blobReaderAt) Close() error {
 func blobErr(op, key string, err error) error {
 	switch gcerrors.Code(err) {
 	case gcerrors.NotFound:
-		return errkind.New(errkind.NotFound, op, key, err)
+		return liberator.NewError(liberator.ErrNotFound, op, key, err)
 	case gcerrors.InvalidArgument, gcerrors.FailedPrecondition:
-		return errkind.New(errkind.Invalid, op, key, err)
+		return liberator.NewError(liberator.ErrInvalid, op, key, err)
 	case gcerrors.ResourceExhausted:
-		return errkind.New(errkind.Throttled, op, key, err)
+		return liberator.NewError(liberator.ErrThrottled, op, key, err)
 	}
-	return errkind.New(errkind.Transient, op, key, err)
+	return liberator.NewError(liberator.ErrTransient, op, key, err)
 }
 
 func ioErr(op, key string, err error) error {
-	if errors.Is(err, errkind.NotFound) || errors.Is(err, errkind.Transient) || errors.Is(err, errkind.Invalid) {
+	if errors.Is(err, liberator.ErrNotFound) || errors.Is(err, liberator.ErrTransient) || errors.Is(err, liberator.ErrInvalid) {
 		return err
 	}
-	return errkind.New(errkind.Transient, op, key, err)
+	return liberator.NewError(liberator.ErrTransient, op, key, err)
 }
 
 // FormatSource returns the source string OpenSource reopens: a local path
@@ -549,7 +549,7 @@ func ParseSource(source string) (bucketURL, key string) {
 func OpenSource(ctx context.Context, source string, opts ReadOptions) (*Dump, error) {
 	bucketURL, key := ParseSource(source)
 	if key == "" {
-		return nil, errkind.Newf(errkind.Invalid, "open dump", source, "empty dump key")
+		return nil, liberator.Errorf(liberator.ErrInvalid, "open dump", source, "empty dump key")
 	}
 	if bucketURL == "" {
 		return OpenDump(ctx, nil, path.Clean(key), opts)
@@ -577,7 +577,7 @@ func openBucket(ctx context.Context, url string, known map[string]*blob.Bucket) 
 	}
 	b, err := blob.OpenBucket(ctx, url)
 	if err != nil {
-		return nil, false, errkind.New(errkind.Invalid, "open bucket", url, err)
+		return nil, false, liberator.NewError(liberator.ErrInvalid, "open bucket", url, err)
 	}
 	return b, true, nil
 }

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/google/go-cmp/cmp"
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/memblob"
@@ -175,28 +175,28 @@ func TestOpenDumpRefusals(t *testing.T) {
 		file string
 		data []byte
 		opts ReadOptions
-		kind *errkind.Kind
+		kind *liberator.Kind
 		want []string // substrings of the error (from OpenDump or from reading)
 	}{
-		{"several sql", "d.zip", makeZip(t, zipEntry{name: "a.sql", body: []byte(tinyDump)}, zipEntry{name: "b.sql", body: []byte(tinyDump)}), ReadOptions{}, errkind.Invalid, []string{"2 .sql entries", "a.sql, b.sql"}},
-		{"no sql", "d.zip", makeZip(t, zipEntry{name: "a.txt", body: []byte("x")}), ReadOptions{}, errkind.Invalid, []string{"no .sql entry"}},
-		{"encrypted", "d.zip", setEncrypted(valid), ReadOptions{}, errkind.Invalid, []string{`"x.sql"`, "encrypted"}},
-		{"dotdot", "d.zip", makeZip(t, zipEntry{name: "../x.sql", body: []byte(tinyDump)}), ReadOptions{}, errkind.Invalid, []string{`"../x.sql"`, "leaves the archive"}},
-		{"absolute", "d.zip", makeZip(t, zipEntry{name: "/abs.sql", body: []byte(tinyDump)}), ReadOptions{}, errkind.Invalid, []string{`"/abs.sql"`, "leaves the archive"}},
-		{"bomb cap", "d.zip", makeZip(t, zipEntry{name: "bomb.sql", body: zeros}), ReadOptions{MaxUncompressed: 1 << 20, MaxRatio: -1}, errkind.Invalid, []string{`"bomb.sql"`, "cap"}},
-		{"bomb ratio", "d.zip", makeZip(t, zipEntry{name: "bomb.sql", body: zeros}), ReadOptions{MaxRatio: 50}, errkind.Invalid, []string{`"bomb.sql"`, "ratio passes 50:1"}},
-		{"gzip bomb", "d.sql.gz", gz(t, zeros), ReadOptions{MaxUncompressed: 1 << 20}, errkind.Invalid, []string{"d.sql.gz", "cap"}},
-		{"plain cap", "d.sql", []byte(tinyDump), ReadOptions{MaxUncompressed: 10}, errkind.Invalid, []string{"cap"}},
-		{"object size cap", "d.sql", []byte(tinyDump), ReadOptions{MaxSize: 10}, errkind.Invalid, []string{"size", "cap"}},
-		{"truncated zip", "d.zip", valid[:len(valid)/2], ReadOptions{}, errkind.Invalid, []string{"not a valid zip", "truncated"}},
-		{"truncated gzip", "d.sql.gz", gz(t, []byte(tinyDump))[:40], ReadOptions{}, errkind.Invalid, []string{"truncated or corrupt"}},
-		{"zip name, not zip", "d.zip", []byte(tinyDump), ReadOptions{}, errkind.Invalid, []string{"not a zip"}},
-		{"gz name, not gzip", "d.sql.gz", []byte(tinyDump), ReadOptions{}, errkind.Invalid, []string{"not a gzip"}},
-		{"binary", "d.sql", []byte("\x00\x01\x02\x03garbage"), ReadOptions{}, errkind.Invalid, []string{"not a zip, gzip or SQL"}},
-		{"bzip2", "d.sql.bz2", []byte("BZh91AY&SY"), ReadOptions{}, errkind.Invalid, []string{"bzip2"}},
-		{"method", "d.zip", makeZip(t, zipEntry{name: "x.sql", body: []byte("junk"), method: 12, raw: true, size: 4}), ReadOptions{}, errkind.Invalid, []string{`"x.sql"`, "method 12"}},
-		{"bad crc", "d.zip", makeZip(t, zipEntry{name: "x.sql", body: []byte(tinyDump), method: zip.Store, raw: true, crc: crc32.ChecksumIEEE([]byte(tinyDump)) + 1, size: uint64(len(tinyDump))}), ReadOptions{}, errkind.Invalid, []string{`"x.sql"`, "checksum"}},
-		{"lying size", "d.zip", makeZip(t, zipEntry{name: "x.sql", body: []byte(tinyDump), method: zip.Store, raw: true, crc: crc32.ChecksumIEEE([]byte(tinyDump)), size: 5}), ReadOptions{}, errkind.Invalid, []string{`"x.sql"`, "header says 5"}},
+		{"several sql", "d.zip", makeZip(t, zipEntry{name: "a.sql", body: []byte(tinyDump)}, zipEntry{name: "b.sql", body: []byte(tinyDump)}), ReadOptions{}, liberator.ErrInvalid, []string{"2 .sql entries", "a.sql, b.sql"}},
+		{"no sql", "d.zip", makeZip(t, zipEntry{name: "a.txt", body: []byte("x")}), ReadOptions{}, liberator.ErrInvalid, []string{"no .sql entry"}},
+		{"encrypted", "d.zip", setEncrypted(valid), ReadOptions{}, liberator.ErrInvalid, []string{`"x.sql"`, "encrypted"}},
+		{"dotdot", "d.zip", makeZip(t, zipEntry{name: "../x.sql", body: []byte(tinyDump)}), ReadOptions{}, liberator.ErrInvalid, []string{`"../x.sql"`, "leaves the archive"}},
+		{"absolute", "d.zip", makeZip(t, zipEntry{name: "/abs.sql", body: []byte(tinyDump)}), ReadOptions{}, liberator.ErrInvalid, []string{`"/abs.sql"`, "leaves the archive"}},
+		{"bomb cap", "d.zip", makeZip(t, zipEntry{name: "bomb.sql", body: zeros}), ReadOptions{MaxUncompressed: 1 << 20, MaxRatio: -1}, liberator.ErrInvalid, []string{`"bomb.sql"`, "cap"}},
+		{"bomb ratio", "d.zip", makeZip(t, zipEntry{name: "bomb.sql", body: zeros}), ReadOptions{MaxRatio: 50}, liberator.ErrInvalid, []string{`"bomb.sql"`, "ratio passes 50:1"}},
+		{"gzip bomb", "d.sql.gz", gz(t, zeros), ReadOptions{MaxUncompressed: 1 << 20}, liberator.ErrInvalid, []string{"d.sql.gz", "cap"}},
+		{"plain cap", "d.sql", []byte(tinyDump), ReadOptions{MaxUncompressed: 10}, liberator.ErrInvalid, []string{"cap"}},
+		{"object size cap", "d.sql", []byte(tinyDump), ReadOptions{MaxSize: 10}, liberator.ErrInvalid, []string{"size", "cap"}},
+		{"truncated zip", "d.zip", valid[:len(valid)/2], ReadOptions{}, liberator.ErrInvalid, []string{"not a valid zip", "truncated"}},
+		{"truncated gzip", "d.sql.gz", gz(t, []byte(tinyDump))[:40], ReadOptions{}, liberator.ErrInvalid, []string{"truncated or corrupt"}},
+		{"zip name, not zip", "d.zip", []byte(tinyDump), ReadOptions{}, liberator.ErrInvalid, []string{"not a zip"}},
+		{"gz name, not gzip", "d.sql.gz", []byte(tinyDump), ReadOptions{}, liberator.ErrInvalid, []string{"not a gzip"}},
+		{"binary", "d.sql", []byte("\x00\x01\x02\x03garbage"), ReadOptions{}, liberator.ErrInvalid, []string{"not a zip, gzip or SQL"}},
+		{"bzip2", "d.sql.bz2", []byte("BZh91AY&SY"), ReadOptions{}, liberator.ErrInvalid, []string{"bzip2"}},
+		{"method", "d.zip", makeZip(t, zipEntry{name: "x.sql", body: []byte("junk"), method: 12, raw: true, size: 4}), ReadOptions{}, liberator.ErrInvalid, []string{`"x.sql"`, "method 12"}},
+		{"bad crc", "d.zip", makeZip(t, zipEntry{name: "x.sql", body: []byte(tinyDump), method: zip.Store, raw: true, crc: crc32.ChecksumIEEE([]byte(tinyDump)) + 1, size: uint64(len(tinyDump))}), ReadOptions{}, liberator.ErrInvalid, []string{`"x.sql"`, "checksum"}},
+		{"lying size", "d.zip", makeZip(t, zipEntry{name: "x.sql", body: []byte(tinyDump), method: zip.Store, raw: true, crc: crc32.ChecksumIEEE([]byte(tinyDump)), size: 5}), ReadOptions{}, liberator.ErrInvalid, []string{`"x.sql"`, "header says 5"}},
 	}
 	for _, w := range wheres {
 		for _, tc := range tests {
@@ -235,7 +235,7 @@ func TestOpenDumpNotFound(t *testing.T) {
 			b, key = w.bucket(t), "missing.zip"
 		}
 		_, err := OpenDump(context.Background(), b, key, ReadOptions{})
-		if !errors.Is(err, errkind.NotFound) {
+		if !errors.Is(err, liberator.ErrNotFound) {
 			t.Errorf("%s: %v, want NotFound", w.name, err)
 		}
 	}
@@ -287,7 +287,7 @@ func TestOpenSource(t *testing.T) {
 			t.Errorf("%s: read %q, %v", src, got, err)
 		}
 	}
-	if _, err := OpenSource(ctx, "nope://x#y", ReadOptions{}); !errors.Is(err, errkind.Invalid) {
+	if _, err := OpenSource(ctx, "nope://x#y", ReadOptions{}); !errors.Is(err, liberator.ErrInvalid) {
 		t.Errorf("unknown scheme: %v, want Invalid", err)
 	}
 }
@@ -356,7 +356,7 @@ func TestScanThroughDump(t *testing.T) {
 					}
 					return
 				}
-				if !errors.Is(err, errkind.Invalid) || !strings.Contains(err.Error(), tc.want) {
+				if !errors.Is(err, liberator.ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
 					t.Errorf("Scan error %v, want Invalid containing %q", err, tc.want)
 				}
 			})

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/fileblob" // file:// dump and store URLs
@@ -31,7 +29,7 @@ type EmbeddedOptions struct {
 	// that must not be reopened (mem://).
 	Read ReadOptions
 	// Clock stamps the snapshots' creation time; default the wall clock.
-	Clock clock.Clock
+	Clock liberator.Clock
 	// Logger; default a logger that discards.
 	Logger *slog.Logger
 }
@@ -72,13 +70,13 @@ func (r embeddedRecord) info() liberator.SnapshotInfo {
 // opts.Store.
 func NewEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 	if opts.Store == nil {
-		return nil, errkind.Newf(errkind.Invalid, "new embedded snapshotter", "", "EmbeddedOptions.Store is required")
+		return nil, liberator.Errorf(liberator.ErrInvalid, "new embedded snapshotter", "", "EmbeddedOptions.Store is required")
 	}
 	if opts.Prefix == "" {
 		opts.Prefix = "snapshots/"
 	}
 	if opts.Clock == nil {
-		opts.Clock = clock.Real{}
+		opts.Clock = liberator.RealClock{}
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -93,7 +91,7 @@ func (e *Embedded) key(id string) string { return e.opts.Prefix + id + ".json" }
 
 func validID(id string) error {
 	if id == "" || len(id) > 255 || strings.ContainsAny(id, "/\\#?*") || id == "." || id == ".." {
-		return errkind.Newf(errkind.Invalid, "snapshot", id, "bad snapshot id")
+		return liberator.Errorf(liberator.ErrInvalid, "snapshot", id, "bad snapshot id")
 	}
 	return nil
 }
@@ -103,19 +101,19 @@ func (e *Embedded) read(ctx context.Context, id string) (embeddedRecord, error) 
 	b, err := e.opts.Store.ReadAll(ctx, e.key(id))
 	if err != nil {
 		if gcerrors.Code(err) == gcerrors.NotFound {
-			return rec, errkind.Newf(errkind.NotFound, "describe snapshot", id, "no such snapshot")
+			return rec, liberator.Errorf(liberator.ErrNotFound, "describe snapshot", id, "no such snapshot")
 		}
 		return rec, blobErr("describe snapshot", id, err)
 	}
 	if err := json.Unmarshal(b, &rec); err != nil {
-		return rec, errkind.New(errkind.Invalid, "describe snapshot", e.key(id), err)
+		return rec, liberator.NewError(liberator.ErrInvalid, "describe snapshot", e.key(id), err)
 	}
 	return rec, nil
 }
 
 // CreateSnapshot validates req.Dump and records a snapshot of it. It is
 // idempotent on req.ID: an existing snapshot is returned as it is. A dump
-// that fails validation returns an error wrapping errkind.Invalid (or
+// that fails validation returns an error wrapping liberator.ErrInvalid (or
 // NotFound if it does not exist) and records nothing.
 func (e *Embedded) CreateSnapshot(ctx context.Context, req liberator.SnapshotRequest) (liberator.SnapshotInfo, error) {
 	if err := validID(req.ID); err != nil {
@@ -125,15 +123,15 @@ func (e *Embedded) CreateSnapshot(ctx context.Context, req liberator.SnapshotReq
 		if req.Dump.Key != "" && rec.Source != FormatSource(req.Dump.Bucket, req.Dump.Key) {
 			// Same id, another dump: never hand back the wrong data, and not
 			// AlreadyExists either, which the pipeline treats as done.
-			return liberator.SnapshotInfo{}, errkind.Newf(errkind.Invalid, "create snapshot", req.ID,
+			return liberator.SnapshotInfo{}, liberator.Errorf(liberator.ErrInvalid, "create snapshot", req.ID,
 				"snapshot already holds dump %s, not %s", rec.Source, FormatSource(req.Dump.Bucket, req.Dump.Key))
 		}
 		return rec.info(), nil
-	} else if !errors.Is(err, errkind.NotFound) {
+	} else if !errors.Is(err, liberator.ErrNotFound) {
 		return liberator.SnapshotInfo{}, err
 	}
 	if req.Dump.Key == "" {
-		return liberator.SnapshotInfo{}, errkind.Newf(errkind.Invalid, "create snapshot", req.ID, "request has no dump key")
+		return liberator.SnapshotInfo{}, liberator.Errorf(liberator.ErrInvalid, "create snapshot", req.ID, "request has no dump key")
 	}
 	source := FormatSource(req.Dump.Bucket, req.Dump.Key)
 	d, err := OpenSource(ctx, source, e.opts.Read)
@@ -153,7 +151,7 @@ func (e *Embedded) CreateSnapshot(ctx context.Context, req liberator.SnapshotReq
 	rec.Dump.Size = d.Size
 	body, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
-		return liberator.SnapshotInfo{}, errkind.New(errkind.Invalid, "create snapshot", req.ID, err)
+		return liberator.SnapshotInfo{}, liberator.NewError(liberator.ErrInvalid, "create snapshot", req.ID, err)
 	}
 	err = e.opts.Store.WriteAll(ctx, e.key(req.ID), body, &blob.WriterOptions{ContentType: "application/json", IfNotExist: true})
 	if err != nil {
@@ -169,10 +167,10 @@ func (e *Embedded) CreateSnapshot(ctx context.Context, req liberator.SnapshotReq
 	return rec.info(), nil
 }
 
-// DescribeSnapshot returns a snapshot; errkind.NotFound if none.
+// DescribeSnapshot returns a snapshot; liberator.ErrNotFound if none.
 func (e *Embedded) DescribeSnapshot(ctx context.Context, id string) (liberator.SnapshotInfo, error) {
 	if err := validID(id); err != nil {
-		return liberator.SnapshotInfo{}, errkind.Newf(errkind.NotFound, "describe snapshot", id, "no such snapshot")
+		return liberator.SnapshotInfo{}, liberator.Errorf(liberator.ErrNotFound, "describe snapshot", id, "no such snapshot")
 	}
 	rec, err := e.read(ctx, id)
 	if err != nil {
@@ -199,7 +197,7 @@ func (e *Embedded) ListSnapshots(ctx context.Context) ([]liberator.SnapshotInfo,
 		}
 		id := strings.TrimSuffix(strings.TrimPrefix(obj.Key, e.opts.Prefix), ".json")
 		rec, err := e.read(ctx, id)
-		if errors.Is(err, errkind.NotFound) {
+		if errors.Is(err, liberator.ErrNotFound) {
 			continue // deleted meanwhile
 		}
 		if err != nil {
@@ -217,14 +215,14 @@ func (e *Embedded) ListSnapshots(ctx context.Context) ([]liberator.SnapshotInfo,
 }
 
 // DeleteSnapshot deletes a snapshot record (never the dump);
-// errkind.NotFound if none.
+// liberator.ErrNotFound if none.
 func (e *Embedded) DeleteSnapshot(ctx context.Context, id string) error {
 	if err := validID(id); err != nil {
-		return errkind.Newf(errkind.NotFound, "delete snapshot", id, "no such snapshot")
+		return liberator.Errorf(liberator.ErrNotFound, "delete snapshot", id, "no such snapshot")
 	}
 	if err := e.opts.Store.Delete(ctx, e.key(id)); err != nil {
 		if gcerrors.Code(err) == gcerrors.NotFound {
-			return errkind.Newf(errkind.NotFound, "delete snapshot", id, "no such snapshot")
+			return liberator.Errorf(liberator.ErrNotFound, "delete snapshot", id, "no such snapshot")
 		}
 		return blobErr("delete snapshot", id, err)
 	}
@@ -236,7 +234,7 @@ func (e *Embedded) DeleteSnapshot(ctx context.Context, id string) error {
 // that it looks like a mysqldump / mariadb-dump file: it has the
 // "-- MySQL dump" / "-- MariaDB dump" header, or its first statement is
 // one a dump holds. It returns the header line ("" if none). Errors wrap
-// errkind.Invalid (or the reader's own error kind).
+// liberator.ErrInvalid (or the reader's own error kind).
 func SniffDump(r io.Reader) (header string, err error) {
 	cr := &countingReader{r: r}
 	sr := NewStatementReader(io.LimitReader(cr, 1<<20), ReaderOptions{BufferSize: 64 << 10, MaxStatement: 1 << 20})
@@ -251,9 +249,9 @@ func SniffDump(r io.Reader) (header string, err error) {
 		return "", nil
 	}
 	if err == io.EOF {
-		return "", errkind.Newf(errkind.Invalid, "check dump", "", "the dump is empty (no statements)")
+		return "", liberator.Errorf(liberator.ErrInvalid, "check dump", "", "the dump is empty (no statements)")
 	}
-	return "", errkind.Newf(errkind.Invalid, "check dump", "", "does not start like a mysqldump/mariadb-dump file")
+	return "", liberator.Errorf(liberator.ErrInvalid, "check dump", "", "does not start like a mysqldump/mariadb-dump file")
 }
 
 // SourceOpener returns a function that reopens a dump from a snapshot's

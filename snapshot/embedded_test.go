@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/liberator/conformance"
 	"github.com/google/go-cmp/cmp"
@@ -32,7 +30,7 @@ func (memHarness) MakeSnapshotter(ctx context.Context, t *testing.T) conformance
 	t.Cleanup(func() { store.Close(); dumps.Close() })
 	dumps.WriteAll(ctx, "parking/liberator_dump_20261124.zip", makeZip(t, zipEntry{name: "liberator.sql", body: []byte(tinyDump)}), nil)
 	dumps.WriteAll(ctx, "parking/bad.zip", makeZip(t, zipEntry{name: "a.sql", body: []byte(tinyDump)}, zipEntry{name: "b.sql", body: []byte(tinyDump)}), nil)
-	clk := clock.NewVirtual(t0)
+	clk := liberator.NewVirtualClock(t0)
 	e, err := NewEmbedded(EmbeddedOptions{Store: store, Clock: clk,
 		Read: ReadOptions{Buckets: map[string]*blob.Bucket{"mem://dumps": dumps}}})
 	if err != nil {
@@ -59,7 +57,7 @@ func (fileHarness) MakeSnapshotter(ctx context.Context, t *testing.T) conformanc
 	good, bad := filepath.Join(dir, "dump.sql.gz"), filepath.Join(dir, "bad.sql")
 	os.WriteFile(good, gz(t, []byte(tinyDump)), 0o644)
 	os.WriteFile(bad, []byte("this is not a dump\n"), 0o644)
-	clk := clock.NewVirtual(t0)
+	clk := liberator.NewVirtualClock(t0)
 	e, err := NewEmbedded(EmbeddedOptions{Store: store, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
@@ -126,22 +124,22 @@ func TestEmbeddedRefusesBadDumps(t *testing.T) {
 		name string
 		ref  liberator.DumpRef
 		opts ReadOptions
-		kind *errkind.Kind
+		kind *liberator.Kind
 		want string
 	}{
-		{"missing", liberator.DumpRef{Key: filepath.Join(dir, "nope.zip")}, ReadOptions{}, errkind.NotFound, "nope.zip"},
-		{"not a dump", liberator.DumpRef{Key: write("x.sql", []byte("hello world\n"))}, ReadOptions{}, errkind.Invalid, "does not start like"},
-		{"empty", liberator.DumpRef{Key: write("e.sql", []byte("\n\n"))}, ReadOptions{}, errkind.Invalid, "empty"},
-		{"two entries", liberator.DumpRef{Key: write("two.zip", makeZip(t, zipEntry{name: "a.sql", body: []byte(tinyDump)}, zipEntry{name: "b.sql", body: []byte(tinyDump)}))}, ReadOptions{}, errkind.Invalid, "2 .sql entries"},
-		{"declared too big", liberator.DumpRef{Key: write("big.zip", makeZip(t, zipEntry{name: "a.sql", body: []byte(tinyDump)}))}, ReadOptions{MaxUncompressed: 20}, errkind.Invalid, "declared size"},
-		{"bomb prefix", liberator.DumpRef{Key: write("bomb.sql.gz", gz(t, make([]byte, 4<<20)))}, ReadOptions{MaxRatio: 100}, errkind.Invalid, "does not start like"},
-		{"no key", liberator.DumpRef{}, ReadOptions{}, errkind.Invalid, "no dump key"},
+		{"missing", liberator.DumpRef{Key: filepath.Join(dir, "nope.zip")}, ReadOptions{}, liberator.ErrNotFound, "nope.zip"},
+		{"not a dump", liberator.DumpRef{Key: write("x.sql", []byte("hello world\n"))}, ReadOptions{}, liberator.ErrInvalid, "does not start like"},
+		{"empty", liberator.DumpRef{Key: write("e.sql", []byte("\n\n"))}, ReadOptions{}, liberator.ErrInvalid, "empty"},
+		{"two entries", liberator.DumpRef{Key: write("two.zip", makeZip(t, zipEntry{name: "a.sql", body: []byte(tinyDump)}, zipEntry{name: "b.sql", body: []byte(tinyDump)}))}, ReadOptions{}, liberator.ErrInvalid, "2 .sql entries"},
+		{"declared too big", liberator.DumpRef{Key: write("big.zip", makeZip(t, zipEntry{name: "a.sql", body: []byte(tinyDump)}))}, ReadOptions{MaxUncompressed: 20}, liberator.ErrInvalid, "declared size"},
+		{"bomb prefix", liberator.DumpRef{Key: write("bomb.sql.gz", gz(t, make([]byte, 4<<20)))}, ReadOptions{MaxRatio: 100}, liberator.ErrInvalid, "does not start like"},
+		{"no key", liberator.DumpRef{}, ReadOptions{}, liberator.ErrInvalid, "no dump key"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			store := memblob.OpenBucket(nil)
 			defer store.Close()
-			e, _ := NewEmbedded(EmbeddedOptions{Store: store, Clock: clock.NewVirtual(t0), Read: tc.opts})
+			e, _ := NewEmbedded(EmbeddedOptions{Store: store, Clock: liberator.NewVirtualClock(t0), Read: tc.opts})
 			_, err := e.CreateSnapshot(ctx, liberator.SnapshotRequest{ID: "s1", Dump: tc.ref})
 			if !errors.Is(err, tc.kind) || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("CreateSnapshot: %v, want %v containing %q", err, tc.kind, tc.want)
@@ -152,7 +150,7 @@ func TestEmbeddedRefusesBadDumps(t *testing.T) {
 			}
 		})
 	}
-	if _, err := NewEmbedded(EmbeddedOptions{}); !errors.Is(err, errkind.Invalid) {
+	if _, err := NewEmbedded(EmbeddedOptions{}); !errors.Is(err, liberator.ErrInvalid) {
 		t.Errorf("NewEmbedded without a store: %v", err)
 	}
 }
@@ -170,7 +168,7 @@ func TestEmbeddedSameIDOtherDumpRefused(t *testing.T) {
 		kind error
 	}{
 		{"same dump is idempotent", f.Dump, nil},
-		{"another dump is refused", liberator.DumpRef{Bucket: "mem://dumps", Key: "parking/liberator_dump_20261125.zip"}, errkind.Invalid},
+		{"another dump is refused", liberator.DumpRef{Bucket: "mem://dumps", Key: "parking/liberator_dump_20261125.zip"}, liberator.ErrInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 	"math/bits"
 	"strings"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
 // ScanOptions tunes Scan.
@@ -58,7 +58,7 @@ type ScanStats struct {
 // table's column order) and h.Skip for each view, trigger, routine and
 // event. Other statements (SET, LOCK TABLES, …) are read and ignored.
 //
-// Errors wrap errkind.Invalid and name the line, byte offset and table:
+// Errors wrap liberator.ErrInvalid and name the line, byte offset and table:
 // an INSERT into a table the dump never created, a row with the wrong
 // number of values, a dump cut off inside a statement, a file with no
 // recognisable statements. An error from the Handler is returned wrapped
@@ -123,15 +123,15 @@ func (s *scanner) errAt(line int, off int64, table string, format string, args .
 	if table != "" {
 		what = fmt.Sprintf("table `%s` at %s", table, what)
 	}
-	return errkind.Newf(errkind.Invalid, "scan dump", what, format, args...)
+	return liberator.Errorf(liberator.ErrInvalid, "scan dump", what, format, args...)
 }
 
 func (s *scanner) run(ctx context.Context) error {
 	err := s.loop(ctx)
 	if err == nil && s.known == 0 {
-		return errkind.Newf(errkind.Invalid, "scan dump", "", "not a mysqldump/mariadb-dump file: no recognisable statements")
+		return liberator.Errorf(liberator.ErrInvalid, "scan dump", "", "not a mysqldump/mariadb-dump file: no recognisable statements")
 	}
-	if err != nil && s.known == 0 && errors.Is(err, errkind.Invalid) {
+	if err != nil && s.known == 0 && errors.Is(err, liberator.ErrInvalid) {
 		return fmt.Errorf("not a mysqldump/mariadb-dump file: %w", err)
 	}
 	return err

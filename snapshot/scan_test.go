@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -122,7 +122,7 @@ func TestScanErrors(t *testing.T) {
 				if err == nil {
 					t.Fatalf("buf %d: no error", bufSize)
 				}
-				if !errors.Is(err, errkind.Invalid) {
+				if !errors.Is(err, liberator.ErrInvalid) {
 					t.Errorf("buf %d: %v is not Invalid", bufSize, err)
 				}
 				for _, w := range tc.want {

@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
 // StatementKind classifies a statement of a dump.
@@ -226,7 +226,7 @@ func (sr *StatementReader) Offset() int64 { return sr.win.off + int64(sr.win.r) 
 
 // Next returns the next statement, or io.EOF after the last one. Errors
 // (unterminated string, comment or statement at the end of the stream,
-// statement larger than MaxStatement) wrap errkind.Invalid and name the
+// statement larger than MaxStatement) wrap liberator.ErrInvalid and name the
 // line and offset.
 func (sr *StatementReader) Next() (Statement, error) {
 	if err := sr.skipLeading(); err != nil {
@@ -236,7 +236,7 @@ func (sr *StatementReader) Next() (Statement, error) {
 }
 
 func (sr *StatementReader) invalid(line int, off int64, format string, args ...any) error {
-	return errkind.Newf(errkind.Invalid, "read dump", fmt.Sprintf("line %d (offset %d)", line, off), format, args...)
+	return liberator.Errorf(liberator.ErrInvalid, "read dump", fmt.Sprintf("line %d (offset %d)", line, off), format, args...)
 }
 
 // more fills the window keeping buf[keep:]; it returns the shift or an

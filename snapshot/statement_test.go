@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -185,7 +185,7 @@ func TestStatementReaderErrors(t *testing.T) {
 			for err == nil {
 				_, err = sr.Next()
 			}
-			if err == io.EOF || !errors.Is(err, errkind.Invalid) {
+			if err == io.EOF || !errors.Is(err, liberator.ErrInvalid) {
 				t.Fatalf("err = %v, want Invalid", err)
 			}
 			for _, w := range tc.want {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -160,7 +160,7 @@ func TestScanOptionsAndHandlerErrors(t *testing.T) {
 
 	// A row larger than MaxStatement is refused; bigger INSERTs are fine.
 	big := "CREATE TABLE `a` (`x` text);\nINSERT INTO `a` VALUES ('" + strings.Repeat("x", 3000) + "');\n"
-	if _, _, err := scanString(t, big, ScanOptions{BufferSize: 256, MaxStatement: 1024}); !errors.Is(err, errkind.Invalid) || !strings.Contains(err.Error(), "1024-byte cap") || !strings.Contains(err.Error(), "table `a`") {
+	if _, _, err := scanString(t, big, ScanOptions{BufferSize: 256, MaxStatement: 1024}); !errors.Is(err, liberator.ErrInvalid) || !strings.Contains(err.Error(), "1024-byte cap") || !strings.Contains(err.Error(), "table `a`") {
 		t.Errorf("row too long: %v", err)
 	}
 	var many strings.Builder

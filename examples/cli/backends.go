@@ -8,7 +8,6 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/export"
 	"github.com/dataplatform/liberator-ingestion/export/mysqlexport"
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqlsnap"
@@ -25,7 +24,7 @@ type backend struct {
 	close func()
 }
 
-func newBackend(ctx context.Context, c runConfig, lk *lake, clk clock.Clock, logger *slog.Logger, prog *progress) (*backend, error) {
+func newBackend(ctx context.Context, c runConfig, lk *lake, clk liberator.Clock, logger *slog.Logger, prog *progress) (*backend, error) {
 	switch c.backend {
 	case "embedded", "":
 		return newEmbeddedBackend(c, lk, clk, logger, prog)
@@ -55,7 +54,7 @@ func countingOpener(c runConfig, prog *progress) export.OpenFunc {
 	}
 }
 
-func newEmbeddedBackend(c runConfig, lk *lake, clk clock.Clock, logger *slog.Logger, prog *progress) (*backend, error) {
+func newEmbeddedBackend(c runConfig, lk *lake, clk liberator.Clock, logger *slog.Logger, prog *progress) (*backend, error) {
 	snap, err := snapshot.NewEmbedded(snapshot.EmbeddedOptions{Store: lk.export, Prefix: snapshotsPrefix, Read: c.read, Clock: clk, Logger: logger})
 	if err != nil {
 		return nil, err
@@ -73,7 +72,7 @@ func newEmbeddedBackend(c runConfig, lk *lake, clk clock.Clock, logger *slog.Log
 
 // newMySQLBackend restores the dump into a MySQL/MariaDB server (one
 // database per snapshot) and exports it with SELECTs.
-func newMySQLBackend(c runConfig, lk *lake, clk clock.Clock, logger *slog.Logger, prog *progress) (*backend, error) {
+func newMySQLBackend(c runConfig, lk *lake, clk liberator.Clock, logger *slog.Logger, prog *progress) (*backend, error) {
 	if c.dsn == "" {
 		return nil, fmt.Errorf("--backend mysql needs --mysql-dsn DSN, e.g. root@tcp(127.0.0.1:3306)/")
 	}

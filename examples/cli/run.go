@@ -20,7 +20,6 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/export"
 	"github.com/dataplatform/liberator-ingestion/glue"
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/partition"
 	"github.com/dataplatform/liberator-ingestion/snapshot"
@@ -129,12 +128,12 @@ func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, e
 	if fi.IsDir() {
 		return Summary{}, fmt.Errorf("run: dump %s is a directory", c.dump)
 	}
-	var date partition.Date
+	var date liberator.Date
 	if c.date != "" {
-		if date, err = partition.ParseDate(c.date); err != nil {
+		if date, err = liberator.ParseDate(c.date); err != nil {
 			return Summary{}, fmt.Errorf("run: --date: %w", err)
 		}
-	} else if date, err = partition.DateFromDumpName(filepath.Base(dumpPath)); err != nil {
+	} else if date, err = liberator.DateFromDumpName(filepath.Base(dumpPath)); err != nil {
 		return Summary{}, fmt.Errorf("run: no import date: the dump's name %q has none (want liberator_dump_YYYYMMDD.zip); pass --date YYYY-MM-DD", filepath.Base(dumpPath))
 	}
 	if n, err := parseSize(c.maxSQL); err != nil {
@@ -151,7 +150,7 @@ func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, e
 		return Summary{}, fmt.Errorf("run: --prefix must not be empty")
 	}
 
-	clk := clock.Real{}
+	clk := liberator.RealClock{}
 	// Failures are reported once, as the one-line reason; --verbose logs
 	// every step.
 	logger := slog.New(slog.DiscardHandler)
@@ -244,14 +243,14 @@ func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, e
 type progress struct {
 	mu       sync.Mutex
 	w        io.Writer
-	clk      clock.Clock
+	clk      liberator.Clock
 	quiet    bool
 	start    time.Time
 	sqlBytes atomic.Int64 // SQL bytes read from the dump so far
 	last     map[string]time.Time
 }
 
-func newProgress(w io.Writer, clk clock.Clock, quiet bool) *progress {
+func newProgress(w io.Writer, clk liberator.Clock, quiet bool) *progress {
 	return &progress{w: w, clk: clk, quiet: quiet, start: clk.Now(), last: map[string]time.Time{}}
 }
 
@@ -301,7 +300,7 @@ func (p *progress) table(tp export.TableProgress) {
 }
 
 // noWorkflow is the Workflow of --workflow none: it starts nothing.
-type noWorkflow struct{ clk clock.Clock }
+type noWorkflow struct{ clk liberator.Clock }
 
 func (w noWorkflow) Start(ctx context.Context, req liberator.WorkflowRequest) (liberator.WorkflowRun, error) {
 	return liberator.WorkflowRun{ID: "none", RunKey: req.RunKey, Status: "SKIPPED", Properties: req.Properties, Started: w.clk.Now()}, nil

@@ -5,7 +5,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
@@ -23,7 +22,7 @@ type Timings struct {
 // timer accumulates stage durations on a clock.
 type timer struct {
 	mu    sync.Mutex
-	clk   clock.Clock
+	clk   liberator.Clock
 	start time.Time
 	t     Timings
 }

@@ -6,12 +6,13 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
-	"github.com/google/go-cmp/cmp"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/dataplatform/liberator-ingestion/internal/mysqltest"
 	"github.com/dataplatform/liberator-ingestion/liberator"

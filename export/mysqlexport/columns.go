@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot"
 )
 
@@ -33,7 +33,7 @@ func Column(ci ColumnInfo) (snapshot.Column, error) {
 	if i := strings.IndexByte(lower, '('); i >= 0 {
 		j := closingParen(ct, i)
 		if j < 0 {
-			return c, errkind.Newf(errkind.Invalid, "column type", ci.Name, "unbalanced parentheses in %q", ct)
+			return c, liberator.Errorf(liberator.ErrInvalid, "column type", ci.Name, "unbalanced parentheses in %q", ct)
 		}
 		base, args, rest = strings.TrimSpace(lower[:i]), ct[i+1:j], lower[j+1:]
 	} else if i := strings.IndexByte(lower, ' '); i >= 0 {
@@ -73,7 +73,7 @@ func Column(ci ColumnInfo) (snapshot.Column, error) {
 		if args != "" {
 			n, err := strconv.Atoi(strings.TrimSpace(args))
 			if err != nil {
-				return c, errkind.Newf(errkind.Invalid, "column type", ci.Name, "bad length in %q", ct)
+				return c, liberator.Errorf(liberator.ErrInvalid, "column type", ci.Name, "bad length in %q", ct)
 			}
 			c.Length = n
 		}
@@ -176,7 +176,7 @@ func TableColumns(ctx context.Context, q interface {
 		COALESCE(CHARACTER_SET_NAME, ''), COALESCE(COLLATION_NAME, ''), EXTRA
 		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, database, table)
 	if err != nil {
-		return nil, errkind.New(errkind.Transient, "export columns", database+"."+table, err)
+		return nil, liberator.NewError(liberator.ErrTransient, "export columns", database+"."+table, err)
 	}
 	defer rows.Close()
 	var cols []snapshot.Column
@@ -184,7 +184,7 @@ func TableColumns(ctx context.Context, q interface {
 		var ci ColumnInfo
 		var nullable string
 		if err := rows.Scan(&ci.Name, &ci.DataType, &ci.ColumnType, &nullable, &ci.Charset, &ci.Collation, &ci.Extra); err != nil {
-			return nil, errkind.New(errkind.Transient, "export columns", database+"."+table, err)
+			return nil, liberator.NewError(liberator.ErrTransient, "export columns", database+"."+table, err)
 		}
 		ci.Nullable = nullable == "YES"
 		c, err := Column(ci)
@@ -194,7 +194,7 @@ func TableColumns(ctx context.Context, q interface {
 		cols = append(cols, c)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, errkind.New(errkind.Transient, "export columns", database+"."+table, err)
+		return nil, liberator.NewError(liberator.ErrTransient, "export columns", database+"."+table, err)
 	}
 	return cols, nil
 }

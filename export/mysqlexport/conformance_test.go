@@ -9,7 +9,6 @@ import (
 
 	"gocloud.dev/blob/memblob"
 
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/internal/mysqltest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/liberator/conformance"
@@ -20,9 +19,9 @@ type harness struct{}
 
 // makeBackend returns a backend on the test server whose databases carry a
 // prefix unique to t (dropped at the end) and a virtual clock.
-func makeBackend(t *testing.T) (*Backend, *clock.Virtual) {
+func makeBackend(t *testing.T) (*Backend, *liberator.VirtualClock) {
 	dsn := mysqltest.DSN(t)
-	clk := clock.NewVirtual(time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC))
+	clk := liberator.NewVirtualClock(time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC))
 	bucket := memblob.OpenBucket(nil)
 	t.Cleanup(func() { bucket.Close() })
 	b, err := NewBackend(BackendConfig{

@@ -11,7 +11,6 @@ import (
 	"gocloud.dev/blob"
 
 	"github.com/dataplatform/liberator-ingestion/export"
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqlsnap"
@@ -77,13 +76,13 @@ func ScanDatabase(ctx context.Context, db *sql.DB, database string, h snapshot.H
 	const op = "export"
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return errkind.New(errkind.Transient, op, database, err)
+		return liberator.NewError(liberator.ErrTransient, op, database, err)
 	}
 	defer conn.Close()
 	// TIMESTAMPs as UTC, as dumps write them; text as utf8mb4.
 	for _, s := range []string{"SET NAMES utf8mb4", "SET SESSION time_zone = '+00:00'"} {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
-			return errkind.New(errkind.Transient, op, database, err)
+			return liberator.NewError(liberator.ErrTransient, op, database, err)
 		}
 	}
 	reported := map[string]bool{}
@@ -98,14 +97,14 @@ func ScanDatabase(ctx context.Context, db *sql.DB, database string, h snapshot.H
 				reported[s.Name] = true
 			}
 		}
-	case !errors.Is(err, errkind.NotFound): // NotFound: not a mysqlsnap snapshot
+	case !errors.Is(err, liberator.ErrNotFound): // NotFound: not a mysqlsnap snapshot
 		return err
 	}
 	// Views the restore was allowed to create are not exported either.
 	views, err := queryNames(ctx, conn, `SELECT TABLE_NAME FROM information_schema.TABLES
 		WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'VIEW' ORDER BY TABLE_NAME`, database)
 	if err != nil {
-		return errkind.New(errkind.Transient, op, database, err)
+		return liberator.NewError(liberator.ErrTransient, op, database, err)
 	}
 	for _, v := range views {
 		if !reported[v] {
@@ -115,12 +114,12 @@ func ScanDatabase(ctx context.Context, db *sql.DB, database string, h snapshot.H
 	tables, err := queryNames(ctx, conn, `SELECT TABLE_NAME FROM information_schema.TABLES
 		WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> ? ORDER BY TABLE_NAME`, database, mysqlsnap.MetaTable)
 	if err != nil {
-		return errkind.New(errkind.Transient, op, database, err)
+		return liberator.NewError(liberator.ErrTransient, op, database, err)
 	}
 	if len(tables) == 0 {
 		var n int
 		if err := conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", database).Scan(&n); err == nil && n == 0 {
-			return errkind.Newf(errkind.NotFound, op, database, "no database %s", database)
+			return liberator.Errorf(liberator.ErrNotFound, op, database, "no database %s", database)
 		}
 	}
 	for _, name := range tables {
@@ -189,7 +188,7 @@ func scanTable(ctx context.Context, conn *sql.Conn, database, name string, liste
 	}
 	rows, err := conn.QueryContext(ctx, "SELECT "+strings.Join(sel, ", ")+" FROM "+quoteIdent(database)+"."+quoteIdent(name))
 	if err != nil {
-		return errkind.New(errkind.Transient, "export select", what, err)
+		return liberator.NewError(liberator.ErrTransient, "export select", what, err)
 	}
 	defer rows.Close()
 	raw := make([]sql.RawBytes, len(sel))
@@ -201,7 +200,7 @@ func scanTable(ctx context.Context, conn *sql.Conn, database, name string, liste
 	for rows.Next() {
 		n++
 		if err := rows.Scan(dest...); err != nil {
-			return errkind.New(errkind.Transient, "export select", fmt.Sprintf("%s row %d", what, n), err)
+			return liberator.NewError(liberator.ErrTransient, "export select", fmt.Sprintf("%s row %d", what, n), err)
 		}
 		for i := range vals {
 			vals[i] = snapshot.Value{Kind: snapshot.Missing}
@@ -218,7 +217,7 @@ func scanTable(ctx context.Context, conn *sql.Conn, database, name string, liste
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return errkind.New(errkind.Transient, "export select", what, err)
+		return liberator.NewError(liberator.ErrTransient, "export select", what, err)
 	}
 	return nil
 }

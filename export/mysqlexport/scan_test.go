@@ -7,8 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/internal/mysqltest"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqlsnap"
 )
@@ -53,8 +53,8 @@ func TestScanDatabaseMeta(t *testing.T) {
 		wantErr    error
 	}{
 		{plain, []string{"t"}, nil},
-		{broken, nil, errkind.Invalid},
-		{prefix + "missing", nil, errkind.NotFound},
+		{broken, nil, liberator.ErrInvalid},
+		{prefix + "missing", nil, liberator.ErrNotFound},
 	}
 	for _, tc := range tests {
 		t.Run(tc.database, func(t *testing.T) {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/export/rdsexport"
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/liberator/conformance"
 )
@@ -20,7 +19,7 @@ import (
 type conformanceHarness struct{ prefix string }
 
 func (h conformanceHarness) MakeExporter(ctx context.Context, t *testing.T) conformance.ExporterFixture {
-	clk := clock.NewVirtual(t0)
+	clk := liberator.NewVirtualClock(t0)
 	s3 := awstest.NewS3(clk)
 	t.Cleanup(s3.Close)
 	bucket, err := s3.Bucket(ctx, "dev-liberator-export")

@@ -7,7 +7,6 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/export/rdsexport"
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
@@ -16,7 +15,7 @@ import (
 // local RDS server.
 func ExampleNew() {
 	ctx := context.Background()
-	rdsServer := awstest.NewRDS(clock.NewVirtual(time.Date(2026, 11, 24, 4, 0, 0, 0, time.UTC)))
+	rdsServer := awstest.NewRDS(liberator.NewVirtualClock(time.Date(2026, 11, 24, 4, 0, 0, 0, time.UTC)))
 	defer rdsServer.Close()
 	snapID := "sql-to-parquet-26-11-24-031500"
 	rdsServer.PutSnapshot(awstest.Snapshot{ID: snapID, Instance: "liberator-db"})

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/dataplatform/liberator-ingestion/internal/awserr"
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
@@ -61,13 +60,13 @@ func NewFromClient(c Client, opts Options) (*Exporter, error) {
 	const op = "new rds exporter"
 	switch {
 	case c == nil:
-		return nil, errkind.Newf(errkind.Invalid, op, "client", "client is nil")
+		return nil, liberator.Errorf(liberator.ErrInvalid, op, "client", "client is nil")
 	case opts.Bucket == "":
-		return nil, errkind.Newf(errkind.Invalid, op, "Bucket", "export bucket is required")
+		return nil, liberator.Errorf(liberator.ErrInvalid, op, "Bucket", "export bucket is required")
 	case opts.IAMRoleARN == "":
-		return nil, errkind.Newf(errkind.Invalid, op, "IAMRoleARN", "IAM role ARN is required")
+		return nil, liberator.Errorf(liberator.ErrInvalid, op, "IAMRoleARN", "IAM role ARN is required")
 	case opts.KMSKeyID == "":
-		return nil, errkind.Newf(errkind.Invalid, op, "KMSKeyID", "KMS key id is required")
+		return nil, liberator.Errorf(liberator.ErrInvalid, op, "KMSKeyID", "KMS key id is required")
 	}
 	if opts.Database == "" {
 		opts.Database = "liberator"
@@ -159,13 +158,13 @@ func (e *Exporter) StartExport(ctx context.Context, req liberator.ExportRequest)
 	}
 	id = liberator.ExportID(id)
 	if id == "" {
-		return liberator.ExportInfo{}, errkind.Newf(errkind.Invalid, op, "", "export id and snapshot id are empty")
+		return liberator.ExportInfo{}, liberator.Errorf(liberator.ErrInvalid, op, "", "export id and snapshot id are empty")
 	}
 	if err := checkID(id); err != nil {
-		return liberator.ExportInfo{}, errkind.New(errkind.Invalid, op, id, err)
+		return liberator.ExportInfo{}, liberator.NewError(liberator.ErrInvalid, op, id, err)
 	}
 	if !strings.HasPrefix(req.Snapshot.Source, "arn:") {
-		return liberator.ExportInfo{}, errkind.Newf(errkind.Invalid, op, id, "snapshot %q has no ARN in Source (got %q)", req.Snapshot.ID, req.Snapshot.Source)
+		return liberator.ExportInfo{}, liberator.Errorf(liberator.ErrInvalid, op, id, "snapshot %q has no ARN in Source (got %q)", req.Snapshot.ID, req.Snapshot.Source)
 	}
 	in := &rds.StartExportTaskInput{
 		ExportTaskIdentifier: aws.String(id),
@@ -181,7 +180,7 @@ func (e *Exporter) StartExport(ctx context.Context, req liberator.ExportRequest)
 	out, err := e.c.StartExportTask(ctx, in)
 	if err != nil {
 		werr := awserr.Wrap(op, id, err)
-		if errors.Is(werr, errkind.AlreadyExists) {
+		if errors.Is(werr, liberator.ErrAlreadyExists) {
 			e.log.InfoContext(ctx, "export exists; not starting again", "export", id)
 			return e.DescribeExport(ctx, id)
 		}
@@ -211,5 +210,5 @@ func (e *Exporter) DescribeExport(ctx context.Context, id string) (liberator.Exp
 			return e.info(t), nil
 		}
 	}
-	return liberator.ExportInfo{}, errkind.Newf(errkind.NotFound, op, id, "no export task %s", id)
+	return liberator.ExportInfo{}, liberator.Errorf(liberator.ErrNotFound, op, id, "no export task %s", id)
 }

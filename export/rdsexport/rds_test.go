@@ -11,7 +11,6 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/export/rdsexport"
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
@@ -25,7 +24,7 @@ const (
 
 func setup(t *testing.T, prefix string) (*awstest.RDS, *rdsexport.Exporter, liberator.SnapshotInfo) {
 	t.Helper()
-	f := awstest.NewRDS(clock.NewVirtual(t0))
+	f := awstest.NewRDS(liberator.NewVirtualClock(t0))
 	t.Cleanup(f.Close)
 	f.PutSnapshot(awstest.Snapshot{ID: snapID, Instance: "liberator-db", Created: t0})
 	e, err := rdsexport.New(f.Config(), rdsexport.Options{Bucket: "dev-liberator-export", Prefix: prefix, IAMRoleARN: role, KMSKeyID: kms})

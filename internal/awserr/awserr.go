@@ -8,8 +8,7 @@ import (
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
-
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
 // throttleCodes are the throttling codes the AWS services return.
@@ -79,51 +78,51 @@ func Code(err error) string {
 //   - everything else (5xx, network, unknown) → Transient.
 //
 // A canceled or expired context keeps its own error and is Transient.
-func Kind(err error) *errkind.Kind {
+func Kind(err error) *liberator.Kind {
 	code := Code(err)
 	switch {
 	case code == "":
 	case throttleCodes[code], strings.Contains(code, "QuotaExceeded"), strings.Contains(code, "LimitExceeded"),
 		strings.Contains(code, "LimitReached"), strings.Contains(code, "Throttl"):
-		return errkind.Throttled
+		return liberator.ErrThrottled
 	case strings.Contains(code, "AlreadyExists"):
-		return errkind.AlreadyExists
+		return liberator.ErrAlreadyExists
 	case configCodes[code]:
-		return errkind.Invalid
+		return liberator.ErrInvalid
 	case strings.HasSuffix(code, "NotFound"), strings.HasSuffix(code, "NotFoundFault"),
 		strings.HasSuffix(code, "NotFoundException"), code == "NoSuchKey",
 		code == "NotFound", code == "QueueDoesNotExist", code == "NoSuchUpload":
-		return errkind.NotFound
+		return liberator.ErrNotFound
 	case strings.HasPrefix(code, "Invalid") && strings.Contains(code, "State"):
-		return errkind.NotReady
+		return liberator.ErrNotReady
 	case strings.HasPrefix(code, "InvalidParameter"), strings.HasPrefix(code, "Validation"),
 		strings.HasPrefix(code, "MissingParameter"), strings.Contains(code, "InvalidInput"),
 		strings.HasPrefix(code, "AccessDenied"):
-		return errkind.Invalid
+		return liberator.ErrInvalid
 	}
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) {
 		switch s := re.HTTPStatusCode(); {
 		case s == 404:
-			return errkind.NotFound
+			return liberator.ErrNotFound
 		case s == 429:
-			return errkind.Throttled
+			return liberator.ErrThrottled
 		case s >= 500:
-			return errkind.Transient
+			return liberator.ErrTransient
 		case s >= 400 && code != "":
 			var ae smithy.APIError
 			if errors.As(err, &ae) && ae.ErrorFault() == smithy.FaultClient {
-				return errkind.Invalid
+				return liberator.ErrInvalid
 			}
 		}
 	}
-	return errkind.Transient
+	return liberator.ErrTransient
 }
 
-// Wrap returns err as an *errkind.Error of Kind(err), or nil if err is nil.
+// Wrap returns err as an *liberator.Error of Kind(err), or nil if err is nil.
 func Wrap(op, what string, err error) error {
 	if err == nil {
 		return nil
 	}
-	return errkind.New(Kind(err), op, what, err)
+	return liberator.NewError(Kind(err), op, what, err)
 }

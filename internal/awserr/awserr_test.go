@@ -9,7 +9,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/dataplatform/liberator-ingestion/internal/awserr"
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
 func TestKind(t *testing.T) {
@@ -18,35 +18,35 @@ func TestKind(t *testing.T) {
 	}
 	tests := []struct {
 		err  error
-		want *errkind.Kind
+		want *liberator.Kind
 	}{
-		{api("Throttling", smithy.FaultClient), errkind.Throttled},
-		{api("ThrottlingException", smithy.FaultClient), errkind.Throttled},
-		{api("ConcurrentRunsExceededException", smithy.FaultClient), errkind.Throttled},
-		{api("ExportTaskQuotaExceeded", smithy.FaultClient), errkind.Throttled},
-		{api("SnapshotQuotaExceeded", smithy.FaultClient), errkind.Throttled},
-		{api("SlowDown", smithy.FaultServer), errkind.Throttled},
-		{api("ExportTaskAlreadyExists", smithy.FaultClient), errkind.AlreadyExists},
-		{api("DBSnapshotAlreadyExists", smithy.FaultClient), errkind.AlreadyExists},
-		{api("DBSnapshotNotFound", smithy.FaultClient), errkind.NotFound},
-		{api("ExportTaskNotFound", smithy.FaultClient), errkind.NotFound},
-		{api("EntityNotFoundException", smithy.FaultClient), errkind.NotFound},
-		{api("NoSuchKey", smithy.FaultClient), errkind.NotFound},
-		{api("QueueDoesNotExist", smithy.FaultClient), errkind.NotFound},
-		{api("InvalidExportSourceState", smithy.FaultClient), errkind.NotReady},
-		{api("InvalidDBSnapshotState", smithy.FaultClient), errkind.NotReady},
-		{api("InvalidParameterValue", smithy.FaultClient), errkind.Invalid},
-		{api("IamRoleNotFound", smithy.FaultClient), errkind.Invalid},
-		{api("KMSKeyNotAccessibleFault", smithy.FaultClient), errkind.Invalid},
-		{api("ClientException", smithy.FaultClient), errkind.Invalid},
-		{api("ClusterNotFoundException", smithy.FaultClient), errkind.Invalid},
-		{api("PlatformTaskDefinitionIncompatibilityException", smithy.FaultClient), errkind.Invalid},
-		{api("LimitExceededException", smithy.FaultClient), errkind.Throttled},
-		{api("ServerException", smithy.FaultServer), errkind.Transient},
-		{context.Canceled, errkind.Transient},
-		{api("InternalFailure", smithy.FaultServer), errkind.Transient},
-		{errors.New("dial tcp: connection refused"), errkind.Transient},
-		{context.DeadlineExceeded, errkind.Transient},
+		{api("Throttling", smithy.FaultClient), liberator.ErrThrottled},
+		{api("ThrottlingException", smithy.FaultClient), liberator.ErrThrottled},
+		{api("ConcurrentRunsExceededException", smithy.FaultClient), liberator.ErrThrottled},
+		{api("ExportTaskQuotaExceeded", smithy.FaultClient), liberator.ErrThrottled},
+		{api("SnapshotQuotaExceeded", smithy.FaultClient), liberator.ErrThrottled},
+		{api("SlowDown", smithy.FaultServer), liberator.ErrThrottled},
+		{api("ExportTaskAlreadyExists", smithy.FaultClient), liberator.ErrAlreadyExists},
+		{api("DBSnapshotAlreadyExists", smithy.FaultClient), liberator.ErrAlreadyExists},
+		{api("DBSnapshotNotFound", smithy.FaultClient), liberator.ErrNotFound},
+		{api("ExportTaskNotFound", smithy.FaultClient), liberator.ErrNotFound},
+		{api("EntityNotFoundException", smithy.FaultClient), liberator.ErrNotFound},
+		{api("NoSuchKey", smithy.FaultClient), liberator.ErrNotFound},
+		{api("QueueDoesNotExist", smithy.FaultClient), liberator.ErrNotFound},
+		{api("InvalidExportSourceState", smithy.FaultClient), liberator.ErrNotReady},
+		{api("InvalidDBSnapshotState", smithy.FaultClient), liberator.ErrNotReady},
+		{api("InvalidParameterValue", smithy.FaultClient), liberator.ErrInvalid},
+		{api("IamRoleNotFound", smithy.FaultClient), liberator.ErrInvalid},
+		{api("KMSKeyNotAccessibleFault", smithy.FaultClient), liberator.ErrInvalid},
+		{api("ClientException", smithy.FaultClient), liberator.ErrInvalid},
+		{api("ClusterNotFoundException", smithy.FaultClient), liberator.ErrInvalid},
+		{api("PlatformTaskDefinitionIncompatibilityException", smithy.FaultClient), liberator.ErrInvalid},
+		{api("LimitExceededException", smithy.FaultClient), liberator.ErrThrottled},
+		{api("ServerException", smithy.FaultServer), liberator.ErrTransient},
+		{context.Canceled, liberator.ErrTransient},
+		{api("InternalFailure", smithy.FaultServer), liberator.ErrTransient},
+		{errors.New("dial tcp: connection refused"), liberator.ErrTransient},
+		{context.DeadlineExceeded, liberator.ErrTransient},
 	}
 	for _, tt := range tests {
 		if got := awserr.Kind(tt.err); got != tt.want {
@@ -57,7 +57,7 @@ func TestKind(t *testing.T) {
 		t.Error("Wrap(nil) != nil")
 	}
 	w := awserr.Wrap("rds start export", "e1", api("Throttling", smithy.FaultClient))
-	if !errors.Is(w, errkind.Throttled) || w.Error() != "rds start export e1: operation error: api error Throttling: m" {
+	if !errors.Is(w, liberator.ErrThrottled) || w.Error() != "rds start export e1: operation error: api error Throttling: m" {
 		t.Errorf("Wrap = %q", w)
 	}
 }

@@ -14,16 +14,15 @@ import (
 	"github.com/dataplatform/liberator-ingestion/export/rdsexport"
 	"github.com/dataplatform/liberator-ingestion/glue"
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/liberator/awssqs"
+	"github.com/dataplatform/liberator-ingestion/liberator/sqsscheduler"
 	"github.com/dataplatform/liberator-ingestion/partition"
 	"github.com/dataplatform/liberator-ingestion/snapshot/rdssnap"
 )
 
 // TestPipelineDrivenByRDSEvents runs the pipeline as the Lambdas do: a
 // queue consumer that receives SQS records with the raw SQS client, passes
-// each body to awssqs.Inbound and runs due messages with Pipeline.Process.
+// each body to sqsscheduler.Inbound and runs due messages with Pipeline.Process.
 // The RDS server's notifications reach the same queue, RDS-EVENT-0042 via
 // SNS (envelope) and RDS-EVENT-0161 via EventBridge, alongside the
 // pipeline's own delayed re-checks. Every step runs more than once; the
@@ -33,7 +32,7 @@ func TestPipelineDrivenByRDSEvents(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // safety net only
 	defer cancel()
 	t0 := time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC)
-	clk := clock.NewVirtual(t0)
+	clk := liberator.NewVirtualClock(t0)
 
 	s3f := awstest.NewS3(clk)
 	defer s3f.Close()
@@ -81,7 +80,7 @@ func TestPipelineDrivenByRDSEvents(t *testing.T) {
 	exp, _ := rdsexport.New(rdsf.Config(), rdsexport.Options{Bucket: exportBucket, IAMRoleARN: exportRole, KMSKeyID: exportKMS})
 	lander, _ := partition.NewLander(buckets[exportBucket], buckets[landingBucket], partition.LanderOptions{Clock: clk, Logger: slog.New(slog.DiscardHandler)})
 	wf, _ := glue.NewAWS(gluef.Config(), glue.AWSOptions{Workflow: workflowName})
-	sched, err := awssqs.Open(ctx, sqsf.Config(), awssqs.Options{QueueURL: q, Clock: clk})
+	sched, err := sqsscheduler.Open(ctx, sqsf.Config(), sqsscheduler.Options{QueueURL: q, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +112,7 @@ func TestPipelineDrivenByRDSEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, rec := range out.Messages {
-			m, handle, err := awssqs.Inbound(ctx, []byte(aws.ToString(rec.Body)), clk.Now(), sched, liberator.DumpRef{})
+			m, handle, err := sqsscheduler.Inbound(ctx, []byte(aws.ToString(rec.Body)), clk.Now(), sched, liberator.DumpRef{})
 			if err != nil {
 				t.Fatalf("Inbound(%s): %v", aws.ToString(rec.Body), err)
 			}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
 // Glue error codes.
@@ -33,7 +33,7 @@ type WorkflowRun struct {
 type Glue struct {
 	recorder
 	srv   *httptest.Server
-	clock clock.Clock
+	clock liberator.Clock
 
 	// RunGets is how many GetWorkflowRun calls a run stays RUNNING before it
 	// turns COMPLETED (0: it stays RUNNING).
@@ -45,7 +45,7 @@ type Glue struct {
 }
 
 // NewGlue starts a fake Glue endpoint on c's time.
-func NewGlue(c clock.Clock) *Glue {
+func NewGlue(c liberator.Clock) *Glue {
 	g := &Glue{clock: c, workflows: map[string]int{}}
 	g.srv = httptest.NewServer(&jsonHandler{
 		rec: &g.recorder, prefix: "AWSGlue", contentType: "application/x-amz-json-1.1",

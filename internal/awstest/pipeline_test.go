@@ -16,10 +16,9 @@ import (
 	"github.com/dataplatform/liberator-ingestion/export/rdsexport"
 	"github.com/dataplatform/liberator-ingestion/glue"
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/liberator/awss3"
-	"github.com/dataplatform/liberator-ingestion/liberator/awssqs"
+	"github.com/dataplatform/liberator-ingestion/liberator/sqsscheduler"
 	"github.com/dataplatform/liberator-ingestion/partition"
 	"github.com/dataplatform/liberator-ingestion/snapshot/rdssnap"
 )
@@ -70,7 +69,7 @@ func runPipeline(t *testing.T, schedKind string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // safety net only
 	defer cancel()
 	t0 := time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC)
-	clk := clock.NewVirtual(t0)
+	clk := liberator.NewVirtualClock(t0)
 	pathStyle := func(o *s3.Options) { o.UsePathStyle = true }
 
 	// S3: the upload bucket with the dump, the export and landing buckets.
@@ -143,7 +142,7 @@ func runPipeline(t *testing.T, schedKind string) {
 		// RDS notifications reach the same queue through EventBridge; the
 		// long-running consumer (Run) handles them as further triggers.
 		rdsf.OnEvent = func(n awstest.RDSNotification) { sqsf.Inject(q, n.EventBridge()) }
-		s, err := awssqs.Open(ctx, sqsf.Config(), awssqs.Options{QueueURL: q, Clock: clk})
+		s, err := sqsscheduler.Open(ctx, sqsf.Config(), sqsscheduler.Options{QueueURL: q, Clock: clk})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,7 +18,7 @@ import (
 	"gocloud.dev/blob"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
 // RDS error codes as the service returns them.
@@ -88,7 +88,7 @@ func (t ExportTask) Prefix() string {
 type RDS struct {
 	recorder
 	srv   *httptest.Server
-	clock clock.Clock
+	clock liberator.Clock
 
 	// SnapshotDescribes is how many DescribeDBSnapshots calls that include a
 	// new snapshot see it "creating" before it becomes "available".
@@ -118,7 +118,7 @@ type RDS struct {
 }
 
 // NewRDS starts a fake RDS endpoint on c's time. Close it when done.
-func NewRDS(c clock.Clock) *RDS {
+func NewRDS(c liberator.Clock) *RDS {
 	r := &RDS{
 		clock:             c,
 		SnapshotDescribes: 1,

@@ -11,16 +11,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/smithy-go"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 )
 
 var t0 = time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC)
 
 func TestRDSSnapshotLifecycle(t *testing.T) {
 	ctx := context.Background()
-	f := NewRDS(clock.NewVirtual(t0))
+	f := NewRDS(liberator.NewVirtualClock(t0))
 	defer f.Close()
 	f.AddInstance("db1")
 	f.SnapshotDescribes = 2
@@ -70,7 +69,7 @@ func TestRDSSnapshotLifecycle(t *testing.T) {
 
 func TestRDSDescribePagination(t *testing.T) {
 	ctx := context.Background()
-	f := NewRDS(clock.NewVirtual(t0))
+	f := NewRDS(liberator.NewVirtualClock(t0))
 	defer f.Close()
 	for i := 0; i < 45; i++ {
 		f.PutSnapshot(Snapshot{ID: fmt.Sprintf("s%02d", i), Instance: "db1"})
@@ -102,7 +101,7 @@ func TestRDSDescribePagination(t *testing.T) {
 
 func TestRDSExportLifecycle(t *testing.T) {
 	ctx := context.Background()
-	f := NewRDS(clock.NewVirtual(t0))
+	f := NewRDS(liberator.NewVirtualClock(t0))
 	defer f.Close()
 	f.PutSnapshot(Snapshot{ID: "s1", Instance: "db1"})
 	f.MaxActiveExports = 1

@@ -14,12 +14,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/s3blob"
-
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 )
 
 // S3 is gofakes3 with an in-memory backend served over HTTP, with request
@@ -64,13 +63,13 @@ func (s *S3) keyFails(keys ...string) bool {
 	return false
 }
 
-type timeSource struct{ c clock.Clock }
+type timeSource struct{ c liberator.Clock }
 
 func (t timeSource) Now() time.Time                  { return t.c.Now() }
 func (t timeSource) Since(x time.Time) time.Duration { return t.c.Now().Sub(x) }
 
 // NewS3 starts a fake S3 whose object times come from c.
-func NewS3(c clock.Clock) *S3 {
+func NewS3(c liberator.Clock) *S3 {
 	s := &S3{Backend: s3mem.New()}
 	s.fake = gofakes3.New(s.Backend,
 		gofakes3.WithTimeSource(timeSource{c}),

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
 // SQS error codes.
@@ -42,15 +42,15 @@ type sqsQueue struct {
 
 // SQS is a local Amazon SQS endpoint speaking the JSON 1.0 protocol. Message
 // delays and visibility timeouts run on the injected clock, so a test moves
-// them forward by advancing a clock.Virtual.
+// them forward by advancing a liberator.VirtualClock.
 type SQS struct {
 	recorder
 	srv   *httptest.Server
-	clock clock.Clock
+	clock liberator.Clock
 
 	// VisibilityTimeout is the queue's default visibility timeout (30 s).
 	VisibilityTimeout time.Duration
-	// AdvanceWhenIdle, if the clock is a *clock.Virtual, makes a
+	// AdvanceWhenIdle, if the clock is a *liberator.VirtualClock, makes a
 	// ReceiveMessage that finds nothing visible move the clock forward to
 	// when the next message becomes visible (an idle consumer's long poll,
 	// in virtual time). Messages in flight (received, not deleted) move it
@@ -100,7 +100,7 @@ func (s *SQS) nextVisible(q *sqsQueue, now time.Time) time.Time {
 }
 
 // NewSQS starts a fake SQS endpoint on c's time.
-func NewSQS(c clock.Clock) *SQS {
+func NewSQS(c liberator.Clock) *SQS {
 	s := &SQS{clock: c, VisibilityTimeout: 30 * time.Second, queues: map[string]*sqsQueue{}}
 	s.srv = httptest.NewServer(&jsonHandler{
 		rec: &s.recorder, prefix: "AmazonSQS", contentType: "application/x-amz-json-1.0",
@@ -336,7 +336,7 @@ func (s *SQS) op(op string, body map[string]any) (any, *Fault) {
 		if v, ok := num(body, "VisibilityTimeout"); ok {
 			vis = time.Duration(v) * time.Second
 		}
-		if v, ok := s.clock.(*clock.Virtual); ok && s.AdvanceWhenIdle {
+		if v, ok := s.clock.(*liberator.VirtualClock); ok && s.AdvanceWhenIdle {
 			if next := s.nextVisible(q, now); !next.IsZero() {
 				v.Advance(next.Sub(now))
 				now = s.clock.Now()

@@ -10,16 +10,15 @@ import (
 	gluetypes "github.com/aws/aws-sdk-go-v2/service/glue/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 )
 
 // The SDK turns the fakes' error codes into its modelled error types: the
 // wire format of the errors is the services'.
 func TestGlueErrorsAreModelledTypes(t *testing.T) {
 	ctx := context.Background()
-	g := NewGlue(clock.NewVirtual(t0))
+	g := NewGlue(liberator.NewVirtualClock(t0))
 	defer g.Close()
 	g.AddWorkflow("wf", 1)
 	c := glue.NewFromConfig(g.Config())
@@ -57,7 +56,7 @@ func TestGlueErrorsAreModelledTypes(t *testing.T) {
 
 func TestSQSErrorsAreModelledTypes(t *testing.T) {
 	ctx := context.Background()
-	s := NewSQS(clock.NewVirtual(t0))
+	s := NewSQS(liberator.NewVirtualClock(t0))
 	defer s.Close()
 	c := sqs.NewFromConfig(s.Config())
 	_, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(s.URL() + "/" + Account + "/missing"), MessageBody: aws.String("x")})

@@ -6,9 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/partition"
 )
 
 // RDS event ids the pipeline reacts to.
@@ -128,20 +126,20 @@ func ParseRDSEvent(body []byte) (RDSEvent, error) {
 	body = bytes.TrimSpace(body)
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(body, &probe); err != nil {
-		return RDSEvent{}, errkind.New(errkind.Invalid, op, "", err)
+		return RDSEvent{}, liberator.NewError(liberator.ErrInvalid, op, "", err)
 	}
 	switch {
 	case probe["Type"] != nil && probe["Message"] != nil && probe["TopicArn"] != nil:
 		var env snsEnvelope
 		if err := json.Unmarshal(body, &env); err != nil {
-			return RDSEvent{}, errkind.New(errkind.Invalid, op, "sns envelope", err)
+			return RDSEvent{}, liberator.NewError(liberator.ErrInvalid, op, "sns envelope", err)
 		}
 		ev, err := ParseRDSEvent([]byte(env.Message))
 		if err != nil {
-			return RDSEvent{}, errkind.New(errkind.Invalid, op, "sns message "+env.MessageId, err)
+			return RDSEvent{}, liberator.NewError(liberator.ErrInvalid, op, "sns message "+env.MessageId, err)
 		}
 		if ev.Via != ViaRDSMessage {
-			return RDSEvent{}, errkind.Newf(errkind.Invalid, op, "sns message "+env.MessageId, "not an RDS event")
+			return RDSEvent{}, liberator.Errorf(liberator.ErrInvalid, op, "sns message "+env.MessageId, "not an RDS event")
 		}
 		ev.Via = ViaSNS
 		if ev.Time.IsZero() {
@@ -151,10 +149,10 @@ func ParseRDSEvent(body []byte) (RDSEvent, error) {
 	case probe["detail"] != nil && probe["source"] != nil:
 		var eb ebEvent
 		if err := json.Unmarshal(body, &eb); err != nil {
-			return RDSEvent{}, errkind.New(errkind.Invalid, op, "eventbridge event", err)
+			return RDSEvent{}, liberator.NewError(liberator.ErrInvalid, op, "eventbridge event", err)
 		}
 		if eb.Source != "aws.rds" || eb.Detail == nil || eb.Detail.EventID == "" {
-			return RDSEvent{}, errkind.Newf(errkind.Invalid, op, "eventbridge event", "source %q is not an RDS event", eb.Source)
+			return RDSEvent{}, liberator.Errorf(liberator.ErrInvalid, op, "eventbridge event", "source %q is not an RDS event", eb.Source)
 		}
 		t := parseTime(eb.Detail.Date)
 		if t.IsZero() {
@@ -168,7 +166,7 @@ func ParseRDSEvent(body []byte) (RDSEvent, error) {
 	case probe["Event ID"] != nil:
 		var m rdsMessage
 		if err := json.Unmarshal(body, &m); err != nil {
-			return RDSEvent{}, errkind.New(errkind.Invalid, op, "rds message", err)
+			return RDSEvent{}, liberator.NewError(liberator.ErrInvalid, op, "rds message", err)
 		}
 		return RDSEvent{
 			EventID: shortEventID(m.EventID), SourceType: sourceType(m.EventSource),
@@ -176,7 +174,7 @@ func ParseRDSEvent(body []byte) (RDSEvent, error) {
 			Time: parseTime(m.EventTime), Via: ViaRDSMessage,
 		}, nil
 	}
-	return RDSEvent{}, errkind.Newf(errkind.Invalid, op, "", "not an RDS notification (SNS, RDS or EventBridge form)")
+	return RDSEvent{}, liberator.Errorf(liberator.ErrInvalid, op, "", "not an RDS notification (SNS, RDS or EventBridge form)")
 }
 
 // DumpKeyPrefix prefixes the placeholder dump key of a message made from an
@@ -207,7 +205,7 @@ func NextMessage(ev RDSEvent, dump liberator.DumpRef) (m liberator.Message, ok b
 	if !strings.HasPrefix(id, "sql-to-parquet-") {
 		return liberator.Message{}, false, nil
 	}
-	date, err := partition.DateFromSnapshotID(id)
+	date, err := liberator.DateFromSnapshotID(id)
 	if err != nil {
 		return liberator.Message{}, false, err
 	}

@@ -9,7 +9,6 @@ import (
 	"gocloud.dev/blob"
 
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/liberator/awss3"
 	"github.com/dataplatform/liberator-ingestion/liberator/conformance"
@@ -25,7 +24,7 @@ type landerHarness struct {
 }
 
 func (h landerHarness) MakeBuckets(ctx context.Context, t *testing.T) (export, landing *blob.Bucket, faults conformance.KeyFaults) {
-	f := awstest.NewS3(clock.NewVirtual(time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)))
+	f := awstest.NewS3(liberator.NewVirtualClock(time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)))
 	t.Cleanup(f.Close)
 	open := func(name string) *blob.Bucket {
 		if err := f.CreateBucket(name); err != nil {
@@ -49,7 +48,7 @@ func (h landerHarness) MakeBuckets(ctx context.Context, t *testing.T) (export, l
 func (h landerHarness) MakeLander(ctx context.Context, t *testing.T, export, landing *blob.Bucket, prefix string) liberator.Lander {
 	l, err := partition.NewLander(export, landing, partition.LanderOptions{
 		Prefix: prefix,
-		Clock:  clock.NewVirtual(time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)),
+		Clock:  liberator.NewVirtualClock(time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)),
 		Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {

@@ -14,7 +14,6 @@ import (
 	"gocloud.dev/blob/s3blob"
 
 	"github.com/dataplatform/liberator-ingestion/internal/awserr"
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
@@ -35,11 +34,11 @@ const DefaultPartSize int64 = 512 << 20
 // func(o *s3.Options) { o.UsePathStyle = true } for S3-compatible stores).
 func OpenBucket(ctx context.Context, cfg aws.Config, bucket string, optFns ...func(*s3.Options)) (*blob.Bucket, error) {
 	if bucket == "" {
-		return nil, errkind.Newf(errkind.Invalid, "open s3 bucket", "", "bucket name is empty")
+		return nil, liberator.Errorf(liberator.ErrInvalid, "open s3 bucket", "", "bucket name is empty")
 	}
 	b, err := s3blob.OpenBucket(ctx, s3.NewFromConfig(cfg, optFns...), bucket, nil)
 	if err != nil {
-		return nil, errkind.New(errkind.Invalid, "open s3 bucket", bucket, err)
+		return nil, liberator.NewError(liberator.ErrInvalid, "open s3 bucket", bucket, err)
 	}
 	return b, nil
 }
@@ -58,7 +57,7 @@ func (l Location) String() string { return "s3://" + l.Bucket + "/" + l.Key }
 func ParseLocation(s string) (Location, error) {
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme != "s3" || u.Host == "" {
-		return Location{}, errkind.Newf(errkind.Invalid, "parse s3 location", s, "want s3://bucket/key")
+		return Location{}, liberator.Errorf(liberator.ErrInvalid, "parse s3 location", s, "want s3://bucket/key")
 	}
 	return Location{Bucket: u.Host, Key: strings.TrimPrefix(u.Path, "/")}, nil
 }
@@ -102,7 +101,7 @@ func NewCopier(cfg aws.Config, opts CopyOptions, optFns ...func(*s3.Options)) (*
 // NewCopierFromClient returns a Copier on c.
 func NewCopierFromClient(c Client, opts CopyOptions) (*Copier, error) {
 	if c == nil {
-		return nil, errkind.Newf(errkind.Invalid, "new s3 copier", "client", "client is nil")
+		return nil, liberator.Errorf(liberator.ErrInvalid, "new s3 copier", "client", "client is nil")
 	}
 	if opts.MultipartThreshold <= 0 || opts.MultipartThreshold > MaxCopyObjectSize {
 		opts.MultipartThreshold = MaxCopyObjectSize
@@ -111,7 +110,7 @@ func NewCopierFromClient(c Client, opts CopyOptions) (*Copier, error) {
 		opts.PartSize = DefaultPartSize
 	}
 	if opts.PartSize > MaxCopyObjectSize {
-		return nil, errkind.Newf(errkind.Invalid, "new s3 copier", "PartSize", "at most 5 GiB, got %d", opts.PartSize)
+		return nil, liberator.Errorf(liberator.ErrInvalid, "new s3 copier", "PartSize", "at most 5 GiB, got %d", opts.PartSize)
 	}
 	log := opts.Logger
 	if log == nil {
@@ -225,7 +224,7 @@ type Replicator struct {
 func (r *Replicator) Replicate(ctx context.Context, dump liberator.DumpRef) (Location, error) {
 	const op = "replicate dump"
 	if r.Copier == nil || r.DestBucket == "" {
-		return Location{}, errkind.Newf(errkind.Invalid, op, dump.Key, "replicator needs a Copier and a DestBucket")
+		return Location{}, liberator.Errorf(liberator.ErrInvalid, op, dump.Key, "replicator needs a Copier and a DestBucket")
 	}
 	bucket := dump.Bucket
 	if strings.HasPrefix(bucket, "s3://") {
@@ -236,11 +235,11 @@ func (r *Replicator) Replicate(ctx context.Context, dump liberator.DumpRef) (Loc
 		bucket = l.Bucket
 	}
 	if bucket == "" || strings.Contains(bucket, "://") || dump.Key == "" {
-		return Location{}, errkind.Newf(errkind.Invalid, op, dump.Key, "dump %q/%q is not an S3 object", dump.Bucket, dump.Key)
+		return Location{}, liberator.Errorf(liberator.ErrInvalid, op, dump.Key, "dump %q/%q is not an S3 object", dump.Bucket, dump.Key)
 	}
 	rel, ok := strings.CutPrefix(dump.Key, r.SourcePrefix)
 	if !ok {
-		return Location{}, errkind.Newf(errkind.Invalid, op, dump.Key, "key is not under %q", r.SourcePrefix)
+		return Location{}, liberator.Errorf(liberator.ErrInvalid, op, dump.Key, "key is not under %q", r.SourcePrefix)
 	}
 	dst := Location{Bucket: r.DestBucket, Key: r.DestPrefix + rel}
 	if _, err := r.Copier.Copy(ctx, Location{Bucket: bucket, Key: dump.Key}, dst); err != nil {

@@ -12,7 +12,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/liberator/awss3"
 )
@@ -21,7 +20,7 @@ var pathStyle = func(o *s3.Options) { o.UsePathStyle = true }
 
 func setup(t *testing.T) *awstest.S3 {
 	t.Helper()
-	f := awstest.NewS3(clock.NewVirtual(time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)))
+	f := awstest.NewS3(liberator.NewVirtualClock(time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)))
 	t.Cleanup(f.Close)
 	for _, b := range []string{"dev-liberator-data-storage", "pre-liberator-data-storage"} {
 		if err := f.CreateBucket(b); err != nil {

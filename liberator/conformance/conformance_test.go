@@ -11,6 +11,7 @@ import (
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/liberator/conformance"
 	"github.com/dataplatform/liberator-ingestion/liberator/fake"
+	"github.com/dataplatform/liberator-ingestion/liberator/pubsubscheduler"
 )
 
 var t0 = time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC)
@@ -101,7 +102,7 @@ func (pubSubHarness) MakeScheduler(ctx context.Context, t *testing.T) conformanc
 		_ = topic.Shutdown(context.Background())
 	})
 	return conformance.SchedulerFixture{
-		Scheduler:    liberator.NewPubSubScheduler(topic, sub, liberator.PubSubOptions{Clock: clk}),
+		Scheduler:    pubsubscheduler.New(topic, sub, pubsubscheduler.Options{Clock: clk}),
 		Clock:        clk,
 		ArrivalOrder: true,
 	}

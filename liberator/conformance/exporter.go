@@ -90,7 +90,7 @@ func testExportLayout(t *testing.T, h ExporterHarness) {
 			}
 			continue
 		}
-		_, ref, err := partition.LandingKey("parking", info.Prefix, key, partition.Date{Year: 2026, Month: 11, Day: 24})
+		_, ref, err := partition.LandingKey("parking", info.Prefix, key, liberator.Date{Year: 2026, Month: 11, Day: 24})
 		if err != nil {
 			t.Errorf("Parquet file not in the RDS export layout: %v", err)
 			continue

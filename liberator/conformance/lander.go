@@ -40,7 +40,7 @@ type KeyFaults interface {
 }
 
 // landerDate is the import date the Lander suite lands into.
-var landerDate = partition.Date{Year: 2026, Month: time.November, Day: 24}
+var landerDate = liberator.Date{Year: 2026, Month: time.November, Day: 24}
 
 const landerPrefix = "parking"
 
@@ -74,10 +74,10 @@ func pcn() partition.TableRef { return partition.TableRef{Database: "liberator",
 func vrm() partition.TableRef { return partition.TableRef{Database: "liberator", Table: "vrm_hist"} }
 
 // expectedManifest is what landing exportFiles(exportPrefix) must return.
-func expectedManifest(exportID, exportPrefix string, sizes map[string]int64, rows map[string]int64) partition.Manifest {
+func expectedManifest(exportID, exportPrefix string, sizes map[string]int64, rows map[string]int64) liberator.Manifest {
 	pp, vp := partition.PartitionPrefix(landerPrefix, pcn(), landerDate), partition.PartitionPrefix(landerPrefix, vrm(), landerDate)
-	obj := func(prefix, src, file string) partition.Object {
-		return partition.Object{Key: prefix + file, Source: exportPrefix + src, Size: sizes[exportPrefix+src]}
+	obj := func(prefix, src, file string) liberator.Object {
+		return liberator.Object{Key: prefix + file, Source: exportPrefix + src, Size: sizes[exportPrefix+src]}
 	}
 	rowsOf := func(t partition.TableRef) int64 {
 		if n, ok := rows[t.String()]; ok {
@@ -85,22 +85,22 @@ func expectedManifest(exportID, exportPrefix string, sizes map[string]int64, row
 		}
 		return -1
 	}
-	return partition.Manifest{Version: partition.ManifestVersion, ExportID: exportID, ImportDate: landerDate, Tables: []partition.TableManifest{
-		{Database: "liberator", Table: "PCN_IC", Prefix: pp, Rows: rowsOf(pcn()), Objects: []partition.Object{
+	return liberator.Manifest{Version: partition.ManifestVersion, ExportID: exportID, ImportDate: landerDate, Tables: []liberator.TableManifest{
+		{Database: "liberator", Table: "PCN_IC", Prefix: pp, Rows: rowsOf(pcn()), Objects: []liberator.Object{
 			obj(pp, "liberator/liberator.PCN_IC/1/part-00000-aaaa-c000.gz.parquet", "part-00000-aaaa-c000.gz.parquet"),
 			obj(pp, "liberator/liberator.PCN_IC/2/part-00001-bbbb-c000.gz.parquet", "part-00001-bbbb-c000.gz.parquet"),
 		}},
-		{Database: "liberator", Table: "vrm_hist", Prefix: vp, Rows: rowsOf(vrm()), Objects: []partition.Object{
+		{Database: "liberator", Table: "vrm_hist", Prefix: vp, Rows: rowsOf(vrm()), Objects: []liberator.Object{
 			obj(vp, "liberator/liberator.vrm_hist/part-00000-cccc-c000.gz.parquet", "part-00000-cccc-c000.gz.parquet"),
 		}},
 	}}
 }
 
-var ignoreVersion = cmpopts.IgnoreFields(partition.Manifest{}, "Version")
+var ignoreVersion = cmpopts.IgnoreFields(liberator.Manifest{}, "Version")
 
 // checkPublished checks that every table of want is published in landing:
 // exactly its objects with the export's bytes, its manifest and marker.
-func checkPublished(ctx context.Context, t *testing.T, export, landing *blob.Bucket, want partition.Manifest) {
+func checkPublished(ctx context.Context, t *testing.T, export, landing *blob.Bucket, want liberator.Manifest) {
 	t.Helper()
 	for _, tm := range want.Tables {
 		wantFiles := map[string]string{
@@ -128,7 +128,7 @@ func checkPublished(ctx context.Context, t *testing.T, export, landing *blob.Buc
 			t.Errorf("read manifest of %s.%s: %v", tm.Database, tm.Table, err)
 			continue
 		}
-		if diff := cmp.Diff(partition.Manifest{ExportID: want.ExportID, ImportDate: want.ImportDate, Tables: []partition.TableManifest{tm}}, stored, ignoreVersion); diff != "" {
+		if diff := cmp.Diff(liberator.Manifest{ExportID: want.ExportID, ImportDate: want.ImportDate, Tables: []liberator.TableManifest{tm}}, stored, ignoreVersion); diff != "" {
 			t.Errorf("stored manifest of %s.%s (-want +got):\n%s", tm.Database, tm.Table, diff)
 		}
 		ok, err := partition.Published(ctx, landing, landerPrefix, tm.Database, tm.Table, want.ImportDate)
@@ -248,8 +248,8 @@ func testRerunReplaces(t *testing.T, h LanderHarness) {
 		t.Fatalf("second Land: %v", err)
 	}
 	pp := partition.PartitionPrefix(landerPrefix, pcn(), landerDate)
-	want := partition.Manifest{ExportID: "exp-2", ImportDate: landerDate, Tables: []partition.TableManifest{
-		{Database: "liberator", Table: "PCN_IC", Prefix: pp, Rows: -1, Objects: []partition.Object{
+	want := liberator.Manifest{ExportID: "exp-2", ImportDate: landerDate, Tables: []liberator.TableManifest{
+		{Database: "liberator", Table: "PCN_IC", Prefix: pp, Rows: -1, Objects: []liberator.Object{
 			{Key: pp + "part-00000-aaaa-c000.gz.parquet", Source: "exp-2/liberator/liberator.PCN_IC/1/part-00000-aaaa-c000.gz.parquet", Size: 20},
 			{Key: pp + "part-00002-dddd-c000.gz.parquet", Source: "exp-2/liberator/liberator.PCN_IC/1/part-00002-dddd-c000.gz.parquet", Size: 8},
 		}},
@@ -260,7 +260,7 @@ func testRerunReplaces(t *testing.T, h LanderHarness) {
 	// checkPublished also proves the first export's extra file is gone.
 	checkPublished(ctx, t, export, landing, want)
 	// vrm_hist was not in exp-2: its exp-1 partition stays as it was.
-	checkPublished(ctx, t, export, landing, partition.Manifest{ExportID: "exp-1", ImportDate: landerDate,
+	checkPublished(ctx, t, export, landing, liberator.Manifest{ExportID: "exp-1", ImportDate: landerDate,
 		Tables: expectedManifest("exp-1", "exp-1/", listAll(ctx, t, export, "exp-1/"), nil).Tables[1:]})
 }
 
@@ -326,7 +326,7 @@ func testRefusesInvalidDate(t *testing.T, h LanderHarness) {
 	export, landing, _ := h.MakeBuckets(ctx, t)
 	writeAll(ctx, t, export, exportFiles("exp-1/", "x"))
 	l := h.MakeLander(ctx, t, export, landing, landerPrefix)
-	for _, d := range []partition.Date{{}, {Year: 2026, Month: 2, Day: 30}, {Year: 2026, Month: 13, Day: 1}} {
+	for _, d := range []liberator.Date{{}, {Year: 2026, Month: 2, Day: 30}, {Year: 2026, Month: 13, Day: 1}} {
 		_, err := l.Land(ctx, liberator.LandRequest{ExportID: "exp-1", ExportPrefix: "exp-1/", ImportDate: d})
 		if !errors.Is(err, liberator.ErrInvalid) {
 			t.Errorf("Land on %v: error %v, want ErrInvalid", d, err)

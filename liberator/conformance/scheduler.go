@@ -56,7 +56,7 @@ func schedMsg(name string) liberator.Message {
 		Step:       liberator.StepSnapshotCheck,
 		RunID:      "20261124/parking/" + name,
 		Dump:       liberator.DumpRef{Key: "parking/liberator_dump_20261124.zip"},
-		ImportDate: partition.Date{Year: 2026, Month: time.November, Day: 24},
+		ImportDate: liberator.Date{Year: 2026, Month: time.November, Day: 24},
 	}
 }
 
@@ -167,7 +167,7 @@ func testSchedLong(t *testing.T, h SchedulerHarness) {
 func testSchedPayload(t *testing.T, h SchedulerHarness) {
 	ctx := testContext(t)
 	f := h.MakeScheduler(ctx, t)
-	d := partition.Date{Year: 2026, Month: time.November, Day: 24}
+	d := liberator.Date{Year: 2026, Month: time.November, Day: 24}
 	received := time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC)
 	m := liberator.Message{
 		Version:       liberator.MessageVersion,
@@ -184,8 +184,8 @@ func testSchedPayload(t *testing.T, h SchedulerHarness) {
 		StepStarted:   received.Add(time.Hour),
 		WorkflowRunID: "wr_1",
 		Manifest: &liberator.Manifest{Version: partition.ManifestVersion, ExportID: "sql-to-parquet-2026-11-24-backdated", ImportDate: d,
-			Tables: []partition.TableManifest{{Database: "liberator", Table: "PCN_IC", Prefix: "parking/x/", Rows: 2,
-				Objects: []partition.Object{{Key: "parking/x/part-0.parquet", Source: "e/part-0.parquet", Size: 9}}}}},
+			Tables: []liberator.TableManifest{{Database: "liberator", Table: "PCN_IC", Prefix: "parking/x/", Rows: 2,
+				Objects: []liberator.Object{{Key: "parking/x/part-0.parquet", Source: "e/part-0.parquet", Size: 9}}}}},
 	}
 	schedule(ctx, t, f, m, 2*time.Hour)
 	got := receive(ctx, t, f, map[string]time.Time{m.RunID: f.Clock.Now().Add(2 * time.Hour)})

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/partition"
 )
 
 // SnapshotterHarness makes fresh Snapshotters for RunSnapshotterTests.
@@ -43,7 +42,7 @@ const (
 )
 
 func snapReq(f SnapshotterFixture, id string) liberator.SnapshotRequest {
-	d, err := partition.DateFromSnapshotID(id)
+	d, err := liberator.DateFromSnapshotID(id)
 	if err != nil {
 		panic(err)
 	}

@@ -25,7 +25,7 @@ func RunWorkflowTests(t *testing.T, h WorkflowHarness) {
 }
 
 func workflowReq(key string) liberator.WorkflowRequest {
-	d := partition.Date{Year: 2026, Month: time.November, Day: 24}
+	d := liberator.Date{Year: 2026, Month: time.November, Day: 24}
 	return liberator.WorkflowRequest{
 		RunKey:     key,
 		ImportDate: d,

@@ -12,7 +12,6 @@ import (
 	"github.com/google/uuid"
 	"gocloud.dev/blob"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
@@ -134,9 +133,9 @@ func (e *Exporter) StartExport(ctx context.Context, req liberator.ExportRequest)
 	}
 	switch {
 	case req.ID == "" || len(req.ID) > liberator.MaxExportIDLen:
-		return liberator.ExportInfo{}, errkind.Newf(errkind.Invalid, "start export", req.ID, "export id must have 1 to %d characters", liberator.MaxExportIDLen)
+		return liberator.ExportInfo{}, liberator.Errorf(liberator.ErrInvalid, "start export", req.ID, "export id must have 1 to %d characters", liberator.MaxExportIDLen)
 	case req.Snapshot.Status != "" && req.Snapshot.Status != liberator.SnapshotAvailable:
-		return liberator.ExportInfo{}, errkind.Newf(errkind.Invalid, "start export", req.ID, "snapshot %s is %s, not available", req.Snapshot.ID, req.Snapshot.Status)
+		return liberator.ExportInfo{}, liberator.Errorf(liberator.ErrInvalid, "start export", req.ID, "snapshot %s is %s, not available", req.Snapshot.ID, req.Snapshot.Status)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -151,7 +150,7 @@ func (e *Exporter) StartExport(ctx context.Context, req liberator.ExportRequest)
 		}
 	}
 	if active >= e.opts.MaxConcurrent {
-		return liberator.ExportInfo{}, errkind.Newf(errkind.Throttled, "start export", req.ID, "%d export tasks already running (limit %d)", active, e.opts.MaxConcurrent)
+		return liberator.ExportInfo{}, liberator.Errorf(liberator.ErrThrottled, "start export", req.ID, "%d export tasks already running (limit %d)", active, e.opts.MaxConcurrent)
 	}
 	t := &exportTask{req: req, info: liberator.ExportInfo{
 		ID: req.ID, SnapshotID: req.Snapshot.ID, Status: liberator.ExportStarting, Prefix: e.opts.Prefix + req.ID + "/",
@@ -173,7 +172,7 @@ func (e *Exporter) DescribeExport(ctx context.Context, id string) (liberator.Exp
 	defer e.mu.Unlock()
 	t, ok := e.tasks[id]
 	if !ok {
-		return liberator.ExportInfo{}, errkind.Newf(errkind.NotFound, "describe export", id, "no such export task")
+		return liberator.ExportInfo{}, liberator.Errorf(liberator.ErrNotFound, "describe export", id, "no such export task")
 	}
 	if t.info.Status.Terminal() {
 		return t.info, nil
@@ -193,7 +192,7 @@ func (e *Exporter) DescribeExport(ctx context.Context, id string) (liberator.Exp
 	default:
 		if err := e.write(ctx, t); err != nil {
 			t.polls--
-			return liberator.ExportInfo{}, errkind.New(errkind.Transient, "describe export", id, err)
+			return liberator.ExportInfo{}, liberator.NewError(liberator.ErrTransient, "describe export", id, err)
 		}
 		t.info.Status = liberator.ExportComplete
 		t.info.PercentProgress = 100
@@ -204,7 +203,7 @@ func (e *Exporter) DescribeExport(ctx context.Context, id string) (liberator.Exp
 // write stores the export's files and fills in its statistics.
 func (e *Exporter) write(ctx context.Context, t *exportTask) error {
 	if e.opts.Bucket == nil {
-		return errkind.Newf(errkind.Invalid, "export", t.info.ID, "ExporterOptions.Bucket is nil")
+		return liberator.Errorf(liberator.ErrInvalid, "export", t.info.ID, "ExporterOptions.Bucket is nil")
 	}
 	db := e.opts.Database
 	type tableInfo struct {

@@ -5,7 +5,6 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
@@ -85,7 +84,7 @@ func (s *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.Snapshot
 		return liberator.SnapshotInfo{}, err
 	}
 	if req.ID == "" {
-		return liberator.SnapshotInfo{}, errkind.Newf(errkind.Invalid, "create snapshot", "", "empty snapshot id")
+		return liberator.SnapshotInfo{}, liberator.Errorf(liberator.ErrInvalid, "create snapshot", "", "empty snapshot id")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -128,7 +127,7 @@ func (s *Snapshotter) DescribeSnapshot(ctx context.Context, id string) (liberato
 	defer s.mu.Unlock()
 	st, ok := s.snap[id]
 	if !ok {
-		return liberator.SnapshotInfo{}, errkind.Newf(errkind.NotFound, "describe snapshot", id, "no such snapshot")
+		return liberator.SnapshotInfo{}, liberator.Errorf(liberator.ErrNotFound, "describe snapshot", id, "no such snapshot")
 	}
 	if st.info.Status == liberator.SnapshotCreating {
 		if st.polls > 0 {
@@ -173,7 +172,7 @@ func (s *Snapshotter) DeleteSnapshot(ctx context.Context, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.snap[id]; !ok {
-		return errkind.Newf(errkind.NotFound, "delete snapshot", id, "no such snapshot")
+		return liberator.Errorf(liberator.ErrNotFound, "delete snapshot", id, "no such snapshot")
 	}
 	delete(s.snap, id)
 	return nil

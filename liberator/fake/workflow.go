@@ -6,7 +6,6 @@ import (
 	"maps"
 	"sync"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
@@ -52,7 +51,7 @@ func (w *Workflow) Start(ctx context.Context, req liberator.WorkflowRequest) (li
 		return liberator.WorkflowRun{}, err
 	}
 	if req.RunKey == "" {
-		return liberator.WorkflowRun{}, errkind.Newf(errkind.Invalid, "start workflow", "", "empty run key")
+		return liberator.WorkflowRun{}, liberator.Errorf(liberator.ErrInvalid, "start workflow", "", "empty run key")
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -87,7 +86,7 @@ func (w *Workflow) GetRun(ctx context.Context, id string) (liberator.WorkflowRun
 			return cloneRun(r), nil
 		}
 	}
-	return liberator.WorkflowRun{}, errkind.Newf(errkind.NotFound, "get workflow run", id, "no such run")
+	return liberator.WorkflowRun{}, liberator.Errorf(liberator.ErrNotFound, "get workflow run", id, "no such run")
 }
 
 // Runs returns the started runs in start order.
@@ -119,7 +118,7 @@ func (w *Workflow) SetStatus(id, status string) error {
 			return nil
 		}
 	}
-	return errkind.Newf(errkind.NotFound, "set workflow status", id, "no such run")
+	return liberator.Errorf(liberator.ErrNotFound, "set workflow status", id, "no such run")
 }
 
 func cloneRun(r liberator.WorkflowRun) liberator.WorkflowRun {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot"
 )
 
@@ -129,7 +129,7 @@ func NewAllowlist(target string, opts AllowOptions) *Allowlist {
 
 // Allow checks one statement of a dump against the allowlist for a restore
 // into the database target, with default options: nil if it may be sent
-// (or is harmlessly skipped), else an error wrapping errkind.Invalid naming
+// (or is harmlessly skipped), else an error wrapping liberator.ErrInvalid naming
 // its line. It is stateless: restoring a session variable from a user
 // variable is only accepted by an Allowlist that saw the variable saved,
 // so a restore uses one Allowlist for the whole dump.
@@ -149,7 +149,7 @@ func (a *Allowlist) CheckStatement(stmt snapshot.Statement) (Decision, error) {
 
 // Check classifies one statement (without its delimiter). line is its
 // 1-based line in the dump. A refused statement returns an error wrapping
-// errkind.Invalid that names the line and quotes the statement.
+// liberator.ErrInvalid that names the line and quotes the statement.
 func (a *Allowlist) Check(text string, line int) (Decision, error) {
 	if perconaRocksDB(text) {
 		return Decision{Action: Skip, Kind: KindPerconaRocksDB}, nil
@@ -160,7 +160,7 @@ func (a *Allowlist) Check(text string, line int) (Decision, error) {
 		err = c.l.err // a lexical error explains any parse error it caused
 	}
 	if err != nil {
-		return Decision{}, errkind.Newf(errkind.Invalid, "restore", fmt.Sprintf("line %d", line),
+		return Decision{}, liberator.Errorf(liberator.ErrInvalid, "restore", fmt.Sprintf("line %d", line),
 			"statement refused: %v: %s", err, excerpt(text))
 	}
 	if d.Action != Skip && d.SQL == "" {

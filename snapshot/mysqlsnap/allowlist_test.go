@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -150,8 +150,8 @@ func TestAllowlistRefuses(t *testing.T) {
 			if err == nil {
 				t.Fatalf("Check(%q) accepted, want refusal", tc.sql)
 			}
-			if !errors.Is(err, errkind.Invalid) {
-				t.Errorf("error %v does not wrap errkind.Invalid", err)
+			if !errors.Is(err, liberator.ErrInvalid) {
+				t.Errorf("error %v does not wrap liberator.ErrInvalid", err)
 			}
 			if !strings.Contains(err.Error(), "line 42") || !strings.Contains(err.Error(), tc.wantMsg) {
 				t.Errorf("error %q does not name the line and %q", err, tc.wantMsg)
@@ -290,7 +290,7 @@ func TestAllowlistViewsAndTriggers(t *testing.T) {
 	for _, tc := range refuse {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := NewAllowlist("tgt", opts).Check(tc.sql, 9)
-			if err == nil || !errors.Is(err, errkind.Invalid) || !strings.Contains(err.Error(), tc.want) {
+			if err == nil || !errors.Is(err, liberator.ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("Check(%q) = %v, want a refusal naming %q", tc.sql, err, tc.want)
 			}
 		})

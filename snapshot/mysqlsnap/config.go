@@ -11,10 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/go-sql-driver/mysql"
-
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 )
 
 // Config configures the MySQL backend: the server, TLS, and how restores
@@ -47,7 +45,7 @@ type Config struct {
 	// scanner's default, 256 MiB).
 	MaxStatement int
 	// Clock stamps snapshot creation times; default the wall clock.
-	Clock clock.Clock
+	Clock liberator.Clock
 	// Logger; default a logger that discards.
 	Logger *slog.Logger
 }
@@ -60,7 +58,7 @@ func (c Config) withDefaults() Config {
 		c.BatchBytes = 4 << 20
 	}
 	if c.Clock == nil {
-		c.Clock = clock.Real{}
+		c.Clock = liberator.RealClock{}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -77,7 +75,7 @@ func Open(cfg Config) (*sql.DB, error) {
 	}
 	conn, err := mysql.NewConnector(mc)
 	if err != nil {
-		return nil, errkind.New(errkind.Invalid, "mysql open", "", err)
+		return nil, liberator.NewError(liberator.ErrInvalid, "mysql open", "", err)
 	}
 	db := sql.OpenDB(conn)
 	db.SetConnMaxIdleTime(5 * time.Minute)
@@ -91,7 +89,7 @@ func Open(cfg Config) (*sql.DB, error) {
 func DriverConfig(cfg Config) (*mysql.Config, error) {
 	mc, err := mysql.ParseDSN(cfg.DSN)
 	if err != nil {
-		return nil, errkind.New(errkind.Invalid, "mysql config", "DSN", err)
+		return nil, liberator.NewError(liberator.ErrInvalid, "mysql config", "DSN", err)
 	}
 	mc.DBName = ""
 	mc.MaxAllowedPacket = 0 // ask the server
@@ -115,7 +113,7 @@ func DriverConfig(cfg Config) (*mysql.Config, error) {
 		sum := sha256.Sum256([]byte(cfg.TLSCAFile + "\x00" + tc.ServerName))
 		name := "liberator-" + hex.EncodeToString(sum[:8])
 		if err := mysql.RegisterTLSConfig(name, tc); err != nil {
-			return nil, errkind.New(errkind.Invalid, "mysql config", cfg.TLSCAFile, err)
+			return nil, liberator.NewError(liberator.ErrInvalid, "mysql config", cfg.TLSCAFile, err)
 		}
 		mc.TLSConfig = name
 		mc.TLS = tc
@@ -128,11 +126,11 @@ func DriverConfig(cfg Config) (*mysql.Config, error) {
 func TLSConfig(caFile, serverName string) (*tls.Config, error) {
 	pem, err := os.ReadFile(caFile)
 	if err != nil {
-		return nil, errkind.New(errkind.Invalid, "mysql tls", caFile, err)
+		return nil, liberator.NewError(liberator.ErrInvalid, "mysql tls", caFile, err)
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, errkind.Newf(errkind.Invalid, "mysql tls", caFile, "no PEM certificates in the file")
+		return nil, liberator.Errorf(liberator.ErrInvalid, "mysql tls", caFile, "no PEM certificates in the file")
 	}
 	return &tls.Config{RootCAs: pool, ServerName: serverName, MinVersion: tls.VersionTLS12}, nil
 }

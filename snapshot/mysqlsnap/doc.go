@@ -11,7 +11,7 @@
 // rows, transaction statements). The allowlist lexes each statement as the
 // server does, including the content of version comments (/*!40101 …*/,
 // /*M!100100 …*/), which the server executes. Everything else is refused
-// with an error wrapping errkind.Invalid that names the dump line: USE and
+// with an error wrapping liberator.ErrInvalid that names the dump line: USE and
 // names qualified with another database, CREATE/DROP DATABASE, GRANT,
 // REVOKE, user management, SET PASSWORD/GLOBAL/PERSIST, LOAD DATA, SELECT
 // (… INTO OUTFILE), INSTALL PLUGIN, SHUTDOWN, KILL, client commands,

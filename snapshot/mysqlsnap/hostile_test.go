@@ -14,8 +14,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/internal/mysqltest"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
 var lineRE = regexp.MustCompile(`line (\d+):`)
@@ -146,8 +146,8 @@ func TestHostileCorpus(t *testing.T) {
 				if err == nil {
 					t.Fatalf("hostile dump %s was restored", file)
 				}
-				if !errors.Is(err, errkind.Invalid) || !strings.Contains(err.Error(), "statement refused") {
-					t.Errorf("error %v: want a refusal by the allowlist (errkind.Invalid)", err)
+				if !errors.Is(err, liberator.ErrInvalid) || !strings.Contains(err.Error(), "statement refused") {
+					t.Errorf("error %v: want a refusal by the allowlist (liberator.ErrInvalid)", err)
 				}
 				// The refused statement is on line 4 of the corpus file (a
 				// second statement on that line may start lower when split).

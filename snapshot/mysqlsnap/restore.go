@@ -15,7 +15,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot"
 )
 
@@ -89,17 +89,17 @@ func ServerDialect(ctx context.Context, q interface {
 func classify(op, what string, err error) error {
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
-		k := errkind.Invalid
+		k := liberator.ErrInvalid
 		switch me.Number {
 		case 1040, 1203, 1205, 1213, 1226, 1317: // too many connections, lock wait, deadlock, interrupted
-			k = errkind.Transient
+			k = liberator.ErrTransient
 		case 1044, 1045, 1142, 1227: // access denied
-			k = errkind.Terminal
+			k = liberator.ErrTerminal
 		}
-		return errkind.New(k, op, what, err)
+		return liberator.NewError(k, op, what, err)
 	}
 	// Network failures and a cancelled or expired ctx.
-	return errkind.New(errkind.Transient, op, what, err)
+	return liberator.NewError(liberator.ErrTransient, op, what, err)
 }
 
 // StagingName returns a fresh staging database name for target.
@@ -115,7 +115,7 @@ func StagingName(target string) string {
 // before anything is sent; views, triggers and routines are skipped. On any
 // failure the staging database is dropped and target is not created: no
 // database is left behind. Refused statements and server errors wrap
-// errkind.Invalid and name the dump line.
+// liberator.ErrInvalid and name the dump line.
 //
 // The statements run on one connection of db (session settings such as
 // SET NAMES and LOCK TABLES need it). Consecutive INSERTs into the same
@@ -132,7 +132,7 @@ func Restore(ctx context.Context, db *sql.DB, dump io.Reader, target string, opt
 		return nil, err
 	}
 	if err := ValidDatabaseName(target + StagingInfix + "00000000"); err != nil {
-		return nil, errkind.Newf(errkind.Invalid, op, target, "name too long for its staging database: %v", err)
+		return nil, liberator.Errorf(liberator.ErrInvalid, op, target, "name too long for its staging database: %v", err)
 	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -156,7 +156,7 @@ func Restore(ctx context.Context, db *sql.DB, dump io.Reader, target string, opt
 		return nil, classify(op, target, err)
 	}
 	if exists > 0 {
-		return nil, errkind.Newf(errkind.AlreadyExists, op, target, "database %s exists", target)
+		return nil, liberator.Errorf(liberator.ErrAlreadyExists, op, target, "database %s exists", target)
 	}
 	var maxPacket int
 	if err := conn.QueryRowContext(ctx, "SELECT @@max_allowed_packet").Scan(&maxPacket); err != nil {
@@ -202,7 +202,7 @@ func Restore(ctx context.Context, db *sql.DB, dump io.Reader, target string, opt
 	cols := insertColumns{lists: map[string][]string{}, bare: map[string]bool{}}
 	for {
 		if err := ctx.Err(); err != nil {
-			return nil, errkind.New(errkind.Transient, op, target, err)
+			return nil, liberator.NewError(liberator.ErrTransient, op, target, err)
 		}
 		st, rerr := sr.Next()
 		if rerr == io.EOF {
@@ -362,7 +362,7 @@ func promote(ctx context.Context, conn *sql.Conn, staging, target string) error 
 		}
 		if typ != "BASE TABLE" {
 			rows.Close()
-			return errkind.Newf(errkind.Invalid, op, staging, "%s %s cannot be promoted", strings.ToLower(typ), name)
+			return liberator.Errorf(liberator.ErrInvalid, op, staging, "%s %s cannot be promoted", strings.ToLower(typ), name)
 		}
 		parts = append(parts, quoteIdent(staging)+"."+quoteIdent(name)+" TO "+quoteIdent(target)+"."+quoteIdent(name))
 	}
@@ -403,7 +403,7 @@ type batcher struct {
 
 func (b *batcher) add(ctx context.Context, d Decision, line int) error {
 	if b.max > 0 && len(d.SQL) > b.max-64 {
-		return errkind.Newf(errkind.Invalid, "restore", fmt.Sprintf("line %d", line),
+		return liberator.Errorf(liberator.ErrInvalid, "restore", fmt.Sprintf("line %d", line),
 			"statement of %d bytes exceeds the server's max_allowed_packet (%d)", len(d.SQL), b.max)
 	}
 	// INSERTs with comments are sent as they are: merging is only done
@@ -462,12 +462,12 @@ func (b *batcher) exec(ctx context.Context, q string, line, last int, table stri
 // no path separators).
 func ValidDatabaseName(name string) error {
 	if name == "" || len(name) > 64 {
-		return errkind.Newf(errkind.Invalid, "database name", name, "must be 1-64 characters")
+		return liberator.Errorf(liberator.ErrInvalid, "database name", name, "must be 1-64 characters")
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		if !(c == '_' || c == '-' || c == '$' || isDigit(c) || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')) {
-			return errkind.Newf(errkind.Invalid, "database name", name, "character %q not allowed (letters, digits, _ - $ only)", c)
+			return liberator.Errorf(liberator.ErrInvalid, "database name", name, "character %q not allowed (letters, digits, _ - $ only)", c)
 		}
 	}
 	return nil

@@ -21,7 +21,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/internal/mysqltest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 )
@@ -54,7 +53,7 @@ func TestRestoreCancelledLeavesNothing(t *testing.T) {
 	defer cancel()
 	r := &cancelAfter{r: strings.NewReader(longPrefix(256 << 10)), n: 64 << 10, cancel: cancel}
 	_, err := Restore(ctx, db, r, prefix+"liberator", RestoreOptions{BatchBytes: 16 << 10})
-	if !errors.Is(err, context.Canceled) || !errors.Is(err, errkind.Transient) {
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, liberator.ErrTransient) {
 		t.Errorf("Restore: %v, want a transient context.Canceled", err)
 	}
 	if got := mysqltest.Databases(t, db, prefix); len(got) != 0 {
@@ -97,7 +96,7 @@ func TestRestoreStatementOverMaxPacket(t *testing.T) {
 	}
 	dump := "CREATE TABLE `t` (`b` longtext);\nINSERT INTO `t` VALUES ('" + strings.Repeat("z", max) + "');\n"
 	_, err := Restore(context.Background(), db, strings.NewReader(dump), prefix+"liberator", RestoreOptions{})
-	if !errors.Is(err, errkind.Invalid) || !strings.Contains(err.Error(), "line 2") || !strings.Contains(err.Error(), "max_allowed_packet") {
+	if !errors.Is(err, liberator.ErrInvalid) || !strings.Contains(err.Error(), "line 2") || !strings.Contains(err.Error(), "max_allowed_packet") {
 		t.Errorf("Restore: %v, want Invalid naming line 2 and max_allowed_packet", err)
 	}
 	if got := mysqltest.Databases(t, db, prefix); len(got) != 0 {
@@ -174,11 +173,11 @@ func TestTLSConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range []string{bad, filepath.Join(t.TempDir(), "missing.pem")} {
-		if _, err := DriverConfig(Config{DSN: "u@tcp(h:3306)/", TLSCAFile: f}); !errors.Is(err, errkind.Invalid) {
+		if _, err := DriverConfig(Config{DSN: "u@tcp(h:3306)/", TLSCAFile: f}); !errors.Is(err, liberator.ErrInvalid) {
 			t.Errorf("DriverConfig(TLSCAFile=%s) = %v, want Invalid", f, err)
 		}
 	}
-	if _, err := DriverConfig(Config{DSN: "not a dsn"}); !errors.Is(err, errkind.Invalid) {
+	if _, err := DriverConfig(Config{DSN: "not a dsn"}); !errors.Is(err, liberator.ErrInvalid) {
 		t.Errorf("DriverConfig(bad DSN) = %v, want Invalid", err)
 	}
 }

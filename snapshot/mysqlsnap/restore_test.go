@@ -10,8 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/internal/mysqltest"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot"
 )
 
@@ -84,7 +84,7 @@ func TestRestoreAllTypes(t *testing.T) {
 	}
 	// Restoring onto an existing database is refused.
 	_, err = Restore(context.Background(), db, strings.NewReader("CREATE TABLE t (a int);"), target, RestoreOptions{})
-	if !errors.Is(err, errkind.AlreadyExists) {
+	if !errors.Is(err, liberator.ErrAlreadyExists) {
 		t.Errorf("Restore onto an existing database: %v, want AlreadyExists", err)
 	}
 }
@@ -95,12 +95,12 @@ func TestRestoreFailureLeavesNothing(t *testing.T) {
 	tests := []struct {
 		name string
 		dump string
-		kind *errkind.Kind
+		kind *liberator.Kind
 		want string
 	}{
-		{"server error half-way", "CREATE TABLE t (a int primary key);\nINSERT INTO t VALUES (1);\nINSERT INTO t VALUES (1);\nINSERT INTO u VALUES (2);\n", errkind.Invalid, "lines 2-3"},
-		{"refused statement half-way", "CREATE TABLE t (a int);\nINSERT INTO t VALUES (1);\nGRANT ALL ON *.* TO 'x'@'%';\n", errkind.Invalid, "line 3"},
-		{"truncated dump", "CREATE TABLE t (a int);\nINSERT INTO t VALUES ('abc", errkind.Invalid, "line 2"},
+		{"server error half-way", "CREATE TABLE t (a int primary key);\nINSERT INTO t VALUES (1);\nINSERT INTO t VALUES (1);\nINSERT INTO u VALUES (2);\n", liberator.ErrInvalid, "lines 2-3"},
+		{"refused statement half-way", "CREATE TABLE t (a int);\nINSERT INTO t VALUES (1);\nGRANT ALL ON *.* TO 'x'@'%';\n", liberator.ErrInvalid, "line 3"},
+		{"truncated dump", "CREATE TABLE t (a int);\nINSERT INTO t VALUES ('abc", liberator.ErrInvalid, "line 2"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot"
 )
@@ -66,17 +65,17 @@ func (s *Snapshotter) DatabaseName(id string) string { return s.cfg.DatabasePref
 // MySQL's 64-character limit.
 func (s *Snapshotter) checkID(op, id string) error {
 	if id == "" {
-		return errkind.Newf(errkind.Invalid, op, id, "empty snapshot id")
+		return liberator.Errorf(liberator.ErrInvalid, op, id, "empty snapshot id")
 	}
 	name := s.DatabaseName(id)
 	if err := ValidDatabaseName(name); err != nil {
-		return errkind.Newf(errkind.Invalid, op, id, "snapshot id: %v", err)
+		return liberator.Errorf(liberator.ErrInvalid, op, id, "snapshot id: %v", err)
 	}
 	if n := len(name) + len(StagingInfix) + 8; n > 64 {
-		return errkind.Newf(errkind.Invalid, op, id, "snapshot id too long: database and staging names must fit 64 characters (%d)", n)
+		return liberator.Errorf(liberator.ErrInvalid, op, id, "snapshot id too long: database and staging names must fit 64 characters (%d)", n)
 	}
 	if strings.Contains(name, StagingInfix) {
-		return errkind.Newf(errkind.Invalid, op, id, "snapshot id may not contain %q", StagingInfix)
+		return liberator.Errorf(liberator.ErrInvalid, op, id, "snapshot id may not contain %q", StagingInfix)
 	}
 	return nil
 }
@@ -111,7 +110,7 @@ func (s *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.Snapshot
 	}
 	if info, err := s.DescribeSnapshot(ctx, req.ID); err == nil {
 		return info, nil
-	} else if !errors.Is(err, errkind.NotFound) {
+	} else if !errors.Is(err, liberator.ErrNotFound) {
 		return liberator.SnapshotInfo{}, err
 	}
 	name := s.DatabaseName(req.ID)
@@ -121,7 +120,7 @@ func (s *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.Snapshot
 		return liberator.SnapshotInfo{}, err
 	} else if exists {
 		if n > 0 {
-			return liberator.SnapshotInfo{}, errkind.Newf(errkind.AlreadyExists, op, req.ID,
+			return liberator.SnapshotInfo{}, liberator.Errorf(liberator.ErrAlreadyExists, op, req.ID,
 				"database %s exists and is not a snapshot", name)
 		}
 		if _, err := s.db.ExecContext(ctx, "DROP DATABASE "+quoteIdent(name)); err != nil {
@@ -150,7 +149,7 @@ func (s *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.Snapshot
 		// The database exists (server error 1007 on CREATE DATABASE, or
 		// found before it): a concurrent create may have won.
 		var me *mysql.MySQLError
-		if errors.Is(err, errkind.AlreadyExists) || errors.As(err, &me) && me.Number == 1007 {
+		if errors.Is(err, liberator.ErrAlreadyExists) || errors.As(err, &me) && me.Number == 1007 {
 			if info, derr := s.DescribeSnapshot(ctx, req.ID); derr == nil {
 				return info, nil
 			}
@@ -167,11 +166,11 @@ func writeMeta(ctx context.Context, conn *sql.Conn, dbName string, m meta) error
 	}
 	skipped, err := json.Marshal(m.Skipped)
 	if err != nil {
-		return errkind.New(errkind.Invalid, "snapshot metadata", dbName, err)
+		return liberator.NewError(liberator.ErrInvalid, "snapshot metadata", dbName, err)
 	}
 	insertCols, err := json.Marshal(m.InsertCols)
 	if err != nil {
-		return errkind.New(errkind.Invalid, "snapshot metadata", dbName, err)
+		return liberator.NewError(liberator.ErrInvalid, "snapshot metadata", dbName, err)
 	}
 	_, err = conn.ExecContext(ctx, "INSERT INTO "+quoteIdent(dbName)+"."+quoteIdent(MetaTable)+
 		" (id, status, created, dump_bucket, dump_key, import_date, logical_database, server, tables_count, dump_bytes, skipped, insert_columns)"+
@@ -242,13 +241,13 @@ func readMeta(ctx context.Context, db *sql.DB, dbName string) (meta, error) {
 	if err != nil {
 		var me *mysql.MySQLError
 		if errors.Is(err, sql.ErrNoRows) || (errors.As(err, &me) && (me.Number == 1146 || me.Number == 1049)) {
-			return m, errkind.Newf(errkind.NotFound, "describe snapshot", dbName, "no snapshot in database %s", dbName)
+			return m, liberator.Errorf(liberator.ErrNotFound, "describe snapshot", dbName, "no snapshot in database %s", dbName)
 		}
 		return m, classify("describe snapshot", dbName, err)
 	}
 	m.Created, err = time.ParseInLocation("2006-01-02 15:04:05.999999", created, time.UTC)
 	if err != nil {
-		return m, errkind.New(errkind.Invalid, "describe snapshot", dbName, err)
+		return m, liberator.NewError(liberator.ErrInvalid, "describe snapshot", dbName, err)
 	}
 	m.DumpBucket, m.DumpKey, m.ImportDate, m.Database, m.Server = bucket.String, key.String, idate.String, logical.String, server.String
 	m.Tables, m.Bytes = int(tables.Int64), bytes.Int64
@@ -262,18 +261,18 @@ func readMeta(ctx context.Context, db *sql.DB, dbName string) (meta, error) {
 			continue
 		}
 		if err := json.Unmarshal([]byte(f.text), f.into); err != nil {
-			return m, errkind.Newf(errkind.Invalid, "describe snapshot", dbName, "metadata column %s is not valid JSON: %v", f.name, err)
+			return m, liberator.Errorf(liberator.ErrInvalid, "describe snapshot", dbName, "metadata column %s is not valid JSON: %v", f.name, err)
 		}
 	}
 	return m, nil
 }
 
-// DescribeSnapshot returns the snapshot's state; errkind.NotFound if no
+// DescribeSnapshot returns the snapshot's state; liberator.ErrNotFound if no
 // snapshot database of that id exists.
 func (s *Snapshotter) DescribeSnapshot(ctx context.Context, id string) (liberator.SnapshotInfo, error) {
 	if err := s.checkID("describe snapshot", id); err != nil {
-		if errors.Is(err, errkind.Invalid) {
-			return liberator.SnapshotInfo{}, errkind.Newf(errkind.NotFound, "describe snapshot", id, "no snapshot %q", id)
+		if errors.Is(err, liberator.ErrInvalid) {
+			return liberator.SnapshotInfo{}, liberator.Errorf(liberator.ErrNotFound, "describe snapshot", id, "no snapshot %q", id)
 		}
 		return liberator.SnapshotInfo{}, err
 	}
@@ -283,7 +282,7 @@ func (s *Snapshotter) DescribeSnapshot(ctx context.Context, id string) (liberato
 		return liberator.SnapshotInfo{}, err
 	}
 	if m.ID != id {
-		return liberator.SnapshotInfo{}, errkind.Newf(errkind.NotFound, "describe snapshot", id, "database %s holds snapshot %q", name, m.ID)
+		return liberator.SnapshotInfo{}, liberator.Errorf(liberator.ErrNotFound, "describe snapshot", id, "database %s holds snapshot %q", name, m.ID)
 	}
 	return m.info(name), nil
 }
@@ -316,7 +315,7 @@ func (s *Snapshotter) ListSnapshots(ctx context.Context) ([]liberator.SnapshotIn
 	out := []liberator.SnapshotInfo{}
 	for _, n := range names {
 		m, err := readMeta(ctx, s.db, n)
-		if errors.Is(err, errkind.NotFound) {
+		if errors.Is(err, liberator.ErrNotFound) {
 			continue // dropped meanwhile
 		}
 		if err != nil {
@@ -336,7 +335,7 @@ func (s *Snapshotter) ListSnapshots(ctx context.Context) ([]liberator.SnapshotIn
 	return out, nil
 }
 
-// DeleteSnapshot drops the snapshot's database; errkind.NotFound if none.
+// DeleteSnapshot drops the snapshot's database; liberator.ErrNotFound if none.
 func (s *Snapshotter) DeleteSnapshot(ctx context.Context, id string) error {
 	if _, err := s.DescribeSnapshot(ctx, id); err != nil {
 		return err
@@ -345,7 +344,7 @@ func (s *Snapshotter) DeleteSnapshot(ctx context.Context, id string) error {
 	if _, err := s.db.ExecContext(ctx, "DROP DATABASE "+quoteIdent(name)); err != nil {
 		var me *mysql.MySQLError
 		if errors.As(err, &me) && me.Number == 1008 {
-			return errkind.Newf(errkind.NotFound, "delete snapshot", id, "no snapshot %q", id)
+			return liberator.Errorf(liberator.ErrNotFound, "delete snapshot", id, "no snapshot %q", id)
 		}
 		return classify("delete snapshot", id, err)
 	}

@@ -12,8 +12,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/internal/mysqltest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 )
@@ -46,7 +44,7 @@ func TestSnapshotterLifecycle(t *testing.T) {
 	t.Parallel()
 	db := openTestDB(t)
 	prefix := mysqltest.Prefix(t)
-	clk := clock.NewVirtual(time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC))
+	clk := liberator.NewVirtualClock(time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC))
 	s := NewSnapshotter(db, Config{DatabasePrefix: prefix, Clock: clk}, nil)
 	ctx := context.Background()
 	dump := liberator.DumpRef{Key: gzipFile(t, "testdata/alltypes.sql")}
@@ -90,7 +88,7 @@ func TestSnapshotterLifecycle(t *testing.T) {
 	if err != nil || !cmp.Equal(deleted, []string{ids[0]}) {
 		t.Errorf("Prune = %v, %v; want [%s]", deleted, err, ids[0])
 	}
-	if _, err := s.DescribeSnapshot(ctx, ids[0]); !errors.Is(err, errkind.NotFound) {
+	if _, err := s.DescribeSnapshot(ctx, ids[0]); !errors.Is(err, liberator.ErrNotFound) {
 		t.Errorf("DescribeSnapshot(pruned) = %v, want NotFound", err)
 	}
 	// Prune with no current never deletes the newest available snapshot.
@@ -101,10 +99,10 @@ func TestSnapshotterLifecycle(t *testing.T) {
 	if _, err := s.DescribeSnapshot(ctx, ids[2]); err != nil {
 		t.Errorf("newest snapshot gone: %v", err)
 	}
-	if err := s.DeleteSnapshot(ctx, "nope"); !errors.Is(err, errkind.NotFound) {
+	if err := s.DeleteSnapshot(ctx, "nope"); !errors.Is(err, liberator.ErrNotFound) {
 		t.Errorf("DeleteSnapshot(unknown) = %v, want NotFound", err)
 	}
-	if err := s.DeleteSnapshot(ctx, "other"); !errors.Is(err, errkind.NotFound) {
+	if err := s.DeleteSnapshot(ctx, "other"); !errors.Is(err, liberator.ErrNotFound) {
 		t.Errorf("DeleteSnapshot(non-snapshot database) = %v, want NotFound", err)
 	}
 	if n := count(t, db, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", prefix+"other"); n != 1 {
@@ -115,7 +113,7 @@ func TestSnapshotterLifecycle(t *testing.T) {
 func TestSnapshotIDValidation(t *testing.T) {
 	s := NewSnapshotter(nil, Config{DatabasePrefix: "p_"}, nil)
 	for _, id := range []string{"", "a`b", "a/b", "a.b", "x" + string(make([]byte, 60)), "snap__staging_x"} {
-		if _, err := s.CreateSnapshot(context.Background(), liberator.SnapshotRequest{ID: id}); !errors.Is(err, errkind.Invalid) {
+		if _, err := s.CreateSnapshot(context.Background(), liberator.SnapshotRequest{ID: id}); !errors.Is(err, liberator.ErrInvalid) {
 			t.Errorf("CreateSnapshot(%q) = %v, want Invalid", id, err)
 		}
 	}
@@ -127,7 +125,7 @@ func TestReadMetaCorruptColumnLists(t *testing.T) {
 	t.Parallel()
 	db := openTestDB(t)
 	prefix := mysqltest.Prefix(t)
-	s := NewSnapshotter(db, Config{DatabasePrefix: prefix, Clock: clock.NewVirtual(time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC))}, nil)
+	s := NewSnapshotter(db, Config{DatabasePrefix: prefix, Clock: liberator.NewVirtualClock(time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC))}, nil)
 	ctx := context.Background()
 	const id = "sql-to-parquet-26-11-24-031500"
 	if _, err := s.CreateSnapshot(ctx, liberator.SnapshotRequest{ID: id, Dump: liberator.DumpRef{Key: gzipFile(t, "testdata/alltypes.sql")}}); err != nil {
@@ -143,7 +141,7 @@ func TestReadMetaCorruptColumnLists(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err := ReadMeta(ctx, db, name)
-			if !errors.Is(err, errkind.Invalid) || !strings.Contains(err.Error(), col) {
+			if !errors.Is(err, liberator.ErrInvalid) || !strings.Contains(err.Error(), col) {
 				t.Errorf("ReadMeta with corrupt %s = %v; want Invalid naming the column", col, err)
 			}
 			if _, err := db.ExecContext(ctx, "UPDATE `"+name+"`.`"+MetaTable+"` SET "+col+" = NULL"); err != nil {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/liberator/conformance"
 	"github.com/dataplatform/liberator-ingestion/snapshot/rdssnap"
@@ -19,7 +18,7 @@ import (
 type conformanceHarness struct{ creatingDescribes int }
 
 func (h conformanceHarness) MakeSnapshotter(ctx context.Context, t *testing.T) conformance.SnapshotterFixture {
-	clk := clock.NewVirtual(time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC))
+	clk := liberator.NewVirtualClock(time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC))
 	f := awstest.NewRDS(clk)
 	t.Cleanup(f.Close)
 	f.AddInstance("liberator-db")

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/dataplatform/liberator-ingestion/internal/awserr"
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
@@ -69,19 +68,19 @@ func New(cfg aws.Config, opts Options, optFns ...func(*rds.Options)) (*Snapshott
 // NewFromClient returns a Snapshotter on c.
 func NewFromClient(c Client, opts Options) (*Snapshotter, error) {
 	if c == nil {
-		return nil, errkind.Newf(errkind.Invalid, "new rds snapshotter", "client", "client is nil")
+		return nil, liberator.Errorf(liberator.ErrInvalid, "new rds snapshotter", "client", "client is nil")
 	}
 	if opts.Instance == "" {
-		return nil, errkind.Newf(errkind.Invalid, "new rds snapshotter", "Instance", "DB instance identifier is required")
+		return nil, liberator.Errorf(liberator.ErrInvalid, "new rds snapshotter", "Instance", "DB instance identifier is required")
 	}
 	if opts.Restorer == nil {
-		return nil, errkind.Newf(errkind.Invalid, "new rds snapshotter", "Restorer", "a Restorer is required")
+		return nil, liberator.Errorf(liberator.ErrInvalid, "new rds snapshotter", "Restorer", "a Restorer is required")
 	}
 	if opts.PageSize == 0 {
 		opts.PageSize = 100
 	}
 	if opts.PageSize < 20 || opts.PageSize > 100 {
-		return nil, errkind.Newf(errkind.Invalid, "new rds snapshotter", "PageSize", "must be 20..100, got %d", opts.PageSize)
+		return nil, liberator.Errorf(liberator.ErrInvalid, "new rds snapshotter", "PageSize", "must be 20..100, got %d", opts.PageSize)
 	}
 	opts.Protect = append([]string{"awsbackup"}, opts.Protect...)
 	log := opts.Logger
@@ -129,20 +128,20 @@ func info(s types.DBSnapshot) liberator.SnapshotInfo {
 func (s *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.SnapshotRequest) (liberator.SnapshotInfo, error) {
 	const op = "rds create snapshot"
 	if req.ID == "" {
-		return liberator.SnapshotInfo{}, errkind.Newf(errkind.Invalid, op, "", "snapshot id is empty")
+		return liberator.SnapshotInfo{}, liberator.Errorf(liberator.ErrInvalid, op, "", "snapshot id is empty")
 	}
 	if existing, err := s.DescribeSnapshot(ctx, req.ID); err == nil {
 		s.log.InfoContext(ctx, "snapshot exists; not restoring again", "snapshot", req.ID, "status", existing.Status)
 		return existing, nil
-	} else if !errors.Is(err, errkind.NotFound) {
+	} else if !errors.Is(err, liberator.ErrNotFound) {
 		return liberator.SnapshotInfo{}, err
 	}
 	s.log.InfoContext(ctx, "restoring dump", "instance", s.opts.Instance, "dump", req.Dump.Key)
 	if err := s.opts.Restorer.Restore(ctx, req.Dump); err != nil {
-		if _, ok := errors.AsType[*errkind.Error](err); ok {
+		if _, ok := errors.AsType[*liberator.Error](err); ok {
 			return liberator.SnapshotInfo{}, err
 		}
-		return liberator.SnapshotInfo{}, errkind.New(errkind.Transient, "restore", req.Dump.Key, err)
+		return liberator.SnapshotInfo{}, liberator.NewError(liberator.ErrTransient, "restore", req.Dump.Key, err)
 	}
 	out, err := s.c.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{
 		DBInstanceIdentifier: aws.String(s.opts.Instance),
@@ -150,7 +149,7 @@ func (s *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.Snapshot
 	})
 	if err != nil {
 		werr := awserr.Wrap(op, req.ID, err)
-		if errors.Is(werr, errkind.AlreadyExists) {
+		if errors.Is(werr, liberator.ErrAlreadyExists) {
 			return s.DescribeSnapshot(ctx, req.ID)
 		}
 		return liberator.SnapshotInfo{}, werr
@@ -176,7 +175,7 @@ func (s *Snapshotter) DescribeSnapshot(ctx context.Context, id string) (liberato
 			return info(sn), nil
 		}
 	}
-	return liberator.SnapshotInfo{}, errkind.Newf(errkind.NotFound, op, id, "no snapshot %s of instance %s", id, s.opts.Instance)
+	return liberator.SnapshotInfo{}, liberator.Errorf(liberator.ErrNotFound, op, id, "no snapshot %s of instance %s", id, s.opts.Instance)
 }
 
 // ListSnapshots returns every manual snapshot of the instance, newest first,
@@ -220,7 +219,7 @@ func (s *Snapshotter) protected(id string) bool {
 func (s *Snapshotter) DeleteSnapshot(ctx context.Context, id string) error {
 	const op = "rds delete snapshot"
 	if s.protected(id) {
-		return errkind.Newf(errkind.Invalid, op, id, "snapshot id has a protected prefix %v", s.opts.Protect)
+		return liberator.Errorf(liberator.ErrInvalid, op, id, "snapshot id has a protected prefix %v", s.opts.Protect)
 	}
 	if _, err := s.c.DeleteDBSnapshot(ctx, &rds.DeleteDBSnapshotInput{DBSnapshotIdentifier: aws.String(id)}); err != nil {
 		return awserr.Wrap(op, id, err)
@@ -240,7 +239,7 @@ func (s *Snapshotter) Prune(ctx context.Context, current string, keep int) ([]st
 		return nil, err
 	}
 	if cur.Status != liberator.SnapshotAvailable {
-		return nil, errkind.Newf(errkind.NotReady, "rds prune snapshots", current, "snapshot is %s, not available; nothing deleted", cur.Status)
+		return nil, liberator.Errorf(liberator.ErrNotReady, "rds prune snapshots", current, "snapshot is %s, not available; nothing deleted", cur.Status)
 	}
 	return liberator.PruneSnapshots(ctx, s, liberator.KeepPolicy{Current: current, Keep: keep, Protect: s.opts.Protect})
 }

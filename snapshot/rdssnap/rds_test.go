@@ -10,7 +10,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot/rdssnap"
 )
@@ -27,9 +26,9 @@ func (r *recordingRestorer) Restore(_ context.Context, d liberator.DumpRef) erro
 	return r.err
 }
 
-func setup(t *testing.T) (*awstest.RDS, *recordingRestorer, *rdssnap.Snapshotter, *clock.Virtual) {
+func setup(t *testing.T) (*awstest.RDS, *recordingRestorer, *rdssnap.Snapshotter, *liberator.VirtualClock) {
 	t.Helper()
-	clk := clock.NewVirtual(t0)
+	clk := liberator.NewVirtualClock(t0)
 	f := awstest.NewRDS(clk)
 	t.Cleanup(f.Close)
 	f.AddInstance("liberator-db")

@@ -16,8 +16,8 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/liberator/awssqs"
 	"github.com/dataplatform/liberator-ingestion/liberator/fake"
+	"github.com/dataplatform/liberator-ingestion/liberator/sqsscheduler"
 	"github.com/dataplatform/liberator-ingestion/partition"
 )
 
@@ -88,7 +88,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 		w.sqs = awstest.NewSQS(w.clk)
 		t.Cleanup(w.sqs.Close)
 		w.queue = w.sqs.CreateQueue("dev-liberator-scheduler")
-		s, err := awssqs.OpenWithClient(ctx, sqs.NewFromConfig(w.sqs.Config()), awssqs.Options{QueueURL: w.queue, Clock: w.clk, Logger: quietLogger()})
+		s, err := sqsscheduler.OpenWithClient(ctx, sqs.NewFromConfig(w.sqs.Config()), sqsscheduler.Options{QueueURL: w.queue, Clock: w.clk, Logger: quietLogger()})
 		if err != nil {
 			t.Fatal(err)
 		}

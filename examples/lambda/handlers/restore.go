@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/partition"
 )
 
 // RestoreMessage returns the run message the ECS restore task runs: the
@@ -28,7 +27,7 @@ func RestoreMessage(c RestoreConfig, bucketURL func(string) string, now time.Tim
 	}
 	var date liberator.Date
 	if c.ImportDate != "" {
-		d, err := partition.ParseDate(c.ImportDate)
+		d, err := liberator.ParseDate(c.ImportDate)
 		if err != nil {
 			return liberator.Message{}, fmt.Errorf("%s: %w", EnvImportDate, err)
 		}

@@ -13,7 +13,7 @@ import (
 	"github.com/dataplatform/liberator-ingestion/glue"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/liberator/awss3"
-	"github.com/dataplatform/liberator-ingestion/liberator/awssqs"
+	"github.com/dataplatform/liberator-ingestion/liberator/sqsscheduler"
 	"github.com/dataplatform/liberator-ingestion/partition"
 	"github.com/dataplatform/liberator-ingestion/snapshot/rdssnap"
 )
@@ -92,7 +92,7 @@ func NewAWSPipeline(ctx context.Context, cfg Config, awsCfg aws.Config, restorer
 	}
 	// In a Lambda the scheduler only sends: SQS's event source mapping
 	// receives, and Steps re-sends messages that arrive early.
-	sched, err := awssqs.OpenWithClient(ctx, sqs.NewFromConfig(awsCfg), awssqs.Options{QueueURL: cfg.QueueURL, Clock: clk, Logger: log})
+	sched, err := sqsscheduler.OpenWithClient(ctx, sqs.NewFromConfig(awsCfg), sqsscheduler.Options{QueueURL: cfg.QueueURL, Clock: clk, Logger: log})
 	if err != nil {
 		return fail(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"strings"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqlsnap"
 	"github.com/dataplatform/liberator-ingestion/snapshot/rdssnap"
@@ -39,7 +38,7 @@ var _ rdssnap.Restorer = (*Restorer)(nil)
 // Restore loads dump into r.Database.
 func (r *Restorer) Restore(ctx context.Context, dump liberator.DumpRef) error {
 	if r.DB == nil {
-		return errkind.Newf(errkind.Invalid, "restore", dump.Key, "Restorer has no DB")
+		return liberator.Errorf(liberator.ErrInvalid, "restore", dump.Key, "Restorer has no DB")
 	}
 	open := r.Open
 	if open == nil {
@@ -59,7 +58,7 @@ func (r *Restorer) Restore(ctx context.Context, dump liberator.DumpRef) error {
 	}
 	defer rc.Close()
 	if _, err := r.DB.ExecContext(ctx, "DROP DATABASE IF EXISTS "+quote(next)); err != nil {
-		return errkind.New(errkind.Transient, "restore", next, err)
+		return liberator.NewError(liberator.ErrTransient, "restore", next, err)
 	}
 	if _, err := mysqlsnap.Restore(ctx, r.DB, rc, next, r.Options); err != nil {
 		return err
@@ -87,25 +86,25 @@ func swap(ctx context.Context, pool *sql.DB, next, db string) error {
 	list := func(schema, typ string) ([]string, error) {
 		rows, err := pool.QueryContext(ctx, "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_type = ? ORDER BY table_name", schema, typ)
 		if err != nil {
-			return nil, errkind.New(errkind.Transient, op, schema, err)
+			return nil, liberator.NewError(liberator.ErrTransient, op, schema, err)
 		}
 		defer rows.Close()
 		var names []string
 		for rows.Next() {
 			var t string
 			if err := rows.Scan(&t); err != nil {
-				return nil, errkind.New(errkind.Transient, op, schema, err)
+				return nil, liberator.NewError(liberator.ErrTransient, op, schema, err)
 			}
 			names = append(names, t)
 		}
 		if err := rows.Err(); err != nil {
-			return nil, errkind.New(errkind.Transient, op, schema, err)
+			return nil, liberator.NewError(liberator.ErrTransient, op, schema, err)
 		}
 		return names, nil
 	}
 	exec := func(what, q string) error {
 		if _, err := pool.ExecContext(ctx, q); err != nil {
-			return errkind.New(errkind.Transient, op, what, err)
+			return liberator.NewError(liberator.ErrTransient, op, what, err)
 		}
 		return nil
 	}

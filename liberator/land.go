@@ -1,48 +1,4 @@
-package partition
-
-import (
-	"fmt"
-	"time"
-)
-
-// Date is an import date: a calendar day with no time zone. The zero Date
-// means "not set".
-type Date struct {
-	Year  int
-	Month time.Month
-	Day   int
-}
-
-// IsZero reports whether d is unset.
-func (d Date) IsZero() bool { return d == Date{} }
-
-// String formats d as YYYY-MM-DD.
-func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day) }
-
-// Compact formats d as YYYYMMDD, the form of the import_date partition value.
-func (d Date) Compact() string { return fmt.Sprintf("%04d%02d%02d", d.Year, int(d.Month), d.Day) }
-
-// MarshalText encodes d as YYYY-MM-DD (empty for the zero Date).
-func (d Date) MarshalText() ([]byte, error) {
-	if d.IsZero() {
-		return []byte{}, nil
-	}
-	return []byte(d.String()), nil
-}
-
-// UnmarshalText decodes YYYY-MM-DD or YYYYMMDD (empty gives the zero Date).
-func (d *Date) UnmarshalText(b []byte) error {
-	if len(b) == 0 {
-		*d = Date{}
-		return nil
-	}
-	v, err := ParseDate(string(b))
-	if err != nil {
-		return err
-	}
-	*d = v
-	return nil
-}
+package liberator
 
 // LandRequest asks a Lander to copy one finished export into the landing
 // zone under one import date.

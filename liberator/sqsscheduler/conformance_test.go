@@ -1,4 +1,4 @@
-package awssqs_test
+package sqsscheduler_test
 
 import (
 	"context"
@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
-	"github.com/dataplatform/liberator-ingestion/liberator/awssqs"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/liberator/conformance"
+	"github.com/dataplatform/liberator-ingestion/liberator/sqsscheduler"
 )
 
 // conformanceHarness runs the Scheduler suite through gocloud's awssnssqs
@@ -17,14 +17,14 @@ import (
 type conformanceHarness struct{}
 
 func (conformanceHarness) MakeScheduler(ctx context.Context, t *testing.T) conformance.SchedulerFixture {
-	clk := clock.NewVirtual(t0)
+	clk := liberator.NewVirtualClock(t0)
 	f := awstest.NewSQS(clk)
 	t.Cleanup(f.Close)
 	f.AdvanceWhenIdle = true
 	f.RedeliverWhenIdle = true // UnackedIsRedelivered
 	f.VisibilityTimeout = 12 * time.Hour
 	q := f.CreateQueue("liberator-pipeline")
-	s, err := awssqs.Open(ctx, f.Config(), awssqs.Options{QueueURL: q, Clock: clk})
+	s, err := sqsscheduler.Open(ctx, f.Config(), sqsscheduler.Options{QueueURL: q, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package liberator
+package pubsubscheduler
 
 import (
 	"context"
@@ -7,17 +7,16 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"gocloud.dev/pubsub"
-
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 )
 
 // DefaultMaxDelay is the longest delay one queue message can carry: SQS's
 // DelaySeconds cap of 900 s. Longer delays are chained.
 const DefaultMaxDelay = 900 * time.Second
 
-// PubSubOptions configures a PubSubScheduler.
-type PubSubOptions struct {
+// Options configures a Scheduler.
+type Options struct {
 	// MaxDelay caps the native delay of one sent message (default
 	// DefaultMaxDelay). A longer delay is reached by re-sending the message
 	// when it arrives early (chaining).
@@ -40,51 +39,51 @@ type PubSubOptions struct {
 	// NativeDelay (mempubsub), an early message is held by Receive, which
 	// waits on the clock until it is due.
 	NativeDelay func(m *pubsub.Message, delay time.Duration)
-	// Clock tells the time (default RealClock{}).
-	Clock Clock
+	// Clock tells the time (default liberator.RealClock{}).
+	Clock liberator.Clock
 	// Logger logs dropped bad messages and re-sends (default: discard).
 	Logger *slog.Logger
-	// Decode, if set, decodes a received body instead of DecodeMessage, so
+	// Decode, if set, decodes a received body instead of liberator.DecodeMessage, so
 	// that a queue can carry other notifications too (awssqs reads RDS
 	// events with it). ok false means a valid body that asks for no work:
 	// Receive acks it and goes on. Errors should wrap ErrInvalid: the body
 	// is dropped.
-	Decode func(body []byte) (m Message, ok bool, err error)
+	Decode func(body []byte) (m liberator.Message, ok bool, err error)
 }
 
-// PubSubScheduler is a Scheduler on a gocloud.dev/pubsub topic and
+// Scheduler is a liberator.Scheduler on a gocloud.dev/pubsub topic and
 // subscription (SQS in production, mempubsub in tests). A message's body is
-// Message.Encode() with NotBefore set to its due time; metadata carries
+// liberator.Message.Encode() with NotBefore set to its due time; metadata carries
 // "run_id" and "step".
-type PubSubScheduler struct {
+type Scheduler struct {
 	topic *pubsub.Topic
 	sub   *pubsub.Subscription
-	opts  PubSubOptions
+	opts  Options
 }
 
-// NewPubSubScheduler returns a Scheduler sending to topic and receiving
+// New returns a liberator.Scheduler sending to topic and receiving
 // from sub (which must be subscribed to topic, or to the queue topic feeds).
-func NewPubSubScheduler(topic *pubsub.Topic, sub *pubsub.Subscription, opts PubSubOptions) *PubSubScheduler {
+func New(topic *pubsub.Topic, sub *pubsub.Subscription, opts Options) *Scheduler {
 	if opts.MaxDelay <= 0 {
 		opts.MaxDelay = DefaultMaxDelay
 	}
 	if opts.Clock == nil {
-		opts.Clock = RealClock{}
+		opts.Clock = liberator.RealClock{}
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.Decode == nil {
-		opts.Decode = func(body []byte) (Message, bool, error) {
-			m, err := DecodeMessage(body)
+		opts.Decode = func(body []byte) (liberator.Message, bool, error) {
+			m, err := liberator.DecodeMessage(body)
 			return m, err == nil, err
 		}
 	}
-	return &PubSubScheduler{topic: topic, sub: sub, opts: opts}
+	return &Scheduler{topic: topic, sub: sub, opts: opts}
 }
 
 // Schedule sends m, due delay from now.
-func (s *PubSubScheduler) Schedule(ctx context.Context, m Message, delay time.Duration) error {
+func (s *Scheduler) Schedule(ctx context.Context, m liberator.Message, delay time.Duration) error {
 	if delay < 0 {
 		delay = 0
 	}
@@ -94,13 +93,13 @@ func (s *PubSubScheduler) Schedule(ctx context.Context, m Message, delay time.Du
 
 // send sends m (whose NotBefore is set) with a native delay of at most
 // MaxDelay when NativeDelay is configured.
-func (s *PubSubScheduler) send(ctx context.Context, m Message, delay time.Duration) error {
+func (s *Scheduler) send(ctx context.Context, m liberator.Message, delay time.Duration) error {
 	if m.Version == 0 {
-		m.Version = MessageVersion
+		m.Version = liberator.MessageVersion
 	}
 	body, err := m.Encode()
 	if err != nil {
-		return errkind.New(errkind.Invalid, "schedule", m.RunID, err)
+		return liberator.NewError(liberator.ErrInvalid, "schedule", m.RunID, err)
 	}
 	pm := &pubsub.Message{Body: body, Metadata: map[string]string{"run_id": m.RunID, "step": string(m.Step)}}
 	// Round up to whole seconds (SQS's DelaySeconds), so that a message
@@ -113,7 +112,7 @@ func (s *PubSubScheduler) send(ctx context.Context, m Message, delay time.Durati
 		s.opts.NativeDelay(pm, delay)
 	}
 	if err := s.topic.Send(ctx, pm); err != nil {
-		return errkind.New(errkind.Transient, "schedule", fmt.Sprintf("run %s step %s", m.RunID, m.Step), err)
+		return liberator.NewError(liberator.ErrTransient, "schedule", fmt.Sprintf("run %s step %s", m.RunID, m.Step), err)
 	}
 	return nil
 }
@@ -129,35 +128,35 @@ func (s *PubSubScheduler) send(ctx context.Context, m Message, delay time.Durati
 //
 // A body that does not decode is acked (dropped: no retry can fix it, and
 // a nack would redeliver it forever) and reported as an error wrapping
-// ErrInvalid that names the message id; the caller may go on receiving. A
-// body PubSubOptions.Decode reports as asking for no work is acked and
+// liberator.ErrInvalid that names the message id; the caller may go on receiving. A
+// body Options.Decode reports as asking for no work is acked and
 // skipped.
-func (s *PubSubScheduler) Receive(ctx context.Context) (Delivery, error) {
+func (s *Scheduler) Receive(ctx context.Context) (liberator.Delivery, error) {
 	for {
 		pm, err := s.sub.Receive(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
-				return Delivery{}, ctx.Err()
+				return liberator.Delivery{}, ctx.Err()
 			}
-			return Delivery{}, errkind.New(errkind.Transient, "receive", "", err)
+			return liberator.Delivery{}, liberator.NewError(liberator.ErrTransient, "receive", "", err)
 		}
 		m, ok, err := s.opts.Decode(pm.Body)
 		if err != nil {
 			pm.Ack()
 			s.opts.Logger.ErrorContext(ctx, "dropped undecodable message", "message_id", pm.LoggableID, "err", err)
-			return Delivery{}, errkind.New(errkind.Invalid, "receive", "message "+pm.LoggableID, err)
+			return liberator.Delivery{}, liberator.NewError(liberator.ErrInvalid, "receive", "message "+pm.LoggableID, err)
 		}
 		if !ok {
 			pm.Ack()
 			continue
 		}
-		due, remaining := dueAt(m, s.opts.Clock.Now())
+		due, remaining := liberator.DueAt(m, s.opts.Clock.Now())
 		if !due && s.opts.NativeDelay != nil {
 			if err := s.send(ctx, m, remaining); err != nil {
 				if pm.Nackable() {
 					pm.Nack()
 				}
-				return Delivery{}, err
+				return liberator.Delivery{}, err
 			}
 			pm.Ack()
 			s.opts.Logger.DebugContext(ctx, "re-sent early message", "run_id", m.RunID, "step", string(m.Step), "remaining", remaining)
@@ -168,36 +167,13 @@ func (s *PubSubScheduler) Receive(ctx context.Context) (Delivery, error) {
 				if pm.Nackable() {
 					pm.Nack()
 				}
-				return Delivery{}, err
+				return liberator.Delivery{}, err
 			}
 		}
 		var once sync.Once
-		return Delivery{Message: m, Ack: func(context.Context) error {
+		return liberator.Delivery{Message: m, Ack: func(context.Context) error {
 			once.Do(pm.Ack)
 			return nil
 		}}, nil
 	}
-}
-
-// DecodeDelivery decodes a queue message body (as a Lambda's SQS record
-// carries it) received at now. due reports whether its NotBefore has been
-// reached; if not, remaining is how long is left, and the caller should
-// re-send it with that delay (Schedule(ctx, m, remaining)) instead of
-// handling it. Errors wrap ErrInvalid.
-func DecodeDelivery(body []byte, now time.Time) (m Message, due bool, remaining time.Duration, err error) {
-	m, err = DecodeMessage(body)
-	if err != nil {
-		return Message{}, false, 0, err
-	}
-	due, remaining = dueAt(m, now)
-	return m, due, remaining, nil
-}
-
-// dueAt reports whether m's NotBefore has been reached at now and, if not,
-// how long is left.
-func dueAt(m Message, now time.Time) (due bool, remaining time.Duration) {
-	if m.NotBefore.IsZero() || !now.Before(m.NotBefore) {
-		return true, 0
-	}
-	return false, m.NotBefore.Sub(now)
 }

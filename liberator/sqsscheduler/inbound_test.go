@@ -1,4 +1,4 @@
-package awssqs_test
+package sqsscheduler_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/liberator/awssqs"
+	"github.com/dataplatform/liberator-ingestion/liberator/sqsscheduler"
 )
 
 func TestInbound(t *testing.T) {
@@ -34,7 +34,7 @@ func TestInbound(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			clk := liberator.NewVirtualClock(t0)
 			sched := liberator.NewMemScheduler(clk, liberator.MemSchedulerOptions{})
-			m, handle, err := awssqs.Inbound(ctx, tt.body, t0, sched, liberator.DumpRef{})
+			m, handle, err := sqsscheduler.Inbound(ctx, tt.body, t0, sched, liberator.DumpRef{})
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
 					t.Fatalf("err %v, want %v", err, tt.wantErr)

@@ -1,4 +1,4 @@
-package awssqs
+package sqsscheduler
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package awssqs_test
+package sqsscheduler_test
 
 import (
 	"context"
@@ -12,9 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
-	"github.com/dataplatform/liberator-ingestion/internal/clock"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/liberator/awssqs"
+	"github.com/dataplatform/liberator-ingestion/liberator/sqsscheduler"
 )
 
 var t0 = time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC)
@@ -25,15 +24,15 @@ func TestDelaySeconds(t *testing.T) {
 		want int32
 	}{{0, 0}, {-time.Second, 0}, {1500 * time.Millisecond, 2}, {30 * time.Second, 30}, {900 * time.Second, 900}, {2 * time.Hour, 900}}
 	for _, tt := range tests {
-		if got := awssqs.DelaySeconds(tt.d); got != tt.want {
+		if got := sqsscheduler.DelaySeconds(tt.d); got != tt.want {
 			t.Errorf("DelaySeconds(%s) = %d, want %d", tt.d, got, tt.want)
 		}
 	}
 }
 
-func setup(t *testing.T) (*awstest.SQS, *awssqs.Scheduler, *clock.Virtual, string) {
+func setup(t *testing.T) (*awstest.SQS, *sqsscheduler.Scheduler, *liberator.VirtualClock, string) {
 	t.Helper()
-	clk := clock.NewVirtual(t0)
+	clk := liberator.NewVirtualClock(t0)
 	f := awstest.NewSQS(clk)
 	t.Cleanup(f.Close)
 	f.AdvanceWhenIdle = true
@@ -41,7 +40,7 @@ func setup(t *testing.T) (*awstest.SQS, *awssqs.Scheduler, *clock.Virtual, strin
 	// a delivered message from reappearing while the clock jumps ahead.
 	f.VisibilityTimeout = 12 * time.Hour
 	q := f.CreateQueue("liberator-pipeline")
-	s, err := awssqs.Open(context.Background(), f.Config(), awssqs.Options{QueueURL: q, Clock: clk})
+	s, err := sqsscheduler.Open(context.Background(), f.Config(), sqsscheduler.Options{QueueURL: q, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +114,7 @@ func TestSchedulerDelaysAndChains(t *testing.T) {
 func itoa(i int) string { return string(rune('0' + i)) }
 
 func TestFakeRejectsDelayOver900(t *testing.T) {
-	f := awstest.NewSQS(clock.NewVirtual(t0))
+	f := awstest.NewSQS(liberator.NewVirtualClock(t0))
 	defer f.Close()
 	q := f.CreateQueue("q")
 	c := sqs.NewFromConfig(f.Config())
@@ -131,7 +130,7 @@ func TestFakeRejectsDelayOver900(t *testing.T) {
 }
 
 func TestOpenValidates(t *testing.T) {
-	_, err := awssqs.Open(context.Background(), awstest.Config("http://127.0.0.1:1"), awssqs.Options{})
+	_, err := sqsscheduler.Open(context.Background(), awstest.Config("http://127.0.0.1:1"), sqsscheduler.Options{})
 	if !errors.Is(err, liberator.ErrInvalid) {
 		t.Errorf("no queue URL: %v", err)
 	}

@@ -1,4 +1,4 @@
-package awssqs
+package sqsscheduler
 
 import (
 	"context"
@@ -13,9 +13,9 @@ import (
 	"gocloud.dev/pubsub"
 	"gocloud.dev/pubsub/awssnssqs"
 
-	"github.com/dataplatform/liberator-ingestion/internal/errkind"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/liberator/awsevents"
+	"github.com/dataplatform/liberator-ingestion/liberator/pubsubscheduler"
 )
 
 // MaxDelay is SQS's largest per-message delay.
@@ -35,7 +35,7 @@ func DelaySeconds(d time.Duration) int32 {
 	return int32(s)
 }
 
-// NativeDelay is the liberator.PubSubOptions.NativeDelay hook for SQS: it
+// NativeDelay is the pubsubscheduler.Options.NativeDelay hook for SQS: it
 // sets DelaySeconds on the message's SendMessageBatch entry (or
 // SendMessage input) in BeforeSend.
 func NativeDelay(m *pubsub.Message, delay time.Duration) {
@@ -76,14 +76,14 @@ type Options struct {
 
 // Scheduler is a liberator.Scheduler on one SQS queue. Close it when done.
 //
-// Schedule and Receive are liberator.PubSubScheduler's. Receive also
+// Schedule and Receive are pubsubscheduler.Scheduler's. Receive also
 // understands RDS notifications that reach the queue (through SNS or
 // EventBridge): they are delivered as the pipeline message they start (see
 // awsevents.Decode), and the events the pipeline ignores are deleted. A
 // body that decodes as neither is deleted and reported as an error wrapping
 // liberator.ErrInvalid (the caller may go on receiving).
 type Scheduler struct {
-	*liberator.PubSubScheduler
+	*pubsubscheduler.Scheduler
 	topic *pubsub.Topic
 	sub   *pubsub.Subscription
 }
@@ -100,13 +100,13 @@ func Open(ctx context.Context, cfg aws.Config, opts Options, optFns ...func(*sqs
 // OpenWithClient is Open with a given SQS client.
 func OpenWithClient(ctx context.Context, c *sqs.Client, opts Options) (*Scheduler, error) {
 	if c == nil {
-		return nil, errkind.Newf(errkind.Invalid, "open sqs scheduler", "client", "client is nil")
+		return nil, liberator.Errorf(liberator.ErrInvalid, "open sqs scheduler", "client", "client is nil")
 	}
 	if opts.QueueURL == "" {
-		return nil, errkind.Newf(errkind.Invalid, "open sqs scheduler", "QueueURL", "queue URL is required")
+		return nil, liberator.Errorf(liberator.ErrInvalid, "open sqs scheduler", "QueueURL", "queue URL is required")
 	}
 	if opts.WaitTime < 0 || opts.WaitTime > 20*time.Second {
-		return nil, errkind.Newf(errkind.Invalid, "open sqs scheduler", "WaitTime", "must be 0..20s, got %s", opts.WaitTime)
+		return nil, liberator.Errorf(liberator.ErrInvalid, "open sqs scheduler", "WaitTime", "must be 0..20s, got %s", opts.WaitTime)
 	}
 	if opts.WaitTime == 0 {
 		opts.WaitTime = 20 * time.Second
@@ -119,7 +119,7 @@ func OpenWithClient(ctx context.Context, c *sqs.Client, opts Options) (*Schedule
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := liberator.NewPubSubScheduler(topic, sub, liberator.PubSubOptions{
+	s := pubsubscheduler.New(topic, sub, pubsubscheduler.Options{
 		MaxDelay:    MaxDelay,
 		NativeDelay: NativeDelay,
 		Clock:       opts.Clock,
@@ -128,7 +128,7 @@ func OpenWithClient(ctx context.Context, c *sqs.Client, opts Options) (*Schedule
 			return awsevents.Decode(body, liberator.DumpRef{})
 		},
 	})
-	return &Scheduler{PubSubScheduler: s, topic: topic, sub: sub}, nil
+	return &Scheduler{Scheduler: s, topic: topic, sub: sub}, nil
 }
 
 // Close flushes pending sends and acks and closes the topic and
