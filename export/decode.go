@@ -10,7 +10,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
 // Note tells what Decode did besides converting a value.
@@ -33,7 +33,7 @@ const (
 //
 // Errors wrap liberator.ErrInvalid and name the table and column; the caller
 // adds the row's line.
-func Decode(c ColumnPlan, v snapshot.Value) (parquet.Value, error) {
+func Decode(c ColumnPlan, v mysqldump.Value) (parquet.Value, error) {
 	val, _, _, err := c.DecodeAppend(v, nil)
 	return val, err
 }
@@ -43,7 +43,7 @@ func Decode(c ColumnPlan, v snapshot.Value) (parquet.Value, error) {
 // possibly grown) and the value points into it, so a caller reusing one
 // buffer per batch makes no allocation per value. It also returns a Note
 // for zero dates and missing values.
-func (c *ColumnPlan) DecodeAppend(v snapshot.Value, buf []byte) (parquet.Value, []byte, Note, error) {
+func (c *ColumnPlan) DecodeAppend(v mysqldump.Value, buf []byte) (parquet.Value, []byte, Note, error) {
 	var val parquet.Value
 	buf, note, err := c.decodeInto(&val, v, buf)
 	return val, buf, note, err
@@ -51,15 +51,15 @@ func (c *ColumnPlan) DecodeAppend(v snapshot.Value, buf []byte) (parquet.Value, 
 
 // decodeInto is DecodeAppend writing the value into *dst (which the
 // caller's batch owns), for the converter's hot loop.
-func (c *ColumnPlan) decodeInto(dst *parquet.Value, v snapshot.Value, buf []byte) ([]byte, Note, error) {
+func (c *ColumnPlan) decodeInto(dst *parquet.Value, v mysqldump.Value, buf []byte) ([]byte, Note, error) {
 	switch v.Kind {
-	case snapshot.Null:
+	case mysqldump.Null:
 		if !c.Optional {
 			return buf, NoteNone, c.errf("NULL in NOT NULL column")
 		}
 		*dst = c.null()
 		return buf, NoteNone, nil
-	case snapshot.Missing:
+	case mysqldump.Missing:
 		if !c.Optional {
 			return buf, NoteNone, c.errf("no value in the INSERT for NOT NULL column")
 		}
@@ -173,17 +173,17 @@ func (c *ColumnPlan) errf(format string, args ...any) error {
 	return liberator.Errorf(liberator.ErrInvalid, "decode", c.what(), format, args...)
 }
 
-func kindName(k snapshot.ValueKind) string {
+func kindName(k mysqldump.ValueKind) string {
 	switch k {
-	case snapshot.Number:
+	case mysqldump.Number:
 		return "number"
-	case snapshot.String:
+	case mysqldump.String:
 		return "string"
-	case snapshot.Hex:
+	case mysqldump.Hex:
 		return "hex literal"
-	case snapshot.Bit:
+	case mysqldump.Bit:
 		return "bit literal"
-	case snapshot.Null:
+	case mysqldump.Null:
 		return "NULL"
 	}
 	return "missing value"
@@ -215,16 +215,16 @@ func beUint(b []byte) (uint64, bool) {
 }
 
 // integer converts v for an INT32/INT64 column with range checks.
-func (c *ColumnPlan) integer(v snapshot.Value) (int64, error) {
+func (c *ColumnPlan) integer(v mysqldump.Value) (int64, error) {
 	switch v.Kind {
-	case snapshot.Number:
+	case mysqldump.Number:
 		if x, ok := fastInt(v.Bytes); ok {
 			if x < c.Min || x > c.Max {
 				return 0, c.errf("value %s out of range [%d, %d] for %s", v.Bytes, c.Min, c.Max, c.Type)
 			}
 			return x, nil
 		}
-	case snapshot.Hex, snapshot.Bit:
+	case mysqldump.Hex, mysqldump.Bit:
 		x, ok := beUint(v.Bytes)
 		if !ok || x > uint64(c.Max) {
 			return 0, c.errf("%s 0x%x out of range for %s", kindName(v.Kind), v.Bytes, c.Type)
@@ -254,9 +254,9 @@ func (c *ColumnPlan) integer(v snapshot.Value) (int64, error) {
 
 // year applies MySQL's YEAR rules to x: 1-69 are 2001-2069, 70-99 are
 // 1970-1999, a quoted "0" or "00" is 2000; 0 and 1901-2155 are kept.
-func (c *ColumnPlan) year(v snapshot.Value, x int64) (int64, error) {
+func (c *ColumnPlan) year(v mysqldump.Value, x int64) (int64, error) {
 	switch {
-	case x == 0 && v.Kind == snapshot.String && len(trimSpace(v.Bytes)) <= 2:
+	case x == 0 && v.Kind == mysqldump.String && len(trimSpace(v.Bytes)) <= 2:
 		return 2000, nil
 	case x >= 1 && x <= 69:
 		return 2000 + x, nil
@@ -292,9 +292,9 @@ func fastInt(b []byte) (int64, bool) {
 }
 
 // unsigned64 converts v for a BIGINT UNSIGNED column.
-func (c *ColumnPlan) unsigned64(v snapshot.Value) (uint64, error) {
+func (c *ColumnPlan) unsigned64(v mysqldump.Value) (uint64, error) {
 	switch v.Kind {
-	case snapshot.Hex, snapshot.Bit:
+	case mysqldump.Hex, mysqldump.Bit:
 		x, ok := beUint(v.Bytes)
 		if !ok {
 			return 0, c.errf("%s 0x%x out of range for bigint unsigned", kindName(v.Kind), v.Bytes)
@@ -323,10 +323,10 @@ func (c *ColumnPlan) unsigned64(v snapshot.Value) (uint64, error) {
 }
 
 // double converts v for a FLOAT/DOUBLE column.
-func (c *ColumnPlan) double(v snapshot.Value) (float64, error) {
+func (c *ColumnPlan) double(v mysqldump.Value) (float64, error) {
 	var f float64
 	switch v.Kind {
-	case snapshot.Number, snapshot.String:
+	case mysqldump.Number, mysqldump.String:
 		b := trimSpace(v.Bytes)
 		if _, ok := parseNum(b); !ok {
 			return 0, c.errf("invalid %s %s for %s", kindName(v.Kind), quote(v.Bytes), c.Type)
@@ -336,7 +336,7 @@ func (c *ColumnPlan) double(v snapshot.Value) (float64, error) {
 		if err != nil {
 			return 0, c.errf("value %s out of range for %s", quote(v.Bytes), c.Type)
 		}
-	case snapshot.Hex, snapshot.Bit:
+	case mysqldump.Hex, mysqldump.Bit:
 		x, ok := beUint(v.Bytes)
 		if !ok {
 			return 0, c.errf("%s 0x%x out of range for %s", kindName(v.Kind), v.Bytes, c.Type)
@@ -352,15 +352,15 @@ func (c *ColumnPlan) double(v snapshot.Value) (float64, error) {
 }
 
 // bitValue converts v for a BIT(n) column.
-func (c *ColumnPlan) bitValue(v snapshot.Value) (uint64, error) {
+func (c *ColumnPlan) bitValue(v mysqldump.Value) (uint64, error) {
 	var x uint64
 	switch v.Kind {
-	case snapshot.Bit, snapshot.Hex, snapshot.String:
+	case mysqldump.Bit, mysqldump.Hex, mysqldump.String:
 		var ok bool
 		if x, ok = beUint(v.Bytes); !ok {
 			return 0, c.errf("value 0x%x too long for BIT(%d)", v.Bytes, c.Bits)
 		}
-	case snapshot.Number:
+	case mysqldump.Number:
 		var err error
 		if x, err = c.unsigned64(v); err != nil {
 			return 0, err
@@ -455,14 +455,14 @@ const maxScaledDigits = 70
 // scaled returns the unscaled integer of v at the given scale as decimal
 // digits without leading zeros ("" for zero), rounding half away from zero
 // as MySQL does when storing extra fractional digits.
-func (c *ColumnPlan) scaled(v snapshot.Value, scale int, sc *digitScratch) ([]byte, bool, error) {
+func (c *ColumnPlan) scaled(v mysqldump.Value, scale int, sc *digitScratch) ([]byte, bool, error) {
 	var b []byte
 	switch v.Kind {
-	case snapshot.Number:
+	case mysqldump.Number:
 		b = v.Bytes
-	case snapshot.String:
+	case mysqldump.String:
 		b = trimSpace(v.Bytes)
-	case snapshot.Hex, snapshot.Bit:
+	case mysqldump.Hex, mysqldump.Bit:
 		x, ok := beUint(v.Bytes)
 		if !ok {
 			return nil, false, c.errf("%s 0x%x out of range for %s", kindName(v.Kind), v.Bytes, c.Type)
@@ -566,7 +566,7 @@ func trimSpace(b []byte) []byte {
 // decimal converts v for a DECIMAL column: the exact unscaled integer at the
 // column's scale (never through a float), range-checked against its
 // precision.
-func (c *ColumnPlan) decimal(v snapshot.Value, buf []byte) (parquet.Value, []byte, error) {
+func (c *ColumnPlan) decimal(v mysqldump.Value, buf []byte) (parquet.Value, []byte, error) {
 	var sc digitScratch
 	digits, neg, err := c.scaled(v, c.Scale, &sc)
 	if err != nil {
@@ -640,8 +640,8 @@ func (c *ColumnPlan) decimal(v snapshot.Value, buf []byte) (parquet.Value, []byt
 
 // ---- strings ----
 
-func (c *ColumnPlan) appendString(buf []byte, v snapshot.Value) ([]byte, error) {
-	if v.Kind == snapshot.Number && (c.Enum || c.Set) && len(c.Elements) > 0 {
+func (c *ColumnPlan) appendString(buf []byte, v mysqldump.Value) ([]byte, error) {
+	if v.Kind == mysqldump.Number && (c.Enum || c.Set) && len(c.Elements) > 0 {
 		// A number stored into an ENUM is its 1-based index; into a SET a
 		// bit mask of its members.
 		var sc digitScratch
@@ -825,13 +825,13 @@ func daysFromCivil(y, m, d int64) int64 {
 	return era*146097 + doe - 719468
 }
 
-func (c *ColumnPlan) civilOf(v snapshot.Value) (civil, error) {
+func (c *ColumnPlan) civilOf(v mysqldump.Value) (civil, error) {
 	switch v.Kind {
-	case snapshot.String, snapshot.Number:
+	case mysqldump.String, mysqldump.Number:
 	default:
 		return civil{}, c.errf("unexpected %s for %s", kindName(v.Kind), c.Type)
 	}
-	t, ok := parseCivil(v.Bytes, v.Kind == snapshot.Number)
+	t, ok := parseCivil(v.Bytes, v.Kind == mysqldump.Number)
 	if !ok {
 		return t, c.errf("invalid %s value %s", c.Type, quote(v.Bytes))
 	}
@@ -844,7 +844,7 @@ func (c *ColumnPlan) civilOf(v snapshot.Value) (civil, error) {
 	return t, nil
 }
 
-func (c *ColumnPlan) appendDate(buf []byte, v snapshot.Value) ([]byte, bool, error) {
+func (c *ColumnPlan) appendDate(buf []byte, v mysqldump.Value) ([]byte, bool, error) {
 	t, err := c.civilOf(v)
 	if err != nil {
 		return buf, false, err
@@ -859,8 +859,8 @@ func (c *ColumnPlan) appendDate(buf []byte, v snapshot.Value) ([]byte, bool, err
 
 // datetime returns microseconds since the epoch of a DATETIME (as written,
 // no zone) or TIMESTAMP (UTC) value.
-func (c *ColumnPlan) datetime(v snapshot.Value) (int64, bool, error) {
-	if b := v.Bytes; v.Kind == snapshot.String && len(b) == 19 && b[4] == '-' && b[7] == '-' && b[10] == ' ' && b[13] == ':' && b[16] == ':' {
+func (c *ColumnPlan) datetime(v mysqldump.Value) (int64, bool, error) {
+	if b := v.Bytes; v.Kind == mysqldump.String && len(b) == 19 && b[4] == '-' && b[7] == '-' && b[10] == ' ' && b[13] == ':' && b[16] == ':' {
 		// fast path for "YYYY-MM-DD HH:MM:SS", by far the commonest form
 		y, ok1 := num4(b[0:4])
 		mo, ok2 := num2(b[5:7])
@@ -888,9 +888,9 @@ func (c *ColumnPlan) datetime(v snapshot.Value) (int64, bool, error) {
 // appendTime validates a TIME literal ("[-]H…H:MM:SS[.f…]" or the number
 // [-]HHMMSS[.f…]) and appends it as MySQL prints it: at least two hour
 // digits, the fraction as written.
-func (c *ColumnPlan) appendTime(buf []byte, v snapshot.Value) ([]byte, error) {
+func (c *ColumnPlan) appendTime(buf []byte, v mysqldump.Value) ([]byte, error) {
 	b := v.Bytes
-	if v.Kind != snapshot.String && v.Kind != snapshot.Number {
+	if v.Kind != mysqldump.String && v.Kind != mysqldump.Number {
 		return buf, c.errf("unexpected %s for time", kindName(v.Kind))
 	}
 	bad := func() ([]byte, error) { return buf, c.errf("invalid time value %s", quote(v.Bytes)) }
@@ -900,7 +900,7 @@ func (c *ColumnPlan) appendTime(buf []byte, v snapshot.Value) ([]byte, error) {
 	}
 	var h, m, s int
 	var frac []byte
-	if v.Kind == snapshot.Number {
+	if v.Kind == mysqldump.Number {
 		i := 0
 		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
 			i++

@@ -13,16 +13,16 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
 // planFor returns the plan of a one-column table with column c.
-func planFor(t testing.TB, c snapshot.Column) ColumnPlan {
+func planFor(t testing.TB, c mysqldump.Column) ColumnPlan {
 	t.Helper()
 	if c.Name == "" {
 		c.Name = "c"
 	}
-	_, plans, err := SchemaFor(&snapshot.Table{Name: "T", Columns: []snapshot.Column{c}}, SchemaOptions{})
+	_, plans, err := SchemaFor(&mysqldump.Table{Name: "T", Columns: []mysqldump.Column{c}}, SchemaOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,44 +32,44 @@ func planFor(t testing.TB, c snapshot.Column) ColumnPlan {
 func TestDecodeErrors(t *testing.T) {
 	tests := []struct {
 		name string
-		col  snapshot.Column
-		in   snapshot.Value
+		col  mysqldump.Column
+		in   mysqldump.Value
 		want string // substring of the message
 	}{
-		{"tinyint over", snapshot.Column{Type: "tinyint"}, num("128"), "out of range [-128, 127]"},
-		{"tinyint under", snapshot.Column{Type: "tinyint"}, num("-129"), "out of range"},
-		{"tinyint unsigned neg", snapshot.Column{Type: "tinyint", Unsigned: true}, num("-1"), "out of range [0, 255]"},
-		{"smallint unsigned over", snapshot.Column{Type: "smallint", Unsigned: true}, num("65536"), "out of range"},
-		{"mediumint over", snapshot.Column{Type: "mediumint"}, num("8388608"), "out of range"},
-		{"int over", snapshot.Column{Type: "int"}, num("2147483648"), "out of range"},
-		{"int unsigned over", snapshot.Column{Type: "int", Unsigned: true}, num("4294967296"), "out of range"},
-		{"bigint over", snapshot.Column{Type: "bigint"}, num("9223372036854775808"), "out of range"},
-		{"bigint under", snapshot.Column{Type: "bigint"}, num("-9223372036854775809"), "out of range"},
-		{"bigint huge", snapshot.Column{Type: "bigint"}, num("1e30"), "out of range"},
-		{"bigint unsigned over", snapshot.Column{Type: "bigint", Unsigned: true}, num("18446744073709551616"), "out of range"},
-		{"bigint unsigned neg", snapshot.Column{Type: "bigint", Unsigned: true}, num("-1"), "negative"},
-		{"int not a number", snapshot.Column{Type: "int"}, str("12abc"), "invalid string"},
-		{"int empty string", snapshot.Column{Type: "int"}, str(""), "invalid string"},
-		{"year over", snapshot.Column{Type: "year"}, num("2156"), "out of range"},
-		{"year gap", snapshot.Column{Type: "year"}, num("1900"), "out of range for year"},
-		{"decimal over", snapshot.Column{Type: "decimal", Precision: 5, Scale: 2}, num("1000.00"), "out of range for DECIMAL(5,2)"},
-		{"decimal rounds over", snapshot.Column{Type: "decimal", Precision: 5, Scale: 2}, num("999.995"), "out of range"},
-		{"decimal 65 over", snapshot.Column{Type: "decimal", Precision: 65, Scale: 30}, num("1" + strings.Repeat("0", 35)), "out of range"},
-		{"decimal unsigned neg", snapshot.Column{Type: "decimal", Precision: 5, Scale: 2, Unsigned: true}, num("-1"), "negative"},
-		{"decimal garbage", snapshot.Column{Type: "decimal", Precision: 5, Scale: 2}, num("1.2.3"), "invalid number"},
-		{"double garbage", snapshot.Column{Type: "double"}, str("abc"), "invalid string"},
-		{"double inf", snapshot.Column{Type: "double"}, num("1e999"), "out of range"},
-		{"bit12 over", snapshot.Column{Type: "bit", Length: 12}, bitv(0x10, 0x00), "out of range for BIT(12)"},
-		{"bit too long", snapshot.Column{Type: "bit", Length: 64}, hexv(1, 2, 3, 4, 5, 6, 7, 8, 9), "too long"},
-		{"date invalid", snapshot.Column{Type: "date"}, str("2026-02-30"), "invalid date"},
-		{"date with time", snapshot.Column{Type: "date"}, str("2026-02-03 10:00:00"), "invalid date"},
-		{"datetime garbage", snapshot.Column{Type: "datetime"}, str("yesterday"), "invalid datetime"},
-		{"datetime hour", snapshot.Column{Type: "datetime"}, str("2026-01-01 24:00:00"), "invalid datetime"},
-		{"time over", snapshot.Column{Type: "time"}, str("839:00:00"), "invalid time"},
-		{"time minutes", snapshot.Column{Type: "time"}, str("10:60:00"), "invalid time"},
-		{"enum index", snapshot.Column{Type: "enum", Elements: []string{"a"}}, num("2"), "out of range for ENUM"},
-		{"null not null", snapshot.Column{Type: "int", NotNull: true}, null, "NULL in NOT NULL"},
-		{"missing not null", snapshot.Column{Type: "int", NotNull: true}, missing, "no value in the INSERT"},
+		{"tinyint over", mysqldump.Column{Type: "tinyint"}, num("128"), "out of range [-128, 127]"},
+		{"tinyint under", mysqldump.Column{Type: "tinyint"}, num("-129"), "out of range"},
+		{"tinyint unsigned neg", mysqldump.Column{Type: "tinyint", Unsigned: true}, num("-1"), "out of range [0, 255]"},
+		{"smallint unsigned over", mysqldump.Column{Type: "smallint", Unsigned: true}, num("65536"), "out of range"},
+		{"mediumint over", mysqldump.Column{Type: "mediumint"}, num("8388608"), "out of range"},
+		{"int over", mysqldump.Column{Type: "int"}, num("2147483648"), "out of range"},
+		{"int unsigned over", mysqldump.Column{Type: "int", Unsigned: true}, num("4294967296"), "out of range"},
+		{"bigint over", mysqldump.Column{Type: "bigint"}, num("9223372036854775808"), "out of range"},
+		{"bigint under", mysqldump.Column{Type: "bigint"}, num("-9223372036854775809"), "out of range"},
+		{"bigint huge", mysqldump.Column{Type: "bigint"}, num("1e30"), "out of range"},
+		{"bigint unsigned over", mysqldump.Column{Type: "bigint", Unsigned: true}, num("18446744073709551616"), "out of range"},
+		{"bigint unsigned neg", mysqldump.Column{Type: "bigint", Unsigned: true}, num("-1"), "negative"},
+		{"int not a number", mysqldump.Column{Type: "int"}, str("12abc"), "invalid string"},
+		{"int empty string", mysqldump.Column{Type: "int"}, str(""), "invalid string"},
+		{"year over", mysqldump.Column{Type: "year"}, num("2156"), "out of range"},
+		{"year gap", mysqldump.Column{Type: "year"}, num("1900"), "out of range for year"},
+		{"decimal over", mysqldump.Column{Type: "decimal", Precision: 5, Scale: 2}, num("1000.00"), "out of range for DECIMAL(5,2)"},
+		{"decimal rounds over", mysqldump.Column{Type: "decimal", Precision: 5, Scale: 2}, num("999.995"), "out of range"},
+		{"decimal 65 over", mysqldump.Column{Type: "decimal", Precision: 65, Scale: 30}, num("1" + strings.Repeat("0", 35)), "out of range"},
+		{"decimal unsigned neg", mysqldump.Column{Type: "decimal", Precision: 5, Scale: 2, Unsigned: true}, num("-1"), "negative"},
+		{"decimal garbage", mysqldump.Column{Type: "decimal", Precision: 5, Scale: 2}, num("1.2.3"), "invalid number"},
+		{"double garbage", mysqldump.Column{Type: "double"}, str("abc"), "invalid string"},
+		{"double inf", mysqldump.Column{Type: "double"}, num("1e999"), "out of range"},
+		{"bit12 over", mysqldump.Column{Type: "bit", Length: 12}, bitv(0x10, 0x00), "out of range for BIT(12)"},
+		{"bit too long", mysqldump.Column{Type: "bit", Length: 64}, hexv(1, 2, 3, 4, 5, 6, 7, 8, 9), "too long"},
+		{"date invalid", mysqldump.Column{Type: "date"}, str("2026-02-30"), "invalid date"},
+		{"date with time", mysqldump.Column{Type: "date"}, str("2026-02-03 10:00:00"), "invalid date"},
+		{"datetime garbage", mysqldump.Column{Type: "datetime"}, str("yesterday"), "invalid datetime"},
+		{"datetime hour", mysqldump.Column{Type: "datetime"}, str("2026-01-01 24:00:00"), "invalid datetime"},
+		{"time over", mysqldump.Column{Type: "time"}, str("839:00:00"), "invalid time"},
+		{"time minutes", mysqldump.Column{Type: "time"}, str("10:60:00"), "invalid time"},
+		{"enum index", mysqldump.Column{Type: "enum", Elements: []string{"a"}}, num("2"), "out of range for ENUM"},
+		{"null not null", mysqldump.Column{Type: "int", NotNull: true}, null, "NULL in NOT NULL"},
+		{"missing not null", mysqldump.Column{Type: "int", NotNull: true}, missing, "no value in the INSERT"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -86,7 +86,7 @@ func TestDecodeErrors(t *testing.T) {
 }
 
 func TestDecodeLevels(t *testing.T) {
-	tbl := &snapshot.Table{Name: "T", Columns: []snapshot.Column{{Name: "a", Type: "int", NotNull: true}, {Name: "b", Type: "varchar"}}}
+	tbl := &mysqldump.Table{Name: "T", Columns: []mysqldump.Column{{Name: "a", Type: "int", NotNull: true}, {Name: "b", Type: "varchar"}}}
 	_, plans, err := SchemaFor(tbl, SchemaOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +95,7 @@ func TestDecodeLevels(t *testing.T) {
 	var got []lv
 	for _, c := range []struct {
 		p ColumnPlan
-		v snapshot.Value
+		v mysqldump.Value
 	}{{plans[0], num("1")}, {plans[1], str("x")}, {plans[1], null}} {
 		v, err := Decode(c.p, c.v)
 		if err != nil {
@@ -111,14 +111,14 @@ func TestDecodeLevels(t *testing.T) {
 func TestSchemaForErrors(t *testing.T) {
 	tests := []struct {
 		name string
-		tbl  *snapshot.Table
+		tbl  *mysqldump.Table
 		opts SchemaOptions
 		want string
 	}{
-		{"unknown", &snapshot.Table{Name: "T", Columns: []snapshot.Column{{Name: "v", Type: "vector"}}}, SchemaOptions{}, "table T column v: unsupported column type"},
-		{"no columns", &snapshot.Table{Name: "T"}, SchemaOptions{}, "no columns"},
-		{"bad decimal", &snapshot.Table{Name: "T", Columns: []snapshot.Column{{Name: "d", Type: "decimal", Precision: 66}}}, SchemaOptions{}, "invalid DECIMAL(66,0)"},
-		{"bad bit", &snapshot.Table{Name: "T", Columns: []snapshot.Column{{Name: "b", Type: "bit", Length: 65}}}, SchemaOptions{}, "invalid BIT(65)"},
+		{"unknown", &mysqldump.Table{Name: "T", Columns: []mysqldump.Column{{Name: "v", Type: "vector"}}}, SchemaOptions{}, "table T column v: unsupported column type"},
+		{"no columns", &mysqldump.Table{Name: "T"}, SchemaOptions{}, "no columns"},
+		{"bad decimal", &mysqldump.Table{Name: "T", Columns: []mysqldump.Column{{Name: "d", Type: "decimal", Precision: 66}}}, SchemaOptions{}, "invalid DECIMAL(66,0)"},
+		{"bad bit", &mysqldump.Table{Name: "T", Columns: []mysqldump.Column{{Name: "b", Type: "bit", Length: 65}}}, SchemaOptions{}, "invalid BIT(65)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -129,7 +129,7 @@ func TestSchemaForErrors(t *testing.T) {
 		})
 	}
 	// UnknownAsBytes turns the unknown type into optional bytes.
-	_, plans, err := SchemaFor(&snapshot.Table{Name: "T", Columns: []snapshot.Column{{Name: "v", Type: "vector", NotNull: true}}}, SchemaOptions{UnknownAsBytes: true})
+	_, plans, err := SchemaFor(&mysqldump.Table{Name: "T", Columns: []mysqldump.Column{{Name: "v", Type: "vector", NotNull: true}}}, SchemaOptions{UnknownAsBytes: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,11 +209,11 @@ func FuzzDecodeDecimal(f *testing.F) {
 		f.Add(s)
 	}
 	plans := []ColumnPlan{
-		planFor(f, snapshot.Column{Type: "decimal", Precision: 5, Scale: 2}),
-		planFor(f, snapshot.Column{Type: "decimal", Precision: 18, Scale: 4}),
-		planFor(f, snapshot.Column{Type: "decimal", Precision: 38, Scale: 10}),
-		planFor(f, snapshot.Column{Type: "decimal", Precision: 65, Scale: 30}),
-		planFor(f, snapshot.Column{Type: "decimal", Precision: 20, Scale: 0}),
+		planFor(f, mysqldump.Column{Type: "decimal", Precision: 5, Scale: 2}),
+		planFor(f, mysqldump.Column{Type: "decimal", Precision: 18, Scale: 4}),
+		planFor(f, mysqldump.Column{Type: "decimal", Precision: 38, Scale: 10}),
+		planFor(f, mysqldump.Column{Type: "decimal", Precision: 65, Scale: 30}),
+		planFor(f, mysqldump.Column{Type: "decimal", Precision: 20, Scale: 0}),
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, p := range plans {
@@ -251,17 +251,17 @@ func FuzzDecodeInteger(f *testing.F) {
 		p        ColumnPlan
 		min, max *big.Int
 	}
-	mk := func(c snapshot.Column, min, max string) target {
+	mk := func(c mysqldump.Column, min, max string) target {
 		a, _ := new(big.Int).SetString(min, 10)
 		b, _ := new(big.Int).SetString(max, 10)
 		return target{planFor(f, c), a, b}
 	}
 	targets := []target{
-		mk(snapshot.Column{Type: "tinyint"}, "-128", "127"),
-		mk(snapshot.Column{Type: "smallint", Unsigned: true}, "0", "65535"),
-		mk(snapshot.Column{Type: "int", Unsigned: true}, "0", "4294967295"),
-		mk(snapshot.Column{Type: "bigint"}, "-9223372036854775808", "9223372036854775807"),
-		mk(snapshot.Column{Type: "bigint", Unsigned: true}, "0", "18446744073709551615"),
+		mk(mysqldump.Column{Type: "tinyint"}, "-128", "127"),
+		mk(mysqldump.Column{Type: "smallint", Unsigned: true}, "0", "65535"),
+		mk(mysqldump.Column{Type: "int", Unsigned: true}, "0", "4294967295"),
+		mk(mysqldump.Column{Type: "bigint"}, "-9223372036854775808", "9223372036854775807"),
+		mk(mysqldump.Column{Type: "bigint", Unsigned: true}, "0", "18446744073709551615"),
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		if !plainDecimal(s) {
@@ -307,7 +307,7 @@ func FuzzDecodeDatetime(f *testing.F) {
 		"2026-11-24T03:15:00", "2026-11-24", "2026-11-24 03:15:00.1234567"} {
 		f.Add(s)
 	}
-	p := planFor(f, snapshot.Column{Type: "datetime", Length: 6})
+	p := planFor(f, mysqldump.Column{Type: "datetime", Length: 6})
 	f.Fuzz(func(t *testing.T, s string) {
 		v, err := Decode(p, str(s))
 		const layout = "2006-01-02 15:04:05.999999"
@@ -354,8 +354,8 @@ func FuzzDecodeTimeAndDate(f *testing.F) {
 	for _, s := range []string{"-838:59:59", "12:00:00.250000", "838:59:59.000000", "00:00:00", "1:02:03", "2026-11-24", "0000-00-00"} {
 		f.Add(s)
 	}
-	tp := planFor(f, snapshot.Column{Type: "time", Length: 6})
-	dp := planFor(f, snapshot.Column{Type: "date"})
+	tp := planFor(f, mysqldump.Column{Type: "time", Length: 6})
+	dp := planFor(f, mysqldump.Column{Type: "date"})
 	f.Fuzz(func(t *testing.T, s string) {
 		if v, err := Decode(tp, str(s)); err == nil {
 			// a decoded TIME is in MySQL's printed form and decodes to itself
@@ -383,11 +383,11 @@ func FuzzDecodeTimeAndDate(f *testing.F) {
 // panic, and a value must carry its column's levels.
 func FuzzDecodeAnyType(f *testing.F) {
 	for _, s := range []string{"", "0", "-", ".", "e5", "1e", "9999-99-99", "-838:59:59.1234567", "\x00\xff", "12:3", "1.5e-400", "0x1F"} {
-		for k := snapshot.Missing; k <= snapshot.Bit; k++ {
+		for k := mysqldump.Missing; k <= mysqldump.Bit; k++ {
 			f.Add(uint8(k), s)
 		}
 	}
-	cols := []snapshot.Column{
+	cols := []mysqldump.Column{
 		{Type: "tinyint"}, {Type: "int", Unsigned: true}, {Type: "bigint"}, {Type: "bigint", Unsigned: true, NotNull: true}, {Type: "year"},
 		{Type: "decimal", Precision: 5, Scale: 2}, {Type: "decimal", Precision: 18, Scale: 4}, {Type: "decimal", Precision: 38, Scale: 10},
 		{Type: "decimal", Precision: 65, Scale: 30}, {Type: "float"}, {Type: "double", Unsigned: true}, {Type: "bit", Length: 1},
@@ -400,7 +400,7 @@ func FuzzDecodeAnyType(f *testing.F) {
 		plans = append(plans, planFor(f, c))
 	}
 	f.Fuzz(func(t *testing.T, kind uint8, s string) {
-		v := snapshot.Value{Kind: snapshot.ValueKind(kind % 6), Bytes: []byte(s)}
+		v := mysqldump.Value{Kind: mysqldump.ValueKind(kind % 6), Bytes: []byte(s)}
 		for _, p := range plans {
 			val, err := Decode(p, v)
 			if err != nil {

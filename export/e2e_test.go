@@ -11,7 +11,7 @@ import (
 	"gocloud.dev/blob/memblob"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
 const e2eDump = "-- MySQL dump 10.13  Distrib 8.4.0, for Linux (x86_64)\n" +
@@ -125,7 +125,7 @@ func TestEndToEndScanErrorNamesLine(t *testing.T) {
 }
 
 func TestReportColumnTypes(t *testing.T) {
-	tbl := &snapshot.Table{Name: "T", Columns: []snapshot.Column{
+	tbl := &mysqldump.Table{Name: "T", Columns: []mysqldump.Column{
 		{Name: "a", Type: "bigint", Unsigned: true, NotNull: true, Definition: "`a` bigint unsigned NOT NULL"},
 		{Name: "b", Type: "varchar", Length: 5}, {Name: "c", Type: "int"}, {Name: "d", Type: "blob"},
 		{Name: "e", Type: "timestamp"}, {Name: "f", Type: "decimal", Precision: 38, Scale: 2},

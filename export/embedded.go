@@ -20,16 +20,16 @@ import (
 	"gocloud.dev/gcerrors"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
 // OpenFunc reopens the dump a snapshot's Source names.
 type OpenFunc func(ctx context.Context, source string) (io.ReadCloser, error)
 
 // ScanFunc produces the tables and rows of a snapshot: it calls h for each
-// table, row and skipped object, in order. The default runs snapshot.Scan
+// table, row and skipped object, in order. The default runs mysqldump.Scan
 // over the dump; other row sources (a database) supply their own.
-type ScanFunc func(ctx context.Context, r io.Reader, h snapshot.Handler) error
+type ScanFunc func(ctx context.Context, r io.Reader, h mysqldump.Handler) error
 
 // TableProgress reports a table's conversion so far.
 type TableProgress struct {
@@ -50,15 +50,15 @@ type TableProgress struct {
 // EmbeddedOptions configure an Embedded exporter.
 type EmbeddedOptions struct {
 	// Open reopens the dump named by SnapshotInfo.Source; default
-	// snapshot.SourceOpener(snapshot.ReadOptions{}) (local paths and
+	// mysqldump.SourceOpener(mysqldump.ReadOptions{}) (local paths and
 	// "<bucket URL>#<key>" sources).
 	Open OpenFunc
-	// Scan produces the rows; default snapshot.Scan with ScanOptions (the
+	// Scan produces the rows; default mysqldump.Scan with ScanOptions (the
 	// dump header and trailer it reports go into the export info).
 	Scan ScanFunc
-	// ScanOptions are passed to snapshot.Scan when Scan is nil (its
+	// ScanOptions are passed to mysqldump.Scan when Scan is nil (its
 	// Tables and Logger are set from the request and Logger).
-	ScanOptions snapshot.ScanOptions
+	ScanOptions mysqldump.ScanOptions
 	// Database is the <db> of the layout; default "liberator".
 	Database string
 	// Prefix is prepended to "<export-id>/" for every key; default "".
@@ -143,7 +143,7 @@ func NewEmbedded(bucket *blob.Bucket, opts EmbeddedOptions) *Embedded {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.Open == nil {
-		opts.Open = snapshot.SourceOpener(snapshot.ReadOptions{Logger: opts.Logger})
+		opts.Open = mysqldump.SourceOpener(mysqldump.ReadOptions{Logger: opts.Logger})
 	}
 	if opts.MaxRunning <= 0 {
 		opts.MaxRunning = 5
@@ -477,13 +477,13 @@ func (e *Embedded) run(ctx context.Context, req liberator.ExportRequest, f *Expo
 		}
 		so.Tables = append(so.Tables, t)
 	}
-	var stats snapshot.ScanStats
-	rep, err := conv.run(func(h snapshot.Handler) error {
+	var stats mysqldump.ScanStats
+	rep, err := conv.run(func(h mysqldump.Handler) error {
 		if e.opts.Scan != nil {
 			return e.opts.Scan(ctx, cr, h)
 		}
 		var err error
-		stats, err = snapshot.Scan(ctx, cr, h, so)
+		stats, err = mysqldump.Scan(ctx, cr, h, so)
 		return err
 	})
 	f.SQLBytes = cr.n.Load()
@@ -521,8 +521,8 @@ func (b *batch) reset() {
 
 type tableState struct {
 	name   string // "db.table"
-	table  *snapshot.Table
-	cols   []snapshot.Column
+	table  *mysqldump.Table
+	cols   []mysqldump.Column
 	schema *parquet.Schema
 	plans  []ColumnPlan
 	skip   bool
@@ -538,7 +538,7 @@ type tableState struct {
 	lastCall int64 // rows at the last progress call
 }
 
-// converter is the snapshot.Handler of an export: the scanner goroutine
+// converter is the mysqldump.Handler of an export: the scanner goroutine
 // decodes rows into batches; a writer goroutine encodes them.
 type converter struct {
 	ctx      context.Context
@@ -549,10 +549,10 @@ type converter struct {
 	filter   map[string]bool
 	found    map[string]bool
 	tables   []*tableState
-	byTable  map[*snapshot.Table]*tableState
+	byTable  map[*mysqldump.Table]*tableState
 	byName   map[string]*tableState
 	last     *tableState
-	skipped  []snapshot.Skipped
+	skipped  []mysqldump.Skipped
 	cur      *batch
 	out      chan *batch
 	free     chan *batch
@@ -568,7 +568,7 @@ const poolBatches = 4
 func newConverter(ctx context.Context, e *Embedded, root, id string, tables []string) *converter {
 	c := &converter{
 		ctx: ctx, e: e, root: root, id: id, uuid: e.opts.NewUUID(),
-		byTable: map[*snapshot.Table]*tableState{}, byName: map[string]*tableState{},
+		byTable: map[*mysqldump.Table]*tableState{}, byName: map[string]*tableState{},
 		out: make(chan *batch, poolBatches), free: make(chan *batch, poolBatches),
 		maxArena: 4 << 20,
 	}
@@ -592,14 +592,14 @@ func (c *converter) writerErr() error {
 	return nil
 }
 
-// CreateTable implements snapshot.Handler.
-func (c *converter) CreateTable(t *snapshot.Table) error {
+// CreateTable implements mysqldump.Handler.
+func (c *converter) CreateTable(t *mysqldump.Table) error {
 	db := c.e.opts.Database
 	name := db + "." + t.Name
 	if _, dup := c.byName[name]; dup {
 		return liberator.Errorf(liberator.ErrInvalid, "export", fmt.Sprintf("table %s line %d", name, t.Line), "table created twice")
 	}
-	ts := &tableState{name: name, table: t, cols: append([]snapshot.Column(nil), t.Columns...), start: c.e.opts.Clock.Now().UTC()}
+	ts := &tableState{name: name, table: t, cols: append([]mysqldump.Column(nil), t.Columns...), start: c.e.opts.Clock.Now().UTC()}
 	lname, lbare := strings.ToLower(name), strings.ToLower(t.Name)
 	if c.filter != nil && !c.filter[lname] && !c.filter[lbare] {
 		ts.skip = true
@@ -620,10 +620,10 @@ func (c *converter) CreateTable(t *snapshot.Table) error {
 	return nil
 }
 
-// Skip implements snapshot.Handler.
-func (c *converter) Skip(s snapshot.Skipped) { c.skipped = append(c.skipped, s) }
+// Skip implements mysqldump.Handler.
+func (c *converter) Skip(s mysqldump.Skipped) { c.skipped = append(c.skipped, s) }
 
-func (c *converter) state(t *snapshot.Table) *tableState {
+func (c *converter) state(t *mysqldump.Table) *tableState {
 	if c.last != nil && c.last.table == t {
 		return c.last
 	}
@@ -634,9 +634,9 @@ func (c *converter) state(t *snapshot.Table) *tableState {
 	return ts
 }
 
-// Row implements snapshot.Handler: it decodes the row into the current
+// Row implements mysqldump.Handler: it decodes the row into the current
 // batch (copying every byte it keeps).
-func (c *converter) Row(t *snapshot.Table, vals []snapshot.Value, line int) error {
+func (c *converter) Row(t *mysqldump.Table, vals []mysqldump.Value, line int) error {
 	ts := c.state(t)
 	if ts == nil {
 		name := "?"
@@ -723,7 +723,7 @@ func (c *converter) endTable(ts *tableState) error {
 }
 
 // run scans with scan, running the writer goroutine, and builds the report.
-func (c *converter) run(scan func(snapshot.Handler) error) (*TablesReportFile, error) {
+func (c *converter) run(scan func(mysqldump.Handler) error) (*TablesReportFile, error) {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {

@@ -12,11 +12,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
-func pcnTable() *snapshot.Table {
-	return &snapshot.Table{Name: "PCN_IC", Line: 20, Columns: []snapshot.Column{
+func pcnTable() *mysqldump.Table {
+	return &mysqldump.Table{Name: "PCN_IC", Line: 20, Columns: []mysqldump.Column{
 		{Name: "id", Type: "bigint", NotNull: true},
 		{Name: "vrm", Type: "varchar", Length: 12},
 		{Name: "amount", Type: "decimal", Precision: 8, Scale: 2},
@@ -25,8 +25,8 @@ func pcnTable() *snapshot.Table {
 	}}
 }
 
-func pcnRow(i int) []snapshot.Value {
-	return []snapshot.Value{num(fmt.Sprint(i)), str(fmt.Sprintf("AB%02dCDE", i%100)), num(fmt.Sprintf("%d.50", i%1000)), str("2026-11-24 08:00:00"), missing}
+func pcnRow(i int) []mysqldump.Value {
+	return []mysqldump.Value{num(fmt.Sprint(i)), str(fmt.Sprintf("AB%02dCDE", i%100)), num(fmt.Sprintf("%d.50", i%1000)), str("2026-11-24 08:00:00"), missing}
 }
 
 func TestExportFailures(t *testing.T) {
@@ -38,22 +38,22 @@ func TestExportFailures(t *testing.T) {
 		wantCause []string // substrings of FailureCause
 	}{
 		{"decimal out of range", append(rowsOf(pcn, pcnRow(1), pcnRow(2)), event{table: pcn, line: 99,
-			row: []snapshot.Value{num("3"), str("x"), num("1000000.00"), null, missing}}),
+			row: []mysqldump.Value{num("3"), str("x"), num("1000000.00"), null, missing}}),
 			"", []string{"liberator.PCN_IC", "line 99", "PCN_IC.amount", "out of range"}},
 		{"null in not null", append(rowsOf(pcn, pcnRow(1)), event{table: pcn, line: 41,
-			row: []snapshot.Value{null, str("x"), null, null, missing}}),
+			row: []mysqldump.Value{null, str("x"), null, null, missing}}),
 			"", []string{"line 41", "PCN_IC.id", "NULL"}},
 		{"bad datetime", append(rowsOf(pcn), event{table: pcn, line: 7,
-			row: []snapshot.Value{num("1"), null, null, str("2026-13-01 00:00:00"), missing}}),
+			row: []mysqldump.Value{num("1"), null, null, str("2026-13-01 00:00:00"), missing}}),
 			"", []string{"line 7", "PCN_IC.issued", "invalid datetime"}},
-		{"unknown type", script{{table: &snapshot.Table{Name: "V", Line: 5, Columns: []snapshot.Column{{Name: "v", Type: "vector"}}}}},
+		{"unknown type", script{{table: &mysqldump.Table{Name: "V", Line: 5, Columns: []mysqldump.Column{{Name: "v", Type: "vector"}}}}},
 			"", []string{"liberator.V", "line 5", "column v", "unsupported column type"}},
 		{"scanner error", append(rowsOf(pcn, pcnRow(1)), event{err: errors.New("line 77: unterminated string")}),
 			"", []string{"line 77: unterminated string"}},
 		{"open error", script{}, "missing.sql", []string{"open dump missing.sql", "no such dump"}},
 		// a part key the bucket refuses (invalid UTF-8): the writer goroutine fails
-		{"part write fails", rowsOf(&snapshot.Table{Name: "T\xff", Columns: []snapshot.Column{{Name: "a", Type: "int"}}},
-			[]snapshot.Value{num("1")}, []snapshot.Value{num("2")}, []snapshot.Value{num("3")}),
+		{"part write fails", rowsOf(&mysqldump.Table{Name: "T\xff", Columns: []mysqldump.Column{{Name: "a", Type: "int"}}},
+			[]mysqldump.Value{num("1")}, []mysqldump.Value{num("2")}, []mysqldump.Value{num("3")}),
 			"", []string{"table liberator.T\uFFFD rows at lines 10-10", "valid UTF-8"}},
 	}
 	for _, tc := range tests {
@@ -97,13 +97,13 @@ func TestExportFailures(t *testing.T) {
 
 func TestExportCompleteLayoutAndReport(t *testing.T) {
 	pcn := pcnTable()
-	empty := &snapshot.Table{Name: "empty_t", Line: 90, Columns: []snapshot.Column{{Name: "a", Type: "date", NotNull: true}}}
-	var rows [][]snapshot.Value
+	empty := &mysqldump.Table{Name: "empty_t", Line: 90, Columns: []mysqldump.Column{{Name: "a", Type: "date", NotNull: true}}}
+	var rows [][]mysqldump.Value
 	for i := 0; i < 500; i++ {
 		rows = append(rows, pcnRow(i))
 	}
 	s := rowsOf(pcn, rows...)
-	s = append(s, event{skip: &snapshot.Skipped{Kind: snapshot.SkippedView, Name: "v_pcn", Line: 80}})
+	s = append(s, event{skip: &mysqldump.Skipped{Kind: mysqldump.SkippedView, Name: "v_pcn", Line: 80}})
 	s = append(s, event{table: empty})
 	var progress []TableProgress
 	e, bucket := newTestExporter(t, s, func(o *EmbeddedOptions) {
@@ -177,11 +177,11 @@ func TestExportCompleteLayoutAndReport(t *testing.T) {
 		Missing  map[string]int64
 		Forced   map[string]string
 		Warnings []string
-		Skipped  []snapshot.Skipped
+		Skipped  []mysqldump.Skipped
 	}
 	wantSum := summary{"liberator.PCN_IC", 500, 500, len(pcnParts), map[string]int64{"day_no": 500}, nil,
 		[]string{"column day_no: generated VIRTUAL column, the dump holds no values; 500 rows written as NULL (not computed)"},
-		[]snapshot.Skipped{{Kind: snapshot.SkippedView, Name: "v_pcn", Line: 80}}}
+		[]mysqldump.Skipped{{Kind: mysqldump.SkippedView, Name: "v_pcn", Line: 80}}}
 	if diff := cmp.Diff(wantSum, summary{pt.Target, pt.Rows, sum, len(pt.Files), pt.MissingNulled, pt.ForcedOptional, pt.Warnings, rep.Skipped}); diff != "" {
 		t.Errorf("report (-want +got):\n%s", diff)
 	}
@@ -224,9 +224,9 @@ func contains(list []string, s string) bool {
 }
 
 func TestExportTablesFilter(t *testing.T) {
-	a := &snapshot.Table{Name: "A", Columns: []snapshot.Column{{Name: "x", Type: "int"}}}
-	b := &snapshot.Table{Name: "B", Columns: []snapshot.Column{{Name: "y", Type: "vector"}}} // unsupported but not selected
-	s := append(rowsOf(a, []snapshot.Value{num("1")}), rowsOf(b, []snapshot.Value{num("2")})...)
+	a := &mysqldump.Table{Name: "A", Columns: []mysqldump.Column{{Name: "x", Type: "int"}}}
+	b := &mysqldump.Table{Name: "B", Columns: []mysqldump.Column{{Name: "y", Type: "vector"}}} // unsupported but not selected
+	s := append(rowsOf(a, []mysqldump.Value{num("1")}), rowsOf(b, []mysqldump.Value{num("2")})...)
 	tests := []struct {
 		name   string
 		tables []string
@@ -295,7 +295,7 @@ func TestExportCanceledLeavesNothing(t *testing.T) {
 	e, bucket := newTestExporter(t, s, func(o *EmbeddedOptions) {
 		o.BatchRows = 1
 		inner := o.Scan
-		o.Scan = func(c context.Context, r io.Reader, h snapshot.Handler) error {
+		o.Scan = func(c context.Context, r io.Reader, h mysqldump.Handler) error {
 			err := inner(c, r, h)
 			cancel()
 			if err == nil {
@@ -318,7 +318,7 @@ func TestExportCanceledLeavesNothing(t *testing.T) {
 
 func TestExportInProgressAndThrottled(t *testing.T) {
 	pcn := pcnTable()
-	var rows [][]snapshot.Value
+	var rows [][]mysqldump.Value
 	for i := 0; i < 200; i++ {
 		rows = append(rows, pcnRow(i))
 	}
@@ -411,7 +411,7 @@ func TestExportAsync(t *testing.T) {
 	e, bucket := newTestExporter(t, rowsOf(pcn, pcnRow(1), pcnRow(2)), func(o *EmbeddedOptions) {
 		o.Async = true
 		inner := o.Scan
-		o.Scan = func(c context.Context, r io.Reader, h snapshot.Handler) error {
+		o.Scan = func(c context.Context, r io.Reader, h mysqldump.Handler) error {
 			<-release // hold the conversion until the test has looked
 			return inner(c, r, h)
 		}

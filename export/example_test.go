@@ -12,13 +12,13 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/export"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
 // SchemaFor maps a table as the dump scanner reports it to a Parquet
 // schema and a plan per column.
 func ExampleSchemaFor() {
-	table := &snapshot.Table{Name: "PCN_IC", Columns: []snapshot.Column{
+	table := &mysqldump.Table{Name: "PCN_IC", Columns: []mysqldump.Column{
 		{Name: "id", Type: "bigint", Unsigned: true, NotNull: true},
 		{Name: "amount", Type: "decimal", Precision: 8, Scale: 2},
 		{Name: "issued", Type: "datetime", NotNull: true},
@@ -53,15 +53,15 @@ func ExampleSchemaFor() {
 // Decode converts the scanner's literals exactly: decimals through their
 // digits, datetimes to microseconds, zero dates to NULL.
 func ExampleDecode() {
-	_, plans, _ := export.SchemaFor(&snapshot.Table{Name: "T", Columns: []snapshot.Column{
+	_, plans, _ := export.SchemaFor(&mysqldump.Table{Name: "T", Columns: []mysqldump.Column{
 		{Name: "amount", Type: "decimal", Precision: 8, Scale: 2},
 		{Name: "issued", Type: "datetime", Length: 6},
 	}}, export.SchemaOptions{})
-	number := func(s string) snapshot.Value { return snapshot.Value{Kind: snapshot.Number, Bytes: []byte(s)} }
-	quoted := func(s string) snapshot.Value { return snapshot.Value{Kind: snapshot.String, Bytes: []byte(s)} }
+	number := func(s string) mysqldump.Value { return mysqldump.Value{Kind: mysqldump.Number, Bytes: []byte(s)} }
+	quoted := func(s string) mysqldump.Value { return mysqldump.Value{Kind: mysqldump.String, Bytes: []byte(s)} }
 	for _, in := range []struct {
 		plan export.ColumnPlan
-		lit  snapshot.Value
+		lit  mysqldump.Value
 	}{{plans[0], number("-12.345")}, {plans[1], quoted("2026-11-24 03:15:00.5")}, {plans[1], quoted("0000-00-00 00:00:00")}, {plans[0], number("1e6")}} {
 		v, err := export.Decode(in.plan, in.lit)
 		if err != nil {

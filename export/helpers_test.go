@@ -16,27 +16,27 @@ import (
 	"gocloud.dev/blob/memblob"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
 // event is one scripted scanner callback.
 type event struct {
-	table *snapshot.Table   // CreateTable when rows == nil and skip == nil
-	row   []snapshot.Value  // Row when set (into table)
-	line  int               // line of the row
-	skip  *snapshot.Skipped // Skip when set
-	err   error             // scanner error to return at this point
+	table *mysqldump.Table   // CreateTable when rows == nil and skip == nil
+	row   []mysqldump.Value  // Row when set (into table)
+	line  int                // line of the row
+	skip  *mysqldump.Skipped // Skip when set
+	err   error              // scanner error to return at this point
 }
 
 // script is a scanner stand-in: it replays events into the handler,
 // reusing one Value slice and one byte buffer as the real scanner does.
 type script []event
 
-func (s script) scan(ctx context.Context, r io.Reader, h snapshot.Handler) error {
+func (s script) scan(ctx context.Context, r io.Reader, h mysqldump.Handler) error {
 	if _, err := io.Copy(io.Discard, r); err != nil {
 		return err
 	}
-	var vals []snapshot.Value
+	var vals []mysqldump.Value
 	var buf []byte
 	for _, ev := range s {
 		if err := ctx.Err(); err != nil {
@@ -52,7 +52,7 @@ func (s script) scan(ctx context.Context, r io.Reader, h snapshot.Handler) error
 			for _, v := range ev.row {
 				start := len(buf)
 				buf = append(buf, v.Bytes...)
-				vals = append(vals, snapshot.Value{Kind: v.Kind, Bytes: buf[start:len(buf):len(buf)]})
+				vals = append(vals, mysqldump.Value{Kind: v.Kind, Bytes: buf[start:len(buf):len(buf)]})
 			}
 			if err := h.Row(ev.table, vals, ev.line); err != nil {
 				return err
@@ -71,7 +71,7 @@ func (s script) scan(ctx context.Context, r io.Reader, h snapshot.Handler) error
 }
 
 // rowsOf builds the events of a table and its rows (lines from 10).
-func rowsOf(t *snapshot.Table, rows ...[]snapshot.Value) script {
+func rowsOf(t *mysqldump.Table, rows ...[]mysqldump.Value) script {
 	s := script{{table: t}}
 	for i, r := range rows {
 		s = append(s, event{table: t, row: r, line: 10 + i})
@@ -79,14 +79,14 @@ func rowsOf(t *snapshot.Table, rows ...[]snapshot.Value) script {
 	return s
 }
 
-func num(s string) snapshot.Value   { return snapshot.Value{Kind: snapshot.Number, Bytes: []byte(s)} }
-func str(s string) snapshot.Value   { return snapshot.Value{Kind: snapshot.String, Bytes: []byte(s)} }
-func hexv(b ...byte) snapshot.Value { return snapshot.Value{Kind: snapshot.Hex, Bytes: b} }
-func bitv(b ...byte) snapshot.Value { return snapshot.Value{Kind: snapshot.Bit, Bytes: b} }
+func num(s string) mysqldump.Value   { return mysqldump.Value{Kind: mysqldump.Number, Bytes: []byte(s)} }
+func str(s string) mysqldump.Value   { return mysqldump.Value{Kind: mysqldump.String, Bytes: []byte(s)} }
+func hexv(b ...byte) mysqldump.Value { return mysqldump.Value{Kind: mysqldump.Hex, Bytes: b} }
+func bitv(b ...byte) mysqldump.Value { return mysqldump.Value{Kind: mysqldump.Bit, Bytes: b} }
 
 var (
-	null    = snapshot.Value{Kind: snapshot.Null}
-	missing = snapshot.Value{Kind: snapshot.Missing}
+	null    = mysqldump.Value{Kind: mysqldump.Null}
+	missing = mysqldump.Value{Kind: mysqldump.Missing}
 )
 
 var testStart = time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC)

@@ -6,7 +6,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
 // ExportInfoFile is the content of export_info_<id>.json at the export
@@ -41,7 +41,7 @@ type TablesReportFile struct {
 	PerTableStatus []TableReport `json:"perTableStatus"`
 	// Skipped lists views, triggers and routines the dump defines; they are
 	// not tables and are not exported.
-	Skipped []snapshot.Skipped `json:"skipped,omitempty"`
+	Skipped []mysqldump.Skipped `json:"skipped,omitempty"`
 }
 
 // TableReport is one table's entry of the tables report.
@@ -88,7 +88,7 @@ func TablesFileName(id string, n int) string {
 	return fmt.Sprintf("export_tables_info_%s_from_1_to_%d.json", id, n)
 }
 
-func columnReports(plans []ColumnPlan, cols []snapshot.Column) []ColumnReport {
+func columnReports(plans []ColumnPlan, cols []mysqldump.Column) []ColumnReport {
 	out := make([]ColumnReport, len(plans))
 	for i, p := range plans {
 		orig := p.Type

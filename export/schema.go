@@ -10,7 +10,7 @@ import (
 	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
 // Conv says how a column's scanned literals are converted to Parquet values.
@@ -154,7 +154,7 @@ type SchemaOptions struct {
 // (ColumnPlan.ForcedOptional says why). An unknown type is an
 // error wrapping liberator.ErrInvalid naming the table and column, unless
 // opts.UnknownAsBytes.
-func SchemaFor(t *snapshot.Table, opts SchemaOptions) (*parquet.Schema, []ColumnPlan, error) {
+func SchemaFor(t *mysqldump.Table, opts SchemaOptions) (*parquet.Schema, []ColumnPlan, error) {
 	if t == nil || len(t.Columns) == 0 {
 		name := ""
 		if t != nil {
@@ -192,7 +192,7 @@ var intRanges = map[string][4]int64{
 	"bigint":    {-1 << 63, 1<<63 - 1, -1},
 }
 
-func planColumn(table string, idx int, c *snapshot.Column, opts SchemaOptions) (ColumnPlan, error) {
+func planColumn(table string, idx int, c *mysqldump.Column, opts SchemaOptions) (ColumnPlan, error) {
 	typ := strings.ToLower(strings.TrimSpace(c.Type))
 	p := ColumnPlan{
 		Table: table, Name: c.Name, Index: idx, Type: typ,

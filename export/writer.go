@@ -71,7 +71,7 @@ func (c Codec) codec(level int) (compress.Codec, error) {
 // block encoder: any Snappy reader decodes it. parquet.Snappy uses the
 // slower "better" mode (about a third of the export's CPU time went to it,
 // for ~3% smaller files). It is the codec of CodecSnappy, and the default
-// of the raw-zone rewrite (glue.LocalOptions.Compression).
+// of the raw-zone rewrite (localglue.Options.Compression).
 type FastSnappy struct{}
 
 // String returns "SNAPPY".

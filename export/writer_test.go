@@ -14,7 +14,7 @@ import (
 	"gocloud.dev/blob/fileblob"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
 // filesUnder lists every file below dir (temporary files included).
@@ -39,7 +39,7 @@ func filesUnder(t *testing.T, dir string) []string {
 
 func testRows(t *testing.T, n int) (*parquet.Schema, []parquet.Row) {
 	t.Helper()
-	tbl := &snapshot.Table{Name: "T", Columns: []snapshot.Column{{Name: "id", Type: "bigint", NotNull: true}, {Name: "s", Type: "varchar"}}}
+	tbl := &mysqldump.Table{Name: "T", Columns: []mysqldump.Column{{Name: "id", Type: "bigint", NotNull: true}, {Name: "s", Type: "varchar"}}}
 	schema, plans, err := SchemaFor(tbl, SchemaOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -11,10 +11,11 @@ import (
 	"gocloud.dev/blob/memblob"
 
 	"github.com/dataplatform/liberator-ingestion/export"
-	"github.com/dataplatform/liberator-ingestion/glue"
+	"github.com/dataplatform/liberator-ingestion/glue/localglue"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/partition"
-	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/partition/bloblander"
+	"github.com/dataplatform/liberator-ingestion/snapshot/embeddedsnap"
 )
 
 // The embedded default: a zipped mysqldump to landing-zone Parquet with no
@@ -35,16 +36,16 @@ func Example_embedded() {
 	}
 
 	exports, landing, raw := memblob.OpenBucket(nil), memblob.OpenBucket(nil), memblob.OpenBucket(nil)
-	snap, err := snapshot.NewEmbedded(snapshot.EmbeddedOptions{Store: exports})
+	snap, err := embeddedsnap.New(embeddedsnap.Options{Store: exports})
 	if err != nil {
 		log.Fatal(err)
 	}
 	exp := export.NewEmbedded(exports, export.EmbeddedOptions{Database: "liberator"})
-	lander, err := partition.NewLander(exports, landing, partition.LanderOptions{Prefix: "parking"})
+	lander, err := bloblander.New(exports, landing, bloblander.Options{Prefix: "parking"})
 	if err != nil {
 		log.Fatal(err)
 	}
-	wf, err := glue.NewLocal(landing, raw, glue.LocalOptions{})
+	wf, err := localglue.New(landing, raw, localglue.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -10,9 +10,11 @@ import (
 
 	"gocloud.dev/blob/memblob"
 
+	"github.com/dataplatform/liberator-ingestion/export/fakeexport"
+	"github.com/dataplatform/liberator-ingestion/glue/fakeglue"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/liberator/fake"
-	"github.com/dataplatform/liberator-ingestion/partition"
+	"github.com/dataplatform/liberator-ingestion/partition/bloblander"
+	"github.com/dataplatform/liberator-ingestion/snapshot/fakesnap"
 )
 
 // A pipeline composed from in-memory parts: fake RDS snapshots and exports
@@ -28,14 +30,14 @@ func Example() {
 	defer exports.Close()
 	defer lake.Close()
 
-	lander, err := partition.NewLander(exports, lake, partition.LanderOptions{Prefix: "parking", Clock: clk, Logger: quiet})
+	lander, err := bloblander.New(exports, lake, bloblander.Options{Prefix: "parking", Clock: clk, Logger: quiet})
 	if err != nil {
 		log.Fatal(err)
 	}
-	workflow := fake.NewWorkflow(fake.WorkflowOptions{Clock: clk})
+	workflow := fakeglue.New(fakeglue.Options{Clock: clk})
 	p, err := liberator.New(liberator.Config{
-		Snapshotter: fake.NewSnapshotter(fake.SnapshotterOptions{Clock: clk, CreatingPolls: 3}),
-		Exporter: fake.NewExporter(fake.ExporterOptions{
+		Snapshotter: fakesnap.New(fakesnap.Options{Clock: clk, CreatingPolls: 3}),
+		Exporter: fakeexport.New(fakeexport.Options{
 			Bucket:          exports,
 			Tables:          map[string][][]byte{"PCN_IC": {[]byte("parquet bytes")}},
 			InProgressPolls: 2,

@@ -19,11 +19,14 @@ import (
 	"gocloud.dev/blob/memblob"
 	"gocloud.dev/pubsub/mempubsub"
 
+	"github.com/dataplatform/liberator-ingestion/export/fakeexport"
+	"github.com/dataplatform/liberator-ingestion/glue/fakeglue"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/liberator/fake"
 	"github.com/dataplatform/liberator-ingestion/liberator/pubsubscheduler"
 	"github.com/dataplatform/liberator-ingestion/partition"
+	"github.com/dataplatform/liberator-ingestion/partition/bloblander"
 	"github.com/dataplatform/liberator-ingestion/partition/faultblob"
+	"github.com/dataplatform/liberator-ingestion/snapshot/fakesnap"
 )
 
 const dumpKey = "parking/liberator_dump_20261124.zip"
@@ -43,17 +46,17 @@ type env struct {
 	exports *blob.Bucket // export bucket
 	lake    *blob.Bucket // landing bucket (fault-injecting)
 	lakeF   *faultblob.Faults
-	snap    *fake.Snapshotter
-	exp     *fake.Exporter
-	wf      *fake.Workflow
+	snap    *fakesnap.Snapshotter
+	exp     *fakeexport.Exporter
+	wf      *fakeglue.Workflow
 	sched   *liberator.MemScheduler
 	p       *liberator.Pipeline
 	logs    *bytes.Buffer
 }
 
 type envOptions struct {
-	snap  fake.SnapshotterOptions
-	exp   fake.ExporterOptions
+	snap  fakesnap.Options
+	exp   fakeexport.Options
 	sched liberator.MemSchedulerOptions
 	retry liberator.RetryPolicy
 }
@@ -64,13 +67,13 @@ func newEnv(t *testing.T, o envOptions) *env {
 	e.lake, e.lakeF = faultblob.Wrap(memblob.OpenBucket(nil))
 	t.Cleanup(func() { e.exports.Close(); e.lake.Close() })
 	o.snap.Clock = e.clk
-	e.snap = fake.NewSnapshotter(o.snap)
+	e.snap = fakesnap.New(o.snap)
 	o.exp.Bucket = e.exports
 	if o.exp.Tables == nil {
 		o.exp.Tables = twoTable
 	}
-	e.exp = fake.NewExporter(o.exp)
-	e.wf = fake.NewWorkflow(fake.WorkflowOptions{Clock: e.clk})
+	e.exp = fakeexport.New(o.exp)
+	e.wf = fakeglue.New(fakeglue.Options{Clock: e.clk})
 	e.sched = liberator.NewMemScheduler(e.clk, o.sched)
 	e.p = e.pipeline(t, e.exp, o.retry)
 	return e
@@ -80,7 +83,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 func (e *env) pipeline(t *testing.T, exp liberator.Exporter, retry liberator.RetryPolicy) *liberator.Pipeline {
 	t.Helper()
 	discard := slog.New(slog.DiscardHandler)
-	lander, err := partition.NewLander(e.exports, e.lake, partition.LanderOptions{Clock: e.clk, Logger: discard})
+	lander, err := bloblander.New(e.exports, e.lake, bloblander.Options{Clock: e.clk, Logger: discard})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +132,7 @@ func partPrefix(table string) string {
 
 // landingKey is where part i of table in export id lands.
 func landingKey(exportID, table string, i int) string {
-	return partPrefix(table) + fmt.Sprintf("part-%05d-%s-c000.gz.parquet", i, fake.PartUUID(exportID, table, i))
+	return partPrefix(table) + fmt.Sprintf("part-%05d-%s-c000.gz.parquet", i, fakeexport.PartUUID(exportID, table, i))
 }
 
 // published lists the keys of a fully published partition of every table.
@@ -160,7 +163,7 @@ func wantManifest(exportID string, tables map[string][][]byte, rows map[string]i
 		for i, f := range files {
 			tm.Objects = append(tm.Objects, liberator.Object{
 				Key:    landingKey(exportID, table, i),
-				Source: fmt.Sprintf("%s/liberator/liberator.%s/1/part-%05d-%s-c000.gz.parquet", exportID, table, i, fake.PartUUID(exportID, table, i)),
+				Source: fmt.Sprintf("%s/liberator/liberator.%s/1/part-%05d-%s-c000.gz.parquet", exportID, table, i, fakeexport.PartUUID(exportID, table, i)),
 				Size:   int64(len(f)),
 			})
 		}
@@ -240,34 +243,34 @@ func TestPipelineRun(t *testing.T) {
 		},
 		{
 			name:  "snapshot creating for several polls",
-			opts:  envOptions{snap: fake.SnapshotterOptions{CreatingPolls: 4}},
+			opts:  envOptions{snap: fakesnap.Options{CreatingPolls: 4}},
 			steps: 9, elapsed: (30 + 60 + 120 + 240 + 480 + 30) * time.Second,
 		},
 		{
 			name:  "export STARTING then IN_PROGRESS then COMPLETE",
-			opts:  envOptions{exp: fake.ExporterOptions{StartingPolls: 2, InProgressPolls: 3, Rows: map[string]int64{"PCN_IC": 1200}}},
+			opts:  envOptions{exp: fakeexport.Options{StartingPolls: 2, InProgressPolls: 3, Rows: map[string]int64{"PCN_IC": 1200}}},
 			steps: 10, elapsed: (30 + 60 + 120 + 240 + 480 + 900) * time.Second,
 			check: func(t *testing.T, e *env) {
-				if got := e.exp.Faults.Calls(fake.OpDescribeExport); got != 6 {
+				if got := e.exp.Faults.Calls(fakeexport.OpDescribeExport); got != 6 {
 					t.Errorf("DescribeExport called %d times, want 6", got)
 				}
 			},
 		},
 		{
 			name:    "export FAILED",
-			opts:    envOptions{exp: fake.ExporterOptions{InProgressPolls: 1, FailStatus: liberator.ExportFailed, FailureCause: "The IAM role lacks s3:PutObject"}},
+			opts:    envOptions{exp: fakeexport.Options{InProgressPolls: 1, FailStatus: liberator.ExportFailed, FailureCause: "The IAM role lacks s3:PutObject"}},
 			wantErr: []error{liberator.ErrTerminal},
 			errHas:  []string{"export " + snapID, "FAILED", "The IAM role lacks s3:PutObject"},
 		},
 		{
 			name:    "export CANCELED",
-			opts:    envOptions{exp: fake.ExporterOptions{FailStatus: liberator.ExportCanceled, FailureCause: "canceled by operator"}},
+			opts:    envOptions{exp: fakeexport.Options{FailStatus: liberator.ExportCanceled, FailureCause: "canceled by operator"}},
 			wantErr: []error{liberator.ErrTerminal},
 			errHas:  []string{"export " + snapID, "CANCELED", "canceled by operator"},
 		},
 		{
 			name:    "snapshot failed",
-			opts:    envOptions{snap: fake.SnapshotterOptions{CreatingPolls: 1, FailReason: "restore refused: DROP TABLE in dump"}},
+			opts:    envOptions{snap: fakesnap.Options{CreatingPolls: 1, FailReason: "restore refused: DROP TABLE in dump"}},
 			wantErr: []error{liberator.ErrTerminal},
 			errHas:  []string{"snapshot " + snapID, "restore refused: DROP TABLE in dump"},
 			check: func(t *testing.T, e *env) {
@@ -278,7 +281,7 @@ func TestPipelineRun(t *testing.T) {
 		},
 		{
 			name:  "every message delivered twice",
-			opts:  envOptions{sched: liberator.MemSchedulerOptions{Duplicates: 1}, snap: fake.SnapshotterOptions{CreatingPolls: 2}, exp: fake.ExporterOptions{InProgressPolls: 2}},
+			opts:  envOptions{sched: liberator.MemSchedulerOptions{Duplicates: 1}, snap: fakesnap.Options{CreatingPolls: 2}, exp: fakeexport.Options{InProgressPolls: 2}},
 			steps: 9, elapsed: (30 + 60 + 120 + 30 + 60 + 120) * time.Second,
 			check: func(t *testing.T, e *env) {
 				if n := len(e.snap.Requests()); n != 1 {
@@ -341,10 +344,10 @@ func TestPipelineRun(t *testing.T) {
 		{
 			name: "retryable backend errors",
 			setup: func(t *testing.T, e *env) {
-				e.snap.Faults.FailFirst(fake.OpCreateSnapshot, 1, fmt.Errorf("rds: %w", liberator.ErrThrottled))
-				e.exp.Faults.FailFirst(fake.OpStartExport, 2, fmt.Errorf("quota: %w", liberator.ErrThrottled))
-				e.exp.Faults.FailFirst(fake.OpDescribeExport, 1, boom) // unclassified, within budget
-				e.wf.Faults.FailFirst(fake.OpStartWorkflow, 1, fmt.Errorf("glue: %w", liberator.ErrTransient))
+				e.snap.Faults.FailFirst(fakesnap.OpCreateSnapshot, 1, fmt.Errorf("rds: %w", liberator.ErrThrottled))
+				e.exp.Faults.FailFirst(fakeexport.OpStartExport, 2, fmt.Errorf("quota: %w", liberator.ErrThrottled))
+				e.exp.Faults.FailFirst(fakeexport.OpDescribeExport, 1, boom) // unclassified, within budget
+				e.wf.Faults.FailFirst(fakeglue.OpStartWorkflow, 1, fmt.Errorf("glue: %w", liberator.ErrTransient))
 			},
 			steps: 10, elapsed: (60 + 60 + 120 + 30 + 60 + 60) * time.Second,
 		},
@@ -375,13 +378,13 @@ func TestPipelineRun(t *testing.T) {
 		},
 		{
 			name:    "unclassified errors exhaust the budget",
-			setup:   func(t *testing.T, e *env) { e.exp.Faults.FailAlways(fake.OpDescribeExport, boom) },
+			setup:   func(t *testing.T, e *env) { e.exp.Faults.FailAlways(fakeexport.OpDescribeExport, boom) },
 			wantErr: []error{liberator.ErrTerminal, boom},
 			errHas:  []string{"export " + snapID, "gave up after 5 retries", boom.Error()},
 		},
 		{
 			name:    "deadline exceeded",
-			opts:    envOptions{snap: fake.SnapshotterOptions{CreatingPolls: 1 << 20}},
+			opts:    envOptions{snap: fakesnap.Options{CreatingPolls: 1 << 20}},
 			wantErr: []error{liberator.ErrTerminal},
 			errHas:  []string{"snapshot_check", "snapshot " + snapID, "timed out", "6h0m0s"},
 			check: func(t *testing.T, e *env) {
@@ -457,7 +460,7 @@ func TestPipelineRerunSameDateReplacesFiles(t *testing.T) {
 	// The same day's dump is uploaded again later with different contents:
 	// a new snapshot and export, the same import date.
 	newTables := map[string][][]byte{"PCN_IC": {[]byte("pcn-new")}, "VRM": {[]byte("vrm-new-0"), []byte("vrm-new-1")}}
-	exp2 := fake.NewExporter(fake.ExporterOptions{Bucket: e.exports, Tables: newTables})
+	exp2 := fakeexport.New(fakeexport.Options{Bucket: e.exports, Tables: newTables})
 	e.p = e.pipeline(t, exp2, liberator.RetryPolicy{})
 	received := t0.Add(5 * time.Hour)
 	res, err := e.run(t, received)
@@ -484,7 +487,7 @@ func TestPipelineBackdatedAndPrune(t *testing.T) {
 	e.snap.Add(liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-20-031500", Status: "available"})
 	e.snap.Add(liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-21-031500", Status: "failed"})
 	e.snap.Add(liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-22-031500", Status: "available"})
-	lander, err := partition.NewLander(e.exports, e.lake, partition.LanderOptions{Clock: e.clk, Logger: slog.New(slog.DiscardHandler)})
+	lander, err := bloblander.New(e.exports, e.lake, bloblander.Options{Clock: e.clk, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -524,7 +527,7 @@ func TestPipelineBackdatedAndPrune(t *testing.T) {
 
 func TestPipelineHandleSteps(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, envOptions{snap: fake.SnapshotterOptions{CreatingPolls: 1}})
+	e := newEnv(t, envOptions{snap: fakesnap.Options{CreatingPolls: 1}})
 	m, err := liberator.NewRunMessage(liberator.DumpRef{Key: dumpKey}, liberator.Date{}, false, t0)
 	if err != nil {
 		t.Fatal(err)
@@ -570,21 +573,21 @@ func TestPipelineHandleSteps(t *testing.T) {
 }
 
 func TestNewValidatesConfig(t *testing.T) {
-	s := fake.NewSnapshotter(fake.SnapshotterOptions{})
-	w := fake.NewWorkflow(fake.WorkflowOptions{})
+	s := fakesnap.New(fakesnap.Options{})
+	w := fakeglue.New(fakeglue.Options{})
 	_, err := liberator.New(liberator.Config{Snapshotter: s, Workflow: w})
 	if !errors.Is(err, liberator.ErrInvalid) || !strings.Contains(err.Error(), "Exporter") || !strings.Contains(err.Error(), "Lander") {
 		t.Errorf("New without exporter and lander = %v, want ErrInvalid naming both", err)
 	}
 	b := memblob.OpenBucket(nil)
 	defer b.Close()
-	l, err := partition.NewLander(b, b, partition.LanderOptions{})
+	l, err := bloblander.New(b, b, bloblander.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	bad := liberator.DefaultRetryPolicy()
 	bad.Multiplier = 0.5
-	_, err = liberator.New(liberator.Config{Snapshotter: s, Exporter: fake.NewExporter(fake.ExporterOptions{Bucket: b}), Lander: l, Workflow: w, Retry: bad})
+	_, err = liberator.New(liberator.Config{Snapshotter: s, Exporter: fakeexport.New(fakeexport.Options{Bucket: b}), Lander: l, Workflow: w, Retry: bad})
 	if !errors.Is(err, liberator.ErrInvalid) || !strings.Contains(err.Error(), "Multiplier") {
 		t.Errorf("New with a bad retry policy = %v, want ErrInvalid naming Multiplier", err)
 	}
@@ -592,12 +595,12 @@ func TestNewValidatesConfig(t *testing.T) {
 
 func TestPipelineRunOnPubSub(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, envOptions{snap: fake.SnapshotterOptions{CreatingPolls: 2}, exp: fake.ExporterOptions{InProgressPolls: 1}})
+	e := newEnv(t, envOptions{snap: fakesnap.Options{CreatingPolls: 2}, exp: fakeexport.Options{InProgressPolls: 1}})
 	topic := mempubsub.NewTopic()
 	sub := mempubsub.NewSubscription(topic, time.Minute)
 	defer topic.Shutdown(ctx)
 	defer sub.Shutdown(ctx)
-	lander, err := partition.NewLander(e.exports, e.lake, partition.LanderOptions{Clock: e.clk, Logger: slog.New(slog.DiscardHandler)})
+	lander, err := bloblander.New(e.exports, e.lake, bloblander.Options{Clock: e.clk, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -629,7 +632,7 @@ func TestPipelineHandleRetryOutcome(t *testing.T) {
 		Version: 1, Step: liberator.StepSnapshotCheck, RunID: runID, Dump: liberator.DumpRef{Key: dumpKey},
 		ImportDate: date, Received: t0, SnapshotID: snapID, Attempt: 2, StepStarted: t0,
 	}
-	e.snap.Faults.FailFirst(fake.OpDescribeSnapshot, 1, fmt.Errorf("rate exceeded: %w", liberator.ErrThrottled))
+	e.snap.Faults.FailFirst(fakesnap.OpDescribeSnapshot, 1, fmt.Errorf("rate exceeded: %w", liberator.ErrThrottled))
 	out, err := e.p.Handle(ctx, m)
 	if err != nil {
 		t.Fatal(err)
@@ -697,7 +700,7 @@ func TestPipelineProcessBody(t *testing.T) {
 func TestPipelineTablesRestriction(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, envOptions{})
-	lander, err := partition.NewLander(e.exports, e.lake, partition.LanderOptions{Clock: e.clk, Logger: slog.New(slog.DiscardHandler)})
+	lander, err := bloblander.New(e.exports, e.lake, bloblander.Options{Clock: e.clk, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/liberator/fake"
+	"github.com/dataplatform/liberator-ingestion/snapshot/fakesnap"
 )
 
 func TestPruneSnapshots(t *testing.T) {
@@ -51,7 +51,7 @@ func TestPruneSnapshots(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			s := fake.NewSnapshotter(fake.SnapshotterOptions{})
+			s := fakesnap.New(fakesnap.Options{})
 			for _, sn := range existing {
 				s.Add(sn)
 			}
@@ -79,11 +79,11 @@ func TestPruneSnapshots(t *testing.T) {
 
 func TestPruneSnapshotsErrors(t *testing.T) {
 	ctx := context.Background()
-	s := fake.NewSnapshotter(fake.SnapshotterOptions{})
+	s := fakesnap.New(fakesnap.Options{})
 	for _, id := range []string{"a", "b", "c"} {
 		s.Add(liberator.SnapshotInfo{ID: id, Status: "available"})
 	}
-	s.Faults.FailOpKey(fake.OpDeleteSnapshot, "b", 1, liberator.ErrThrottled)
+	s.Faults.FailOpKey(fakesnap.OpDeleteSnapshot, "b", 1, liberator.ErrThrottled)
 	deleted, err := liberator.PruneSnapshots(ctx, s, liberator.KeepPolicy{Current: "c"})
 	// b is kept as the one older fallback; a is deleted.
 	if err != nil || !cmp.Equal(deleted, []string{"a"}) {
@@ -94,7 +94,7 @@ func TestPruneSnapshotsErrors(t *testing.T) {
 	if !errors.Is(err, liberator.ErrThrottled) || deleted != nil {
 		t.Errorf("PruneSnapshots with a failing delete = %v, %v; want nothing deleted and ErrThrottled", deleted, err)
 	}
-	s.Faults.FailAlways(fake.OpListSnapshots, liberator.ErrTransient)
+	s.Faults.FailAlways(fakesnap.OpListSnapshots, liberator.ErrTransient)
 	if _, err := liberator.PruneSnapshots(ctx, s, liberator.KeepPolicy{}); !errors.Is(err, liberator.ErrTransient) {
 		t.Errorf("PruneSnapshots with failing list = %v, want ErrTransient", err)
 	}

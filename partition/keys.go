@@ -58,7 +58,7 @@ func (t TableRef) validate(op, what string) error {
 // An empty prefix puts the database folder at the bucket's root. The
 // arguments are not validated; LandingKey is the checked mapping.
 func PartitionPrefix(prefix string, t TableRef, d liberator.Date) string {
-	return joinPrefix(prefix) + t.Database + "/" + t.String() + "/" + Path(d) + "/"
+	return DirPrefix(prefix) + t.Database + "/" + t.String() + "/" + Path(d) + "/"
 }
 
 // RawPrefix returns the raw-zone partition of a table for date d, ending in
@@ -66,7 +66,7 @@ func PartitionPrefix(prefix string, t TableRef, d liberator.Date) string {
 // the folder the landing-to-raw copy job writes (Glue's crawler names
 // liberator.PCN_IC as liberator_pcn_ic).
 func RawPrefix(prefix, db, table string, d liberator.Date) string {
-	return joinPrefix(prefix) + db + "/" + db + "_" + strings.ToLower(table) + "/" + Path(d) + "/"
+	return DirPrefix(prefix) + db + "/" + db + "_" + strings.ToLower(table) + "/" + Path(d) + "/"
 }
 
 // LandingKey maps a key of an RDS export to its landing-zone key for date d.
@@ -91,10 +91,10 @@ func RawPrefix(prefix, db, table string, d liberator.Date) string {
 func LandingKey(prefix, exportPrefix, exportKey string, d liberator.Date) (string, TableRef, error) {
 	const op = "map export key"
 	what := strconv.Quote(exportKey)
-	if err := checkPrefix(op, "landing prefix", prefix); err != nil {
+	if err := CheckPrefix(op, "landing prefix", prefix); err != nil {
 		return "", TableRef{}, err
 	}
-	if err := checkPrefix(op, "export prefix", exportPrefix); err != nil {
+	if err := CheckPrefix(op, "export prefix", exportPrefix); err != nil {
 		return "", TableRef{}, err
 	}
 	if !d.Valid() {
@@ -103,7 +103,7 @@ func LandingKey(prefix, exportPrefix, exportKey string, d liberator.Date) (strin
 	if strings.HasPrefix(exportKey, "/") {
 		return "", TableRef{}, liberator.Errorf(liberator.ErrInvalid, op, what, "absolute key")
 	}
-	ep := joinPrefix(exportPrefix)
+	ep := DirPrefix(exportPrefix)
 	rel, ok := strings.CutPrefix(exportKey, ep)
 	if !ok {
 		return "", TableRef{}, liberator.Errorf(liberator.ErrInvalid, op, what, "not under export prefix %q", ep)
@@ -149,9 +149,9 @@ func badSegment(s string) string {
 	return ""
 }
 
-// checkPrefix validates a key prefix: empty, or relative segments with an
+// CheckPrefix validates a key prefix: empty, or relative segments with an
 // optional trailing slash.
-func checkPrefix(op, name, p string) error {
+func CheckPrefix(op, name, p string) error {
 	if p == "" {
 		return nil
 	}
@@ -166,8 +166,8 @@ func checkPrefix(op, name, p string) error {
 	return nil
 }
 
-// joinPrefix returns p with exactly one trailing slash, or "" for "".
-func joinPrefix(p string) string {
+// DirPrefix returns p with exactly one trailing slash, or "" for "".
+func DirPrefix(p string) string {
 	if p == "" {
 		return ""
 	}

@@ -42,7 +42,7 @@ command -v unzip >/dev/null || { echo "perf.sh: unzip not found" >&2; exit 1; }
 
 mkdir -p "$WORK/big" "$WORK/small"
 echo "== building the CLI"
-(cd "$ROOT" && go build -o "$BIN" ./examples/cli)
+(cd "$ROOT" && go build -o "$BIN" ./examples/liberator)
 
 gen() { # gen FILE SIZE
 	if [[ -s $1 && -s $1.size && $(cat "$1.size") == "$2" ]]; then

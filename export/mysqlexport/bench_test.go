@@ -15,7 +15,7 @@ import (
 	"github.com/dataplatform/liberator-ingestion/export"
 	"github.com/dataplatform/liberator-ingestion/internal/mysqltest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqlsnap"
 )
 
@@ -85,8 +85,8 @@ func BenchmarkRestoreExportVsEmbedded(b *testing.B) {
 			bucket := memblob.OpenBucket(nil)
 			e := export.NewEmbedded(bucket, export.EmbeddedOptions{
 				Open: func(_ context.Context, source string) (io.ReadCloser, error) { return os.Open(source) },
-				Scan: func(ctx context.Context, r io.Reader, h snapshot.Handler) error {
-					_, err := snapshot.Scan(ctx, r, h, snapshot.ScanOptions{})
+				Scan: func(ctx context.Context, r io.Reader, h mysqldump.Handler) error {
+					_, err := mysqldump.Scan(ctx, r, h, mysqldump.ScanOptions{})
 					return err
 				},
 			})

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
 // ColumnInfo is one row of information_schema.COLUMNS, the part the type
@@ -23,12 +23,12 @@ type ColumnInfo struct {
 }
 
 // Column converts information_schema's description of a column into the
-// snapshot.Column the dump scanner would produce from the column's CREATE
+// mysqldump.Column the dump scanner would produce from the column's CREATE
 // TABLE definition, so SchemaFor maps both paths the same way.
-func Column(ci ColumnInfo) (snapshot.Column, error) {
+func Column(ci ColumnInfo) (mysqldump.Column, error) {
 	ct := strings.TrimSpace(ci.ColumnType)
 	lower := strings.ToLower(ct)
-	c := snapshot.Column{Name: ci.Name, NotNull: !ci.Nullable, Charset: ci.Charset, Collation: ci.Collation}
+	c := mysqldump.Column{Name: ci.Name, NotNull: !ci.Nullable, Charset: ci.Charset, Collation: ci.Collation}
 	base, args, rest := lower, "", ""
 	if i := strings.IndexByte(lower, '('); i >= 0 {
 		j := closingParen(ct, i)
@@ -124,7 +124,7 @@ func closingParen(s string, i int) int {
 }
 
 // parseElements splits an ENUM/SET list ('a','b c') into its values,
-// unescaped with snapshot.AppendUnescaped as the dump scanner unescapes
+// unescaped with mysqldump.AppendUnescaped as the dump scanner unescapes
 // them (COLUMN_TYPE writes them with backslash escapes: 'e\nf').
 func parseElements(s string) []string {
 	var out []string
@@ -148,7 +148,7 @@ func parseElements(s string) []string {
 			j++
 		}
 		j = min(j, len(s))
-		out = append(out, string(snapshot.AppendUnescaped(nil, []byte(s[i+1:j]), '\'')))
+		out = append(out, string(mysqldump.AppendUnescaped(nil, []byte(s[i+1:j]), '\'')))
 		i = j
 	}
 	return out
@@ -157,21 +157,21 @@ func parseElements(s string) []string {
 // valueKind says how a column's text-protocol values are handed to the
 // decoders: numbers as Number, BIT and spatial values (raw bytes from the
 // server) as Hex, everything else as String.
-func valueKind(c *snapshot.Column) snapshot.ValueKind {
+func valueKind(c *mysqldump.Column) mysqldump.ValueKind {
 	switch c.Type {
 	case "tinyint", "smallint", "mediumint", "int", "bigint", "decimal", "float", "double", "year":
-		return snapshot.Number
+		return mysqldump.Number
 	case "bit", "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring",
 		"multipolygon", "geometrycollection", "geomcollection":
-		return snapshot.Hex
+		return mysqldump.Hex
 	}
-	return snapshot.String
+	return mysqldump.String
 }
 
 // TableColumns reads table's columns from information_schema.
 func TableColumns(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, database, table string) ([]snapshot.Column, error) {
+}, database, table string) ([]mysqldump.Column, error) {
 	rows, err := q.QueryContext(ctx, `SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE,
 		COALESCE(CHARACTER_SET_NAME, ''), COALESCE(COLLATION_NAME, ''), EXTRA
 		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, database, table)
@@ -179,7 +179,7 @@ func TableColumns(ctx context.Context, q interface {
 		return nil, liberator.NewError(liberator.ErrTransient, "export columns", database+"."+table, err)
 	}
 	defer rows.Close()
-	var cols []snapshot.Column
+	var cols []mysqldump.Column
 	for rows.Next() {
 		var ci ColumnInfo
 		var nullable string

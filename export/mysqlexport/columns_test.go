@@ -6,7 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
 // TestColumnMatchesCreateTable checks that Column reads a COLUMN_TYPE as
@@ -30,12 +30,12 @@ func TestColumnMatchesCreateTable(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tbl, err := snapshot.ParseCreateTable([]byte("CREATE TABLE `t` (`c` " + ct + ")"))
+			tbl, err := mysqldump.ParseCreateTable([]byte("CREATE TABLE `t` (`c` " + ct + ")"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			want := tbl.Columns[0]
-			if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(snapshot.Column{}, "Definition"), cmpopts.EquateEmpty()); diff != "" {
+			if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(mysqldump.Column{}, "Definition"), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("Column(%q) differs from the CREATE TABLE parse (-want +got):\n%s", ct, diff)
 			}
 		})

@@ -19,10 +19,10 @@ import (
 	"gocloud.dev/blob/memblob"
 
 	"github.com/dataplatform/liberator-ingestion/export"
-	"github.com/dataplatform/liberator-ingestion/internal/dumpgen"
 	"github.com/dataplatform/liberator-ingestion/internal/mysqltest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump/dumpgen"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqlsnap"
 )
 
@@ -112,8 +112,8 @@ func embeddedExport(t *testing.T, path string) map[string]parquetTable {
 	t.Cleanup(func() { bucket.Close() })
 	e := export.NewEmbedded(bucket, export.EmbeddedOptions{
 		Open: func(_ context.Context, source string) (io.ReadCloser, error) { return os.Open(source) },
-		Scan: func(ctx context.Context, r io.Reader, h snapshot.Handler) error {
-			_, err := snapshot.Scan(ctx, r, h, snapshot.ScanOptions{})
+		Scan: func(ctx context.Context, r io.Reader, h mysqldump.Handler) error {
+			_, err := mysqldump.Scan(ctx, r, h, mysqldump.ScanOptions{})
 			return err
 		},
 	})
@@ -247,11 +247,11 @@ func TestDifferential(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			kinds := map[snapshot.SkippedKind]bool{}
+			kinds := map[mysqldump.SkippedKind]bool{}
 			for _, sk := range m.Skipped {
 				kinds[sk.Kind] = true
 			}
-			for _, k := range []snapshot.SkippedKind{snapshot.SkippedView, snapshot.SkippedTrigger, snapshot.SkippedProcedure, snapshot.SkippedEvent} {
+			for _, k := range []mysqldump.SkippedKind{mysqldump.SkippedView, mysqldump.SkippedTrigger, mysqldump.SkippedProcedure, mysqldump.SkippedEvent} {
 				if !kinds[k] {
 					t.Errorf("restore of the mariadb-dump did not report a skipped %s: %+v", k, m.Skipped)
 				}

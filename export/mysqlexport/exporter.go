@@ -12,7 +12,7 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/export"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqlsnap"
 )
 
@@ -28,7 +28,7 @@ type Options = export.EmbeddedOptions
 // server instead of the dump).
 //
 // Columns are described by information_schema.COLUMNS and converted to the
-// snapshot.Column the dump scanner would produce, so both paths write the
+// mysqldump.Column the dump scanner would produce, so both paths write the
 // same schema. Values are passed to the same decoders: numeric columns as
 // Number, BIT and spatial columns as Hex (the server returns their raw
 // bytes), everything else as String; zero dates arrive as text
@@ -56,7 +56,7 @@ func New(db *sql.DB, bucket *blob.Bucket, opts Options) *Exporter {
 		// here it is just the database's name.
 		return io.NopCloser(strings.NewReader(source)), nil
 	}
-	opts.Scan = func(ctx context.Context, r io.Reader, h snapshot.Handler) error {
+	opts.Scan = func(ctx context.Context, r io.Reader, h mysqldump.Handler) error {
 		b, err := io.ReadAll(r)
 		if err != nil {
 			return err
@@ -68,11 +68,11 @@ func New(db *sql.DB, bucket *blob.Bucket, opts Options) *Exporter {
 }
 
 // ScanDatabase calls h for every base table of database (in name order)
-// and each of its rows, like snapshot.Scan does for a dump: CreateTable
+// and each of its rows, like mysqldump.Scan does for a dump: CreateTable
 // with the columns information_schema describes, then Row per row of a
 // streaming SELECT. The snapshot's metadata table is left out; the objects
 // its restore skipped, and the views it created, are reported with Skip.
-func ScanDatabase(ctx context.Context, db *sql.DB, database string, h snapshot.Handler) error {
+func ScanDatabase(ctx context.Context, db *sql.DB, database string, h mysqldump.Handler) error {
 	const op = "export"
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -93,7 +93,7 @@ func ScanDatabase(ctx context.Context, db *sql.DB, database string, h snapshot.H
 		insertCols = m.InsertColumns
 		for _, s := range m.Skipped {
 			h.Skip(s)
-			if s.Kind == snapshot.SkippedView {
+			if s.Kind == mysqldump.SkippedView {
 				reported[s.Name] = true
 			}
 		}
@@ -108,7 +108,7 @@ func ScanDatabase(ctx context.Context, db *sql.DB, database string, h snapshot.H
 	}
 	for _, v := range views {
 		if !reported[v] {
-			h.Skip(snapshot.Skipped{Kind: snapshot.SkippedView, Name: v})
+			h.Skip(mysqldump.Skipped{Kind: mysqldump.SkippedView, Name: v})
 		}
 	}
 	tables, err := queryNames(ctx, conn, `SELECT TABLE_NAME FROM information_schema.TABLES
@@ -161,19 +161,19 @@ func queryNames(ctx context.Context, conn *sql.Conn, query string, args ...any) 
 // scanTable exports one table. When restricted, only the columns in listed
 // are selected (the dump's INSERTs named no others: they had no values in
 // the dump); the others are Missing.
-func scanTable(ctx context.Context, conn *sql.Conn, database, name string, listed []string, restricted bool, h snapshot.Handler) error {
+func scanTable(ctx context.Context, conn *sql.Conn, database, name string, listed []string, restricted bool, h mysqldump.Handler) error {
 	what := database + "." + name
 	cols, err := TableColumns(ctx, conn, database, name)
 	if err != nil {
 		return err
 	}
-	t := &snapshot.Table{Name: name, Columns: cols}
+	t := &mysqldump.Table{Name: name, Columns: cols}
 	if err := h.CreateTable(t); err != nil {
 		return err
 	}
 	var sel []string
 	var idx []int
-	kinds := make([]snapshot.ValueKind, len(cols))
+	kinds := make([]mysqldump.ValueKind, len(cols))
 	for i := range cols {
 		kinds[i] = valueKind(&cols[i])
 		if restricted && !containsFold(listed, cols[i].Name) {
@@ -182,7 +182,7 @@ func scanTable(ctx context.Context, conn *sql.Conn, database, name string, liste
 		sel = append(sel, quoteIdent(cols[i].Name))
 		idx = append(idx, i)
 	}
-	vals := make([]snapshot.Value, len(cols))
+	vals := make([]mysqldump.Value, len(cols))
 	if len(sel) == 0 {
 		return nil
 	}
@@ -203,14 +203,14 @@ func scanTable(ctx context.Context, conn *sql.Conn, database, name string, liste
 			return liberator.NewError(liberator.ErrTransient, "export select", fmt.Sprintf("%s row %d", what, n), err)
 		}
 		for i := range vals {
-			vals[i] = snapshot.Value{Kind: snapshot.Missing}
+			vals[i] = mysqldump.Value{Kind: mysqldump.Missing}
 		}
 		for j, i := range idx {
 			if raw[j] == nil {
-				vals[i] = snapshot.Value{Kind: snapshot.Null}
+				vals[i] = mysqldump.Value{Kind: mysqldump.Null}
 				continue
 			}
-			vals[i] = snapshot.Value{Kind: kinds[i], Bytes: raw[j]}
+			vals[i] = mysqldump.Value{Kind: kinds[i], Bytes: raw[j]}
 		}
 		if err := h.Row(t, vals, n); err != nil {
 			return err

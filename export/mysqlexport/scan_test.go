@@ -9,19 +9,19 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/internal/mysqltest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqlsnap"
 )
 
 // tableNames records the tables a scan creates.
 type tableNames struct{ tables []string }
 
-func (h *tableNames) CreateTable(t *snapshot.Table) error {
+func (h *tableNames) CreateTable(t *mysqldump.Table) error {
 	h.tables = append(h.tables, t.Name)
 	return nil
 }
-func (h *tableNames) Row(*snapshot.Table, []snapshot.Value, int) error { return nil }
-func (h *tableNames) Skip(snapshot.Skipped)                            {}
+func (h *tableNames) Row(*mysqldump.Table, []mysqldump.Value, int) error { return nil }
+func (h *tableNames) Skip(mysqldump.Skipped)                             {}
 
 // TestScanDatabaseMeta checks that ScanDatabase exports a database without
 // a snapshot metadata table, and fails (rather than exporting without the

@@ -12,11 +12,12 @@ import (
 	"gocloud.dev/blob"
 
 	"github.com/dataplatform/liberator-ingestion/export/rdsexport"
-	"github.com/dataplatform/liberator-ingestion/glue"
+	"github.com/dataplatform/liberator-ingestion/glue/awsglue"
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/liberator/sqsscheduler"
 	"github.com/dataplatform/liberator-ingestion/partition"
+	"github.com/dataplatform/liberator-ingestion/partition/bloblander"
 	"github.com/dataplatform/liberator-ingestion/snapshot/rdssnap"
 )
 
@@ -78,8 +79,8 @@ func TestPipelineDrivenByRDSEvents(t *testing.T) {
 
 	snap, _ := rdssnap.New(rdsf.Config(), rdssnap.Options{Instance: instance, Restorer: &restorer{bucket: buckets[dataBucket]}})
 	exp, _ := rdsexport.New(rdsf.Config(), rdsexport.Options{Bucket: exportBucket, IAMRoleARN: exportRole, KMSKeyID: exportKMS})
-	lander, _ := partition.NewLander(buckets[exportBucket], buckets[landingBucket], partition.LanderOptions{Clock: clk, Logger: slog.New(slog.DiscardHandler)})
-	wf, _ := glue.NewAWS(gluef.Config(), glue.AWSOptions{Workflow: workflowName})
+	lander, _ := bloblander.New(buckets[exportBucket], buckets[landingBucket], bloblander.Options{Clock: clk, Logger: slog.New(slog.DiscardHandler)})
+	wf, _ := awsglue.New(gluef.Config(), awsglue.Options{Workflow: workflowName})
 	sched, err := sqsscheduler.Open(ctx, sqsf.Config(), sqsscheduler.Options{QueueURL: q, Clock: clk})
 	if err != nil {
 		t.Fatal(err)

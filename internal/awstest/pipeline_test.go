@@ -14,12 +14,13 @@ import (
 	"gocloud.dev/blob"
 
 	"github.com/dataplatform/liberator-ingestion/export/rdsexport"
-	"github.com/dataplatform/liberator-ingestion/glue"
+	"github.com/dataplatform/liberator-ingestion/glue/awsglue"
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/liberator/awss3"
 	"github.com/dataplatform/liberator-ingestion/liberator/sqsscheduler"
 	"github.com/dataplatform/liberator-ingestion/partition"
+	"github.com/dataplatform/liberator-ingestion/partition/bloblander"
+	"github.com/dataplatform/liberator-ingestion/partition/s3copy"
 	"github.com/dataplatform/liberator-ingestion/snapshot/rdssnap"
 )
 
@@ -80,7 +81,7 @@ func runPipeline(t *testing.T, schedKind string) {
 		if err := s3f.CreateBucket(name); err != nil {
 			t.Fatal(err)
 		}
-		b, err := awss3.OpenBucket(ctx, s3f.Config(), name, pathStyle)
+		b, err := s3copy.OpenBucket(ctx, s3f.Config(), name, pathStyle)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,11 +121,11 @@ func runPipeline(t *testing.T, schedKind string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lander, err := partition.NewLander(buckets[exportBucket], buckets[landingBucket], partition.LanderOptions{Prefix: "parking", Clock: clk, Logger: slog.New(slog.DiscardHandler)})
+	lander, err := bloblander.New(buckets[exportBucket], buckets[landingBucket], bloblander.Options{Prefix: "parking", Clock: clk, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	wf, err := glue.NewAWS(gluef.Config(), glue.AWSOptions{Workflow: workflowName})
+	wf, err := awsglue.New(gluef.Config(), awsglue.Options{Workflow: workflowName})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,8 +19,8 @@ import (
 	"gocloud.dev/blob/memblob"
 
 	"github.com/dataplatform/liberator-ingestion/export"
-	"github.com/dataplatform/liberator-ingestion/internal/dumpgen"
 	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump/dumpgen"
 )
 
 // TestGeneratorRoundTrip converts generated dumps (several mysqldump

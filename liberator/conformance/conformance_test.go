@@ -8,10 +8,12 @@ import (
 	"gocloud.dev/blob/memblob"
 	"gocloud.dev/pubsub/mempubsub"
 
+	"github.com/dataplatform/liberator-ingestion/export/fakeexport"
+	"github.com/dataplatform/liberator-ingestion/glue/fakeglue"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/liberator/conformance"
-	"github.com/dataplatform/liberator-ingestion/liberator/fake"
 	"github.com/dataplatform/liberator-ingestion/liberator/pubsubscheduler"
+	"github.com/dataplatform/liberator-ingestion/snapshot/fakesnap"
 )
 
 var t0 = time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC)
@@ -21,7 +23,7 @@ type snapshotterHarness struct{ creatingPolls int }
 func (h snapshotterHarness) MakeSnapshotter(ctx context.Context, t *testing.T) conformance.SnapshotterFixture {
 	clk := liberator.NewVirtualClock(t0)
 	return conformance.SnapshotterFixture{
-		Snapshotter: fake.NewSnapshotter(fake.SnapshotterOptions{Clock: clk, CreatingPolls: h.creatingPolls}),
+		Snapshotter: fakesnap.New(fakesnap.Options{Clock: clk, CreatingPolls: h.creatingPolls}),
 		Dump:        liberator.DumpRef{Bucket: "mem://", Key: "parking/liberator_dump_20261124.zip"},
 		Advance:     func(context.Context) { clk.Advance(time.Minute) },
 	}
@@ -33,7 +35,7 @@ func TestFakeSnapshotter(t *testing.T) {
 }
 
 type exporterHarness struct {
-	opts fake.ExporterOptions
+	opts fakeexport.Options
 }
 
 func (h exporterHarness) MakeExporter(ctx context.Context, t *testing.T) conformance.ExporterFixture {
@@ -47,7 +49,7 @@ func (h exporterHarness) MakeExporter(ctx context.Context, t *testing.T) conform
 	}
 	opts.Rows = map[string]int64{"PCN_IC": 2, "vrm": 1}
 	return conformance.ExporterFixture{
-		Exporter: fake.NewExporter(opts),
+		Exporter: fakeexport.New(opts),
 		Snapshot: liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-24-031500", Status: liberator.SnapshotAvailable, Created: t0, Source: "parking/liberator_dump_20261124.zip"},
 		Bucket:   b,
 	}
@@ -56,11 +58,11 @@ func (h exporterHarness) MakeExporter(ctx context.Context, t *testing.T) conform
 func TestFakeExporter(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		opts fake.ExporterOptions
+		opts fakeexport.Options
 	}{
-		{"Immediate", fake.ExporterOptions{}},
-		{"Polled", fake.ExporterOptions{StartingPolls: 2, InProgressPolls: 3}},
-		{"OldLayoutUnderPrefix", fake.ExporterOptions{OldLayout: true, Prefix: "exports/"}},
+		{"Immediate", fakeexport.Options{}},
+		{"Polled", fakeexport.Options{StartingPolls: 2, InProgressPolls: 3}},
+		{"OldLayoutUnderPrefix", fakeexport.Options{OldLayout: true, Prefix: "exports/"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) { conformance.RunExporterTests(t, exporterHarness{opts: tc.opts}) })
 	}
@@ -69,7 +71,7 @@ func TestFakeExporter(t *testing.T) {
 type workflowHarness struct{}
 
 func (workflowHarness) MakeWorkflow(ctx context.Context, t *testing.T) liberator.Workflow {
-	return fake.NewWorkflow(fake.WorkflowOptions{Clock: liberator.NewVirtualClock(t0)})
+	return fakeglue.New(fakeglue.Options{Clock: liberator.NewVirtualClock(t0)})
 }
 
 func TestFakeWorkflow(t *testing.T) { conformance.RunWorkflowTests(t, workflowHarness{}) }

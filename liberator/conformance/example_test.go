@@ -10,7 +10,7 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/liberator/conformance"
-	"github.com/dataplatform/liberator-ingestion/partition"
+	"github.com/dataplatform/liberator-ingestion/partition/bloblander"
 	"github.com/dataplatform/liberator-ingestion/partition/faultblob"
 )
 
@@ -25,7 +25,7 @@ func (landerHarness) MakeBuckets(ctx context.Context, t *testing.T) (export, lan
 }
 
 func (landerHarness) MakeLander(ctx context.Context, t *testing.T, export, landing *blob.Bucket, prefix string) liberator.Lander {
-	l, err := partition.NewLander(export, landing, partition.LanderOptions{
+	l, err := bloblander.New(export, landing, bloblander.Options{
 		Prefix: prefix,
 		// Backoff waits on a virtual clock are instant.
 		Clock: liberator.NewVirtualClock(time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)),

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
 // Action is what the restore does with a statement the allowlist accepted.
@@ -133,15 +133,15 @@ func NewAllowlist(target string, opts AllowOptions) *Allowlist {
 // its line. It is stateless: restoring a session variable from a user
 // variable is only accepted by an Allowlist that saw the variable saved,
 // so a restore uses one Allowlist for the whole dump.
-func Allow(stmt snapshot.Statement, target string) error {
+func Allow(stmt mysqldump.Statement, target string) error {
 	_, err := NewAllowlist(target, AllowOptions{}).CheckStatement(stmt)
 	return err
 }
 
 // CheckStatement classifies a statement of the scanner. DELIMITER and the
 // sandbox marker are client commands the scanner has acted on: skipped.
-func (a *Allowlist) CheckStatement(stmt snapshot.Statement) (Decision, error) {
-	if stmt.Kind == snapshot.KindDelimiter || stmt.Kind == snapshot.KindSandbox {
+func (a *Allowlist) CheckStatement(stmt mysqldump.Statement) (Decision, error) {
+	if stmt.Kind == mysqldump.KindDelimiter || stmt.Kind == mysqldump.KindSandbox {
 		return Decision{Action: Skip, Kind: KindEmpty}, nil
 	}
 	return a.Check(string(stmt.Text), stmt.Line)

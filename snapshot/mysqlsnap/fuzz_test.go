@@ -6,16 +6,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
 // allowedScannerKinds are the scanner's classifications of statements the
 // allowlist may send before promotion.
-var allowedScannerKinds = map[snapshot.StatementKind]bool{
-	snapshot.KindSet: true, snapshot.KindDropTable: true, snapshot.KindCreateTable: true,
-	snapshot.KindInsert: true, snapshot.KindReplace: true, snapshot.KindLockTables: true,
-	snapshot.KindUnlockTables: true, snapshot.KindAlterTableKeys: true,
-	snapshot.KindStartTransaction: true, snapshot.KindCommit: true,
+var allowedScannerKinds = map[mysqldump.StatementKind]bool{
+	mysqldump.KindSet: true, mysqldump.KindDropTable: true, mysqldump.KindCreateTable: true,
+	mysqldump.KindInsert: true, mysqldump.KindReplace: true, mysqldump.KindLockTables: true,
+	mysqldump.KindUnlockTables: true, mysqldump.KindAlterTableKeys: true,
+	mysqldump.KindStartTransaction: true, mysqldump.KindCommit: true,
 }
 
 // FuzzAllowlist cross-checks the allowlist with the dump scanner's own
@@ -38,7 +38,7 @@ func FuzzAllowlist(f *testing.F) {
 		if err != nil || d.Action != Execute {
 			return
 		}
-		kind, _, _ := snapshot.Classify([]byte(stmt))
+		kind, _, _ := mysqldump.Classify([]byte(stmt))
 		if !allowedScannerKinds[kind] {
 			t.Errorf("allowlist sends %q (%s) but the scanner classifies it as %s", stmt, d.Kind, kind)
 		}

@@ -16,7 +16,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
 // StagingInfix separates a target database's name from the random suffix
@@ -52,7 +52,7 @@ type RestoreResult struct {
 	// Tables are the tables created, in dump order.
 	Tables []string
 	// Skipped lists the views, triggers, routines and events not restored.
-	Skipped []snapshot.Skipped
+	Skipped []mysqldump.Skipped
 	// Statements is the number of dump statements read; Sent the number of
 	// statements sent (INSERTs merged count once).
 	Statements, Sent int
@@ -196,7 +196,7 @@ func Restore(ctx context.Context, db *sql.DB, dump io.Reader, target string, opt
 	}
 
 	al := NewAllowlist(staging, opts.Allow)
-	sr := snapshot.NewStatementReader(dump, snapshot.ReaderOptions{MaxStatement: opts.MaxStatement})
+	sr := mysqldump.NewStatementReader(dump, mysqldump.ReaderOptions{MaxStatement: opts.MaxStatement})
 	b := batcher{conn: conn, limit: limit, max: maxPacket, res: res}
 	var deferred []deferredStmt
 	cols := insertColumns{lists: map[string][]string{}, bare: map[string]bool{}}
@@ -327,21 +327,21 @@ func runDeferred(ctx context.Context, conn *sql.Conn, target string, stmts []def
 	return nil
 }
 
-func skippedOf(d Decision, line int) (snapshot.Skipped, bool) {
-	var k snapshot.SkippedKind
+func skippedOf(d Decision, line int) (mysqldump.Skipped, bool) {
+	var k mysqldump.SkippedKind
 	switch d.Kind {
 	case KindView:
-		k = snapshot.SkippedView
+		k = mysqldump.SkippedView
 	case KindTrigger:
-		k = snapshot.SkippedTrigger
+		k = mysqldump.SkippedTrigger
 	case KindRoutine:
-		k = snapshot.SkippedProcedure
+		k = mysqldump.SkippedProcedure
 	case KindEvent:
-		k = snapshot.SkippedEvent
+		k = mysqldump.SkippedEvent
 	default:
-		return snapshot.Skipped{}, false
+		return mysqldump.Skipped{}, false
 	}
-	return snapshot.Skipped{Kind: k, Name: d.Table, Line: line}, true
+	return mysqldump.Skipped{Kind: k, Name: d.Table, Line: line}, true
 }
 
 // promote moves every table of staging into a new database target with

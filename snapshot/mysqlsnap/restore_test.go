@@ -12,7 +12,7 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/internal/mysqltest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
 func openTestDB(t *testing.T) *sql.DB {
@@ -55,12 +55,12 @@ func TestRestoreAllTypes(t *testing.T) {
 	if diff := cmp.Diff(wantCols, res.InsertColumns); diff != "" {
 		t.Errorf("InsertColumns (-want +got):\n%s", diff)
 	}
-	wantSkipped := []snapshot.Skipped{
-		{Kind: snapshot.SkippedView, Name: "v_notes", Line: 133},
-		{Kind: snapshot.SkippedView, Name: "v_notes", Line: 136},
-		{Kind: snapshot.SkippedTrigger, Name: "notes_bi", Line: 148},
-		{Kind: snapshot.SkippedView, Name: "v_notes", Line: 159},
-		{Kind: snapshot.SkippedView, Name: "v_notes", Line: 166},
+	wantSkipped := []mysqldump.Skipped{
+		{Kind: mysqldump.SkippedView, Name: "v_notes", Line: 133},
+		{Kind: mysqldump.SkippedView, Name: "v_notes", Line: 136},
+		{Kind: mysqldump.SkippedTrigger, Name: "notes_bi", Line: 148},
+		{Kind: mysqldump.SkippedView, Name: "v_notes", Line: 159},
+		{Kind: mysqldump.SkippedView, Name: "v_notes", Line: 166},
 	}
 	if diff := cmp.Diff(wantSkipped, res.Skipped); diff != "" {
 		t.Errorf("skipped (-want +got):\n%s", diff)

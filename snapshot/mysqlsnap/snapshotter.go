@@ -14,7 +14,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/snapshot"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
 // OpenDumpFunc opens a dump for reading as SQL text (unzipped,
@@ -50,12 +50,12 @@ func NewSnapshotter(db *sql.DB, cfg Config, open OpenDumpFunc) *Snapshotter {
 	return &Snapshotter{db: db, cfg: cfg.withDefaults(), open: open}
 }
 
-// OpenDump opens ref with snapshot.OpenSource: a local path when
+// OpenDump opens ref with mysqldump.OpenSource: a local path when
 // ref.Bucket is empty, else the key in the bucket URL ref.Bucket (whose
 // scheme must be registered); zip, gzip and plain SQL, with the scanner's
 // size and ratio caps.
 func OpenDump(ctx context.Context, ref liberator.DumpRef) (io.ReadCloser, error) {
-	return snapshot.OpenSource(ctx, snapshot.FormatSource(ref.Bucket, ref.Key), snapshot.ReadOptions{})
+	return mysqldump.OpenSource(ctx, mysqldump.FormatSource(ref.Bucket, ref.Key), mysqldump.ReadOptions{})
 }
 
 // DatabaseName returns the database holding snapshot id.
@@ -92,7 +92,7 @@ type meta struct {
 	Server     string
 	Tables     int
 	Bytes      int64
-	Skipped    []snapshot.Skipped
+	Skipped    []mysqldump.Skipped
 	InsertCols map[string][]string
 }
 
@@ -224,7 +224,7 @@ type Meta struct {
 	Server     string
 	Tables     int
 	Bytes      int64
-	Skipped    []snapshot.Skipped
+	Skipped    []mysqldump.Skipped
 	// InsertColumns: see RestoreResult.InsertColumns.
 	InsertColumns map[string][]string
 }

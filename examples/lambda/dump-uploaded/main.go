@@ -22,7 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
 	"github.com/dataplatform/liberator-ingestion/examples/lambda/handlers"
-	"github.com/dataplatform/liberator-ingestion/liberator/awss3"
+	"github.com/dataplatform/liberator-ingestion/partition/s3copy"
 )
 
 func main() {
@@ -58,11 +58,11 @@ func setup(ctx context.Context) (*handlers.DumpUploaded, error) {
 		Logger:    log,
 	}
 	if cfg.ReplicaBucket != "" {
-		copier, err := awss3.NewCopier(awsCfg, awss3.CopyOptions{ACL: awss3.ACLBucketOwnerFullControl, Logger: log}, cfg.S3Options)
+		copier, err := s3copy.New(awsCfg, s3copy.CopyOptions{ACL: s3copy.ACLBucketOwnerFullControl, Logger: log}, cfg.S3Options)
 		if err != nil {
 			return nil, err
 		}
-		h.Replicator = &awss3.Replicator{Copier: copier, DestBucket: cfg.ReplicaBucket}
+		h.Replicator = &s3copy.Replicator{Copier: copier, DestBucket: cfg.ReplicaBucket}
 	}
 	return h, nil
 }

@@ -11,15 +11,15 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/liberator/awss3"
+	"github.com/dataplatform/liberator-ingestion/partition/s3copy"
 )
 
 // Replicator copies an uploaded dump to the pre-production account's bucket
-// and says where; *awss3.Replicator (CopyObject, or UploadPartCopy over
+// and says where; *s3copy.Replicator (CopyObject, or UploadPartCopy over
 // 5 GiB, with ACL bucket-owner-full-control) is the production one. It must
 // be idempotent: copying the same object twice is harmless.
 type Replicator interface {
-	Replicate(ctx context.Context, dump liberator.DumpRef) (awss3.Location, error)
+	Replicate(ctx context.Context, dump liberator.DumpRef) (s3copy.Location, error)
 }
 
 // DumpUploaded handles the upload of a dump: it checks the object is a dump

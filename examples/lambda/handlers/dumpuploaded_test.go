@@ -12,7 +12,7 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/liberator/awss3"
+	"github.com/dataplatform/liberator-ingestion/partition/s3copy"
 )
 
 var testECS = ECSConfig{
@@ -238,11 +238,11 @@ func TestDumpUploadedReplicates(t *testing.T) {
 
 	srv := newECSServer(t)
 	h := newDumpHandler(srv)
-	copier, err := awss3.NewCopierFromClient(s3srv.Client(), awss3.CopyOptions{ACL: awss3.ACLBucketOwnerFullControl})
+	copier, err := s3copy.NewFromClient(s3srv.Client(), s3copy.CopyOptions{ACL: s3copy.ACLBucketOwnerFullControl})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.Replicator = &awss3.Replicator{Copier: copier, DestBucket: "preprod-liberator-data-storage"}
+	h.Replicator = &s3copy.Replicator{Copier: copier, DestBucket: "preprod-liberator-data-storage"}
 	res, err := h.Handle(ctx, loadEventBridge(t, "eventbridge-s3-object-created.json"))
 	if err != nil || !res.Replicated || srv.tasks() != 1 {
 		t.Fatalf("Handle = %+v, %v; want launched and replicated", res, err)

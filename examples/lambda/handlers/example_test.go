@@ -12,9 +12,11 @@ import (
 	"gocloud.dev/blob/memblob"
 
 	"github.com/dataplatform/liberator-ingestion/examples/lambda/handlers"
+	"github.com/dataplatform/liberator-ingestion/export/fakeexport"
+	"github.com/dataplatform/liberator-ingestion/glue/fakeglue"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/liberator/fake"
-	"github.com/dataplatform/liberator-ingestion/partition"
+	"github.com/dataplatform/liberator-ingestion/partition/bloblander"
+	"github.com/dataplatform/liberator-ingestion/snapshot/fakesnap"
 )
 
 // The Lambda handlers on an in-memory pipeline: the upload event launches
@@ -28,15 +30,15 @@ func Example() {
 	exports, lake := memblob.OpenBucket(nil), memblob.OpenBucket(nil)
 	defer exports.Close()
 	defer lake.Close()
-	lander, err := partition.NewLander(exports, lake, partition.LanderOptions{Clock: clk, Logger: quiet})
+	lander, err := bloblander.New(exports, lake, bloblander.Options{Clock: clk, Logger: quiet})
 	if err != nil {
 		log.Fatal(err)
 	}
 	queue := liberator.NewMemScheduler(clk, liberator.MemSchedulerOptions{})
-	workflow := fake.NewWorkflow(fake.WorkflowOptions{Clock: clk})
-	exporter := fake.NewExporter(fake.ExporterOptions{Bucket: exports, Tables: map[string][][]byte{"PCN_IC": {[]byte("parquet")}}})
+	workflow := fakeglue.New(fakeglue.Options{Clock: clk})
+	exporter := fakeexport.New(fakeexport.Options{Bucket: exports, Tables: map[string][][]byte{"PCN_IC": {[]byte("parquet")}}})
 	p, err := liberator.New(liberator.Config{
-		Snapshotter: fake.NewSnapshotter(fake.SnapshotterOptions{Clock: clk}),
+		Snapshotter: fakesnap.New(fakesnap.Options{Clock: clk}),
 		Exporter:    exporter,
 		Lander:      lander, Workflow: workflow, Scheduler: queue, Clock: clk, Logger: quiet,
 	})

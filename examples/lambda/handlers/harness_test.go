@@ -14,11 +14,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"gocloud.dev/blob"
 
+	"github.com/dataplatform/liberator-ingestion/export/fakeexport"
+	"github.com/dataplatform/liberator-ingestion/glue/fakeglue"
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/liberator/fake"
+	"github.com/dataplatform/liberator-ingestion/liberator/fault"
 	"github.com/dataplatform/liberator-ingestion/liberator/sqsscheduler"
-	"github.com/dataplatform/liberator-ingestion/partition"
+	"github.com/dataplatform/liberator-ingestion/partition/bloblander"
+	"github.com/dataplatform/liberator-ingestion/snapshot/fakesnap"
 )
 
 // The run the testdata files describe.
@@ -44,26 +47,26 @@ type world struct {
 	s3      *awstest.S3
 	export  *blob.Bucket
 	landing *blob.Bucket
-	snap    *fake.Snapshotter
-	exp     *fake.Exporter
-	wf      *fake.Workflow
+	snap    *fakesnap.Snapshotter
+	exp     *fakeexport.Exporter
+	wf      *fakeglue.Workflow
 	mem     *liberator.MemScheduler // when not on SQS
 	sqs     *awstest.SQS            // when on SQS
 	queue   string
-	faults  *fake.Faults // on the scheduler: op "Schedule", key run id
+	faults  *fault.Injector // on the scheduler: op "Schedule", key run id
 	p       *liberator.Pipeline
 }
 
 type worldOptions struct {
 	start   time.Time
 	onSQS   bool
-	exports fake.ExporterOptions
+	exports fakeexport.Options
 }
 
 func newWorld(t *testing.T, o worldOptions) *world {
 	t.Helper()
 	ctx := context.Background()
-	w := &world{clk: liberator.NewVirtualClock(o.start), s3: awstest.NewS3(liberator.RealClock{}), faults: &fake.Faults{}}
+	w := &world{clk: liberator.NewVirtualClock(o.start), s3: awstest.NewS3(liberator.RealClock{}), faults: &fault.Injector{}}
 	t.Cleanup(w.s3.Close)
 	var err error
 	if w.export, err = w.s3.Bucket(ctx, "dev-dp-rds-export-storage"); err != nil {
@@ -73,15 +76,15 @@ func newWorld(t *testing.T, o worldOptions) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.export.Close(); w.landing.Close() })
-	w.snap = fake.NewSnapshotter(fake.SnapshotterOptions{Clock: w.clk})
+	w.snap = fakesnap.New(fakesnap.Options{Clock: w.clk})
 	eo := o.exports
 	eo.Bucket = w.export
 	if eo.Tables == nil {
 		eo.Tables = map[string][][]byte{"PCN_IC": {[]byte("PAR1 part zero PAR1"), []byte("PAR1 part one PAR1")}}
 		eo.Rows = map[string]int64{"PCN_IC": 2}
 	}
-	w.exp = fake.NewExporter(eo)
-	w.wf = fake.NewWorkflow(fake.WorkflowOptions{Clock: w.clk})
+	w.exp = fakeexport.New(eo)
+	w.wf = fakeglue.New(fakeglue.Options{Clock: w.clk})
 	lander := w.lander(t)
 	var sched liberator.Scheduler
 	if o.onSQS {
@@ -110,9 +113,9 @@ func newWorld(t *testing.T, o worldOptions) *world {
 }
 
 // lander returns the blob Lander from the export to the landing bucket.
-func (w *world) lander(t *testing.T) *partition.Lander {
+func (w *world) lander(t *testing.T) *bloblander.Lander {
 	t.Helper()
-	l, err := partition.NewLander(w.export, w.landing, partition.LanderOptions{Clock: w.clk, Logger: quietLogger()})
+	l, err := bloblander.New(w.export, w.landing, bloblander.Options{Clock: w.clk, Logger: quietLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +126,7 @@ func (w *world) lander(t *testing.T) *partition.Lander {
 // (op "Schedule", keyed by run id).
 type faultScheduler struct {
 	liberator.Scheduler
-	faults *fake.Faults
+	faults *fault.Injector
 }
 
 func (s faultScheduler) Schedule(ctx context.Context, m liberator.Message, d time.Duration) error {

@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/dataplatform/liberator-ingestion/internal/awserr"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/liberator/awskind"
 )
 
 // RestoreLauncher hands a run's restore (StepDumpUploaded) to something that
@@ -108,5 +108,5 @@ func ClientToken(m liberator.Message) string {
 // classifyECS wraps an ECS error with the liberator error kind that says
 // whether to retry (awskind.Of, the module's AWS error classification).
 func classifyECS(err error) error {
-	return fmt.Errorf("%w: %w", err, awskind.Of(err))
+	return fmt.Errorf("%w: %w", err, awserr.Kind(err))
 }

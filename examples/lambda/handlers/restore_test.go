@@ -13,8 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/dataplatform/liberator-ingestion/export/fakeexport"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/liberator/fake"
+	"github.com/dataplatform/liberator-ingestion/snapshot/fakesnap"
 )
 
 // TestRestoreMessage checks how the ECS task finds its run.
@@ -102,7 +103,7 @@ func TestRunRestore(t *testing.T) {
 	})
 	t.Run("bad dump fails the task", func(t *testing.T) {
 		w := newWorld(t, worldOptions{start: uploadTime.Add(time.Minute)})
-		w.snap.Faults.FailAlways(fake.OpCreateSnapshot, fmt.Errorf("restore line 12: DROP USER refused: %w", liberator.ErrInvalid))
+		w.snap.Faults.FailAlways(fakesnap.OpCreateSnapshot, fmt.Errorf("restore line 12: DROP USER refused: %w", liberator.ErrInvalid))
 		_, err := RunRestore(ctx, w.p, m)
 		if !errors.Is(err, liberator.ErrInvalid) || !strings.Contains(err.Error(), "line 12") || !strings.Contains(err.Error(), testDumpKey) {
 			t.Fatalf("RunRestore = %v, want an ErrInvalid naming the dump and the line", err)
@@ -113,7 +114,7 @@ func TestRunRestore(t *testing.T) {
 	})
 	t.Run("transient failure fails the task and schedules a retry", func(t *testing.T) {
 		w := newWorld(t, worldOptions{start: uploadTime.Add(time.Minute)})
-		w.snap.Faults.FailFirst(fake.OpCreateSnapshot, 1, fmt.Errorf("connection reset: %w", liberator.ErrTransient))
+		w.snap.Faults.FailFirst(fakesnap.OpCreateSnapshot, 1, fmt.Errorf("connection reset: %w", liberator.ErrTransient))
 		_, err := RunRestore(ctx, w.p, m)
 		if !errors.Is(err, liberator.ErrTransient) {
 			t.Fatalf("RunRestore = %v, want ErrTransient", err)
@@ -145,9 +146,9 @@ func TestRunRestore(t *testing.T) {
 // events arrive late and change nothing.
 func TestLambdaChain(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t, worldOptions{start: uploadTime, onSQS: true, exports: fake.ExporterOptions{StartingPolls: 1, InProgressPolls: 2}})
+	w := newWorld(t, worldOptions{start: uploadTime, onSQS: true, exports: fakeexport.Options{StartingPolls: 1, InProgressPolls: 2}})
 	w.snap = nil // the world's snapshotter is replaced below to be slow
-	slow := fake.NewSnapshotter(fake.SnapshotterOptions{Clock: w.clk, CreatingPolls: 2})
+	slow := fakesnap.New(fakesnap.Options{Clock: w.clk, CreatingPolls: 2})
 	p, err := liberator.New(liberator.Config{
 		Snapshotter: slow, Exporter: w.exp, Lander: w.lander(t), Workflow: w.wf,
 		Scheduler: w.p.Scheduler(), Clock: w.clk, Logger: quietLogger(),

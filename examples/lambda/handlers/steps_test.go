@@ -14,8 +14,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/dataplatform/liberator-ingestion/export/fakeexport"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/liberator/fake"
 )
 
 var snapshotEventTime = time.Date(2026, 11, 24, 4, 32, 30, 0, time.UTC)
@@ -194,7 +194,7 @@ func TestExportDone(t *testing.T) {
 	tests := []struct {
 		name      string
 		file      string
-		exports   fake.ExporterOptions
+		exports   fakeexport.Options
 		wantErr   error // kind
 		wantLand  bool
 		wantCause string
@@ -203,13 +203,13 @@ func TestExportDone(t *testing.T) {
 		{
 			name:    "0159 failed: run ends, nothing landed",
 			file:    "eventbridge-rds-event-0159.json",
-			exports: fake.ExporterOptions{FailStatus: liberator.ExportFailed, FailureCause: "The IAM role doesn't have access to the S3 bucket"},
+			exports: fakeexport.Options{FailStatus: liberator.ExportFailed, FailureCause: "The IAM role doesn't have access to the S3 bucket"},
 			wantErr: liberator.ErrTerminal, wantCause: "doesn't have access",
 		},
 		{
 			name:    "0160 canceled: run ends, nothing landed",
 			file:    "eventbridge-rds-event-0160.json",
-			exports: fake.ExporterOptions{FailStatus: liberator.ExportCanceled, FailureCause: "canceled by user"},
+			exports: fakeexport.Options{FailStatus: liberator.ExportCanceled, FailureCause: "canceled by user"},
 			wantErr: liberator.ErrTerminal, wantCause: "CANCEL",
 		},
 	}

@@ -10,11 +10,11 @@ import (
 	"gocloud.dev/blob"
 
 	"github.com/dataplatform/liberator-ingestion/export/rdsexport"
-	"github.com/dataplatform/liberator-ingestion/glue"
+	"github.com/dataplatform/liberator-ingestion/glue/awsglue"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/liberator/awss3"
 	"github.com/dataplatform/liberator-ingestion/liberator/sqsscheduler"
-	"github.com/dataplatform/liberator-ingestion/partition"
+	"github.com/dataplatform/liberator-ingestion/partition/bloblander"
+	"github.com/dataplatform/liberator-ingestion/partition/s3copy"
 	"github.com/dataplatform/liberator-ingestion/snapshot/rdssnap"
 )
 
@@ -65,7 +65,7 @@ func NewAWSPipeline(ctx context.Context, cfg Config, awsCfg aws.Config, restorer
 		return fail(err)
 	}
 	open := func(name string) (*blob.Bucket, error) {
-		b, err := awss3.OpenBucket(ctx, awsCfg, name, cfg.S3Options)
+		b, err := s3copy.OpenBucket(ctx, awsCfg, name, cfg.S3Options)
 		if err != nil {
 			return nil, err
 		}
@@ -82,11 +82,11 @@ func NewAWSPipeline(ctx context.Context, cfg Config, awsCfg aws.Config, restorer
 			return fail(err)
 		}
 	}
-	lander, err := partition.NewLander(src, dst, partition.LanderOptions{Prefix: cfg.LandingPrefix, Clock: clk, Logger: log})
+	lander, err := bloblander.New(src, dst, bloblander.Options{Prefix: cfg.LandingPrefix, Clock: clk, Logger: log})
 	if err != nil {
 		return fail(err)
 	}
-	wf, err := glue.NewAWS(awsCfg, glue.AWSOptions{Workflow: cfg.WorkflowName, Logger: log})
+	wf, err := awsglue.New(awsCfg, awsglue.Options{Workflow: cfg.WorkflowName, Logger: log})
 	if err != nil {
 		return fail(err)
 	}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/dataplatform/liberator-ingestion/export"
+	"github.com/dataplatform/liberator-ingestion/export/mysqlexport"
+	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/snapshot/embeddedsnap"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqlsnap"
+)
+
+// snapshotsPrefix is where the embedded Snapshotter keeps its records in
+// the export bucket (outside every export's "<id>/" folder).
+const snapshotsPrefix = "_snapshots/"
+
+// backend is the Snapshotter and Exporter pair a run uses.
+type backend struct {
+	snap  liberator.Snapshotter
+	exp   liberator.Exporter
+	close func()
+}
+
+func newBackend(ctx context.Context, c runConfig, lk *lake, clk liberator.Clock, logger *slog.Logger, prog *progress) (*backend, error) {
+	switch c.backend {
+	case "embedded", "":
+		return newEmbeddedBackend(c, lk, clk, logger, prog)
+	case "mysql":
+		return newMySQLBackend(c, lk, clk, logger, prog)
+	default:
+		return nil, fmt.Errorf("unknown --backend %q (want embedded or mysql)", c.backend)
+	}
+}
+
+// openDump opens a local dump file (.zip, .sql.gz or .sql) with the
+// library's checks (one .sql entry, safe names, size and ratio caps).
+func openDump(ctx context.Context, path string) (io.ReadCloser, error) {
+	return mysqldump.OpenDump(ctx, nil, path, mysqldump.ReadOptions{})
+}
+
+// countingOpener is mysqldump.SourceOpener(c.read) with the SQL read
+// counted for the progress lines.
+func countingOpener(c runConfig, prog *progress) export.OpenFunc {
+	open := mysqldump.SourceOpener(c.read)
+	return func(ctx context.Context, source string) (io.ReadCloser, error) {
+		rc, err := open(ctx, source)
+		if err != nil {
+			return nil, err
+		}
+		return prog.counting(rc), nil
+	}
+}
+
+func newEmbeddedBackend(c runConfig, lk *lake, clk liberator.Clock, logger *slog.Logger, prog *progress) (*backend, error) {
+	snap, err := embeddedsnap.New(embeddedsnap.Options{Store: lk.export, Prefix: snapshotsPrefix, Read: c.read, Clock: clk, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	exp := export.NewEmbedded(lk.export, export.EmbeddedOptions{
+		Open:     countingOpener(c, prog),
+		Database: c.database,
+		Writer:   export.WriterOptions{Codec: export.Codec(c.codec)},
+		Clock:    clk,
+		Logger:   logger,
+		Progress: prog.table,
+	})
+	return &backend{snap: snap, exp: exp, close: func() {}}, nil
+}
+
+// newMySQLBackend restores the dump into a MySQL/MariaDB server (one
+// database per snapshot) and exports it with SELECTs.
+func newMySQLBackend(c runConfig, lk *lake, clk liberator.Clock, logger *slog.Logger, prog *progress) (*backend, error) {
+	if c.dsn == "" {
+		return nil, fmt.Errorf("--backend mysql needs --mysql-dsn DSN, e.g. root@tcp(127.0.0.1:3306)/")
+	}
+	open := countingOpener(c, prog)
+	be, err := mysqlexport.NewBackend(mysqlexport.BackendConfig{
+		MySQL: mysqlsnap.Config{DSN: c.dsn, Database: c.database, Clock: clk, Logger: logger},
+		OpenDump: func(ctx context.Context, ref liberator.DumpRef) (io.ReadCloser, error) {
+			return open(ctx, mysqldump.FormatSource(ref.Bucket, ref.Key))
+		},
+		Bucket: lk.export,
+		Export: mysqlexport.Options{Database: c.database, Writer: export.WriterOptions{Codec: export.Codec(c.codec)}, Clock: clk, Logger: logger, Progress: prog.table},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &backend{snap: be.Snapshotter, exp: be.Exporter, close: func() { be.Close() }}, nil
+}

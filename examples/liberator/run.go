@@ -1,0 +1,312 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"runtime/pprof"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dataplatform/liberator-ingestion/export"
+	"github.com/dataplatform/liberator-ingestion/glue/localglue"
+	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/partition"
+	"github.com/dataplatform/liberator-ingestion/partition/bloblander"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
+)
+
+// runConfig holds the run subcommand's flags.
+type runConfig struct {
+	dump, lake, date, database, prefix string
+	exportURL, landingURL, rawURL      string
+	backend, dsn, maxSQL, cpuProfile   string
+	memLimit, workflow, codec          string
+	read                               mysqldump.ReadOptions
+	json, quiet, verbose, keepSnapshot bool
+}
+
+func (c *runConfig) flags(fs interface {
+	StringVar(*string, string, string, string)
+	BoolVar(*bool, string, bool, string)
+}) {
+	fs.StringVar(&c.dump, "dump", "", "the dump to load: liberator_dump_YYYYMMDD.zip, .sql.gz or .sql (required)")
+	fs.StringVar(&c.lake, "lake", "", "lake directory: DIR/export, DIR/landing and DIR/raw are used (created if missing)")
+	fs.StringVar(&c.date, "date", "", "import date YYYY-MM-DD (default: the date in the dump's name)")
+	fs.StringVar(&c.database, "database", "liberator", "database name in the export and landing layout")
+	fs.StringVar(&c.prefix, "prefix", partition.DefaultPrefix, "key prefix of the landing and raw zones")
+	fs.StringVar(&c.exportURL, "export", "", "export bucket URL (s3://…, mem://, file:///…); overrides DIR/export")
+	fs.StringVar(&c.landingURL, "landing", "", "landing zone bucket URL; overrides DIR/landing")
+	fs.StringVar(&c.rawURL, "raw", "", "raw zone bucket URL; overrides DIR/raw")
+	fs.StringVar(&c.workflow, "workflow", "local", "after landing: local (copy landing to raw with import_timestamp, like the Glue job) or none (stop at the landed partition, e.g. when Glue runs elsewhere)")
+	fs.StringVar(&c.codec, "codec", string(export.DefaultCodec), "Parquet codec of the export and landing files: gz (as RDS exports), snappy (fastest), zstd or none")
+	fs.StringVar(&c.backend, "backend", "embedded", "snapshot/export backend: embedded (no server) or mysql")
+	fs.StringVar(&c.dsn, "mysql-dsn", "", "MySQL DSN for --backend mysql, e.g. root@tcp(127.0.0.1:3306)/")
+	fs.BoolVar(&c.keepSnapshot, "keep-snapshot", false, "with --backend mysql, keep the snapshot database on the server after a successful run (default: drop it)")
+	fs.StringVar(&c.maxSQL, "max-sql", "64GiB", "refuse dumps whose SQL passes this size (zip bombs are also refused past a 1000:1 ratio)")
+	fs.StringVar(&c.memLimit, "memory-limit", "200MiB", "soft limit of the Go heap (runtime/debug.SetMemoryLimit); \"off\" for none; the GOMEMLIMIT environment variable takes precedence")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the run to this file")
+	fs.BoolVar(&c.json, "json", false, "print the summary as JSON")
+	fs.BoolVar(&c.quiet, "quiet", false, "no progress on stderr")
+	fs.BoolVar(&c.verbose, "verbose", false, "log every pipeline step (and errors as they happen) to stderr")
+}
+
+func runCmd(args []string, stdout, stderr io.Writer) int {
+	var c runConfig
+	fs := newFlags("run", "run --dump FILE --lake DIR [--date YYYY-MM-DD] [--database liberator] [--prefix parking] [--json]\n"+
+		"       [--export URL --landing URL --raw URL] [--backend embedded|mysql --mysql-dsn DSN]\n\n"+
+		"Converts the dump to Parquet (RDS export layout in the export zone), lands it\n"+
+		"in the landing zone under the import date's partition, then copies it to the\n"+
+		"raw zone with an import_timestamp column.", stdout)
+	c.flags(fs)
+	if code, ok := parse(fs, args, stderr); !ok {
+		return code
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if c.memLimit != "off" && os.Getenv("GOMEMLIMIT") == "" {
+		n, err := parseSize(c.memLimit)
+		if err != nil {
+			return fail(stderr, fmt.Errorf("run: --memory-limit: %w", err))
+		}
+		// The GC works harder near the limit instead of letting the heap
+		// grow to twice the live data: peak RSS stays flat with dump size.
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(n))
+	}
+	if c.cpuProfile != "" {
+		f, err := os.Create(c.cpuProfile)
+		if err != nil {
+			return fail(stderr, err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fail(stderr, err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	s, err := runPipeline(ctx, c, stderr)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	if c.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(s); err != nil {
+			return fail(stderr, err)
+		}
+		return 0
+	}
+	printSummary(stdout, s)
+	return 0
+}
+
+// runPipeline runs the whole pipeline for one dump and returns the summary.
+func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, error) {
+	if c.dump == "" {
+		return Summary{}, fmt.Errorf("run: --dump FILE is required")
+	}
+	if c.lake == "" && (c.exportURL == "" || c.landingURL == "" || c.rawURL == "") {
+		return Summary{}, fmt.Errorf("run: --lake DIR is required (or all of --export, --landing and --raw)")
+	}
+	dumpPath, err := filepath.Abs(c.dump)
+	if err != nil {
+		return Summary{}, err
+	}
+	fi, err := os.Stat(dumpPath)
+	if err != nil {
+		return Summary{}, fmt.Errorf("run: dump: %w", err)
+	}
+	if fi.IsDir() {
+		return Summary{}, fmt.Errorf("run: dump %s is a directory", c.dump)
+	}
+	var date liberator.Date
+	if c.date != "" {
+		if date, err = liberator.ParseDate(c.date); err != nil {
+			return Summary{}, fmt.Errorf("run: --date: %w", err)
+		}
+	} else if date, err = liberator.DateFromDumpName(filepath.Base(dumpPath)); err != nil {
+		return Summary{}, fmt.Errorf("run: no import date: the dump's name %q has none (want liberator_dump_YYYYMMDD.zip); pass --date YYYY-MM-DD", filepath.Base(dumpPath))
+	}
+	if n, err := parseSize(c.maxSQL); err != nil {
+		return Summary{}, fmt.Errorf("run: --max-sql: %w", err)
+	} else {
+		c.read.MaxUncompressed = n
+	}
+	switch export.Codec(c.codec) {
+	case export.CodecGzip, export.CodecSnappy, export.CodecZstd, export.CodecNone:
+	default:
+		return Summary{}, fmt.Errorf("run: unknown --codec %q (want gz, snappy, zstd or none)", c.codec)
+	}
+	if c.prefix = strings.Trim(c.prefix, "/"); c.prefix == "" {
+		return Summary{}, fmt.Errorf("run: --prefix must not be empty")
+	}
+
+	clk := liberator.RealClock{}
+	// Failures are reported once, as the one-line reason; --verbose logs
+	// every step.
+	logger := slog.New(slog.DiscardHandler)
+	if c.verbose {
+		logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	c.read.Logger = logger
+	lk, err := openLake(ctx, c.lake, c.exportURL, c.landingURL, c.rawURL)
+	if err != nil {
+		return Summary{}, fmt.Errorf("run: %w", err)
+	}
+	defer lk.Close()
+
+	prog := newProgress(stderr, clk, c.quiet)
+	be, err := newBackend(ctx, c, lk, clk, logger, prog)
+	if err != nil {
+		return Summary{}, fmt.Errorf("run: %w", err)
+	}
+	defer be.close()
+	lander, err := bloblander.New(lk.export, lk.landing, bloblander.Options{Prefix: c.prefix, Clock: clk, Logger: logger})
+	if err != nil {
+		return Summary{}, err
+	}
+	var wf liberator.Workflow
+	switch c.workflow {
+	case "local", "":
+		if wf, err = localglue.New(lk.landing, lk.raw, localglue.Options{Prefix: c.prefix, Clock: clk, Logger: logger}); err != nil {
+			return Summary{}, err
+		}
+	case "none":
+		wf = noWorkflow{clk}
+	default:
+		return Summary{}, fmt.Errorf("run: unknown --workflow %q (want local or none)", c.workflow)
+	}
+	tm := &timer{clk: clk, start: clk.Now()}
+	p, err := liberator.New(liberator.Config{
+		Snapshotter: timedSnapshotter{be.snap, tm}, Exporter: timedExporter{be.exp, tm},
+		Lander: timedLander{lander, tm}, Workflow: timedWorkflow{wf, tm},
+		Scheduler: liberator.NewMemScheduler(clk, liberator.MemSchedulerOptions{}),
+		Clock:     clk, Logger: logger,
+		Retry: liberator.RetryPolicy{Initial: 2 * time.Second, Multiplier: 2, Max: time.Minute,
+			Deadline: 3 * time.Hour, MaxErrorRetries: 3},
+	})
+	if err != nil {
+		return Summary{}, err
+	}
+	start := clk.Now()
+	msg, err := liberator.NewRunMessage(liberator.DumpRef{Key: dumpPath, Size: fi.Size()}, date, false, start)
+	if err != nil {
+		return Summary{}, err
+	}
+	// Snapshot ids are idempotency keys: the production id
+	// (sql-to-parquet-yy-mm-dd-hhmmss) names one second, and a second run
+	// in the same second on the same lake would get the first run's
+	// snapshot and export back. Each CLI run is a new import, so its id
+	// also carries a digest of the dump and the run's start.
+	h := sha256.Sum256(fmt.Appendf(nil, "%s|%d|%d|%s|%d", dumpPath, fi.Size(), fi.ModTime().UnixNano(), date, start.UnixNano()))
+	msg.SnapshotID = liberator.SnapshotID(start) + "-" + hex.EncodeToString(h[:4])
+	if !c.quiet {
+		fmt.Fprintf(stderr, "converting %s (%.1f MB) for import date %s\n", filepath.Base(dumpPath), float64(fi.Size())/1e6, date)
+	}
+	res, err := p.Run(ctx, msg)
+	if err != nil {
+		return Summary{}, err
+	}
+	if c.backend == "mysql" && !c.keepSnapshot && res.SnapshotID != "" {
+		// The export holds the data now; don't leave a database per run
+		// on the user's server.
+		if err := be.snap.DeleteSnapshot(ctx, res.SnapshotID); err != nil {
+			return Summary{}, fmt.Errorf("run: landed, but dropping snapshot %s failed: %w", res.SnapshotID, err)
+		}
+	}
+	rawPrefix := c.prefix
+	if c.workflow == "none" {
+		rawPrefix = ""
+	}
+	s := summarize(ctx, res, lk.export, rawPrefix)
+	s.Dump, s.Backend = dumpPath, c.backend
+	s.Export, s.Landing, s.Raw = lk.exportURL, lk.landingURL, lk.rawURL
+	s.Seconds = clk.Now().Sub(start).Seconds()
+	s.Timings = tm.timings()
+	if n := prog.sqlBytes.Load(); s.SQLBytes == 0 || c.backend == "mysql" {
+		s.SQLBytes = n // the MySQL exporter reads the server, not the dump
+	}
+	return s, nil
+}
+
+// progress prints per-table conversion progress to stderr: rows, rows/s
+// and the SQL read rate of the run so far.
+type progress struct {
+	mu       sync.Mutex
+	w        io.Writer
+	clk      liberator.Clock
+	quiet    bool
+	start    time.Time
+	sqlBytes atomic.Int64 // SQL bytes read from the dump so far
+	last     map[string]time.Time
+}
+
+func newProgress(w io.Writer, clk liberator.Clock, quiet bool) *progress {
+	return &progress{w: w, clk: clk, quiet: quiet, start: clk.Now(), last: map[string]time.Time{}}
+}
+
+// counting wraps the dump reader so progress can report SQL MB/s.
+func (p *progress) counting(rc io.ReadCloser) io.ReadCloser {
+	return &countReader{rc: rc, n: &p.sqlBytes}
+}
+
+type countReader struct {
+	rc io.ReadCloser
+	n  *atomic.Int64
+}
+
+func (c *countReader) Read(b []byte) (int, error) {
+	n, err := c.rc.Read(b)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func (c *countReader) Close() error { return c.rc.Close() }
+
+// table is export.EmbeddedOptions.Progress.
+func (p *progress) table(tp export.TableProgress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.clk.Now()
+	if !tp.Done && now.Sub(p.last[tp.Table]) < time.Second {
+		return
+	}
+	p.last[tp.Table] = now
+	if p.quiet {
+		return
+	}
+	rowsPerSec := 0.0
+	if s := tp.Elapsed.Seconds(); s > 0 {
+		rowsPerSec = float64(tp.Rows) / s
+	}
+	mbps := 0.0
+	if s := now.Sub(p.start).Seconds(); s > 0 {
+		mbps = float64(p.sqlBytes.Load()) / 1e6 / s
+	}
+	state := "converting"
+	if tp.Done {
+		state = "done"
+	}
+	fmt.Fprintf(p.w, "  %-36s %11d rows %10.0f rows/s  SQL %7.1f MB/s  %s\n", tp.Table, tp.Rows, rowsPerSec, mbps, state)
+}
+
+// noWorkflow is the Workflow of --workflow none: it starts nothing.
+type noWorkflow struct{ clk liberator.Clock }
+
+func (w noWorkflow) Start(ctx context.Context, req liberator.WorkflowRequest) (liberator.WorkflowRun, error) {
+	return liberator.WorkflowRun{ID: "none", RunKey: req.RunKey, Status: "SKIPPED", Properties: req.Properties, Started: w.clk.Now()}, nil
+}
+
+func (w noWorkflow) GetRun(ctx context.Context, id string) (liberator.WorkflowRun, error) {
+	return liberator.WorkflowRun{ID: id, Status: "SKIPPED"}, nil
+}

@@ -1,0 +1,28 @@
+package awsglue_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/dataplatform/liberator-ingestion/glue/awsglue"
+	"github.com/dataplatform/liberator-ingestion/internal/awstest"
+	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/liberator/conformance"
+)
+
+// awsHarness runs the Workflow suite with the real Glue client against the
+// local Glue JSON 1.1 server.
+type awsHarness struct{}
+
+func (awsHarness) MakeWorkflow(ctx context.Context, t *testing.T) liberator.Workflow {
+	f := awstest.NewGlue(liberator.NewVirtualClock(t0))
+	t.Cleanup(f.Close)
+	f.AddWorkflow(wfName, 0)
+	w, err := awsglue.New(f.Config(), awsglue.Options{Workflow: wfName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func TestAWSWorkflowConformance(t *testing.T) { conformance.RunWorkflowTests(t, awsHarness{}) }

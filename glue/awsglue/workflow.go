@@ -1,0 +1,172 @@
+package awsglue
+
+import (
+	"context"
+	"log/slog"
+	"maps"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	gluesdk "github.com/aws/aws-sdk-go-v2/service/glue"
+	"github.com/aws/aws-sdk-go-v2/service/glue/types"
+
+	"github.com/dataplatform/liberator-ingestion/internal/awserr"
+	"github.com/dataplatform/liberator-ingestion/liberator"
+)
+
+// RunKeyProperty is the workflow run property in which Workflow records
+// the run key that makes Start idempotent.
+const RunKeyProperty = "liberator_run_key"
+
+// ImportDateProperty is the workflow run property holding the import date
+// (YYYYMMDD) that the Glue jobs partition by.
+const ImportDateProperty = "import_date"
+
+// Client is the part of the AWS Glue client Workflow uses.
+type Client interface {
+	StartWorkflowRun(ctx context.Context, in *gluesdk.StartWorkflowRunInput, optFns ...func(*gluesdk.Options)) (*gluesdk.StartWorkflowRunOutput, error)
+	GetWorkflowRun(ctx context.Context, in *gluesdk.GetWorkflowRunInput, optFns ...func(*gluesdk.Options)) (*gluesdk.GetWorkflowRunOutput, error)
+	GetWorkflowRuns(ctx context.Context, in *gluesdk.GetWorkflowRunsInput, optFns ...func(*gluesdk.Options)) (*gluesdk.GetWorkflowRunsOutput, error)
+}
+
+// Options configure an Workflow.
+type Options struct {
+	// Workflow is the Glue workflow name, e.g.
+	// "parking-liberator-data-workflow" (required).
+	Workflow string
+	// ScanRuns bounds how many recent runs Start reads (newest first) looking
+	// for one with the same run key. Default 200.
+	ScanRuns int
+	// Logger receives a record per started run. Default: discard.
+	Logger *slog.Logger
+}
+
+// Workflow implements liberator.Workflow with an AWS Glue workflow.
+//
+// Start runs StartWorkflowRun with the run properties import_date
+// (YYYYMMDD), liberator_run_key and any extra request properties. It is
+// idempotent on the run key: it first reads the workflow's recent runs
+// (GetWorkflowRuns) and returns the one whose properties carry the same
+// key. ConcurrentRunsExceededException and throttling wrap
+// liberator.ErrThrottled, so the pipeline tries again later.
+type Workflow struct {
+	c    Client
+	opts Options
+	log  *slog.Logger
+}
+
+var _ liberator.Workflow = (*Workflow)(nil)
+
+// New returns an Workflow using a Glue client made from cfg.
+func New(cfg aws.Config, opts Options, optFns ...func(*gluesdk.Options)) (*Workflow, error) {
+	return NewFromClient(gluesdk.NewFromConfig(cfg, optFns...), opts)
+}
+
+// NewFromClient returns an Workflow on c.
+func NewFromClient(c Client, opts Options) (*Workflow, error) {
+	if c == nil {
+		return nil, liberator.Errorf(liberator.ErrInvalid, "new glue workflow", "client", "client is nil")
+	}
+	if opts.Workflow == "" {
+		return nil, liberator.Errorf(liberator.ErrInvalid, "new glue workflow", "Workflow", "workflow name is required")
+	}
+	if opts.ScanRuns <= 0 {
+		opts.ScanRuns = 200
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Workflow{c: c, opts: opts, log: log}, nil
+}
+
+func awsRun(r types.WorkflowRun) liberator.WorkflowRun {
+	return liberator.WorkflowRun{
+		ID:         aws.ToString(r.WorkflowRunId),
+		RunKey:     r.WorkflowRunProperties[RunKeyProperty],
+		Status:     string(r.Status),
+		Properties: r.WorkflowRunProperties,
+		Started:    aws.ToTime(r.StartedOn).UTC(),
+	}
+}
+
+// RunProperties returns the run properties Start passes for req: req's
+// Properties, import_date (req.ImportDate as YYYYMMDD unless Properties set
+// it) and liberator_run_key.
+func RunProperties(req liberator.WorkflowRequest) map[string]string {
+	props := map[string]string{}
+	maps.Copy(props, req.Properties)
+	if _, ok := props[ImportDateProperty]; !ok && !req.ImportDate.IsZero() {
+		props[ImportDateProperty] = req.ImportDate.Compact()
+	}
+	props[RunKeyProperty] = req.RunKey
+	return props
+}
+
+// Start starts a workflow run for req, or returns the run already started
+// with req.RunKey.
+func (w *Workflow) Start(ctx context.Context, req liberator.WorkflowRequest) (liberator.WorkflowRun, error) {
+	const op = "glue start workflow run"
+	if req.RunKey == "" {
+		return liberator.WorkflowRun{}, liberator.Errorf(liberator.ErrInvalid, op, w.opts.Workflow, "run key is empty")
+	}
+	if run, ok, err := w.find(ctx, req.RunKey); err != nil {
+		return liberator.WorkflowRun{}, err
+	} else if ok {
+		w.log.InfoContext(ctx, "workflow run exists; not starting again", "workflow", w.opts.Workflow, "run", run.ID, "run_key", req.RunKey)
+		return run, nil
+	}
+	props := RunProperties(req)
+	out, err := w.c.StartWorkflowRun(ctx, &gluesdk.StartWorkflowRunInput{
+		Name:          aws.String(w.opts.Workflow),
+		RunProperties: props,
+	})
+	if err != nil {
+		return liberator.WorkflowRun{}, awserr.Wrap(op, w.opts.Workflow+" "+req.RunKey, err)
+	}
+	id := aws.ToString(out.RunId)
+	w.log.InfoContext(ctx, "workflow run started", "workflow", w.opts.Workflow, "run", id, "run_key", req.RunKey)
+	run, err := w.GetRun(ctx, id)
+	if err != nil {
+		// The run started; report it even if it cannot be read back yet.
+		return liberator.WorkflowRun{ID: id, RunKey: req.RunKey, Status: string(types.WorkflowRunStatusRunning), Properties: props}, nil
+	}
+	return run, nil
+}
+
+func (w *Workflow) find(ctx context.Context, key string) (liberator.WorkflowRun, bool, error) {
+	p := gluesdk.NewGetWorkflowRunsPaginator(w.c, &gluesdk.GetWorkflowRunsInput{
+		Name:         aws.String(w.opts.Workflow),
+		IncludeGraph: aws.Bool(false),
+		MaxResults:   aws.Int32(int32(min(w.opts.ScanRuns, 1000))),
+	})
+	seen := 0
+	for p.HasMorePages() && seen < w.opts.ScanRuns {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return liberator.WorkflowRun{}, false, awserr.Wrap("glue list workflow runs", w.opts.Workflow, err)
+		}
+		for _, r := range out.Runs {
+			seen++
+			if r.WorkflowRunProperties[RunKeyProperty] == key {
+				return awsRun(r), true, nil
+			}
+		}
+	}
+	return liberator.WorkflowRun{}, false, nil
+}
+
+// GetRun returns run id of the workflow; ErrNotFound if none.
+func (w *Workflow) GetRun(ctx context.Context, id string) (liberator.WorkflowRun, error) {
+	out, err := w.c.GetWorkflowRun(ctx, &gluesdk.GetWorkflowRunInput{
+		Name:         aws.String(w.opts.Workflow),
+		RunId:        aws.String(id),
+		IncludeGraph: aws.Bool(false),
+	})
+	if err != nil {
+		return liberator.WorkflowRun{}, awserr.Wrap("glue get workflow run", w.opts.Workflow+" "+id, err)
+	}
+	if out.Run == nil {
+		return liberator.WorkflowRun{}, liberator.Errorf(liberator.ErrNotFound, "glue get workflow run", w.opts.Workflow+" "+id, "no run in response")
+	}
+	return awsRun(*out.Run), nil
+}
