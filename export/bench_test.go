@@ -120,7 +120,7 @@ func BenchmarkExport(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				bucket := memblob.OpenBucket(nil)
 				e := NewEmbedded(bucket, EmbeddedOptions{
-					Open: func(context.Context, string) (io.ReadCloser, error) {
+					Open: func(context.Context, liberator.SnapshotInfo) (io.ReadCloser, error) {
 						return io.NopCloser(bytes.NewReader(benchDump)), nil
 					},
 					Clock:  liberator.NewVirtualClock(testStart),
@@ -131,7 +131,7 @@ func BenchmarkExport(b *testing.B) {
 						peak = max(peak, ms.HeapInuse)
 					},
 				})
-				info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: fmt.Sprint("b", i), Snapshot: liberator.SnapshotInfo{ID: "s", Source: "bench.sql"}})
+				info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: fmt.Sprint("b", i), Snapshot: liberator.SnapshotInfo{ID: "s", Dump: liberator.DumpRef{Key: "bench.sql"}}})
 				if err != nil || info.Status != liberator.ExportComplete {
 					b.Fatalf("%v %s %s", err, info.Status, info.FailureCause)
 				}
@@ -189,7 +189,7 @@ func BenchmarkExportFile(b *testing.B) {
 				peak = max(peak, ms.HeapInuse)
 			},
 		})
-		info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: fmt.Sprint("b", i), Snapshot: liberator.SnapshotInfo{ID: "s", Source: path}})
+		info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: fmt.Sprint("b", i), Snapshot: liberator.SnapshotInfo{ID: "s", Dump: liberator.DumpRef{Key: path}}})
 		if err != nil || info.Status != liberator.ExportComplete {
 			b.Fatalf("%v %s %s", err, info.Status, info.FailureCause)
 		}

@@ -32,7 +32,7 @@ func (harness) MakeExporter(ctx context.Context, t *testing.T) conformance.Expor
 	clk := liberator.NewVirtualClock(time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC))
 	return conformance.ExporterFixture{
 		Exporter: export.NewEmbedded(bucket, export.EmbeddedOptions{Clock: clk}),
-		Snapshot: liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-24-031500", Status: liberator.SnapshotAvailable, Source: path, Created: clk.Now()},
+		Snapshot: liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-24-031500", Status: liberator.SnapshotAvailable, Dump: liberator.DumpRef{Key: path}, Created: clk.Now()},
 		Bucket:   bucket,
 	}
 }

@@ -53,7 +53,7 @@ func TestEndToEndScan(t *testing.T) {
 	bucket := memblob.OpenBucket(nil)
 	defer bucket.Close()
 	e := NewEmbedded(bucket, EmbeddedOptions{Clock: liberator.NewVirtualClock(testStart), NewUUID: func() string { return "u1" }})
-	req := liberator.ExportRequest{ID: "sql-to-parquet-26-11-24-031500", Snapshot: liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-24-031500", Source: path}}
+	req := liberator.ExportRequest{ID: "sql-to-parquet-26-11-24-031500", Snapshot: liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-24-031500", Dump: liberator.DumpRef{Key: path}}}
 	info, err := e.StartExport(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +110,7 @@ func TestEndToEndScanErrorNamesLine(t *testing.T) {
 	bucket := memblob.OpenBucket(nil)
 	defer bucket.Close()
 	e := NewEmbedded(bucket, EmbeddedOptions{Clock: liberator.NewVirtualClock(testStart)})
-	info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: "x", Snapshot: liberator.SnapshotInfo{ID: "s", Source: path}})
+	info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: "x", Snapshot: liberator.SnapshotInfo{ID: "s", Dump: liberator.DumpRef{Key: path}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestRealDumps(t *testing.T) {
 			bucket := memblob.OpenBucket(nil)
 			defer bucket.Close()
 			e := NewEmbedded(bucket, EmbeddedOptions{Clock: liberator.NewVirtualClock(testStart)})
-			info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: "x", Snapshot: liberator.SnapshotInfo{ID: "s", Source: tc.file}})
+			info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: "x", Snapshot: liberator.SnapshotInfo{ID: "s", Dump: liberator.DumpRef{Key: tc.file}}})
 			if err != nil {
 				t.Fatal(err)
 			}

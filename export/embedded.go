@@ -23,8 +23,8 @@ import (
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
-// OpenFunc reopens the dump a snapshot's Source names.
-type OpenFunc func(ctx context.Context, source string) (io.ReadCloser, error)
+// OpenFunc opens the rows of a snapshot as the Scan hook reads them.
+type OpenFunc func(ctx context.Context, snap liberator.SnapshotInfo) (io.ReadCloser, error)
 
 // ScanFunc produces the tables and rows of a snapshot: it calls h for each
 // table, row and skipped object, in order. The default runs mysqldump.Scan
@@ -56,6 +56,9 @@ type EmbeddedOptions struct {
 	// Scan produces the rows; default mysqldump.Scan with ScanOptions (the
 	// dump header and trailer it reports go into the export info).
 	Scan ScanFunc
+	// Read bounds the dump and reports its progress; the default Open
+	// passes it to mysqldump.Open.
+	Read mysqldump.ReadOptions
 	// ScanOptions are passed to mysqldump.Scan when Scan is nil (its
 	// Tables and Logger are set from the request and Logger).
 	ScanOptions mysqldump.ScanOptions
@@ -142,8 +145,13 @@ func NewEmbedded(bucket *blob.Bucket, opts EmbeddedOptions) *Embedded {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.Read.Logger == nil {
+		opts.Read.Logger = opts.Logger
+	}
 	if opts.Open == nil {
-		opts.Open = mysqldump.SourceOpener(mysqldump.ReadOptions{Logger: opts.Logger})
+		opts.Open = func(ctx context.Context, snap liberator.SnapshotInfo) (io.ReadCloser, error) {
+			return mysqldump.Open(ctx, snap.Dump, opts.Read)
+		}
 	}
 	if opts.MaxRunning <= 0 {
 		opts.MaxRunning = 5
@@ -284,8 +292,8 @@ func (e *Embedded) StartExport(ctx context.Context, req liberator.ExportRequest)
 	switch {
 	case req.ID == "" || len(req.ID) > 60 || strings.ContainsAny(req.ID, "/\\:"):
 		return liberator.ExportInfo{}, liberator.Errorf(liberator.ErrInvalid, op, req.ID, "export id must be 1-60 characters without / \\ or :")
-	case req.Snapshot.Source == "":
-		return liberator.ExportInfo{}, liberator.Errorf(liberator.ErrInvalid, op, req.ID, "snapshot %q has no source dump", req.Snapshot.ID)
+	case locator(req.Snapshot) == "":
+		return liberator.ExportInfo{}, liberator.Errorf(liberator.ErrInvalid, op, req.ID, "snapshot %q names no dump or database", req.Snapshot.ID)
 	case req.Snapshot.Status != "" && req.Snapshot.Status != liberator.SnapshotAvailable:
 		k := liberator.ErrNotReady
 		if req.Snapshot.Status == liberator.SnapshotFailed {
@@ -381,7 +389,7 @@ func (e *Embedded) convert(ctx context.Context, req liberator.ExportRequest) (li
 		return liberator.ExportInfo{}, err
 	}
 	f := &ExportInfoFile{
-		ExportTaskIdentifier: req.ID, SnapshotID: req.Snapshot.ID, Source: req.Snapshot.Source,
+		ExportTaskIdentifier: req.ID, SnapshotID: req.Snapshot.ID, Source: locator(req.Snapshot),
 		Prefix: e.root(req.ID), Codec: e.opts.Writer.Codec, TaskStartTime: e.opts.Clock.Now().UTC(),
 	}
 	rep, runErr := e.run(ctx, req, f)
@@ -460,9 +468,9 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 // run converts the dump and returns the tables report.
 func (e *Embedded) run(ctx context.Context, req liberator.ExportRequest, f *ExportInfoFile) (*TablesReportFile, error) {
-	rc, err := e.opts.Open(ctx, req.Snapshot.Source)
+	rc, err := e.opts.Open(ctx, req.Snapshot)
 	if err != nil {
-		return nil, fmt.Errorf("open dump %s: %w", req.Snapshot.Source, err)
+		return nil, fmt.Errorf("open dump %s: %w", locator(req.Snapshot), err)
 	}
 	defer rc.Close()
 	cr := &countingReader{r: rc}
@@ -909,4 +917,16 @@ func (c *converter) report() *TablesReportFile {
 		rep.PerTableStatus = append(rep.PerTableStatus, tr)
 	}
 	return rep
+}
+
+// locator names where a snapshot's rows are: the dump ("<bucket URL> <key>"
+// or a path), or the database.
+func locator(s liberator.SnapshotInfo) string {
+	switch {
+	case s.Database != "":
+		return s.Database
+	case s.Dump.Bucket != "":
+		return s.Dump.Bucket + " " + s.Dump.Key
+	}
+	return s.Dump.Key
 }

@@ -61,7 +61,7 @@ func TestExportFailures(t *testing.T) {
 			e, bucket := newTestExporter(t, tc.s, func(o *EmbeddedOptions) { o.BatchRows = 1 })
 			req := exportReq("exp-f")
 			if tc.source != "" {
-				req.Snapshot.Source = tc.source
+				req.Snapshot.Dump.Key = tc.source
 			}
 			info, err := e.StartExport(context.Background(), req)
 			if err != nil {
@@ -263,7 +263,7 @@ func TestExportRequestErrors(t *testing.T) {
 		{"empty id", func(r *liberator.ExportRequest) { r.ID = "" }, liberator.ErrInvalid},
 		{"long id", func(r *liberator.ExportRequest) { r.ID = strings.Repeat("x", 61) }, liberator.ErrInvalid},
 		{"slash id", func(r *liberator.ExportRequest) { r.ID = "a/b" }, liberator.ErrInvalid},
-		{"no source", func(r *liberator.ExportRequest) { r.Snapshot.Source = "" }, liberator.ErrInvalid},
+		{"no source", func(r *liberator.ExportRequest) { r.Snapshot.Dump.Key = "" }, liberator.ErrInvalid},
 		{"creating", func(r *liberator.ExportRequest) { r.Snapshot.Status = liberator.SnapshotCreating }, liberator.ErrNotReady},
 	}
 	for _, tc := range tests {

@@ -99,7 +99,7 @@ func ExampleNewEmbedded() {
 	})
 	info, err := exp.StartExport(context.Background(), liberator.ExportRequest{
 		ID:       "sql-to-parquet-26-11-24-031500",
-		Snapshot: liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-24-031500", Status: liberator.SnapshotAvailable, Source: dump},
+		Snapshot: liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-24-031500", Status: liberator.SnapshotAvailable, Dump: liberator.DumpRef{Key: dump}},
 	})
 	if err != nil {
 		fmt.Println(err)

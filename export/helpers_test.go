@@ -98,7 +98,8 @@ func newTestExporter(t *testing.T, s script, mod func(*EmbeddedOptions)) (*Embed
 	t.Cleanup(func() { bucket.Close() })
 	n := 0
 	opts := EmbeddedOptions{
-		Open: func(ctx context.Context, source string) (io.ReadCloser, error) {
+		Open: func(ctx context.Context, snap liberator.SnapshotInfo) (io.ReadCloser, error) {
+			source := snap.Dump.Key
 			if source == "missing.sql" {
 				return nil, errors.New("no such dump")
 			}
@@ -115,7 +116,7 @@ func newTestExporter(t *testing.T, s script, mod func(*EmbeddedOptions)) (*Embed
 }
 
 func exportReq(id string) liberator.ExportRequest {
-	return liberator.ExportRequest{ID: id, Snapshot: liberator.SnapshotInfo{ID: "snap-1", Status: liberator.SnapshotAvailable, Source: "dump.sql"}}
+	return liberator.ExportRequest{ID: id, Snapshot: liberator.SnapshotInfo{ID: "snap-1", Status: liberator.SnapshotAvailable, Dump: liberator.DumpRef{Key: "dump.sql"}}}
 }
 
 // listKeys returns every key in the bucket, sorted.

@@ -31,7 +31,7 @@ func TestS3(t *testing.T) {
 	}
 	e := NewEmbedded(bucket, EmbeddedOptions{Clock: liberator.NewVirtualClock(testStart), NewUUID: func() string { return "u" }})
 	req := func(id string) liberator.ExportRequest {
-		return liberator.ExportRequest{ID: id, Snapshot: liberator.SnapshotInfo{ID: "s", Source: path}}
+		return liberator.ExportRequest{ID: id, Snapshot: liberator.SnapshotInfo{ID: "s", Dump: liberator.DumpRef{Key: path}}}
 	}
 	info, err := e.StartExport(ctx, req("ok"))
 	if err != nil || info.Status != liberator.ExportComplete {

@@ -2,6 +2,7 @@ package liberator
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -41,14 +42,36 @@ type SnapshotRequest struct {
 	ImportDate Date `json:"import_date"`
 }
 
+// SnapshotKind says what a snapshot is: which field of SnapshotInfo locates
+// it, and so which Exporters can read it.
+type SnapshotKind string
+
+// Snapshot kinds.
+const (
+	// SnapshotDump is the dump itself, restored nowhere (package
+	// snapshot/embeddedsnap); SnapshotInfo.Dump names it.
+	SnapshotDump SnapshotKind = "dump"
+	// SnapshotDatabase is a database on a MySQL or MariaDB server (package
+	// snapshot/mysqlsnap); SnapshotInfo.Database names it.
+	SnapshotDatabase SnapshotKind = "database"
+	// SnapshotRDS is an RDS manual DB snapshot (package snapshot/rdssnap);
+	// SnapshotInfo.ARN names it.
+	SnapshotRDS SnapshotKind = "rds"
+)
+
 // SnapshotInfo describes a snapshot.
 type SnapshotInfo struct {
 	ID      string         `json:"id"`
 	Status  SnapshotStatus `json:"status"`
 	Created time.Time      `json:"created"`
-	// Source is backend specific: an ARN for RDS, a database name for MySQL,
-	// a dump key for the embedded backend. Exporters read it.
-	Source string `json:"source,omitempty"`
+	// Kind says which of ARN, Database and Dump locates the snapshot.
+	Kind SnapshotKind `json:"kind,omitempty"`
+	// ARN is an RDS snapshot's ARN (SnapshotRDS).
+	ARN string `json:"arn,omitempty"`
+	// Database is the database holding a MySQL snapshot (SnapshotDatabase).
+	Database string `json:"database,omitempty"`
+	// Dump is the dump a SnapshotDump snapshot reads.
+	Dump DumpRef `json:"dump,omitzero"`
 	// Reason says why a snapshot failed.
 	Reason string `json:"reason,omitempty"`
 }
@@ -127,6 +150,51 @@ type Exporter interface {
 	StartExport(ctx context.Context, req ExportRequest) (ExportInfo, error)
 	// DescribeExport returns the export's state; ErrNotFound if none.
 	DescribeExport(ctx context.Context, id string) (ExportInfo, error)
+}
+
+// SnapshotMaker is implemented by a Snapshotter that makes one kind of
+// snapshot. Every Snapshotter of this module implements it.
+type SnapshotMaker interface {
+	SnapshotKind() SnapshotKind
+}
+
+// SnapshotReader is implemented by an Exporter that reads only some kinds
+// of snapshot. Every Exporter of this module but the fake implements it.
+type SnapshotReader interface {
+	ReadsSnapshots() []SnapshotKind
+}
+
+// CheckPairing returns an error wrapping ErrInvalid, naming both, if exp
+// cannot read the snapshots snap makes. A Snapshotter or Exporter that does
+// not say (implements neither SnapshotMaker nor SnapshotReader) pairs with
+// anything. New calls it, so a pipeline that cannot work is refused when it
+// is built rather than deep inside a run.
+func CheckPairing(snap Snapshotter, exp Exporter) error {
+	m, ok1 := snap.(SnapshotMaker)
+	r, ok2 := exp.(SnapshotReader)
+	if !ok1 || !ok2 {
+		return nil
+	}
+	return checkKind(m.SnapshotKind(), r.ReadsSnapshots(), fmt.Sprintf("%T makes %s snapshots", snap, m.SnapshotKind()), fmt.Sprintf("%T", exp))
+}
+
+// CheckSnapshot returns an error wrapping ErrInvalid if exp cannot read
+// info (an Exporter calls it at the start of StartExport). A snapshot of no
+// stated Kind is let through.
+func CheckSnapshot(exp SnapshotReader, info SnapshotInfo) error {
+	if info.Kind == "" {
+		return nil
+	}
+	return checkKind(info.Kind, exp.ReadsSnapshots(), fmt.Sprintf("snapshot %s is of kind %s", info.ID, info.Kind), fmt.Sprintf("%T", exp))
+}
+
+func checkKind(k SnapshotKind, reads []SnapshotKind, what, exp string) error {
+	for _, r := range reads {
+		if r == k {
+			return nil
+		}
+	}
+	return Errorf(ErrInvalid, "pair snapshotter and exporter", "", "%s, but %s reads only %v", what, exp, reads)
 }
 
 // ---- Lander ----

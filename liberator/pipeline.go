@@ -83,6 +83,9 @@ func New(cfg Config) (*Pipeline, error) {
 	if len(missing) > 0 {
 		return nil, Errorf(ErrInvalid, "new pipeline", "config", "missing %v", missing)
 	}
+	if err := CheckPairing(cfg.Snapshotter, cfg.Exporter); err != nil {
+		return nil, err
+	}
 	p := &Pipeline{
 		snap: cfg.Snapshotter, exp: cfg.Exporter, land: cfg.Lander, wf: cfg.Workflow,
 		sched: cfg.Scheduler, clk: cfg.Clock, log: cfg.Logger, retry: cfg.Retry,

@@ -1,50 +1,24 @@
-// Package snapshot reads MySQL dumps and makes "snapshots" of them.
+// Package snapshot is the home of the liberator.Snapshotter implementations
+// and of the dump reader they share. It holds no code of its own: the
+// contract is liberator.Snapshotter, and each backend is a package below.
 //
-// # Reading dumps
+//   - snapshot/mysqldump reads mysqldump and mariadb-dump files: opening
+//     (zip, gzip or plain, from a file or any gocloud.dev/blob bucket),
+//     statements, the scanner, CREATE TABLE and values. Every backend opens
+//     dumps with mysqldump.Open.
+//   - snapshot/embeddedsnap is the Snapshotter with no database: a snapshot
+//     is a record naming the validated dump (liberator.SnapshotDump), which
+//     the embedded exporter (export/embeddedexport) converts itself.
+//   - snapshot/mysqlsnap restores the dump into a MySQL or MariaDB server
+//     through an allowlist of the statements a dump may hold
+//     (liberator.SnapshotDatabase).
+//   - snapshot/rdssnap restores into an RDS instance and takes an RDS manual
+//     snapshot (liberator.SnapshotRDS); snapshot/rdssnap/rdsrestore is the
+//     restore step the ECS task runs.
+//   - snapshot/fakesnap is an in-memory Snapshotter with fault injection,
+//     for tests.
 //
-// OpenDump opens a dump from a local file or a gocloud.dev/blob bucket and
-// returns its SQL text as a stream. It reads
-//
-//   - a .zip with exactly one .sql entry, straight from the archive (for a
-//     bucket through range reads; nothing is extracted to disk or held in
-//     memory), with klauspost/compress's deflate;
-//   - a .sql.gz (gzip), and
-//   - plain .sql text.
-//
-// It refuses, with errors wrapping liberator.ErrInvalid that name the key and
-// entry: several .sql entries, encrypted entries, entry names with ".." or
-// an absolute path, compression methods other than store and deflate,
-// truncated or corrupt archives, checksum mismatches, and decompression
-// bombs: ReadOptions.MaxUncompressed and MaxRatio are enforced on the
-// bytes actually decompressed, while streaming. OpenSource reopens a dump
-// from the string FormatSource makes ("<bucket URL>#<key>" or a path).
-//
-// # Statements
-//
-// StatementReader splits the SQL of a mysqldump (MySQL 5.7/8.x) or
-// mariadb-dump (10.x/11.x) file into statements, understanding -- and #
-// comments, /* */ comments, executable comments (/*!40101 … */,
-// /*M!100616 … */), DELIMITER blocks, strings with backslash escapes and
-// doubled quotes, and backquoted identifiers. Each Statement has a precise
-// Kind (SET, CREATE TABLE, INSERT, CREATE TRIGGER, …, classified inside
-// executable comments too), its Text, its Inner text with the comment
-// markers removed, the executable comment's Version, and its Line and
-// Offset. The MySQL restore builds its statement allowlist on it.
-//
-// # Scanning
-//
-// Scan is the fast path for converting a dump without a server: it streams
-// the dump once, parses each CREATE TABLE into a Table (ParseCreateTable)
-// and decodes each INSERT row by row into Values in the table's column
-// order, calling a Handler. Rows are decoded in place in a large read
-// window, without per-value allocations; memory is bounded by the largest
-// row, not the largest INSERT. Views, triggers, routines and events are
-// recognised and reported to Handler.Skip. Errors name the table, line and
-// byte offset.
-//
-// # Snapshots
-//
-// Embedded (NewEmbedded) is the liberator.Snapshotter with no database:
-// a snapshot is a JSON record in a bucket naming the validated dump; the
-// embedded exporter scans the dump itself.
+// Every implementation passes the conformance suite in liberator/conformance
+// (RunSnapshotterTests). Which Exporter can read which kind of snapshot is
+// checked when the Pipeline is built (liberator.CheckPairing).
 package snapshot

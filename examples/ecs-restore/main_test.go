@@ -16,6 +16,7 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/internal/mysqltest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqlsnap"
 )
 
@@ -86,7 +87,7 @@ func TestOpenDump(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r, err := openDump(context.Background(), tc.ref)
+			r, err := mysqldump.Open(context.Background(), tc.ref, mysqldump.ReadOptions{})
 			if tc.wantErr != nil {
 				if !errors.Is(err, tc.wantErr) || !strings.Contains(err.Error(), filepath.Base(tc.ref.Key)) {
 					t.Fatalf("openDump = %v, want an error wrapping %v naming the dump", err, tc.wantErr)

@@ -39,20 +39,15 @@ func newBackend(ctx context.Context, c runConfig, lk *lake, clk liberator.Clock,
 // openDump opens a local dump file (.zip, .sql.gz or .sql) with the
 // library's checks (one .sql entry, safe names, size and ratio caps).
 func openDump(ctx context.Context, path string) (io.ReadCloser, error) {
-	return mysqldump.OpenDump(ctx, nil, path, mysqldump.ReadOptions{})
+	return mysqldump.Open(ctx, liberator.DumpRef{Key: path}, mysqldump.ReadOptions{})
 }
 
-// countingOpener is mysqldump.SourceOpener(c.read) with the SQL read
-// counted for the progress lines.
-func countingOpener(c runConfig, prog *progress) export.OpenFunc {
-	open := mysqldump.SourceOpener(c.read)
-	return func(ctx context.Context, source string) (io.ReadCloser, error) {
-		rc, err := open(ctx, source)
-		if err != nil {
-			return nil, err
-		}
-		return prog.counting(rc), nil
-	}
+// readWith returns the dump read options with progress counting the SQL
+// read, for the progress lines.
+func (c runConfig) readWith(prog *progress) mysqldump.ReadOptions {
+	r := c.read
+	r.Progress = prog.sqlRead
+	return r
 }
 
 func newEmbeddedBackend(c runConfig, lk *lake, clk liberator.Clock, logger *slog.Logger, prog *progress) (*backend, error) {
@@ -61,7 +56,7 @@ func newEmbeddedBackend(c runConfig, lk *lake, clk liberator.Clock, logger *slog
 		return nil, err
 	}
 	exp := export.NewEmbedded(lk.export, export.EmbeddedOptions{
-		Open:     countingOpener(c, prog),
+		Read:     c.readWith(prog),
 		Database: c.database,
 		Writer:   export.WriterOptions{Codec: export.Codec(c.codec)},
 		Clock:    clk,
@@ -77,12 +72,8 @@ func newMySQLBackend(c runConfig, lk *lake, clk liberator.Clock, logger *slog.Lo
 	if c.dsn == "" {
 		return nil, fmt.Errorf("--backend mysql needs --mysql-dsn DSN, e.g. root@tcp(127.0.0.1:3306)/")
 	}
-	open := countingOpener(c, prog)
 	be, err := mysqlexport.NewBackend(mysqlexport.BackendConfig{
-		MySQL: mysqlsnap.Config{DSN: c.dsn, Database: c.database, Clock: clk, Logger: logger},
-		OpenDump: func(ctx context.Context, ref liberator.DumpRef) (io.ReadCloser, error) {
-			return open(ctx, mysqldump.FormatSource(ref.Bucket, ref.Key))
-		},
+		MySQL:  mysqlsnap.Config{DSN: c.dsn, Database: c.database, Read: c.readWith(prog), Clock: clk, Logger: logger},
 		Bucket: lk.export,
 		Export: mysqlexport.Options{Database: c.database, Writer: export.WriterOptions{Codec: export.Codec(c.codec)}, Clock: clk, Logger: logger, Progress: prog.table},
 	})

@@ -255,23 +255,8 @@ func newProgress(w io.Writer, clk liberator.Clock, quiet bool) *progress {
 	return &progress{w: w, clk: clk, quiet: quiet, start: clk.Now(), last: map[string]time.Time{}}
 }
 
-// counting wraps the dump reader so progress can report SQL MB/s.
-func (p *progress) counting(rc io.ReadCloser) io.ReadCloser {
-	return &countReader{rc: rc, n: &p.sqlBytes}
-}
-
-type countReader struct {
-	rc io.ReadCloser
-	n  *atomic.Int64
-}
-
-func (c *countReader) Read(b []byte) (int, error) {
-	n, err := c.rc.Read(b)
-	c.n.Add(int64(n))
-	return n, err
-}
-
-func (c *countReader) Close() error { return c.rc.Close() }
+// sqlRead is mysqldump.ReadOptions.Progress: SQL bytes read so far.
+func (p *progress) sqlRead(n int64) { p.sqlBytes.Store(n) }
 
 // table is export.EmbeddedOptions.Progress.
 func (p *progress) table(tp export.TableProgress) {

@@ -12,10 +12,6 @@ import (
 type BackendConfig struct {
 	// MySQL is the server, TLS and restore configuration (DSN required).
 	MySQL mysqlsnap.Config
-	// OpenDump opens the dumps snapshot requests name; nil uses
-	// mysqlsnap.OpenDump (a local path or a key in a bucket URL; zip,
-	// gzip or plain SQL).
-	OpenDump mysqlsnap.OpenDumpFunc
 	// Bucket receives the exports (RDS layout). Required for the Exporter.
 	Bucket *blob.Bucket
 	// Export tunes the exporter (prefix, codec, part size, …). Its
@@ -51,7 +47,7 @@ func NewBackend(cfg BackendConfig) (*Backend, error) {
 	}
 	return &Backend{
 		DB:          db,
-		Snapshotter: mysqlsnap.NewSnapshotter(db, cfg.MySQL, cfg.OpenDump),
+		Snapshotter: mysqlsnap.New(db, cfg.MySQL),
 		Exporter:    New(db, cfg.Bucket, cfg.Export),
 		bucket:      cfg.Bucket,
 	}, nil

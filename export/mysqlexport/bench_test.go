@@ -84,7 +84,9 @@ func BenchmarkRestoreExportVsEmbedded(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			bucket := memblob.OpenBucket(nil)
 			e := export.NewEmbedded(bucket, export.EmbeddedOptions{
-				Open: func(_ context.Context, source string) (io.ReadCloser, error) { return os.Open(source) },
+				Open: func(_ context.Context, snap liberator.SnapshotInfo) (io.ReadCloser, error) {
+					return os.Open(snap.Dump.Key)
+				},
 				Scan: func(ctx context.Context, r io.Reader, h mysqldump.Handler) error {
 					_, err := mysqldump.Scan(ctx, r, h, mysqldump.ScanOptions{})
 					return err
@@ -92,7 +94,7 @@ func BenchmarkRestoreExportVsEmbedded(b *testing.B) {
 			})
 			start := time.Now()
 			info, err := e.StartExport(ctx, liberator.ExportRequest{ID: fmt.Sprintf("e%d", i),
-				Snapshot: liberator.SnapshotInfo{ID: "s", Status: liberator.SnapshotAvailable, Source: path}})
+				Snapshot: liberator.SnapshotInfo{ID: "s", Status: liberator.SnapshotAvailable, Dump: liberator.DumpRef{Key: path}}})
 			if err != nil || info.Status != liberator.ExportComplete {
 				b.Fatalf("%+v %v", info, err)
 			}

@@ -111,14 +111,16 @@ func embeddedExport(t *testing.T, path string) map[string]parquetTable {
 	bucket := memblob.OpenBucket(nil)
 	t.Cleanup(func() { bucket.Close() })
 	e := export.NewEmbedded(bucket, export.EmbeddedOptions{
-		Open: func(_ context.Context, source string) (io.ReadCloser, error) { return os.Open(source) },
+		Open: func(_ context.Context, snap liberator.SnapshotInfo) (io.ReadCloser, error) {
+			return os.Open(snap.Dump.Key)
+		},
 		Scan: func(ctx context.Context, r io.Reader, h mysqldump.Handler) error {
 			_, err := mysqldump.Scan(ctx, r, h, mysqldump.ScanOptions{})
 			return err
 		},
 	})
 	info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: "emb",
-		Snapshot: liberator.SnapshotInfo{ID: "s", Status: liberator.SnapshotAvailable, Source: path}})
+		Snapshot: liberator.SnapshotInfo{ID: "s", Status: liberator.SnapshotAvailable, Dump: liberator.DumpRef{Key: path}}})
 	if err != nil || info.Status != liberator.ExportComplete {
 		t.Fatalf("embedded export: %+v, %v", info, err)
 	}
@@ -224,7 +226,7 @@ func TestDifferential(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := conn.ExecContext(context.Background(), "USE "+quoteIdent(snap.Source)); err != nil {
+		if _, err := conn.ExecContext(context.Background(), "USE "+quoteIdent(snap.Database)); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := conn.ExecContext(context.Background(), q); err != nil {
@@ -240,10 +242,10 @@ func TestDifferential(t *testing.T) {
 		{"single-row-complete-hex", []string{"--skip-extended-insert", "--complete-insert", "--hex-blob", "--routines", "--events"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			path := mariadbDump(t, dsn, snap.Source, tc.args...)
+			path := mariadbDump(t, dsn, snap.Database, tc.args...)
 			want := embeddedExport(t, path)
 			got, gotSnap := mysqlExport(t, backend, bucket, tc.name, path)
-			m, err := mysqlsnap.ReadMeta(context.Background(), backend.DB, gotSnap.Source)
+			m, err := mysqlsnap.ReadMeta(context.Background(), backend.DB, gotSnap.Database)
 			if err != nil {
 				t.Fatal(err)
 			}

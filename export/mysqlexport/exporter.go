@@ -48,13 +48,13 @@ var _ liberator.Exporter = (*Exporter)(nil)
 // New returns an Exporter reading from db and writing into bucket.
 func New(db *sql.DB, bucket *blob.Bucket, opts Options) *Exporter {
 	e := &Exporter{db: db}
-	opts.Open = func(_ context.Context, source string) (io.ReadCloser, error) {
-		if err := mysqlsnap.ValidDatabaseName(source); err != nil {
+	opts.Open = func(_ context.Context, snap liberator.SnapshotInfo) (io.ReadCloser, error) {
+		if err := mysqlsnap.ValidDatabaseName(snap.Database); err != nil {
 			return nil, err
 		}
 		// The embedded exporter reads the "dump" through the Scan below;
 		// here it is just the database's name.
-		return io.NopCloser(strings.NewReader(source)), nil
+		return io.NopCloser(strings.NewReader(snap.Database)), nil
 	}
 	opts.Scan = func(ctx context.Context, r io.Reader, h mysqldump.Handler) error {
 		b, err := io.ReadAll(r)

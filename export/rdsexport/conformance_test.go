@@ -42,7 +42,7 @@ func (h conformanceHarness) MakeExporter(ctx context.Context, t *testing.T) conf
 	}
 	return conformance.ExporterFixture{
 		Exporter: e,
-		Snapshot: liberator.SnapshotInfo{ID: snapID, Status: liberator.SnapshotAvailable, Created: t0, Source: awstest.SnapshotARN(snapID)},
+		Snapshot: liberator.SnapshotInfo{ID: snapID, Status: liberator.SnapshotAvailable, Created: t0, Kind: liberator.SnapshotRDS, ARN: awstest.SnapshotARN(snapID)},
 		Bucket:   bucket,
 		Advance:  func(context.Context) { clk.Advance(time.Minute) },
 		MaxPolls: 20,

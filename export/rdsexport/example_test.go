@@ -31,7 +31,7 @@ func ExampleNew() {
 		fmt.Println(err)
 		return
 	}
-	snap := liberator.SnapshotInfo{ID: snapID, Status: liberator.SnapshotAvailable, Source: awstest.SnapshotARN(snapID)}
+	snap := liberator.SnapshotInfo{ID: snapID, Status: liberator.SnapshotAvailable, Kind: liberator.SnapshotRDS, ARN: awstest.SnapshotARN(snapID)}
 	info, err := exp.StartExport(ctx, liberator.ExportRequest{ID: liberator.ExportID(snapID), Snapshot: snap})
 	if err != nil {
 		fmt.Println(err)

@@ -146,8 +146,8 @@ func (e *Exporter) info(t types.ExportTask) liberator.ExportInfo {
 	}
 }
 
-// StartExport starts StartExportTask for req.Snapshot (whose Source must be
-// the snapshot ARN). The id is req.ID or, if empty, ExportID(snapshot id); it
+// StartExport starts StartExportTask for req.Snapshot (an RDS snapshot:
+// its ARN must be set). The id is req.ID or, if empty, ExportID(snapshot id); it
 // is normalized with liberator.ExportID. An export that exists already is
 // described and returned.
 func (e *Exporter) StartExport(ctx context.Context, req liberator.ExportRequest) (liberator.ExportInfo, error) {
@@ -163,12 +163,15 @@ func (e *Exporter) StartExport(ctx context.Context, req liberator.ExportRequest)
 	if err := checkID(id); err != nil {
 		return liberator.ExportInfo{}, liberator.NewError(liberator.ErrInvalid, op, id, err)
 	}
-	if !strings.HasPrefix(req.Snapshot.Source, "arn:") {
-		return liberator.ExportInfo{}, liberator.Errorf(liberator.ErrInvalid, op, id, "snapshot %q has no ARN in Source (got %q)", req.Snapshot.ID, req.Snapshot.Source)
+	if err := liberator.CheckSnapshot(e, req.Snapshot); err != nil {
+		return liberator.ExportInfo{}, err
+	}
+	if !strings.HasPrefix(req.Snapshot.ARN, "arn:") {
+		return liberator.ExportInfo{}, liberator.Errorf(liberator.ErrInvalid, op, id, "snapshot %q has no ARN (got %q)", req.Snapshot.ID, req.Snapshot.ARN)
 	}
 	in := &rds.StartExportTaskInput{
 		ExportTaskIdentifier: aws.String(id),
-		SourceArn:            aws.String(req.Snapshot.Source),
+		SourceArn:            aws.String(req.Snapshot.ARN),
 		S3BucketName:         aws.String(e.opts.Bucket),
 		IamRoleArn:           aws.String(e.opts.IAMRoleARN),
 		KmsKeyId:             aws.String(e.opts.KMSKeyID),
@@ -211,4 +214,10 @@ func (e *Exporter) DescribeExport(ctx context.Context, id string) (liberator.Exp
 		}
 	}
 	return liberator.ExportInfo{}, liberator.Errorf(liberator.ErrNotFound, op, id, "no export task %s", id)
+}
+
+// ReadsSnapshots returns liberator.SnapshotRDS: RDS exports only RDS
+// snapshots.
+func (*Exporter) ReadsSnapshots() []liberator.SnapshotKind {
+	return []liberator.SnapshotKind{liberator.SnapshotRDS}
 }

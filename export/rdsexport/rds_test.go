@@ -31,7 +31,7 @@ func setup(t *testing.T, prefix string) (*awstest.RDS, *rdsexport.Exporter, libe
 	if err != nil {
 		t.Fatal(err)
 	}
-	return f, e, liberator.SnapshotInfo{ID: snapID, Status: liberator.SnapshotAvailable, Created: t0, Source: awstest.SnapshotARN(snapID)}
+	return f, e, liberator.SnapshotInfo{ID: snapID, Status: liberator.SnapshotAvailable, Created: t0, Kind: liberator.SnapshotRDS, ARN: awstest.SnapshotARN(snapID)}
 }
 
 func TestStartExportPinsRequest(t *testing.T) {
@@ -86,7 +86,7 @@ func TestExportIDNormalized(t *testing.T) {
 	f, e, snap := setup(t, "")
 	long := "rds:liberator-db-2026-11-24-03-15-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	f.PutSnapshot(awstest.Snapshot{ID: long, Instance: "liberator-db"})
-	snap.ID, snap.Source = long, awstest.SnapshotARN(long)
+	snap.ID, snap.ARN = long, awstest.SnapshotARN(long)
 	got, err := e.StartExport(context.Background(), liberator.ExportRequest{Snapshot: snap})
 	if err != nil {
 		t.Fatal(err)
@@ -153,7 +153,7 @@ func TestStartExportErrors(t *testing.T) {
 		{"snapshot not available", func(f *awstest.RDS) {
 			f.PutSnapshot(awstest.Snapshot{ID: snapID, Instance: "liberator-db", Status: "creating"})
 		}, nil, liberator.ErrNotReady},
-		{"no ARN", nil, func(s liberator.SnapshotInfo) liberator.SnapshotInfo { s.Source = ""; return s }, liberator.ErrInvalid},
+		{"no ARN", nil, func(s liberator.SnapshotInfo) liberator.SnapshotInfo { s.ARN = ""; return s }, liberator.ErrInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -179,7 +179,7 @@ func TestQuotaOfFiveConcurrentExports(t *testing.T) {
 	for i := 0; i < 6; i++ {
 		id := snapID + "-" + string(rune('a'+i))
 		f.PutSnapshot(awstest.Snapshot{ID: id, Instance: "liberator-db"})
-		_, err := e.StartExport(ctx, liberator.ExportRequest{ID: id, Snapshot: liberator.SnapshotInfo{ID: id, Source: awstest.SnapshotARN(id)}})
+		_, err := e.StartExport(ctx, liberator.ExportRequest{ID: id, Snapshot: liberator.SnapshotInfo{ID: id, Kind: liberator.SnapshotRDS, ARN: awstest.SnapshotARN(id)}})
 		errs = append(errs, errors.Is(err, liberator.ErrThrottled))
 	}
 	if diff := cmp.Diff([]bool{false, false, false, false, false, true}, errs); diff != "" {

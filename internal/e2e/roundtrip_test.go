@@ -47,12 +47,12 @@ func TestGeneratorRoundTrip(t *testing.T) {
 			bucket := memblob.OpenBucket(nil)
 			defer bucket.Close()
 			exp := export.NewEmbedded(bucket, export.EmbeddedOptions{
-				Open: func(ctx context.Context, source string) (io.ReadCloser, error) {
+				Open: func(context.Context, liberator.SnapshotInfo) (io.ReadCloser, error) {
 					return io.NopCloser(bytes.NewReader(sql.Bytes())), nil
 				},
 			})
 			info, err := exp.StartExport(ctx, liberator.ExportRequest{ID: "e2e",
-				Snapshot: liberator.SnapshotInfo{ID: "snap", Status: liberator.SnapshotAvailable, Source: "generated"}})
+				Snapshot: liberator.SnapshotInfo{ID: "snap", Status: liberator.SnapshotAvailable, Dump: liberator.DumpRef{Key: "generated"}}})
 			if err != nil {
 				t.Fatal(err)
 			}

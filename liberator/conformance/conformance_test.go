@@ -50,7 +50,7 @@ func (h exporterHarness) MakeExporter(ctx context.Context, t *testing.T) conform
 	opts.Rows = map[string]int64{"PCN_IC": 2, "vrm": 1}
 	return conformance.ExporterFixture{
 		Exporter: fakeexport.New(opts),
-		Snapshot: liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-24-031500", Status: liberator.SnapshotAvailable, Created: t0, Source: "parking/liberator_dump_20261124.zip"},
+		Snapshot: liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-24-031500", Status: liberator.SnapshotAvailable, Created: t0, Dump: liberator.DumpRef{Key: "parking/liberator_dump_20261124.zip"}},
 		Bucket:   b,
 	}
 }

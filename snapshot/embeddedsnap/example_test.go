@@ -44,10 +44,10 @@ func ExampleNew() {
 		return
 	}
 	fmt.Println(info.ID, info.Status, info.Created.Format(time.RFC3339))
-	fmt.Println(info.Source)
+	fmt.Println(info.Kind, info.Dump.Bucket, info.Dump.Key)
 
-	// The exporter reopens the dump from the snapshot's Source.
-	d, err := mysqldump.OpenSource(ctx, info.Source, mysqldump.ReadOptions{Buckets: map[string]*blob.Bucket{"mem://dumps": dumps}})
+	// The exporter reopens the dump the snapshot names.
+	d, err := mysqldump.Open(ctx, info.Dump, mysqldump.ReadOptions{Buckets: map[string]*blob.Bucket{"mem://dumps": dumps}})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -56,6 +56,6 @@ func ExampleNew() {
 	fmt.Println(d.Format, d.Size)
 	// Output:
 	// sql-to-parquet-26-11-24-031500 available 2026-11-24T03:15:00Z
-	// mem://dumps#parking/liberator_dump_20261124.sql
+	// dump mem://dumps parking/liberator_dump_20261124.sql
 	// sql 316
 }

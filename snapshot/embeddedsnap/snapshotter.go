@@ -34,13 +34,10 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Snapshotter is the embedded liberator.Snapshotter. A snapshot is a small
-// JSON record naming the dump; the dump itself is not restored anywhere.
+// Snapshotter is the embedded liberator.Snapshotter (see the package doc).
 // CreateSnapshot validates the dump's container (one .sql entry, safe name,
-// size caps) and that it starts like a mysqldump/mariadb-dump file; the
-// full scan happens when the embedded exporter converts it, and lands
-// nothing if it fails. SnapshotInfo.Source is the dump's location as
-// OpenSource reopens it.
+// size caps) and that it starts like a mysqldump/mariadb-dump file.
+// SnapshotInfo.Dump names the dump.
 type Snapshotter struct {
 	opts Options
 }
@@ -52,7 +49,6 @@ type embeddedRecord struct {
 	ID               string                   `json:"id"`
 	Status           liberator.SnapshotStatus `json:"status"`
 	Created          time.Time                `json:"created"`
-	Source           string                   `json:"source"`
 	Dump             liberator.DumpRef        `json:"dump"`
 	ImportDate       liberator.Date           `json:"import_date"`
 	Format           mysqldump.Format         `json:"format"`
@@ -63,7 +59,7 @@ type embeddedRecord struct {
 }
 
 func (r embeddedRecord) info() liberator.SnapshotInfo {
-	return liberator.SnapshotInfo{ID: r.ID, Status: r.Status, Created: r.Created, Source: r.Source}
+	return liberator.SnapshotInfo{ID: r.ID, Status: r.Status, Created: r.Created, Kind: liberator.SnapshotDump, Dump: r.Dump}
 }
 
 // New returns an embedded Snapshotter storing its records in
@@ -120,11 +116,11 @@ func (e *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.Snapshot
 		return liberator.SnapshotInfo{}, err
 	}
 	if rec, err := e.read(ctx, req.ID); err == nil {
-		if req.Dump.Key != "" && rec.Source != mysqldump.FormatSource(req.Dump.Bucket, req.Dump.Key) {
+		if req.Dump.Key != "" && (rec.Dump.Bucket != req.Dump.Bucket || rec.Dump.Key != req.Dump.Key) {
 			// Same id, another dump: never hand back the wrong data, and not
 			// AlreadyExists either, which the pipeline treats as done.
 			return liberator.SnapshotInfo{}, liberator.Errorf(liberator.ErrInvalid, "create snapshot", req.ID,
-				"snapshot already holds dump %s, not %s", rec.Source, mysqldump.FormatSource(req.Dump.Bucket, req.Dump.Key))
+				"snapshot already holds dump %s, not %s", dumpName(rec.Dump), dumpName(req.Dump))
 		}
 		return rec.info(), nil
 	} else if !errors.Is(err, liberator.ErrNotFound) {
@@ -133,8 +129,7 @@ func (e *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.Snapshot
 	if req.Dump.Key == "" {
 		return liberator.SnapshotInfo{}, liberator.Errorf(liberator.ErrInvalid, "create snapshot", req.ID, "request has no dump key")
 	}
-	source := mysqldump.FormatSource(req.Dump.Bucket, req.Dump.Key)
-	d, err := mysqldump.OpenSource(ctx, source, e.opts.Read)
+	d, err := mysqldump.Open(ctx, req.Dump, e.opts.Read)
 	if err != nil {
 		return liberator.SnapshotInfo{}, err
 	}
@@ -145,7 +140,7 @@ func (e *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.Snapshot
 	}
 	rec := embeddedRecord{
 		ID: req.ID, Status: liberator.SnapshotAvailable, Created: e.opts.Clock.Now().UTC(),
-		Source: source, Dump: req.Dump, ImportDate: req.ImportDate,
+		Dump: req.Dump, ImportDate: req.ImportDate,
 		Format: d.Format, Entry: d.Entry, Size: d.Size, UncompressedSize: d.UncompressedSize, Header: header,
 	}
 	rec.Dump.Size = d.Size
@@ -163,7 +158,7 @@ func (e *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.Snapshot
 		}
 		return liberator.SnapshotInfo{}, blobio.Error("create snapshot", e.key(req.ID), err)
 	}
-	e.opts.Logger.Info("snapshot created", "id", req.ID, "source", source, "format", d.Format, "entry", d.Entry, "size", d.Size)
+	e.opts.Logger.Info("snapshot created", "id", req.ID, "dump", dumpName(req.Dump), "format", d.Format, "entry", d.Entry, "size", d.Size)
 	return rec.info(), nil
 }
 
@@ -228,4 +223,15 @@ func (e *Snapshotter) DeleteSnapshot(ctx context.Context, id string) error {
 	}
 	e.opts.Logger.Info("snapshot deleted", "id", id)
 	return nil
+}
+
+// SnapshotKind returns liberator.SnapshotDump.
+func (*Snapshotter) SnapshotKind() liberator.SnapshotKind { return liberator.SnapshotDump }
+
+// dumpName names a dump in messages: "<bucket URL> <key>" or the path.
+func dumpName(d liberator.DumpRef) string {
+	if d.Bucket == "" {
+		return d.Key
+	}
+	return d.Bucket + " " + d.Key
 }

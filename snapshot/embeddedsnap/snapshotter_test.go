@@ -85,7 +85,7 @@ func TestEmbeddedRecordAndSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-24-031500", Status: liberator.SnapshotAvailable, Created: t0,
-		Source: "mem://dumps#parking/liberator_dump_20261124.zip"}
+		Kind: liberator.SnapshotDump, Dump: liberator.DumpRef{Bucket: "mem://dumps", Key: "parking/liberator_dump_20261124.zip", Size: info.Dump.Size}}
 	if diff := cmp.Diff(want, info); diff != "" {
 		t.Errorf("info (-want +got):\n%s", diff)
 	}
@@ -101,8 +101,8 @@ func TestEmbeddedRecordAndSource(t *testing.T) {
 		!strings.HasPrefix(rec.Header, "-- MySQL dump") || rec.Dump.Size == 0 {
 		t.Errorf("record = %+v", rec)
 	}
-	// The exporter reopens the dump from Source.
-	rc, err := mysqldump.SourceOpener(e.opts.Read)(ctx, info.Source)
+	// The exporter reopens the dump from info.Dump.
+	rc, err := mysqldump.Open(ctx, info.Dump, e.opts.Read)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestEmbeddedSameIDOtherDumpRefused(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			info, err := f.Snapshotter.CreateSnapshot(ctx, liberator.SnapshotRequest{ID: id, Dump: tt.dump})
 			if tt.kind == nil {
-				if err != nil || info.Source != "mem://dumps#parking/liberator_dump_20261124.zip" {
+				if err != nil || info.Dump.Key != "parking/liberator_dump_20261124.zip" {
 					t.Fatalf("CreateSnapshot = %+v, %v; want the first snapshot", info, err)
 				}
 				return

@@ -28,10 +28,13 @@ type Options struct {
 	// FailReason, if set, makes every new snapshot end "failed" with this
 	// reason instead of "available".
 	FailReason string
+	// Kind is the kind of snapshot it makes (default
+	// liberator.SnapshotDump).
+	Kind liberator.SnapshotKind
 }
 
 // Snapshotter is an in-memory liberator.Snapshotter. CreateSnapshot records
-// the request and makes a snapshot whose Source is the dump key.
+// the request and makes a snapshot of Options.Kind naming the request's dump.
 type Snapshotter struct {
 	// Faults injects errors; ops are OpCreateSnapshot, OpDescribeSnapshot,
 	// OpListSnapshots and OpDeleteSnapshot, keyed by snapshot id.
@@ -56,6 +59,9 @@ type snapState struct {
 func New(opts Options) *Snapshotter {
 	if opts.Clock == nil {
 		opts.Clock = liberator.RealClock{}
+	}
+	if opts.Kind == "" {
+		opts.Kind = liberator.SnapshotDump
 	}
 	return &Snapshotter{Faults: &fault.Injector{}, opts: opts, snap: map[string]*snapState{}, fail: map[string]string{}}
 }
@@ -103,7 +109,8 @@ func (s *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.Snapshot
 	}
 	s.seq++
 	st := &snapState{
-		info:  liberator.SnapshotInfo{ID: req.ID, Status: liberator.SnapshotCreating, Created: s.opts.Clock.Now().UTC(), Source: req.Dump.Key},
+		info: liberator.SnapshotInfo{ID: req.ID, Status: liberator.SnapshotCreating, Created: s.opts.Clock.Now().UTC(),
+			Kind: s.opts.Kind, Dump: req.Dump},
 		seq:   s.seq,
 		polls: s.opts.CreatingPolls,
 		final: liberator.SnapshotAvailable,
@@ -188,3 +195,6 @@ func (s *Snapshotter) DeleteSnapshot(ctx context.Context, id string) error {
 }
 
 var _ liberator.Snapshotter = (*Snapshotter)(nil)
+
+// SnapshotKind returns Options.Kind.
+func (s *Snapshotter) SnapshotKind() liberator.SnapshotKind { return s.opts.Kind }

@@ -133,7 +133,7 @@ func BenchmarkZipScan(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			defer reportCPUThroughput(b, len(data))()
 			for i := 0; i < b.N; i++ {
-				d, err := OpenDump(context.Background(), nil, path, ReadOptions{ReadAhead: ahead})
+				d, err := openDump(context.Background(), nil, path, ReadOptions{ReadAhead: ahead})
 				if err != nil {
 					b.Fatal(err)
 				}

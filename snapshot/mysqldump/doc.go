@@ -1,8 +1,11 @@
-// Package snapshot reads MySQL dumps and makes "snapshots" of them.
+// Package mysqldump reads the dumps mysqldump and mariadb-dump write:
+// opening (zip, gzip or plain), statements, the scanner, CREATE TABLE and
+// values.
 //
 // # Reading dumps
 //
-// OpenDump opens a dump from a local file or a gocloud.dev/blob bucket and
+// Open opens a dump (a liberator.DumpRef: a local file, or a key in a
+// gocloud.dev/blob bucket) and
 // returns its SQL text as a stream. It reads
 //
 //   - a .zip with exactly one .sql entry, straight from the archive (for a
@@ -16,8 +19,8 @@
 // an absolute path, compression methods other than store and deflate,
 // truncated or corrupt archives, checksum mismatches, and decompression
 // bombs: ReadOptions.MaxUncompressed and MaxRatio are enforced on the
-// bytes actually decompressed, while streaming. OpenSource reopens a dump
-// from the string FormatSource makes ("<bucket URL>#<key>" or a path).
+// bytes actually decompressed, while streaming.Open is the one way the module opens a
+// dump: every backend, the CLI, the ECS task and the Lambdas use it.
 //
 // # Statements
 //
@@ -41,10 +44,4 @@
 // row, not the largest INSERT. Views, triggers, routines and events are
 // recognised and reported to Handler.Skip. Errors name the table, line and
 // byte offset.
-//
-// # Snapshots
-//
-// Embedded (NewEmbedded) is the liberator.Snapshotter with no database:
-// a snapshot is a JSON record in a bucket naming the validated dump; the
-// embedded exporter scans the dump itself.
 package mysqldump

@@ -29,7 +29,7 @@ import (
 // Format is a dump's container format.
 type Format string
 
-// Container formats OpenDump reads.
+// Container formats Open reads.
 const (
 	FormatZip   Format = "zip"  // a zip archive with exactly one .sql entry
 	FormatGzip  Format = "gzip" // a gzip-compressed .sql (.sql.gz)
@@ -42,7 +42,7 @@ const (
 	DefaultMaxRatio        float64 = 1000
 )
 
-// ReadOptions bounds what OpenDump accepts.
+// ReadOptions bounds what Open accepts.
 type ReadOptions struct {
 	// MaxUncompressed caps the SQL bytes read (default
 	// DefaultMaxUncompressed, 64 GiB). Reading past it fails: the cap is
@@ -55,12 +55,16 @@ type ReadOptions struct {
 	// MaxSize caps the size of the dump object or file itself; 0 means no
 	// cap.
 	MaxSize int64
-	// Buckets are already-open buckets by URL, consulted by OpenSource
+	// Buckets are already-open buckets by URL, consulted by Open
 	// before blob.OpenBucket (needed for mem:// buckets, which are new and
 	// empty each time they are opened by URL).
 	Buckets map[string]*blob.Bucket
 	// Logger receives notices (ignored zip entries). Default: discard.
 	Logger *slog.Logger
+	// Progress, if set, is called after each read of the SQL text with the
+	// number of SQL bytes read so far (the count Dump.BytesRead returns),
+	// from the goroutine that reads.
+	Progress func(sqlBytes int64)
 	// ReadAhead, if > 0, decompresses in a separate goroutine up to
 	// ReadAhead chunks of 1 MiB ahead of the reader, so that decompression
 	// and scanning run on two cores. 0 reads synchronously.
@@ -126,7 +130,7 @@ func (d *Dump) Close() error {
 	return d.cerr
 }
 
-// OpenDump opens the dump at key in bucket (nil bucket: key is a local file
+// openDump opens the dump at key in bucket (nil bucket: key is a local file
 // path). The format is told by content (zip and gzip magic numbers), with
 // the name as a cross-check: a .zip or .gz name whose content is not that
 // format is refused. A zip must hold exactly one .sql entry, which is read
@@ -137,7 +141,7 @@ func (d *Dump) Close() error {
 // name the key and entry. A missing object or file wraps liberator.ErrNotFound.
 //
 // ctx governs the reads of the returned Dump for its whole life.
-func OpenDump(ctx context.Context, bucket *blob.Bucket, key string, opts ReadOptions) (*Dump, error) {
+func openDump(ctx context.Context, bucket *blob.Bucket, key string, opts ReadOptions) (*Dump, error) {
 	opts = opts.withDefaults()
 	d := &Dump{Key: key}
 	var ra io.ReaderAt
@@ -231,7 +235,7 @@ func (d *Dump) open(ctx context.Context, bucket *blob.Bucket, ra io.ReaderAt, op
 	}
 	d.Format = FormatPlain
 	d.CompressedSize, d.UncompressedSize = d.Size, d.Size
-	d.g = &guard{r: io.NewSectionReader(ra, 0, d.Size), max: opts.MaxUncompressed, ratio: -1, what: key}
+	d.g = &guard{r: io.NewSectionReader(ra, 0, d.Size), progress: opts.Progress, max: opts.MaxUncompressed, ratio: -1, what: key}
 	d.r = d.g
 	return nil
 }
@@ -313,7 +317,7 @@ func (d *Dump) openZip(ra io.ReaderAt, opts ReadOptions) error {
 		d.closers = append(d.closers, fr)
 		src = fr
 	}
-	d.g = &guard{r: src, comp: cr, max: opts.MaxUncompressed, ratio: opts.MaxRatio, what: what,
+	d.g = &guard{r: src, comp: cr, progress: opts.Progress, max: opts.MaxUncompressed, ratio: opts.MaxRatio, what: what,
 		crc: crc32.NewIEEE(), wantCRC: f.CRC32, wantSize: int64(f.UncompressedSize64)}
 	if f.Method == zip.Store {
 		d.g.ratio = -1
@@ -342,7 +346,7 @@ func (d *Dump) openGzip(ctx context.Context, bucket *blob.Bucket, ra io.ReaderAt
 	d.closers = append(d.closers, zr)
 	d.Format = FormatGzip
 	d.CompressedSize, d.UncompressedSize = d.Size, -1
-	d.g = &guard{r: zr, comp: cr, max: opts.MaxUncompressed, ratio: opts.MaxRatio, what: d.Key}
+	d.g = &guard{r: zr, comp: cr, progress: opts.Progress, max: opts.MaxUncompressed, ratio: opts.MaxRatio, what: d.Key}
 	d.r = d.g
 	return nil
 }
@@ -359,6 +363,7 @@ type guard struct {
 	crc      hash.Hash32
 	wantCRC  uint32
 	wantSize int64
+	progress func(int64)
 	err      error
 }
 
@@ -373,6 +378,9 @@ func (g *guard) Read(p []byte) (int, error) {
 	}
 	n, err := g.r.Read(p)
 	total := g.n.Add(int64(n))
+	if g.progress != nil && n > 0 {
+		g.progress(total)
+	}
 	if g.crc != nil && n > 0 {
 		g.crc.Write(p[:n])
 	}
@@ -417,44 +425,26 @@ func ioErr(op, key string, err error) error {
 	return liberator.NewError(liberator.ErrTransient, op, key, err)
 }
 
-// FormatSource returns the source string OpenSource reopens: a local path
-// when bucketURL is empty, else "<bucketURL>#<key>".
-func FormatSource(bucketURL, key string) string {
-	if bucketURL == "" {
-		return key
+// Open opens the dump ref names: the one way every backend, the CLI, the
+// ECS task and the Lambdas open a dump. ref.Bucket empty means ref.Key is a
+// local file path; otherwise ref.Bucket is a bucket URL opened with
+// blob.OpenBucket (fileblob and memblob are registered by this package; a
+// program that reads s3:// imports gocloud.dev/blob/s3blob) unless
+// opts.Buckets has it open already. See openDump for what is accepted.
+//
+// ctx governs the reads of the returned Dump for its whole life.
+func Open(ctx context.Context, ref liberator.DumpRef, opts ReadOptions) (*Dump, error) {
+	if ref.Key == "" {
+		return nil, liberator.Errorf(liberator.ErrInvalid, "open dump", ref.Bucket, "empty dump key")
 	}
-	return bucketURL + "#" + key
-}
-
-// ParseSource splits a source made by FormatSource into bucket URL and key
-// (bucketURL is empty for a local path).
-func ParseSource(source string) (bucketURL, key string) {
-	if i := strings.Index(source, "://"); i > 0 {
-		if j := strings.IndexByte(source, '#'); j > i {
-			return source[:j], source[j+1:]
-		}
+	if ref.Bucket == "" {
+		return openDump(ctx, nil, path.Clean(ref.Key), opts)
 	}
-	return "", source
-}
-
-// OpenSource reopens a dump from a source string as FormatSource makes it
-// (and as the embedded Snapshotter stores in SnapshotInfo.Source): a local
-// path, or "<bucket URL>#<key>" opened with blob.OpenBucket (register the
-// URL schemes you need: fileblob and memblob are registered by this package;
-// s3blob by the AWS packages) unless opts.Buckets has the URL.
-func OpenSource(ctx context.Context, source string, opts ReadOptions) (*Dump, error) {
-	bucketURL, key := ParseSource(source)
-	if key == "" {
-		return nil, liberator.Errorf(liberator.ErrInvalid, "open dump", source, "empty dump key")
-	}
-	if bucketURL == "" {
-		return OpenDump(ctx, nil, path.Clean(key), opts)
-	}
-	b, owned, err := openBucket(ctx, bucketURL, opts.Buckets)
+	b, owned, err := openBucket(ctx, ref.Bucket, opts.Buckets)
 	if err != nil {
 		return nil, err
 	}
-	d, err := OpenDump(ctx, b, key, opts)
+	d, err := openDump(ctx, b, ref.Key, opts)
 	if err != nil {
 		if owned {
 			b.Close()

@@ -16,7 +16,6 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/internal/blobio"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/google/go-cmp/cmp"
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/memblob"
 )
@@ -147,7 +146,7 @@ func TestOpenDumpFormats(t *testing.T) {
 			for _, ahead := range []int{0, 2} {
 				t.Run(fmt.Sprintf("%s/%s/readahead=%d", w.name, tc.name, ahead), func(t *testing.T) {
 					b, key := put(t, w, tc.file, tc.data)
-					d, err := OpenDump(context.Background(), b, key, ReadOptions{ReadAhead: ahead})
+					d, err := openDump(context.Background(), b, key, ReadOptions{ReadAhead: ahead})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -206,7 +205,7 @@ func TestOpenDumpRefusals(t *testing.T) {
 					b, key := put(t, w, tc.file, tc.data)
 					opts := tc.opts
 					opts.ReadAhead = ahead
-					d, err := OpenDump(context.Background(), b, key, opts)
+					d, err := openDump(context.Background(), b, key, opts)
 					if err == nil {
 						_, err = io.Copy(io.Discard, d)
 						d.Close()
@@ -235,32 +234,14 @@ func TestOpenDumpNotFound(t *testing.T) {
 		if w.bucket != nil {
 			b, key = w.bucket(t), "missing.zip"
 		}
-		_, err := OpenDump(context.Background(), b, key, ReadOptions{})
+		_, err := openDump(context.Background(), b, key, ReadOptions{})
 		if !errors.Is(err, liberator.ErrNotFound) {
 			t.Errorf("%s: %v, want NotFound", w.name, err)
 		}
 	}
 }
 
-func TestSourceRoundTrip(t *testing.T) {
-	tests := []struct{ bucket, key, source string }{
-		{"", "/data/d.zip", "/data/d.zip"},
-		{"s3://b?region=eu-west-2", "parking/liberator_dump_20261124.zip", "s3://b?region=eu-west-2#parking/liberator_dump_20261124.zip"},
-		{"file:///tmp/x", "a#b.zip", "file:///tmp/x#a#b.zip"},
-	}
-	for _, tc := range tests {
-		s := FormatSource(tc.bucket, tc.key)
-		if s != tc.source {
-			t.Errorf("FormatSource(%q, %q) = %q, want %q", tc.bucket, tc.key, s, tc.source)
-		}
-		b, k := ParseSource(s)
-		if diff := cmp.Diff([]string{tc.bucket, tc.key}, []string{b, k}); diff != "" {
-			t.Errorf("ParseSource(%q) (-want +got):\n%s", s, diff)
-		}
-	}
-}
-
-func TestOpenSource(t *testing.T) {
+func TestOpen(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	data := makeZip(t, zipEntry{name: "x.sql", body: []byte(tinyDump)})
@@ -271,24 +252,28 @@ func TestOpenSource(t *testing.T) {
 	mem := memblob.OpenBucket(nil)
 	defer mem.Close()
 	mem.WriteAll(ctx, "k/d.zip", data, nil)
-	sources := []string{
-		filepath.Join(dir, "parking", "d.zip"),
-		FormatSource("file://"+filepath.ToSlash(dir), "parking/d.zip"),
-		FormatSource("mem://dumps", "k/d.zip"),
+	sources := []liberator.DumpRef{
+		{Key: filepath.Join(dir, "parking", "d.zip")},
+		{Bucket: "file://" + filepath.ToSlash(dir), Key: "parking/d.zip"},
+		{Bucket: "mem://dumps", Key: "k/d.zip"},
 	}
 	for _, src := range sources {
-		d, err := OpenSource(ctx, src, ReadOptions{Buckets: map[string]*blob.Bucket{"mem://dumps": mem}})
+		var progress int64
+		d, err := Open(ctx, src, ReadOptions{Buckets: map[string]*blob.Bucket{"mem://dumps": mem}, Progress: func(n int64) { progress = n }})
 		if err != nil {
-			t.Errorf("%s: %v", src, err)
+			t.Errorf("%v: %v", src, err)
 			continue
 		}
 		got, err := io.ReadAll(d)
 		d.Close()
 		if err != nil || string(got) != tinyDump {
-			t.Errorf("%s: read %q, %v", src, got, err)
+			t.Errorf("%v: read %q, %v", src, got, err)
+		}
+		if progress != int64(len(tinyDump)) {
+			t.Errorf("%v: Progress reported %d bytes, want %d", src, progress, len(tinyDump))
 		}
 	}
-	if _, err := OpenSource(ctx, "nope://x#y", ReadOptions{}); !errors.Is(err, liberator.ErrInvalid) {
+	if _, err := Open(ctx, liberator.DumpRef{Bucket: "nope://x", Key: "y"}, ReadOptions{}); !errors.Is(err, liberator.ErrInvalid) {
 		t.Errorf("unknown scheme: %v, want Invalid", err)
 	}
 }
@@ -300,7 +285,7 @@ func TestBlobZipUsesFewRangeReads(t *testing.T) {
 	b := memblob.OpenBucket(nil)
 	defer b.Close()
 	b.WriteAll(ctx, "d.zip", data, nil)
-	d, err := OpenDump(ctx, b, "d.zip", ReadOptions{})
+	d, err := openDump(ctx, b, "d.zip", ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +330,7 @@ func TestScanThroughDump(t *testing.T) {
 		for _, tc := range tests {
 			t.Run(w.name+"/"+tc.name, func(t *testing.T) {
 				b, key := put(t, w, tc.file, tc.data)
-				d, err := OpenDump(ctx, b, key, tc.opts)
+				d, err := openDump(ctx, b, key, tc.opts)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -369,7 +354,7 @@ func TestReadAheadCloseEarly(t *testing.T) {
 	body := bytes.Repeat([]byte("INSERT INTO `t` VALUES (1,'abcdefghij');\n"), 200000) // 8 MB
 	for _, w := range wheres {
 		b, key := put(t, w, "d.zip", makeZip(t, zipEntry{name: "x.sql", body: body}))
-		d, err := OpenDump(context.Background(), b, key, ReadOptions{ReadAhead: 2})
+		d, err := openDump(context.Background(), b, key, ReadOptions{ReadAhead: 2})
 		if err != nil {
 			t.Fatal(err)
 		}

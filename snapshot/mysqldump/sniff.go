@@ -1,7 +1,6 @@
 package mysqldump
 
 import (
-	"context"
 	"io"
 
 	"github.com/dataplatform/liberator-ingestion/internal/blobio"
@@ -30,13 +29,4 @@ func SniffDump(r io.Reader) (header string, err error) {
 		return "", liberator.Errorf(liberator.ErrInvalid, "check dump", "", "the dump is empty (no statements)")
 	}
 	return "", liberator.Errorf(liberator.ErrInvalid, "check dump", "", "does not start like a mysqldump/mariadb-dump file")
-}
-
-// SourceOpener returns a function that reopens a dump from a snapshot's
-// Source with OpenSource and opts, in the shape the embedded exporter's
-// Open option takes.
-func SourceOpener(opts ReadOptions) func(ctx context.Context, source string) (io.ReadCloser, error) {
-	return func(ctx context.Context, source string) (io.ReadCloser, error) {
-		return OpenSource(ctx, source, opts)
-	}
 }

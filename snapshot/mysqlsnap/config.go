@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 	"github.com/go-sql-driver/mysql"
 )
 
@@ -45,6 +46,9 @@ type Config struct {
 	// scanner's default, 256 MiB).
 	MaxStatement int
 	// Clock stamps snapshot creation times; default the wall clock.
+	// Read bounds the dumps accepted (size caps, ratio) and lists
+	// already-open buckets for mysqldump.Open.
+	Read  mysqldump.ReadOptions
 	Clock liberator.Clock
 	// Logger; default a logger that discards.
 	Logger *slog.Logger

@@ -108,7 +108,7 @@ func TestCreateSnapshotConcurrentSameID(t *testing.T) {
 	t.Parallel()
 	db := openTestDB(t)
 	prefix := mysqltest.Prefix(t)
-	s := NewSnapshotter(db, Config{DatabasePrefix: prefix}, nil)
+	s := New(db, Config{DatabasePrefix: prefix})
 	req := liberator.SnapshotRequest{ID: "sql-to-parquet-26-11-24-031500", Dump: liberator.DumpRef{Key: "testdata/alltypes.sql"}}
 	var wg sync.WaitGroup
 	infos := make([]liberator.SnapshotInfo, 3)

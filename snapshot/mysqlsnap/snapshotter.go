@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 	"time"
@@ -16,10 +15,6 @@ import (
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
-
-// OpenDumpFunc opens a dump for reading as SQL text (unzipped,
-// decompressed).
-type OpenDumpFunc func(ctx context.Context, ref liberator.DumpRef) (io.ReadCloser, error)
 
 // Snapshotter is the MySQL liberator.Snapshotter: a snapshot is a database
 // on the server, named DatabasePrefix + snapshot id (ids such as
@@ -34,28 +29,16 @@ type OpenDumpFunc func(ctx context.Context, ref liberator.DumpRef) (io.ReadClose
 // the whole restore and returns an available snapshot. A bad dump returns
 // an error and leaves no database behind.
 type Snapshotter struct {
-	db   *sql.DB
-	cfg  Config
-	open OpenDumpFunc
+	db  *sql.DB
+	cfg Config
 }
 
 var _ liberator.Snapshotter = (*Snapshotter)(nil)
 
-// NewSnapshotter returns a Snapshotter on db (see Open) configured by cfg.
-// open opens the dumps SnapshotRequest.Dump names; nil uses OpenDump.
-func NewSnapshotter(db *sql.DB, cfg Config, open OpenDumpFunc) *Snapshotter {
-	if open == nil {
-		open = OpenDump
-	}
-	return &Snapshotter{db: db, cfg: cfg.withDefaults(), open: open}
-}
-
-// OpenDump opens ref with mysqldump.OpenSource: a local path when
-// ref.Bucket is empty, else the key in the bucket URL ref.Bucket (whose
-// scheme must be registered); zip, gzip and plain SQL, with the scanner's
-// size and ratio caps.
-func OpenDump(ctx context.Context, ref liberator.DumpRef) (io.ReadCloser, error) {
-	return mysqldump.OpenSource(ctx, mysqldump.FormatSource(ref.Bucket, ref.Key), mysqldump.ReadOptions{})
+// New returns a Snapshotter on db (see Open) configured by cfg. Dumps are
+// opened with mysqldump.Open and cfg.Read.
+func New(db *sql.DB, cfg Config) *Snapshotter {
+	return &Snapshotter{db: db, cfg: cfg.withDefaults()}
 }
 
 // DatabaseName returns the database holding snapshot id.
@@ -127,7 +110,7 @@ func (s *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.Snapshot
 			return liberator.SnapshotInfo{}, classify(op, name, err)
 		}
 	}
-	rc, err := s.open(ctx, req.Dump)
+	rc, err := mysqldump.Open(ctx, req.Dump, s.cfg.Read)
 	if err != nil {
 		return liberator.SnapshotInfo{}, err
 	}
@@ -184,7 +167,8 @@ func writeMeta(ctx context.Context, conn *sql.Conn, dbName string, m meta) error
 }
 
 func (m meta) info(dbName string) liberator.SnapshotInfo {
-	return liberator.SnapshotInfo{ID: m.ID, Status: liberator.SnapshotStatus(m.Status), Created: m.Created, Source: dbName}
+	return liberator.SnapshotInfo{ID: m.ID, Status: liberator.SnapshotStatus(m.Status), Created: m.Created,
+		Kind: liberator.SnapshotDatabase, Database: dbName, Dump: liberator.DumpRef{Bucket: m.DumpBucket, Key: m.DumpKey}}
 }
 
 // tableCount reports whether database name exists and how many tables it
@@ -357,3 +341,6 @@ func (s *Snapshotter) DeleteSnapshot(ctx context.Context, id string) error {
 func (s *Snapshotter) Prune(ctx context.Context, keep liberator.KeepPolicy) ([]string, error) {
 	return liberator.PruneSnapshots(ctx, s, keep)
 }
+
+// SnapshotKind returns liberator.SnapshotDatabase.
+func (*Snapshotter) SnapshotKind() liberator.SnapshotKind { return liberator.SnapshotDatabase }

@@ -45,7 +45,7 @@ func TestSnapshotterLifecycle(t *testing.T) {
 	db := openTestDB(t)
 	prefix := mysqltest.Prefix(t)
 	clk := liberator.NewVirtualClock(time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC))
-	s := NewSnapshotter(db, Config{DatabasePrefix: prefix, Clock: clk}, nil)
+	s := New(db, Config{DatabasePrefix: prefix, Clock: clk})
 	ctx := context.Background()
 	dump := liberator.DumpRef{Key: gzipFile(t, "testdata/alltypes.sql")}
 	ids := []string{"sql-to-parquet-26-11-22-031500", "sql-to-parquet-26-11-23-031500", "sql-to-parquet-26-11-24-031500"}
@@ -54,7 +54,8 @@ func TestSnapshotterLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatalf("CreateSnapshot(%s): %v", id, err)
 		}
-		want := liberator.SnapshotInfo{ID: id, Status: liberator.SnapshotAvailable, Created: clk.Now(), Source: prefix + id}
+		want := liberator.SnapshotInfo{ID: id, Status: liberator.SnapshotAvailable, Created: clk.Now(),
+			Kind: liberator.SnapshotDatabase, Database: prefix + id, Dump: dump}
 		if diff := cmp.Diff(want, info); diff != "" {
 			t.Errorf("CreateSnapshot(%s) (-want +got):\n%s", id, diff)
 		}
@@ -111,7 +112,7 @@ func TestSnapshotterLifecycle(t *testing.T) {
 }
 
 func TestSnapshotIDValidation(t *testing.T) {
-	s := NewSnapshotter(nil, Config{DatabasePrefix: "p_"}, nil)
+	s := New(nil, Config{DatabasePrefix: "p_"})
 	for _, id := range []string{"", "a`b", "a/b", "a.b", "x" + string(make([]byte, 60)), "snap__staging_x"} {
 		if _, err := s.CreateSnapshot(context.Background(), liberator.SnapshotRequest{ID: id}); !errors.Is(err, liberator.ErrInvalid) {
 			t.Errorf("CreateSnapshot(%q) = %v, want Invalid", id, err)
@@ -125,7 +126,7 @@ func TestReadMetaCorruptColumnLists(t *testing.T) {
 	t.Parallel()
 	db := openTestDB(t)
 	prefix := mysqltest.Prefix(t)
-	s := NewSnapshotter(db, Config{DatabasePrefix: prefix, Clock: liberator.NewVirtualClock(time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC))}, nil)
+	s := New(db, Config{DatabasePrefix: prefix, Clock: liberator.NewVirtualClock(time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC))})
 	ctx := context.Background()
 	const id = "sql-to-parquet-26-11-24-031500"
 	if _, err := s.CreateSnapshot(ctx, liberator.SnapshotRequest{ID: id, Dump: liberator.DumpRef{Key: gzipFile(t, "testdata/alltypes.sql")}}); err != nil {

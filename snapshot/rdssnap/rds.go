@@ -115,7 +115,8 @@ func info(s types.DBSnapshot) liberator.SnapshotInfo {
 		ID:      aws.ToString(s.DBSnapshotIdentifier),
 		Status:  st,
 		Created: aws.ToTime(s.SnapshotCreateTime).UTC(),
-		Source:  aws.ToString(s.DBSnapshotArn),
+		Kind:    liberator.SnapshotRDS,
+		ARN:     aws.ToString(s.DBSnapshotArn),
 		Reason:  reason,
 	}
 }
@@ -243,3 +244,6 @@ func (s *Snapshotter) Prune(ctx context.Context, current string, keep int) ([]st
 	}
 	return liberator.PruneSnapshots(ctx, s, liberator.KeepPolicy{Current: current, Keep: keep, Protect: s.opts.Protect})
 }
+
+// SnapshotKind returns liberator.SnapshotRDS.
+func (*Snapshotter) SnapshotKind() liberator.SnapshotKind { return liberator.SnapshotRDS }

@@ -50,7 +50,7 @@ func TestCreateSnapshotRestoresThenSnapshots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-24-031500", Status: liberator.SnapshotCreating, Created: t0, Source: awstest.SnapshotARN(id)}
+	want := liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-24-031500", Status: liberator.SnapshotCreating, Created: t0, Kind: liberator.SnapshotRDS, ARN: awstest.SnapshotARN(id)}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("CreateSnapshot (-want +got):\n%s", diff)
 	}

@@ -140,7 +140,7 @@ func (s faultScheduler) Schedule(ctx context.Context, m liberator.Message, d tim
 func (w *world) addSnapshot(id string) liberator.SnapshotInfo {
 	info := liberator.SnapshotInfo{
 		ID: id, Status: liberator.SnapshotAvailable, Created: w.clk.Now().UTC(),
-		Source: "arn:aws:rds:eu-west-2:123456789012:snapshot:" + id,
+		Kind: liberator.SnapshotRDS, ARN: "arn:aws:rds:eu-west-2:123456789012:snapshot:" + id,
 	}
 	w.snap.Add(info)
 	return info

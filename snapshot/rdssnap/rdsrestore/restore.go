@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqlsnap"
 	"github.com/dataplatform/liberator-ingestion/snapshot/rdssnap"
 )
@@ -25,10 +26,10 @@ type Restorer struct {
 	// Database is the database the dump is loaded into; default
 	// "liberator", the name the export layout and Glue expect.
 	Database string
-	// Open opens the dump as SQL text; default mysqlsnap.OpenDump (a
-	// gocloud bucket URL such as "s3://…" needs the s3blob driver linked
-	// in, e.g. a blank import of gocloud.dev/blob/s3blob).
-	Open mysqlsnap.OpenDumpFunc
+	// Read bounds the dump (size caps, ratio) for mysqldump.Open, which
+	// opens it (a gocloud bucket URL such as "s3://…" needs the s3blob
+	// driver linked in, e.g. a blank import of gocloud.dev/blob/s3blob).
+	Read mysqldump.ReadOptions
 	// Options tune the restore (batch size, allowlist, logger).
 	Options mysqlsnap.RestoreOptions
 }
@@ -40,10 +41,6 @@ func (r *Restorer) Restore(ctx context.Context, dump liberator.DumpRef) error {
 	if r.DB == nil {
 		return liberator.Errorf(liberator.ErrInvalid, "restore", dump.Key, "Restorer has no DB")
 	}
-	open := r.Open
-	if open == nil {
-		open = mysqlsnap.OpenDump
-	}
 	db := r.Database
 	if db == "" {
 		db = "liberator"
@@ -52,7 +49,7 @@ func (r *Restorer) Restore(ctx context.Context, dump liberator.DumpRef) error {
 		return err
 	}
 	next := db + NextSuffix
-	rc, err := open(ctx, dump)
+	rc, err := mysqldump.Open(ctx, dump, r.Read)
 	if err != nil {
 		return err
 	}
