@@ -138,6 +138,44 @@ type ExportInfo struct {
 	FailureCause string `json:"failure_cause,omitempty"`
 	// RowCounts per "database.table" when known.
 	RowCounts map[string]int64 `json:"row_counts,omitempty"`
+	// Tables reports each exported table, in export order, when the
+	// exporter knows more than row counts (the embedded and MySQL
+	// exporters do, from their tables report; RDS does not).
+	Tables []TableExport `json:"tables,omitempty"`
+	// Skipped lists what the source held that is not a table (views,
+	// triggers, routines), as "kind name (line n)".
+	Skipped []string `json:"skipped,omitempty"`
+	// SQLBytes is how much SQL text the export read (0 when it read a
+	// database rather than a dump).
+	SQLBytes int64 `json:"sql_bytes,omitempty"`
+}
+
+// TableExport is one exported table as its exporter reports it.
+type TableExport struct {
+	// Table is "database.table".
+	Table string `json:"table"`
+	// Rows and Bytes (of Parquet) written.
+	Rows  int64 `json:"rows"`
+	Bytes int64 `json:"bytes"`
+	// Columns is the type mapping applied, in column order.
+	Columns []ColumnExport `json:"columns,omitempty"`
+	// ZeroDatesNulled counts, per column, zero dates written as NULL.
+	ZeroDatesNulled map[string]int64 `json:"zero_dates_nulled,omitempty"`
+	// Warnings about the table's data (values made NULL, columns made
+	// optional).
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// ColumnExport is one column's type mapping.
+type ColumnExport struct {
+	Name string `json:"name"`
+	// MySQLType is the column's type as declared ("int unsigned").
+	MySQLType string `json:"mysql_type"`
+	// ParquetType is the physical and logical Parquet type
+	// ("INT64", "BYTE_ARRAY STRING").
+	ParquetType string `json:"parquet_type"`
+	// Nullable is false for a column written REQUIRED.
+	Nullable bool `json:"nullable"`
 }
 
 // Exporter exports a snapshot to Parquet in the RDS export layout
@@ -230,6 +268,10 @@ type WorkflowRun struct {
 	Status     string            `json:"status"`
 	Properties map[string]string `json:"properties,omitempty"`
 	Started    time.Time         `json:"started"`
+	// Outputs maps each landed table ("database.table") to where the
+	// workflow wrote it (a raw-zone key prefix), when the workflow says
+	// (the local workflow does; Glue's jobs are not known to the caller).
+	Outputs map[string]string `json:"outputs,omitempty"`
 }
 
 // Workflow starts the downstream (Glue) workflow. Start is idempotent on

@@ -130,6 +130,10 @@ type Outcome struct {
 	// backend error or an unclassified one still within MaxErrorRetries).
 	// It is informational: the run goes on.
 	Retried error
+	// Export is the finished export, set by the step that landed it.
+	Export *ExportInfo
+	// Workflow is the started workflow run, set by the step that started it.
+	Workflow *WorkflowRun
 }
 
 // Start schedules a run's first message (see NewRunMessage) with no delay.
@@ -415,6 +419,7 @@ func (p *Pipeline) exportCheck(ctx context.Context, m Message) (Outcome, error) 
 	}
 	out := p.advance(m, StepLanded, 0)
 	out.Next.Manifest = &man
+	out.Export = &info
 	return out, nil
 }
 
@@ -433,6 +438,7 @@ func (p *Pipeline) landed(ctx context.Context, m Message) (Outcome, error) {
 	}
 	out := p.advance(m, StepWorkflowStarted, 0)
 	out.Next.WorkflowRunID = run.ID
+	out.Workflow = &run
 	return out, nil
 }
 

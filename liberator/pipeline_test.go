@@ -183,9 +183,20 @@ var ignoreStarted = cmpopts.IgnoreFields(liberator.WorkflowRun{}, "Started")
 func checkPublished(t *testing.T, e *env, res liberator.Result, steps int, rows map[string]int64) {
 	t.Helper()
 	man := wantManifest(snapID, twoTable, rows)
+	ctx := context.Background()
+	// The result carries the export and workflow run as their backends
+	// described them (DescribeExport is not called again: tests count it).
+	if res.Export.ID != snapID || res.Export.Status != liberator.ExportComplete {
+		t.Errorf("Result.Export = %+v, want export %s COMPLETE", res.Export, snapID)
+	}
+	run, err := e.wf.GetRun(ctx, "wr_0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp := res.Export
 	want := liberator.Result{
 		RunID: runID, ImportDate: date, SnapshotID: snapID, ExportID: snapID,
-		Manifest: man, WorkflowRunID: "wr_0001", Steps: steps,
+		Manifest: man, WorkflowRunID: "wr_0001", Export: exp, Workflow: run, Steps: steps,
 	}
 	if diff := cmp.Diff(want, res); diff != "" {
 		t.Errorf("Result mismatch (-want +got):\n%s", diff)
@@ -193,7 +204,6 @@ func checkPublished(t *testing.T, e *env, res liberator.Result, steps int, rows 
 	if diff := cmp.Diff(published(snapID, twoTable), lakeKeys(t, e.lake)); diff != "" {
 		t.Errorf("landed keys mismatch (-want +got):\n%s", diff)
 	}
-	ctx := context.Background()
 	if b, err := e.lake.ReadAll(ctx, landingKey(snapID, "PCN_IC", 1)); err != nil || string(b) != "pcn-1" {
 		t.Errorf("landed PCN_IC part 1 = %q, %v; want pcn-1", b, err)
 	}

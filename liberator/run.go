@@ -15,6 +15,12 @@ type Result struct {
 	ExportID      string
 	Manifest      Manifest
 	WorkflowRunID string
+	// Export is the finished export as its Exporter described it (tables
+	// report, skipped objects, SQL read), when this process landed it.
+	Export ExportInfo
+	// Workflow is the started workflow run (with the tables' outputs when
+	// the workflow reports them), when this process started it.
+	Workflow WorkflowRun
 	// Steps counts the messages of this run that Run handled (re-checks
 	// included, dropped duplicates excluded).
 	Steps int
@@ -107,6 +113,12 @@ func (p *Pipeline) Run(ctx context.Context, m Message) (Result, error) {
 		}
 		if n.WorkflowRunID != "" {
 			res.WorkflowRunID = n.WorkflowRunID
+		}
+		if out.Export != nil {
+			res.Export = *out.Export
+		}
+		if out.Workflow != nil {
+			res.Workflow = *out.Workflow
 		}
 		// Schedule before acking: a crash in between duplicates, never loses.
 		if err := p.sched.Schedule(ctx, *n, out.Delay); err != nil {
