@@ -15,7 +15,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/parquet-go/parquet-go"
+	"gocloud.dev/blob"
 
+	"github.com/dataplatform/liberator-ingestion/export"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump/dumpgen"
 )
 
@@ -474,4 +476,27 @@ func TestRunWorkflowNone(t *testing.T) {
 	if landed != len(dumpgen.TableNames()) || raw != 0 {
 		t.Errorf("%d landed markers (want %d), %d raw files (want 0)", landed, len(dumpgen.TableNames()), raw)
 	}
+}
+
+// readReport reads an export's tables report straight from the export
+// bucket, as a user inspecting the export zone would (the CLI itself
+// reports from the pipeline's result).
+func readReport(ctx context.Context, exp *blob.Bucket, id string) (*export.TablesReportFile, *export.ExportInfoFile) {
+	root := id + "/"
+	b, err := exp.ReadAll(ctx, root+export.InfoFileName(id))
+	if err != nil {
+		return nil, nil
+	}
+	var info export.ExportInfoFile
+	if json.Unmarshal(b, &info) != nil || info.TablesReport == "" {
+		return nil, &info
+	}
+	if b, err = exp.ReadAll(ctx, root+info.TablesReport); err != nil {
+		return nil, &info
+	}
+	var rep export.TablesReportFile
+	if json.Unmarshal(b, &rep) != nil {
+		return nil, &info
+	}
+	return &rep, &info
 }

@@ -110,47 +110,15 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// runPipeline runs the whole pipeline for one dump and returns the summary.
+// runPipeline runs the whole pipeline for one dump and returns the summary,
+// in four steps: check the flags (checkRun), build the pipeline on the
+// chosen backends (buildPipeline), run one import (runImport), and
+// summarize the result.
 func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, error) {
-	if c.dump == "" {
-		return Summary{}, fmt.Errorf("run: --dump FILE is required")
-	}
-	if c.lake == "" && (c.exportURL == "" || c.landingURL == "" || c.rawURL == "") {
-		return Summary{}, fmt.Errorf("run: --lake DIR is required (or all of --export, --landing and --raw)")
-	}
-	dumpPath, err := filepath.Abs(c.dump)
+	in, err := checkRun(&c)
 	if err != nil {
 		return Summary{}, err
 	}
-	fi, err := os.Stat(dumpPath)
-	if err != nil {
-		return Summary{}, fmt.Errorf("run: dump: %w", err)
-	}
-	if fi.IsDir() {
-		return Summary{}, fmt.Errorf("run: dump %s is a directory", c.dump)
-	}
-	var date liberator.Date
-	if c.date != "" {
-		if date, err = liberator.ParseDate(c.date); err != nil {
-			return Summary{}, fmt.Errorf("run: --date: %w", err)
-		}
-	} else if date, err = liberator.DateFromDumpName(filepath.Base(dumpPath)); err != nil {
-		return Summary{}, fmt.Errorf("run: no import date: the dump's name %q has none (want liberator_dump_YYYYMMDD.zip); pass --date YYYY-MM-DD", filepath.Base(dumpPath))
-	}
-	if n, err := parseSize(c.maxSQL); err != nil {
-		return Summary{}, fmt.Errorf("run: --max-sql: %w", err)
-	} else {
-		c.read.MaxUncompressed = n
-	}
-	switch export.Codec(c.codec) {
-	case export.CodecGzip, export.CodecSnappy, export.CodecZstd, export.CodecNone:
-	default:
-		return Summary{}, fmt.Errorf("run: unknown --codec %q (want gz, snappy, zstd or none)", c.codec)
-	}
-	if c.prefix = strings.Trim(c.prefix, "/"); c.prefix == "" {
-		return Summary{}, fmt.Errorf("run: --prefix must not be empty")
-	}
-
 	clk := liberator.RealClock{}
 	// Failures are reported once, as the one-line reason; --verbose logs
 	// every step.
@@ -164,27 +132,116 @@ func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, e
 		return Summary{}, fmt.Errorf("run: %w", err)
 	}
 	defer lk.Close()
-
 	prog := newProgress(stderr, clk, c.quiet)
-	be, err := newBackend(ctx, c, lk, clk, logger, prog)
-	if err != nil {
-		return Summary{}, fmt.Errorf("run: %w", err)
-	}
-	defer be.close()
-	lander, err := bloblander.New(lk.export, lk.landing, bloblander.Options{Prefix: c.prefix, Clock: clk, Logger: logger})
+	rp, err := buildPipeline(ctx, c, lk, clk, logger, prog)
 	if err != nil {
 		return Summary{}, err
 	}
-	var wf liberator.Workflow
-	switch c.workflow {
-	case "local", "":
-		if wf, err = localglue.New(lk.landing, lk.raw, localglue.Options{Prefix: c.prefix, Clock: clk, Logger: logger}); err != nil {
-			return Summary{}, err
+	defer rp.close()
+	start := clk.Now()
+	if !c.quiet {
+		fmt.Fprintf(stderr, "converting %s (%.1f MB) for import date %s\n", filepath.Base(in.path), float64(in.size)/1e6, in.date)
+	}
+	res, err := rp.runImport(ctx, in, start)
+	if err != nil {
+		return Summary{}, err
+	}
+	s := summarize(res)
+	s.Dump, s.Backend = in.path, c.backend
+	s.Export, s.Landing, s.Raw = lk.exportURL, lk.landingURL, lk.rawURL
+	s.Seconds = clk.Now().Sub(start).Seconds()
+	s.Timings = rp.timer.timings()
+	if n := prog.sqlBytes.Load(); s.SQLBytes == 0 {
+		s.SQLBytes = n // the MySQL exporter reads the server, not the dump
+	}
+	return s, nil
+}
+
+// runInput is the checked input of a run: the dump and its import date.
+type runInput struct {
+	path    string
+	size    int64
+	modTime time.Time
+	date    liberator.Date
+}
+
+// checkRun checks the run flags (and completes c.read and c.prefix) before
+// anything is opened.
+func checkRun(c *runConfig) (runInput, error) {
+	if c.dump == "" {
+		return runInput{}, fmt.Errorf("run: --dump FILE is required")
+	}
+	if c.lake == "" && (c.exportURL == "" || c.landingURL == "" || c.rawURL == "") {
+		return runInput{}, fmt.Errorf("run: --lake DIR is required (or all of --export, --landing and --raw)")
+	}
+	dumpPath, err := filepath.Abs(c.dump)
+	if err != nil {
+		return runInput{}, err
+	}
+	fi, err := os.Stat(dumpPath)
+	if err != nil {
+		return runInput{}, fmt.Errorf("run: dump: %w", err)
+	}
+	if fi.IsDir() {
+		return runInput{}, fmt.Errorf("run: dump %s is a directory", c.dump)
+	}
+	in := runInput{path: dumpPath, size: fi.Size(), modTime: fi.ModTime()}
+	if c.date != "" {
+		if in.date, err = liberator.ParseDate(c.date); err != nil {
+			return runInput{}, fmt.Errorf("run: --date: %w", err)
 		}
-	case "none":
-		wf = noWorkflow{clk}
+	} else if in.date, err = liberator.DateFromDumpName(filepath.Base(dumpPath)); err != nil {
+		return runInput{}, fmt.Errorf("run: no import date: the dump's name %q has none (want liberator_dump_YYYYMMDD.zip); pass --date YYYY-MM-DD", filepath.Base(dumpPath))
+	}
+	n, err := parseSize(c.maxSQL)
+	if err != nil {
+		return runInput{}, fmt.Errorf("run: --max-sql: %w", err)
+	}
+	c.read.MaxUncompressed = n
+	switch export.Codec(c.codec) {
+	case export.CodecGzip, export.CodecSnappy, export.CodecZstd, export.CodecNone:
 	default:
-		return Summary{}, fmt.Errorf("run: unknown --workflow %q (want local or none)", c.workflow)
+		return runInput{}, fmt.Errorf("run: unknown --codec %q (want gz, snappy, zstd or none)", c.codec)
+	}
+	if c.prefix = strings.Trim(c.prefix, "/"); c.prefix == "" {
+		return runInput{}, fmt.Errorf("run: --prefix must not be empty")
+	}
+	switch c.workflow {
+	case "local", "", "none":
+	default:
+		return runInput{}, fmt.Errorf("run: unknown --workflow %q (want local or none)", c.workflow)
+	}
+	return in, nil
+}
+
+// runPipe is a pipeline built for one run, with its backends and timer.
+type runPipe struct {
+	p     *liberator.Pipeline
+	be    *backend
+	timer *timer
+	c     runConfig
+}
+
+func (rp *runPipe) close() { rp.be.close() }
+
+// buildPipeline wires the chosen Snapshotter and Exporter, the blob Lander
+// and the workflow (local or none) into a Pipeline that runs in process.
+func buildPipeline(ctx context.Context, c runConfig, lk *lake, clk liberator.Clock, logger *slog.Logger, prog *progress) (*runPipe, error) {
+	be, err := newBackend(ctx, c, lk, clk, logger, prog)
+	if err != nil {
+		return nil, fmt.Errorf("run: %w", err)
+	}
+	lander, err := bloblander.New(lk.export, lk.landing, bloblander.Options{Prefix: c.prefix, Clock: clk, Logger: logger})
+	if err != nil {
+		be.close()
+		return nil, err
+	}
+	var wf liberator.Workflow = noWorkflow{clk}
+	if c.workflow != "none" {
+		if wf, err = localglue.New(lk.landing, lk.raw, localglue.Options{Prefix: c.prefix, Clock: clk, Logger: logger}); err != nil {
+			be.close()
+			return nil, err
+		}
 	}
 	tm := &timer{clk: clk, start: clk.Now()}
 	p, err := liberator.New(liberator.Config{
@@ -196,47 +253,38 @@ func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, e
 			Deadline: 3 * time.Hour, MaxErrorRetries: 3},
 	})
 	if err != nil {
-		return Summary{}, err
+		be.close()
+		return nil, err
 	}
-	start := clk.Now()
-	msg, err := liberator.NewRunMessage(liberator.DumpRef{Key: dumpPath, Size: fi.Size()}, date, false, start)
+	return &runPipe{p: p, be: be, timer: tm, c: c}, nil
+}
+
+// runImport runs one import of the dump to its end. Snapshot ids are
+// idempotency keys: the production id (sql-to-parquet-yy-mm-dd-hhmmss)
+// names one second, and a second run in the same second on the same lake
+// would get the first run's snapshot and export back. Each CLI run is a new
+// import, so its id also carries a digest of the dump and the run's start.
+// With --backend mysql the snapshot database is dropped afterwards unless
+// --keep-snapshot.
+func (rp *runPipe) runImport(ctx context.Context, in runInput, start time.Time) (liberator.Result, error) {
+	msg, err := liberator.NewRunMessage(liberator.DumpRef{Key: in.path, Size: in.size}, in.date, false, start)
 	if err != nil {
-		return Summary{}, err
+		return liberator.Result{}, err
 	}
-	// Snapshot ids are idempotency keys: the production id
-	// (sql-to-parquet-yy-mm-dd-hhmmss) names one second, and a second run
-	// in the same second on the same lake would get the first run's
-	// snapshot and export back. Each CLI run is a new import, so its id
-	// also carries a digest of the dump and the run's start.
-	h := sha256.Sum256(fmt.Appendf(nil, "%s|%d|%d|%s|%d", dumpPath, fi.Size(), fi.ModTime().UnixNano(), date, start.UnixNano()))
+	h := sha256.Sum256(fmt.Appendf(nil, "%s|%d|%d|%s|%d", in.path, in.size, in.modTime.UnixNano(), in.date, start.UnixNano()))
 	msg.SnapshotID = liberator.SnapshotID(start) + "-" + hex.EncodeToString(h[:4])
-	if !c.quiet {
-		fmt.Fprintf(stderr, "converting %s (%.1f MB) for import date %s\n", filepath.Base(dumpPath), float64(fi.Size())/1e6, date)
-	}
-	res, err := p.Run(ctx, msg)
+	res, err := rp.p.Run(ctx, msg)
 	if err != nil {
-		return Summary{}, err
+		return res, err
 	}
-	if c.backend == "mysql" && !c.keepSnapshot && res.SnapshotID != "" {
+	if rp.c.backend == "mysql" && !rp.c.keepSnapshot && res.SnapshotID != "" {
 		// The export holds the data now; don't leave a database per run
 		// on the user's server.
-		if err := be.snap.DeleteSnapshot(ctx, res.SnapshotID); err != nil {
-			return Summary{}, fmt.Errorf("run: landed, but dropping snapshot %s failed: %w", res.SnapshotID, err)
+		if err := rp.be.snap.DeleteSnapshot(ctx, res.SnapshotID); err != nil {
+			return res, fmt.Errorf("run: landed, but dropping snapshot %s failed: %w", res.SnapshotID, err)
 		}
 	}
-	rawPrefix := c.prefix
-	if c.workflow == "none" {
-		rawPrefix = ""
-	}
-	s := summarize(ctx, res, lk.export, rawPrefix)
-	s.Dump, s.Backend = dumpPath, c.backend
-	s.Export, s.Landing, s.Raw = lk.exportURL, lk.landingURL, lk.rawURL
-	s.Seconds = clk.Now().Sub(start).Seconds()
-	s.Timings = tm.timings()
-	if n := prog.sqlBytes.Load(); s.SQLBytes == 0 || c.backend == "mysql" {
-		s.SQLBytes = n // the MySQL exporter reads the server, not the dump
-	}
-	return s, nil
+	return res, nil
 }
 
 // progress prints per-table conversion progress to stderr: rows, rows/s

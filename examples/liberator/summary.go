@@ -1,18 +1,12 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 
-	"gocloud.dev/blob"
-
-	"github.com/dataplatform/liberator-ingestion/export"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/partition"
 )
 
 // Summary is what run prints at the end (as a table, or as JSON).
@@ -49,30 +43,23 @@ type TableSummary struct {
 	Raw             string           `json:"raw,omitempty"`
 }
 
-// summarize builds the summary from the run's result and the export report.
-func summarize(ctx context.Context, res liberator.Result, exp *blob.Bucket, rawPrefix string) Summary {
+// summarize builds the summary from the run's result alone: the manifest
+// (what was landed), the export's tables report (rows, warnings, skipped
+// objects, SQL read) and the workflow run's outputs (where each table went
+// in the raw zone).
+func summarize(res liberator.Result) Summary {
 	s := Summary{
 		ImportDate: res.ImportDate.String(), SnapshotID: res.SnapshotID,
 		ExportID: res.ExportID, WorkflowRunID: res.WorkflowRunID,
+		Skipped: res.Export.Skipped, SQLBytes: res.Export.SQLBytes,
 	}
-	rep, info := readReport(ctx, exp, res.ExportID)
-	if info != nil {
-		s.SQLBytes = info.SQLBytes
-	}
-	byTable := map[string]export.TableReport{}
-	if rep != nil {
-		for _, t := range rep.PerTableStatus {
-			byTable[t.Target] = t
-		}
-		for _, sk := range rep.Skipped {
-			s.Skipped = append(s.Skipped, fmt.Sprintf("%s %s (line %d)", sk.Kind, sk.Name, sk.Line))
-		}
+	byTable := map[string]liberator.TableExport{}
+	for _, t := range res.Export.Tables {
+		byTable[t.Table] = t
 	}
 	for _, tm := range res.Manifest.Tables {
 		ts := TableSummary{Table: tm.Database + "." + tm.Table, Rows: tm.Rows, Files: len(tm.Objects), Landing: tm.Prefix}
-		if rawPrefix != "" {
-			ts.Raw = partition.RawPrefix(rawPrefix, tm.Database, tm.Table, res.ImportDate)
-		}
+		ts.Raw = res.Workflow.Outputs[ts.Table]
 		for _, o := range tm.Objects {
 			ts.Bytes += o.Size
 		}
@@ -89,35 +76,6 @@ func summarize(ctx context.Context, res liberator.Result, exp *blob.Bucket, rawP
 		s.Bytes += ts.Bytes
 	}
 	return s
-}
-
-// readReport reads the export's info and tables report (both backends write
-// exports at "<id>/" in the export bucket); nil if absent.
-func readReport(ctx context.Context, exp *blob.Bucket, id string) (*export.TablesReportFile, *export.ExportInfoFile) {
-	if exp == nil || id == "" {
-		return nil, nil
-	}
-	root := id + "/"
-	b, err := exp.ReadAll(ctx, root+export.InfoFileName(id))
-	if err != nil {
-		return nil, nil
-	}
-	var info export.ExportInfoFile
-	if json.Unmarshal(b, &info) != nil {
-		return nil, nil
-	}
-	if info.TablesReport == "" {
-		return nil, &info
-	}
-	b, err = exp.ReadAll(ctx, root+info.TablesReport)
-	if err != nil {
-		return nil, &info
-	}
-	var rep export.TablesReportFile
-	if json.Unmarshal(b, &rep) != nil {
-		return nil, &info
-	}
-	return &rep, &info
 }
 
 // printSummary prints s as a table.
