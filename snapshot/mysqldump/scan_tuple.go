@@ -50,19 +50,13 @@ func (s *scanner) tuple(buf []byte, p int, eof bool) (k, end int, st lexStatus, 
 			}
 		case c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.':
 			if c == '0' && i+1 < n && (buf[i+1] == 'x' || buf[i+1] == 'b') {
-				j := i + 2
-				for j < n && isWordByte(buf[j]) {
-					j++
-				}
-				if j >= n {
+				var j int
+				var more bool
+				var err error
+				v, j, more, err = s.prefixed(buf, i)
+				if more {
 					s.raw = raw
 					return k, i, lexMore, nil
-				}
-				var err error
-				if buf[i+1] == 'x' {
-					v, err = s.hex(buf[i+2 : j])
-				} else {
-					v, err = s.bits(buf[i+2 : j])
 				}
 				if err != nil {
 					return k, i, lexOK, err
@@ -149,24 +143,43 @@ func (s *scanner) unescaped(body []byte, q byte) Value {
 	return Value{Kind: String, Bytes: s.scratch[start:len(s.scratch):len(s.scratch)]}
 }
 
-func (s *scanner) hex(digits []byte) (Value, error) {
-	if len(digits) == 0 {
-		return Value{}, fmt.Errorf("empty 0x literal")
+// prefixed decodes the 0x… or 0b… literal at buf[i] (buf[i+1] is 'x' or
+// 'b') and returns the index after it; more is true when buf ends first.
+func (s *scanner) prefixed(buf []byte, i int) (v Value, end int, more bool, err error) {
+	n := len(buf)
+	e := i + 2
+	for e < n && isWordByte(buf[e]) {
+		e++
 	}
-	start := len(s.scratch)
-	var err error
-	s.scratch, err = appendHex(s.scratch, digits)
-	return Value{Kind: Hex, Bytes: s.scratch[start:len(s.scratch):len(s.scratch)]}, err
+	if e >= n {
+		return v, e, true, nil
+	}
+	digits := buf[i+2 : e]
+	if buf[i+1] == 'x' {
+		if len(digits) == 0 {
+			return v, e, false, fmt.Errorf("empty 0x literal")
+		}
+		v, err = s.decoded(Hex, digits)
+	} else {
+		if len(digits) == 0 {
+			return v, e, false, fmt.Errorf("empty 0b literal")
+		}
+		v, err = s.decoded(Bit, digits)
+	}
+	return v, e, false, err
 }
 
-func (s *scanner) bits(digits []byte) (Value, error) {
-	if len(digits) == 0 {
-		return Value{}, fmt.Errorf("empty 0b literal")
-	}
+// decoded appends the bytes that the hex (kind Hex) or binary (kind Bit)
+// digits stand for to s.scratch and returns them as a Value of that kind.
+func (s *scanner) decoded(kind ValueKind, digits []byte) (Value, error) {
 	start := len(s.scratch)
 	var err error
-	s.scratch, err = appendBits(s.scratch, digits)
-	return Value{Kind: Bit, Bytes: s.scratch[start:len(s.scratch):len(s.scratch)]}, err
+	if kind == Hex {
+		s.scratch, err = appendHex(s.scratch, digits)
+	} else {
+		s.scratch, err = appendBits(s.scratch, digits)
+	}
+	return Value{Kind: kind, Bytes: s.scratch[start:len(s.scratch):len(s.scratch)]}, err
 }
 
 // special parses _charset'…', X'…' and B'…' literals at buf[i].
@@ -196,17 +209,9 @@ func (s *scanner) special(buf []byte, i int, eof bool) (v Value, next int, more 
 			return s.unescaped(buf[j+1:e-1], b), e, false, nil
 		case b == '0' || b == 'x' || b == 'X' || b == 'b' || b == 'B':
 			if b == '0' && (buf[j+1] == 'x' || buf[j+1] == 'b') {
-				e := j + 2
-				for e < n && isWordByte(buf[e]) {
-					e++
-				}
-				if e >= n {
+				v, e, more, err := s.prefixed(buf, j)
+				if more {
 					return v, i, true, nil
-				}
-				if buf[j+1] == 'x' {
-					v, err = s.hex(buf[j+2 : e])
-				} else {
-					v, err = s.bits(buf[j+2 : e])
 				}
 				return v, e, false, err
 			}
@@ -229,13 +234,11 @@ func (s *scanner) special(buf []byte, i int, eof bool) (v Value, next int, more 
 		if len(digits)%2 == 1 {
 			return v, i, false, fmt.Errorf("X'…' literal with an odd number of digits")
 		}
-		start := len(s.scratch)
-		s.scratch, err = appendHex(s.scratch, digits)
-		return Value{Kind: Hex, Bytes: s.scratch[start:len(s.scratch):len(s.scratch)]}, next, false, err
+		v, err = s.decoded(Hex, digits)
+		return v, next, false, err
 	}
-	start := len(s.scratch)
-	s.scratch, err = appendBits(s.scratch, digits)
-	return Value{Kind: Bit, Bytes: s.scratch[start:len(s.scratch):len(s.scratch)]}, next, false, err
+	v, err = s.decoded(Bit, digits)
+	return v, next, false, err
 }
 
 // first returns the first byte of b as a string, for error messages that
