@@ -5,12 +5,15 @@ import (
 	"time"
 )
 
-// RetryPolicy says how long the pipeline waits between re-checks of a step
-// and when it gives up.
+// RetryPolicy says how long to wait between tries and when to give up. The
+// pipeline uses it for the re-checks of a step (Initial, Multiplier, Max,
+// Deadline, MaxErrorRetries); a backend that retries single storage
+// operations, such as a Lander, uses it per operation (Initial, Multiplier,
+// Max, Attempts).
 //
-// The n-th re-check of a step (n = 0 for the first check after the step was
-// entered) waits Delay(n) = min(Initial × Multiplier^n, Max). There is no
-// jitter: delays are deterministic so runs on a VirtualClock replay exactly.
+// The n-th retry (n = 0 for the first) waits Delay(n) =
+// min(Initial × Multiplier^n, Max). There is no jitter: delays are
+// deterministic so runs on a VirtualClock replay exactly.
 type RetryPolicy struct {
 	// Initial is the first delay.
 	Initial time.Duration
@@ -24,6 +27,10 @@ type RetryPolicy struct {
 	// MaxErrorRetries bounds the retries of a step caused by errors of no
 	// known kind (neither retryable nor ErrInvalid/ErrTerminal).
 	MaxErrorRetries int
+	// Attempts bounds the tries of one operation, the first included, for
+	// backends that retry single operations (1 means no retry; 0 means the
+	// backend's default). The pipeline does not use it.
+	Attempts int
 }
 
 // DefaultRetryPolicy returns 30 s initial delay doubling up to 15 min, a
@@ -54,6 +61,8 @@ func (p RetryPolicy) Validate() error {
 		return Errorf(ErrInvalid, "retry policy", "Deadline", "must be > 0, got %s", p.Deadline)
 	case p.MaxErrorRetries < 0:
 		return Errorf(ErrInvalid, "retry policy", "MaxErrorRetries", "must be >= 0, got %d", p.MaxErrorRetries)
+	case p.Attempts < 0:
+		return Errorf(ErrInvalid, "retry policy", "Attempts", "must be >= 0, got %d", p.Attempts)
 	}
 	return nil
 }

@@ -42,6 +42,8 @@ func TestRetryPolicyValidate(t *testing.T) {
 		{"max below initial", func(p *liberator.RetryPolicy) { p.Max = time.Second }, true},
 		{"no deadline", func(p *liberator.RetryPolicy) { p.Deadline = 0 }, true},
 		{"negative error retries", func(p *liberator.RetryPolicy) { p.MaxErrorRetries = -1 }, true},
+		{"attempts", func(p *liberator.RetryPolicy) { p.Attempts = 3 }, false},
+		{"negative attempts", func(p *liberator.RetryPolicy) { p.Attempts = -1 }, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,16 +1,3 @@
-// Package blobio holds the gocloud.dev/blob helpers every backend shares:
-// the one mapping of blob errors onto liberator error kinds, a ReaderAt over
-// range reads, and a counting reader.
-//
-// The error policy (Error) is:
-//
-//   - NotFound is liberator.ErrNotFound;
-//   - InvalidArgument, PermissionDenied, FailedPrecondition and
-//     Unimplemented are liberator.ErrTerminal: the request cannot succeed
-//     until someone changes the configuration, so it is never retried;
-//   - ResourceExhausted is liberator.ErrThrottled;
-//   - everything else (network errors, 5xx, a context that ended) is
-//     liberator.ErrTransient.
 package blobio
 
 import (
@@ -50,6 +37,11 @@ func Kind(err error) *liberator.Kind {
 func Error(op, key string, err error) error {
 	return liberator.NewError(Kind(err), op, key, err)
 }
+
+// Retryable reports whether a blob error is worth retrying under the
+// policy: its Kind is one liberator.Retryable accepts (ErrTransient or
+// ErrThrottled).
+func Retryable(err error) bool { return err != nil && liberator.Retryable(Kind(err)) }
 
 // IsNotFound reports whether err is a blob "not found".
 func IsNotFound(err error) bool { return gcerrors.Code(err) == gcerrors.NotFound }
