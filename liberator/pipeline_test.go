@@ -127,7 +127,7 @@ func lakeKeys(t *testing.T, b *blob.Bucket) []string {
 }
 
 func partPrefix(table string) string {
-	return partition.PartitionPrefix("parking", partition.TableRef{Database: "liberator", Table: table}, date)
+	return partition.TablePrefix("parking", partition.TableRef{Database: "liberator", Table: table}, date)
 }
 
 // landingKey is where part i of table in export id lands.

@@ -29,7 +29,7 @@ func FuzzLandingKey(f *testing.F) {
 		if err != nil {
 			return
 		}
-		want := PartitionPrefix("parking", ref, d)
+		want := TablePrefix("parking", ref, d)
 		if !strings.HasPrefix(got, want) {
 			t.Fatalf("LandingKey(%q) = %q, not under %q", key, got, want)
 		}

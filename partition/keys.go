@@ -52,12 +52,12 @@ func (t TableRef) validate(op, what string) error {
 	return nil
 }
 
-// PartitionPrefix returns the landing partition of table t for date d,
+// TablePrefix returns the landing partition of table t for date d,
 // ending in "/":
 // <prefix>/<db>/<db>.<table>/import_year=YYYY/import_month=MM/import_day=DD/import_date=YYYYMMDD/.
 // An empty prefix puts the database folder at the bucket's root. The
 // arguments are not validated; LandingKey is the checked mapping.
-func PartitionPrefix(prefix string, t TableRef, d liberator.Date) string {
+func TablePrefix(prefix string, t TableRef, d liberator.Date) string {
 	return DirPrefix(prefix) + t.Database + "/" + t.String() + "/" + Path(d) + "/"
 }
 
@@ -126,7 +126,7 @@ func LandingKey(prefix, exportPrefix, exportKey string, d liberator.Date) (strin
 	}
 	t := TableRef{Database: db, Table: table}
 	file := segs[len(segs)-1]
-	return PartitionPrefix(prefix, t, d) + file, t, nil
+	return TablePrefix(prefix, t, d) + file, t, nil
 }
 
 // badSegment says why s cannot be one segment of a key, or "" if it can.

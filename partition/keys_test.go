@@ -154,9 +154,9 @@ func TestPrefixes(t *testing.T) {
 	tests := []struct {
 		name, got, want string
 	}{
-		{"partition", PartitionPrefix("parking", ref, d),
+		{"partition", TablePrefix("parking", ref, d),
 			"parking/liberator/liberator.PCN_IC/import_year=2026/import_month=01/import_day=05/import_date=20260105/"},
-		{"partition trailing slash", PartitionPrefix("parking/", ref, d),
+		{"partition trailing slash", TablePrefix("parking/", ref, d),
 			"parking/liberator/liberator.PCN_IC/import_year=2026/import_month=01/import_day=05/import_date=20260105/"},
 		{"raw", RawPrefix("raw/parking", "liberator", "PCN_IC", d),
 			"raw/parking/liberator/liberator_pcn_ic/import_year=2026/import_month=01/import_day=05/import_date=20260105/"},

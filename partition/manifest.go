@@ -30,7 +30,7 @@ func ReadManifest(ctx context.Context, bucket *blob.Bucket, prefix, db, table st
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
-	return ReadManifestKey(ctx, bucket, PartitionPrefix(prefix, TableRef{Database: db, Table: table}, d)+ManifestName)
+	return ReadManifestKey(ctx, bucket, TablePrefix(prefix, TableRef{Database: db, Table: table}, d)+ManifestName)
 }
 
 // Published reports whether table db.table's landing partition for date d
@@ -40,7 +40,7 @@ func Published(ctx context.Context, bucket *blob.Bucket, prefix, db, table strin
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
-	key := PartitionPrefix(prefix, TableRef{Database: db, Table: table}, d) + MarkerName
+	key := TablePrefix(prefix, TableRef{Database: db, Table: table}, d) + MarkerName
 	ok, err := bucket.Exists(ctx, key)
 	if err != nil {
 		return false, blobio.Error("check marker", strconv.Quote(key), err)

@@ -35,7 +35,7 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	day := liberator.Date{Year: 2026, Month: time.November, Day: 24}
-	prefix := partition.PartitionPrefix("parking", partition.TableRef{Database: "liberator", Table: "PCN_IC"}, day)
+	prefix := partition.TablePrefix("parking", partition.TableRef{Database: "liberator", Table: "PCN_IC"}, day)
 	key := prefix + "part-00000-c000.gz.parquet"
 	if err := landing.WriteAll(ctx, key, buf.Bytes(), nil); err != nil {
 		log.Fatal(err)

@@ -73,7 +73,7 @@ func land(t *testing.T, b *blob.Bucket, table, file string, rs []pcnRow, groupRo
 		t.Fatal(err)
 	}
 	ref := partition.TableRef{Database: "liberator", Table: table}
-	prefix := partition.PartitionPrefix("parking", ref, day)
+	prefix := partition.TablePrefix("parking", ref, day)
 	key := prefix + file
 	if err := b.WriteAll(context.Background(), key, buf.Bytes(), nil); err != nil {
 		t.Fatal(err)

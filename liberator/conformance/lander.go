@@ -75,7 +75,7 @@ func vrm() partition.TableRef { return partition.TableRef{Database: "liberator",
 
 // expectedManifest is what landing exportFiles(exportPrefix) must return.
 func expectedManifest(exportID, exportPrefix string, sizes map[string]int64, rows map[string]int64) liberator.Manifest {
-	pp, vp := partition.PartitionPrefix(landerPrefix, pcn(), landerDate), partition.PartitionPrefix(landerPrefix, vrm(), landerDate)
+	pp, vp := partition.TablePrefix(landerPrefix, pcn(), landerDate), partition.TablePrefix(landerPrefix, vrm(), landerDate)
 	obj := func(prefix, src, file string) liberator.Object {
 		return liberator.Object{Key: prefix + file, Source: exportPrefix + src, Size: sizes[exportPrefix+src]}
 	}
@@ -195,7 +195,7 @@ func testLandManyFiles(t *testing.T, h LanderHarness) {
 		name := fmt.Sprintf("part-%05d-%d-c000.gz.parquet", i, i*7)
 		files[fmt.Sprintf("exp-1/liberator/liberator.%s/%d/%s", table, i%4, name)] = fmt.Sprint("file ", i)
 		ref := partition.TableRef{Database: "liberator", Table: table}
-		want[partition.PartitionPrefix(landerPrefix, ref, landerDate)+name] = fmt.Sprint("file ", i)
+		want[partition.TablePrefix(landerPrefix, ref, landerDate)+name] = fmt.Sprint("file ", i)
 	}
 	writeAll(ctx, t, export, files)
 	l := h.MakeLander(ctx, t, export, landing, landerPrefix)
@@ -247,7 +247,7 @@ func testRerunReplaces(t *testing.T, h LanderHarness) {
 	if err != nil {
 		t.Fatalf("second Land: %v", err)
 	}
-	pp := partition.PartitionPrefix(landerPrefix, pcn(), landerDate)
+	pp := partition.TablePrefix(landerPrefix, pcn(), landerDate)
 	want := liberator.Manifest{ExportID: "exp-2", ImportDate: landerDate, Tables: []liberator.TableManifest{
 		{Database: "liberator", Table: "PCN_IC", Prefix: pp, Rows: -1, Objects: []liberator.Object{
 			{Key: pp + "part-00000-aaaa-c000.gz.parquet", Source: "exp-2/liberator/liberator.PCN_IC/1/part-00000-aaaa-c000.gz.parquet", Size: 20},

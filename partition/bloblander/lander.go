@@ -381,7 +381,7 @@ func (l *Lander) plan(req liberator.LandRequest, ep string, objs []*blob.ListObj
 		}
 		t := byTable[ref]
 		if t == nil {
-			t = &tableWork{ref: ref, prefix: partition.PartitionPrefix(l.prefix, ref, req.ImportDate)}
+			t = &tableWork{ref: ref, prefix: partition.TablePrefix(l.prefix, ref, req.ImportDate)}
 			byTable[ref] = t
 		}
 		t.jobs = append(t.jobs, &copyJob{src: o.Key, dst: dst, size: o.Size})
