@@ -11,6 +11,7 @@ func Classify(text []byte) (kind StatementKind, table, name string) {
 	return st.Kind, st.Table, st.Name
 }
 
+// classifyInto sets st's Kind, Table and Name from st.Text.
 func classifyInto(st *Statement) {
 	z := &tokenizer{s: st.Text}
 	t := z.next()
@@ -43,12 +44,12 @@ func classifyInto(st *Statement) {
 			st.Kind = KindOther
 		}
 	case t.is("DROP"):
-		sr := z.next()
-		if sr.is("TEMPORARY") {
-			sr = z.next()
+		obj := z.next()
+		if obj.is("TEMPORARY") {
+			obj = z.next()
 		}
-		k, ok := dropKinds[strings.ToUpper(string(sr.raw))]
-		if sr.kind != tokWord || !ok {
+		k, ok := dropKinds[strings.ToUpper(string(obj.raw))]
+		if obj.kind != tokWord || !ok {
 			st.Kind = KindOther
 			return
 		}
@@ -165,10 +166,6 @@ func classifyCreate(z *tokenizer, st *Statement) {
 			st.Table = objectName(z)
 			st.Name = st.Table
 			return
-		case t.is("VIEW"):
-			st.Kind = KindCreateView
-			st.Name = objectName(z)
-			return
 		case t.is("TRIGGER"):
 			st.Kind = KindCreateTrigger
 			st.Name = objectName(z)
@@ -184,27 +181,27 @@ func classifyCreate(z *tokenizer, st *Statement) {
 					return
 				}
 			}
-		case t.is("PROCEDURE"):
-			st.Kind = KindCreateProcedure
-			st.Name = objectName(z)
-			return
-		case t.is("FUNCTION"):
-			st.Kind = KindCreateFunction
-			st.Name = objectName(z)
-			return
-		case t.is("EVENT"):
-			st.Kind = KindCreateEvent
-			st.Name = objectName(z)
-			return
-		case t.is("DATABASE"), t.is("SCHEMA"):
-			st.Kind = KindCreateDatabase
-			st.Name = objectName(z)
-			return
 		default:
+			for _, ck := range createKinds {
+				if t.is(ck.word) {
+					st.Kind = ck.kind
+					st.Name = objectName(z)
+					break
+				}
+			}
 			return
 		}
 	}
 }
+
+// createKinds maps the object word after CREATE […] to its kind, for the
+// objects whose statement only names the object (TABLE and TRIGGER also
+// name a table).
+var createKinds = []struct {
+	word string
+	kind StatementKind
+}{{"VIEW", KindCreateView}, {"PROCEDURE", KindCreateProcedure}, {"FUNCTION", KindCreateFunction},
+	{"EVENT", KindCreateEvent}, {"DATABASE", KindCreateDatabase}, {"SCHEMA", KindCreateDatabase}}
 
 // objectName reads [IF NOT EXISTS] name.
 func objectName(z *tokenizer) string {
