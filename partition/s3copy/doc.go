@@ -1,11 +1,16 @@
-// Package awss3 opens the export, landing and raw buckets on Amazon S3
-// through gocloud.dev/blob's s3blob, and copies objects between two S3
-// buckets server-side (which blob.Bucket.Copy cannot: it copies within one
-// bucket): CopyObject up to 5 GiB, a multipart UploadPartCopy above, with an
-// optional canned ACL such as "bucket-owner-full-control" for copies into
-// another account's bucket. Replicator copies uploaded dumps to the
-// pre-production account.
+// Package s3copy is the Amazon S3 side of the landing zone: it opens the
+// export, landing and raw buckets on S3 as gocloud.dev/blob buckets
+// (OpenBucket, through s3blob), and copies objects between two S3 buckets
+// server-side, which blob.Bucket.Copy cannot do (it copies within one
+// bucket).
 //
-// Everything takes an aws.Config from the caller; nothing here reads
-// credentials or environment itself.
+// A Copier copies with one CopyObject up to the 5 GiB limit and with a
+// multipart UploadPartCopy above it, optionally setting a canned ACL such as
+// bucket-owner-full-control for copies into another account's bucket; a
+// Replicator uses one to copy uploaded dumps to the pre-production account.
+// New makes a Copier from an aws.Config, NewFromClient from an S3 client
+// (tests use a fake).
+//
+// Everything takes an aws.Config or a client from the caller; nothing here
+// reads credentials or environment itself.
 package s3copy

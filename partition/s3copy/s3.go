@@ -72,8 +72,8 @@ type Client interface {
 	AbortMultipartUpload(ctx context.Context, in *s3.AbortMultipartUploadInput, optFns ...func(*s3.Options)) (*s3.AbortMultipartUploadOutput, error)
 }
 
-// CopyOptions configure a Copier.
-type CopyOptions struct {
+// Options configure a Copier.
+type Options struct {
 	// ACL, if set, is the canned ACL of the copies (ACLBucketOwnerFullControl
 	// for another account's bucket).
 	ACL types.ObjectCannedACL
@@ -89,17 +89,17 @@ type CopyOptions struct {
 // Copier copies objects between S3 buckets server-side.
 type Copier struct {
 	c    Client
-	opts CopyOptions
+	opts Options
 	log  *slog.Logger
 }
 
 // New returns a Copier with an S3 client made from cfg.
-func New(cfg aws.Config, opts CopyOptions, optFns ...func(*s3.Options)) (*Copier, error) {
+func New(cfg aws.Config, opts Options, optFns ...func(*s3.Options)) (*Copier, error) {
 	return NewFromClient(s3.NewFromConfig(cfg, optFns...), opts)
 }
 
 // NewFromClient returns a Copier on c.
-func NewFromClient(c Client, opts CopyOptions) (*Copier, error) {
+func NewFromClient(c Client, opts Options) (*Copier, error) {
 	if c == nil {
 		return nil, liberator.Errorf(liberator.ErrInvalid, "new s3 copier", "client", "client is nil")
 	}

@@ -55,18 +55,18 @@ func TestCopy(t *testing.T) {
 	data := bytes.Repeat([]byte("0123456789"), 100) // 1000 bytes
 	tests := []struct {
 		name      string
-		opts      s3copy.CopyOptions
+		opts      s3copy.Options
 		wantOps   []string
 		wantParts []string // UploadPartCopy ranges
 	}{
 		{
 			name:    "single CopyObject with ACL",
-			opts:    s3copy.CopyOptions{ACL: s3copy.ACLBucketOwnerFullControl},
+			opts:    s3copy.Options{ACL: s3copy.ACLBucketOwnerFullControl},
 			wantOps: []string{"HeadObject", "CopyObject"},
 		},
 		{
 			name:      "multipart above a lowered threshold",
-			opts:      s3copy.CopyOptions{ACL: s3copy.ACLBucketOwnerFullControl, MultipartThreshold: 999, PartSize: 300},
+			opts:      s3copy.Options{ACL: s3copy.ACLBucketOwnerFullControl, MultipartThreshold: 999, PartSize: 300},
 			wantOps:   []string{"HeadObject", "CreateMultipartUpload", "UploadPartCopy", "UploadPartCopy", "UploadPartCopy", "UploadPartCopy", "CompleteMultipartUpload"},
 			wantParts: []string{"bytes=0-299", "bytes=300-599", "bytes=600-899", "bytes=900-999"},
 		},
@@ -126,7 +126,7 @@ func TestCopy(t *testing.T) {
 func TestCopyErrors(t *testing.T) {
 	ctx := context.Background()
 	f := setup(t)
-	c, _ := s3copy.New(f.Config(), s3copy.CopyOptions{MultipartThreshold: 10, PartSize: 5}, pathStyle)
+	c, _ := s3copy.New(f.Config(), s3copy.Options{MultipartThreshold: 10, PartSize: 5}, pathStyle)
 	_, err := c.Copy(ctx, s3copy.Location{Bucket: "dev-liberator-data-storage", Key: "missing"}, s3copy.Location{Bucket: "pre-liberator-data-storage", Key: "x"})
 	if !errors.Is(err, liberator.ErrNotFound) {
 		t.Errorf("missing source: %v", err)
@@ -156,7 +156,7 @@ func TestReplicate(t *testing.T) {
 	if err := src.WriteAll(ctx, "parking/liberator_dump_20261124.zip", []byte("zip"), nil); err != nil {
 		t.Fatal(err)
 	}
-	c, _ := s3copy.New(f.Config(), s3copy.CopyOptions{ACL: s3copy.ACLBucketOwnerFullControl}, pathStyle)
+	c, _ := s3copy.New(f.Config(), s3copy.Options{ACL: s3copy.ACLBucketOwnerFullControl}, pathStyle)
 	r := &s3copy.Replicator{Copier: c, DestBucket: "pre-liberator-data-storage", SourcePrefix: "parking/", DestPrefix: "parking/from-dev/"}
 	tests := []struct {
 		dump    liberator.DumpRef

@@ -58,7 +58,7 @@ func setup(ctx context.Context) (*handlers.DumpUploaded, error) {
 		Logger:    log,
 	}
 	if cfg.ReplicaBucket != "" {
-		copier, err := s3copy.New(awsCfg, s3copy.CopyOptions{ACL: s3copy.ACLBucketOwnerFullControl, Logger: log}, cfg.S3Options)
+		copier, err := s3copy.New(awsCfg, s3copy.Options{ACL: s3copy.ACLBucketOwnerFullControl, Logger: log}, cfg.S3Options)
 		if err != nil {
 			return nil, err
 		}

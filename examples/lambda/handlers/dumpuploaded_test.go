@@ -238,7 +238,7 @@ func TestDumpUploadedReplicates(t *testing.T) {
 
 	srv := newECSServer(t)
 	h := newDumpHandler(srv)
-	copier, err := s3copy.NewFromClient(s3srv.Client(), s3copy.CopyOptions{ACL: s3copy.ACLBucketOwnerFullControl})
+	copier, err := s3copy.NewFromClient(s3srv.Client(), s3copy.Options{ACL: s3copy.ACLBucketOwnerFullControl})
 	if err != nil {
 		t.Fatal(err)
 	}
