@@ -7,54 +7,93 @@ import (
 	"io"
 )
 
-// insert streams the INSERT statement at win.r row by row.
+// insert streams the INSERT statement at win.r row by row: it parses the
+// header, maps the column list to the table's columns, then reads each row,
+// puts its values in the table's column order and hands it to the Handler,
+// up to the delimiter.
 func (s *scanner) insert(ctx context.Context) error {
 	sr := s.sr
 	w := sr.win
 	line, off := w.line, w.off+int64(w.r)
-
-	// Parse the header up to VALUES.
-	var (
-		tableName string
-		cols      []string
-		p         int // absolute index in w.buf of the first tuple
-	)
-	for {
-		var more bool
-		var err error
-		tableName, cols, p, more, err = parseInsertHeader(w.buf[w.r:w.w], w.eof)
-		if err != nil {
-			return s.errAt(line, off, tableName, "%v", err)
-		}
-		if !more {
-			p += w.r
-			break
-		}
-		if _, err := sr.more(w.r); err != nil {
-			if err == io.EOF {
-				return s.errAt(line, off, tableName, "INSERT cut off at end of dump")
-			}
-			return err
-		}
-	}
-	t := s.tables[tableName]
-	if t == nil {
-		if s.standin[tableName] {
-			return s.errAt(line, off, tableName, "INSERT into a view")
-		}
-		return s.errAt(line, off, tableName, "INSERT into a table the dump never created")
+	t, cols, p, err := s.insertHeader(line, off)
+	if err != nil {
+		return err
 	}
 	if !s.wanted(t.Name) {
 		// Not decoded: let the statement reader find its end.
-		st, err := sr.readStatement()
+		_, err := sr.readStatement()
+		return err
+	}
+	if err := s.mapColumns(t, cols, line, off); err != nil {
+		return err
+	}
+	hasList := cols != nil
+	rows := int64(0)
+	for {
+		k, end, err := s.readTuple(t, p)
 		if err != nil {
 			return err
 		}
-		_ = st
-		return nil
+		vals, err := s.rowValues(t, k, hasList)
+		if err != nil {
+			return err
+		}
+		if err := s.h.Row(t, vals, w.line); err != nil {
+			return fmt.Errorf("table `%s` row at line %d: %w", t.Name, w.line, err)
+		}
+		rows++
+		if rows&4095 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		var done bool
+		if p, done, err = s.afterRow(t, end); err != nil {
+			return err
+		}
+		if done {
+			s.stats.Rows += rows
+			s.stats.RowsByTable[t.Name] += rows
+			return nil
+		}
 	}
+}
 
-	// Column mapping.
+// insertHeader parses the header of the INSERT at win.r up to VALUES,
+// reading more of the dump as needed. It returns the table the dump created
+// under that name, the column list (nil if none) and the index in win.buf
+// where the rows start.
+func (s *scanner) insertHeader(line int, off int64) (*Table, []string, int, error) {
+	sr := s.sr
+	w := sr.win
+	for {
+		tableName, cols, p, more, err := parseInsertHeader(w.buf[w.r:w.w], w.eof)
+		if err != nil {
+			return nil, nil, 0, s.errAt(line, off, tableName, "%v", err)
+		}
+		if !more {
+			t := s.tables[tableName]
+			if t == nil {
+				if s.standin[tableName] {
+					return nil, nil, 0, s.errAt(line, off, tableName, "INSERT into a view")
+				}
+				return nil, nil, 0, s.errAt(line, off, tableName, "INSERT into a table the dump never created")
+			}
+			return t, cols, p + w.r, nil
+		}
+		if _, err := sr.more(w.r); err != nil {
+			if err == io.EOF {
+				return nil, nil, 0, s.errAt(line, off, tableName, "INSERT cut off at end of dump")
+			}
+			return nil, nil, 0, err
+		}
+	}
+}
+
+// mapColumns prepares the rows of an INSERT into t: s.vals sized to t's
+// columns, s.mapping from the INSERT's column list cols to t's column
+// indexes, and s.nongen listing t's non-generated columns.
+func (s *scanner) mapColumns(t *Table, cols []string, line int, off int64) error {
 	ncols := len(t.Columns)
 	if cap(s.vals) < ncols {
 		s.vals = make([]Value, ncols)
@@ -79,113 +118,116 @@ func (s *scanner) insert(ctx context.Context) error {
 			s.nongen = append(s.nongen, i)
 		}
 	}
-	hasList := cols != nil
-	delim := sr.delim
-	rows := int64(0)
+	return nil
+}
 
+// readTuple parses the row expected at (or after white space from) index p
+// of win.buf into s.raw, reading more of the dump as needed. It returns the
+// number of values and the index in win.buf after the row's ')'.
+func (s *scanner) readTuple(t *Table, p int) (k, end int, err error) {
+	w := s.sr.win
 	for {
-		// Expect a tuple at p.
-		var k, end int
+		buf := w.buf[:w.w]
+		for p < len(buf) && isSpace(buf[p]) {
+			p++
+		}
+		status := lexMore
 		var perr error
-		for {
-			buf := w.buf[:w.w]
-			for p < len(buf) && isSpace(buf[p]) {
-				p++
-			}
-			status := lexMore
-			if p < len(buf) {
-				if buf[p] != '(' {
-					w.advance(p)
-					return s.errAt(w.line, w.off+int64(p), t.Name, "expected '(' to start a row, found %q", first(buf[p:]))
-				}
+		if p < len(buf) {
+			if buf[p] != '(' {
 				w.advance(p)
-				s.scratch = s.scratch[:0]
-				k, end, status, perr = s.tuple(buf, p, w.eof)
+				return 0, 0, s.errAt(w.line, w.off+int64(p), t.Name, "expected '(' to start a row, found %q", first(buf[p:]))
 			}
-			if perr != nil {
-				return s.errAt(w.line+bytes.Count(buf[w.r:min(end, len(buf))], nl), w.off+int64(end), t.Name, "%v", perr)
-			}
-			if status == lexOK {
-				break
-			}
-			if w.eof {
-				return s.errAt(w.line, w.off+int64(w.r), t.Name, "dump ends inside an INSERT row (dump cut off?)")
-			}
-			shift, err := w.fill(w.r)
-			p -= shift
-			if err == errNeedRoom {
-				return s.errAt(w.line, w.off+int64(w.r), t.Name, "row longer than the %d-byte cap (MaxStatement)", w.max)
-			}
-			if err != nil && err != io.EOF {
-				return err
-			}
+			w.advance(p)
+			s.scratch = s.scratch[:0]
+			k, end, status, perr = s.tuple(buf, p, w.eof)
 		}
-		// Map the values.
-		vals := s.raw[:k]
-		switch {
-		case hasList:
-			if k != len(s.mapping) {
-				return s.errAt(w.line, w.off+int64(w.r), t.Name, "row has %d values for %d listed columns", k, len(s.mapping))
-			}
-			for i := range s.vals {
-				s.vals[i] = Value{}
-			}
-			for i, ci := range s.mapping {
-				s.vals[ci] = s.raw[i]
-			}
-			vals = s.vals
-		case k == ncols:
-		case k == len(s.nongen):
-			for i := range s.vals {
-				s.vals[i] = Value{}
-			}
-			for i, ci := range s.nongen {
-				s.vals[ci] = s.raw[i]
-			}
-			vals = s.vals
-		default:
-			return s.errAt(w.line, w.off+int64(w.r), t.Name, "row has %d values, table has %d columns", k, ncols)
+		if perr != nil {
+			return 0, 0, s.errAt(w.line+bytes.Count(buf[w.r:min(end, len(buf))], nl), w.off+int64(end), t.Name, "%v", perr)
 		}
-		if err := s.h.Row(t, vals, w.line); err != nil {
-			return fmt.Errorf("table `%s` row at line %d: %w", t.Name, w.line, err)
+		if status == lexOK {
+			return k, end, nil
 		}
-		rows++
-		if rows&4095 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
+		if w.eof {
+			return 0, 0, s.errAt(w.line, w.off+int64(w.r), t.Name, "dump ends inside an INSERT row (dump cut off?)")
 		}
-		p = end
-		// After a row: ',' or the delimiter.
-		for {
-			buf := w.buf[:w.w]
-			for p < len(buf) && isSpace(buf[p]) {
-				p++
+		shift, err := w.fill(w.r)
+		p -= shift
+		if err == errNeedRoom {
+			return 0, 0, s.errAt(w.line, w.off+int64(w.r), t.Name, "row longer than the %d-byte cap (MaxStatement)", w.max)
+		}
+		if err != nil && err != io.EOF {
+			return 0, 0, err
+		}
+	}
+}
+
+// rowValues returns the k values just parsed into s.raw in t's column
+// order: through the INSERT's column list if it has one (hasList), as they
+// are if there is one per column, or over the non-generated columns
+// (mysqldump leaves generated ones out). Columns given no value are
+// Missing.
+func (s *scanner) rowValues(t *Table, k int, hasList bool) ([]Value, error) {
+	w := s.sr.win
+	switch {
+	case hasList:
+		if k != len(s.mapping) {
+			return nil, s.errAt(w.line, w.off+int64(w.r), t.Name, "row has %d values for %d listed columns", k, len(s.mapping))
+		}
+		return s.spread(s.mapping), nil
+	case k == len(s.vals):
+		return s.raw[:k], nil
+	case k == len(s.nongen):
+		return s.spread(s.nongen), nil
+	default:
+		return nil, s.errAt(w.line, w.off+int64(w.r), t.Name, "row has %d values, table has %d columns", k, len(s.vals))
+	}
+}
+
+// spread puts s.raw[i] at s.vals[to[i]] (the other values Missing) and
+// returns s.vals.
+func (s *scanner) spread(to []int) []Value {
+	for i := range s.vals {
+		s.vals[i] = Value{}
+	}
+	for i, ci := range to {
+		s.vals[ci] = s.raw[i]
+	}
+	return s.vals
+}
+
+// afterRow reads what follows the row ending at index p of win.buf: ',' (it
+// returns the index after it) or the delimiter (done: win.r is moved past
+// it), reading more of the dump as needed.
+func (s *scanner) afterRow(t *Table, p int) (next int, done bool, err error) {
+	sr := s.sr
+	w := sr.win
+	delim := sr.delim
+	for {
+		buf := w.buf[:w.w]
+		for p < len(buf) && isSpace(buf[p]) {
+			p++
+		}
+		if p+len(delim) <= len(buf) || (w.eof && p < len(buf)) {
+			c := buf[p]
+			if c == ',' {
+				return p + 1, false, nil
 			}
-			if p+len(delim) <= len(buf) || (w.eof && p < len(buf)) {
-				c := buf[p]
-				if c == ',' {
-					p++
-					break
-				}
-				if bytes.HasPrefix(buf[p:], delim) {
-					w.advance(p + len(delim))
-					s.stats.Rows += rows
-					s.stats.RowsByTable[t.Name] += rows
-					return nil
-				}
-				w.advance(p)
-				return s.errAt(w.line, w.off+int64(p), t.Name, "expected ',' or %q after a row, found %q", delim, first(buf[p:]))
+			if bytes.HasPrefix(buf[p:], delim) {
+				w.advance(p + len(delim))
+				return p + len(delim), true, nil
 			}
-			if w.eof {
-				return s.errAt(w.line, w.off+int64(w.r), t.Name, "INSERT not terminated at end of dump (dump cut off?)")
-			}
-			w.advance(min(p, w.w))
-			shift, err := sr.more(w.r)
-			p -= shift
-			if err != nil && err != io.EOF {
-				return err
-			}
+			w.advance(p)
+			return 0, false, s.errAt(w.line, w.off+int64(p), t.Name, "expected ',' or %q after a row, found %q", delim, first(buf[p:]))
+		}
+		if w.eof {
+			return 0, false, s.errAt(w.line, w.off+int64(w.r), t.Name, "INSERT not terminated at end of dump (dump cut off?)")
+		}
+		w.advance(min(p, w.w))
+		shift, err := sr.more(w.r)
+		p -= shift
+		if err != nil && err != io.EOF {
+			return 0, false, err
 		}
 	}
 }
