@@ -238,9 +238,9 @@ func checkKind(k SnapshotKind, reads []SnapshotKind, what, exp string) error {
 // ---- Lander ----
 
 // Lander copies a finished export into the landing zone's partitions and
-// publishes them (manifest, then _SUCCESS marker). Land is idempotent: a
-// partition already published for the same export is left as it is. If any
-// copy fails for good, no marker is written and the error names the keys.
+// publishes them. Land is idempotent, and a table that could not be copied
+// is not published; the package doc of partition/bloblander, the Lander on
+// blob buckets, describes the algorithm.
 type Lander interface {
 	Land(ctx context.Context, req LandRequest) (Manifest, error)
 }

@@ -1,17 +1,8 @@
-// Package partition knows the landing zone's partitions: import dates, the
-// partition paths, the mapping from RDS export keys to landing keys, and a
-// Lander that copies a finished export into the landing zone on any
-// gocloud.dev/blob bucket (S3 in production, a directory or memory locally).
-//
-// # Import dates
-//
-// A run's import date comes from the uploaded dump's name
-// (DateFromDumpName: liberator_dump_YYYYMMDD.zip, or the older
-// liberator_dump_YYMMDD.zip), from the snapshot id (DateFromSnapshotID:
-// sql-to-parquet-yy-mm-dd-hhmmss or sql-to-parquet-YYYY-MM-DD-backdated), or
-// from an explicit override (ParseDate: YYYY-MM-DD or YYYYMMDD); never from
-// the clock at copy time. Impossible dates (2026-02-30, month 13) and unknown
-// formats are refused with errors wrapping liberator.ErrInvalid.
+// Package partition knows the landing zone's layout: the partition path of
+// an import date (Path), the mapping from RDS export keys to landing keys
+// (LandingKey, TablePrefix), the raw-zone folder the downstream copy
+// writes (RawPrefix), and the manifest and _SUCCESS marker that publish a
+// partition (ReadManifest, Published).
 //
 // # Keys
 //
@@ -24,20 +15,17 @@
 //	parking/<db>/<db>.<table>/import_year=2026/import_month=11/import_day=24/import_date=20261124/part-….parquet
 //
 // keeping the table's case (liberator.PCN_IC), and refuses keys that could
-// escape the prefix or do not fit the layout. RawPrefix gives the raw-zone
-// folder the downstream copy job writes (liberator_pcn_ic).
+// escape the prefix or do not fit the layout with errors wrapping
+// liberator.ErrInvalid. RawPrefix gives the raw-zone folder
+// (liberator_pcn_ic). Import dates themselves are liberator.Date values
+// (liberator.DateFromDumpName, liberator.DateFromSnapshotID).
 //
-// # Landing
+// # Sub-packages
 //
-// Lander.Land lists the export (all pages), keeps only *.parquet files,
-// maps every key before copying anything, copies in parallel with retries,
-// verifies sizes, and publishes each table's partition: old _SUCCESS marker
-// deleted first, stale objects of an earlier export removed, _manifest.json
-// written, _SUCCESS written last. A partition already published for the
-// same export is left alone, so Land is idempotent; a table whose copy
-// failed gets no marker. ReadManifest and Published read what was
-// published.
-//
-// Package partition/faultblob wraps a bucket to inject storage faults in
-// tests.
+//   - partition/bloblander is the liberator.Lander on gocloud.dev/blob
+//     buckets; its package doc describes how an export is landed and
+//     published.
+//   - partition/s3copy opens S3 buckets and copies objects between them
+//     server-side.
+//   - partition/faultblob wraps a bucket to inject storage faults in tests.
 package partition

@@ -5,45 +5,32 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
+	"gocloud.dev/blob"
+
+	"github.com/dataplatform/liberator-ingestion/internal/blobio"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/partition"
-	"gocloud.dev/blob"
-	"gocloud.dev/gcerrors"
 )
 
 // Defaults of Options.
 const (
-	DefaultWorkers       = 8
-	DefaultPageSize      = 1000
-	DefaultRetryAttempts = 5
-	DefaultRetryInitial  = 500 * time.Millisecond
-	DefaultRetryMax      = 30 * time.Second
+	DefaultWorkers         = 8
+	DefaultPageSize        = 1000
+	DefaultRetryAttempts   = 5
+	DefaultRetryInitial    = 500 * time.Millisecond
+	DefaultRetryMultiplier = 2
+	DefaultRetryMax        = 30 * time.Second
 )
-
-// RetryPolicy bounds the retries of one storage operation (a listing page,
-// a copy, a delete, a manifest write) that failed transiently. Waits double
-// from Initial up to Max and are taken on the Lander's Clock.
-type RetryPolicy struct {
-	// Attempts is the number of tries including the first; 0 means
-	// DefaultRetryAttempts, 1 means no retry.
-	Attempts int
-	// Initial is the first wait; 0 means DefaultRetryInitial.
-	Initial time.Duration
-	// Max caps every wait; 0 means DefaultRetryMax.
-	Max time.Duration
-}
 
 // Options configure a Lander. The zero value is usable.
 type Options struct {
-	// Prefix is the landing-zone key prefix; default DefaultPrefix
+	// Prefix is the landing-zone key prefix; default partition.DefaultPrefix
 	// ("parking"). A leading slash is refused, a trailing one ignored.
 	Prefix string
 	// Workers bounds the number of copies (and per-table steps) running at
@@ -51,8 +38,12 @@ type Options struct {
 	Workers int
 	// PageSize is the listing page size; default DefaultPageSize.
 	PageSize int
-	// Retry bounds the retries of transient storage errors.
-	Retry RetryPolicy
+	// Retry bounds the retries of one storage operation (a listing page, a
+	// copy, a delete, a manifest write) whose error is retryable. Its
+	// Attempts, Initial, Multiplier and Max are used, zero ones replaced by
+	// DefaultRetryAttempts, DefaultRetryInitial, DefaultRetryMultiplier and
+	// DefaultRetryMax; Deadline and MaxErrorRetries are not used.
+	Retry liberator.RetryPolicy
 	// Clock is used for backoff waits; default the wall clock.
 	Clock liberator.Clock
 	// Logger receives progress and retry logs; default slog.Default().
@@ -74,55 +65,34 @@ type Options struct {
 }
 
 // Lander copies a finished RDS-layout export into the landing zone's
-// partitions and publishes each table's partition. It implements
-// liberator.Lander on any gocloud.dev/blob bucket (S3 in production, a
-// directory or memory locally).
-//
-// For each table found under the export prefix, Land:
-//
-//  1. skips the table if its partition already holds a manifest of the same
-//     export and the _SUCCESS marker (Land is idempotent);
-//  2. deletes the partition's old _SUCCESS marker, so readers see it as
-//     incomplete;
-//  3. copies every *.parquet file of the table into the partition (in
-//     parallel, with Workers copies at once; Bucket.Copy when the export and
-//     landing buckets are the same, else a streamed read and write), retrying
-//     transient errors, and verifies each copy's size;
-//  4. deletes objects in the partition that are not part of this export, so
-//     a re-run replaces the partition instead of mixing two exports;
-//  5. writes _manifest.json, then _SUCCESS last.
-//
-// Every export key is mapped with LandingKey before anything is copied; one
-// bad key refuses the whole export with an error wrapping
-// liberator.ErrInvalid. If a table's copy fails for good its partition gets
-// no marker, the other tables are still published, and Land returns an
-// error naming every failed key. Its kind is liberator.ErrTransient when
-// every failure was transient (retries exhausted, context canceled), else
-// liberator.ErrTerminal. Errors that are retried: everything except
-// gcerrors NotFound, InvalidArgument, PermissionDenied, FailedPrecondition,
-// AlreadyExists, Unimplemented and Canceled, and except the errkind kinds
-// Invalid, NotFound and Terminal. A size mismatch after a copy is retried.
+// partitions and publishes each table's partition, as the package doc
+// describes. It implements liberator.Lander.
 type Lander struct {
 	src, dst *blob.Bucket
 	prefix   string
 	workers  int
 	pageSize int
-	retry    RetryPolicy
+	retry    liberator.RetryPolicy
 	clock    liberator.Clock
 	log      *slog.Logger
 	before   func(asFunc func(any) bool) error
 	beforeW  func(asFunc func(any) bool) error
 }
 
-// NewLander returns a Lander that reads exports from src and writes the
-// landing zone in dst; src and dst may be the same bucket. The Lander does
-// not close them.
+var _ liberator.Lander = (*Lander)(nil)
+
+// New returns a Lander that reads exports from src and writes the landing
+// zone in dst; src and dst may be the same bucket. The Lander does not
+// close them. Options that cannot work (a nil bucket, a negative count, an
+// escaping prefix, a retry Multiplier below 1 or a Max below Initial) are
+// refused with an error wrapping liberator.ErrInvalid.
 func New(src, dst *blob.Bucket, opts Options) (*Lander, error) {
 	const op = "new lander"
 	if src == nil || dst == nil {
 		return nil, liberator.Errorf(liberator.ErrInvalid, op, "", "nil bucket")
 	}
-	if opts.Workers < 0 || opts.PageSize < 0 || opts.Retry.Attempts < 0 || opts.Retry.Initial < 0 || opts.Retry.Max < 0 {
+	r := opts.Retry
+	if opts.Workers < 0 || opts.PageSize < 0 || r.Attempts < 0 || r.Initial < 0 || r.Max < 0 {
 		return nil, liberator.Errorf(liberator.ErrInvalid, op, "", "negative option")
 	}
 	prefix := strings.TrimSuffix(opts.Prefix, "/")
@@ -132,9 +102,27 @@ func New(src, dst *blob.Bucket, opts Options) (*Lander, error) {
 	if err := partition.CheckPrefix(op, "landing prefix", prefix); err != nil {
 		return nil, err
 	}
+	if r.Attempts == 0 {
+		r.Attempts = DefaultRetryAttempts
+	}
+	if r.Initial == 0 {
+		r.Initial = DefaultRetryInitial
+	}
+	if r.Multiplier == 0 {
+		r.Multiplier = DefaultRetryMultiplier
+	}
+	if r.Max == 0 {
+		r.Max = max(DefaultRetryMax, r.Initial)
+	}
+	if !(r.Multiplier >= 1) {
+		return nil, liberator.Errorf(liberator.ErrInvalid, op, "Retry.Multiplier", "must be >= 1, got %v", r.Multiplier)
+	}
+	if r.Max < r.Initial {
+		return nil, liberator.Errorf(liberator.ErrInvalid, op, "Retry.Max", "must be >= Initial (%s), got %s", r.Initial, r.Max)
+	}
 	l := &Lander{
 		src: src, dst: dst, prefix: prefix,
-		workers: opts.Workers, pageSize: opts.PageSize, retry: opts.Retry,
+		workers: opts.Workers, pageSize: opts.PageSize, retry: r,
 		clock: opts.Clock, log: opts.Logger,
 		before: opts.BeforeCopy, beforeW: opts.BeforeWrite,
 	}
@@ -143,15 +131,6 @@ func New(src, dst *blob.Bucket, opts Options) (*Lander, error) {
 	}
 	if l.pageSize == 0 {
 		l.pageSize = DefaultPageSize
-	}
-	if l.retry.Attempts == 0 {
-		l.retry.Attempts = DefaultRetryAttempts
-	}
-	if l.retry.Initial == 0 {
-		l.retry.Initial = DefaultRetryInitial
-	}
-	if l.retry.Max == 0 {
-		l.retry.Max = DefaultRetryMax
 	}
 	if l.clock == nil {
 		l.clock = liberator.RealClock{}
@@ -165,11 +144,13 @@ func New(src, dst *blob.Bucket, opts Options) (*Lander, error) {
 // Prefix returns the landing-zone prefix the Lander writes under.
 func (l *Lander) Prefix() string { return l.prefix }
 
-// copyJob is one export object to copy.
-type copyJob struct {
-	src, dst string
-	size     int64
-	err      error
+// landing is one Land call: the request and, per table, the work planned
+// and its outcome.
+type landing struct {
+	req    liberator.LandRequest
+	what   string // `export "<id>"`, the subject of errors
+	log    *slog.Logger
+	tables []*tableWork // sorted by database and table
 }
 
 // tableWork is one table's share of a Land call.
@@ -180,6 +161,13 @@ type tableWork struct {
 	skip   bool                    // already published for this export
 	done   liberator.TableManifest // set when published (or skipped)
 	err    error                   // first error of a non-copy step
+}
+
+// copyJob is one export object to copy.
+type copyJob struct {
+	src, dst string
+	size     int64
+	err      error
 }
 
 func (t *tableWork) failed() bool {
@@ -195,11 +183,10 @@ func (t *tableWork) failed() bool {
 }
 
 // Land copies the export req describes into the landing zone under
-// req.ImportDate and publishes each table's partition; see Lander. The
-// export is read under req.ExportPrefix, or "<ExportID>/" if that is empty;
-// req.Tables ("PCN_IC" or "liberator.PCN_IC") restricts the tables landed.
-// An export without any *.parquet file is refused with an error wrapping
-// liberator.ErrNotFound.
+// req.ImportDate and publishes each table's partition, in the steps the
+// package doc describes. The export is read under req.ExportPrefix, or
+// "<ExportID>/" if that is empty; req.Tables ("PCN_IC" or
+// "liberator.PCN_IC") restricts the tables landed.
 //
 // The returned Manifest lists the published tables sorted by database and
 // table, each with its objects sorted by key; on error it lists those
@@ -209,155 +196,57 @@ func (t *tableWork) failed() bool {
 // pipeline runs one step per run at a time); calls for different dates or
 // prefixes may.
 func (l *Lander) Land(ctx context.Context, req liberator.LandRequest) (liberator.Manifest, error) {
+	ld, err := l.plan(ctx, req)
+	if err != nil {
+		return liberator.Manifest{}, err
+	}
+	l.unpublish(ctx, ld)
+	l.copyAll(ctx, ld)
+	l.publish(ctx, ld)
+	return ld.result(ctx)
+}
+
+// plan is step 1: it checks the request, lists the export and maps every
+// key to its partition (mapKeys). It refuses a request or export that
+// cannot be landed, before anything is written.
+func (l *Lander) plan(ctx context.Context, req liberator.LandRequest) (*landing, error) {
 	const op = "land"
 	if req.ExportID == "" {
-		return liberator.Manifest{}, liberator.Errorf(liberator.ErrInvalid, op, "", "empty export id")
+		return nil, liberator.Errorf(liberator.ErrInvalid, op, "", "empty export id")
 	}
 	what := "export " + strconv.Quote(req.ExportID)
 	if !req.ImportDate.Valid() {
-		return liberator.Manifest{}, liberator.Errorf(liberator.ErrInvalid, op, what, "invalid import date %q", req.ImportDate.String())
+		return nil, liberator.Errorf(liberator.ErrInvalid, op, what, "invalid import date %q", req.ImportDate.String())
 	}
 	exportPrefix := req.ExportPrefix
 	if exportPrefix == "" {
 		exportPrefix = req.ExportID + "/"
 	}
 	if err := partition.CheckPrefix(op, "export prefix", exportPrefix); err != nil {
-		return liberator.Manifest{}, err
+		return nil, err
 	}
 	ep := partition.DirPrefix(exportPrefix)
-	log := l.log.With("export_id", req.ExportID, "import_date", req.ImportDate.String())
-
 	objs, err := l.list(ctx, l.src, ep)
 	if err != nil {
-		return liberator.Manifest{}, liberator.NewError(kindOf(ctx, err), op, what, fmt.Errorf("list %q: %w", ep, err))
+		return nil, liberator.NewError(failureKind(ctx, err), op, what, fmt.Errorf("list %q: %w", ep, err))
 	}
-	tables, err := l.plan(req, ep, objs)
+	tables, err := l.mapKeys(req, ep, objs)
 	if err != nil {
-		return liberator.Manifest{}, err
+		return nil, err
 	}
 	if len(tables) == 0 {
-		return liberator.Manifest{}, liberator.Errorf(liberator.ErrNotFound, op, what, "no *.parquet files under %q%s", ep, tablesNote(req.Tables))
+		return nil, liberator.Errorf(liberator.ErrNotFound, op, what, "no *.parquet files under %q%s", ep, tablesNote(req.Tables))
 	}
-	log.Info("landing export", "export_prefix", ep, "tables", len(tables), "objects", countJobs(tables))
-
-	// Phase 1: per table, detect an earlier identical publication, else
-	// unpublish the partition.
-	l.parallel(ctx, len(tables), func(i int) {
-		t := tables[i]
-		m, err := l.readManifest(ctx, t.prefix)
-		switch {
-		case err == nil && m.ExportID == req.ExportID && len(m.Tables) == 1:
-			ok, err := l.exists(ctx, t.prefix+partition.MarkerName)
-			if err != nil {
-				t.err = err
-				return
-			}
-			if ok {
-				t.skip, t.done = true, m.Tables[0]
-				log.Info("partition already published for this export; skipping", "table", t.ref.String(), "prefix", t.prefix)
-				return
-			}
-		case err != nil && !errors.Is(err, liberator.ErrNotFound) && !errors.Is(err, liberator.ErrInvalid):
-			t.err = err
-			return
-		}
-		if err := l.delete(ctx, t.prefix+partition.MarkerName); err != nil {
-			t.err = fmt.Errorf("unpublish: %w", err)
-		}
-	})
-
-	// Phase 2: copy every object of the tables still to do.
-	var jobs []*copyJob
-	for _, t := range tables {
-		if !t.skip && t.err == nil {
-			jobs = append(jobs, t.jobs...)
-		}
-	}
-	l.parallel(ctx, len(jobs), func(i int) {
-		j := jobs[i]
-		j.err = l.retryOp(ctx, "copy", j.src, func() error { return l.copyOne(ctx, j) })
-		if j.err != nil {
-			log.Error("copy failed", "source", j.src, "target", j.dst, "err", j.err)
-		}
-	})
-
-	// Phase 3: per table, remove stale objects, write manifest and marker.
-	l.parallel(ctx, len(tables), func(i int) {
-		t := tables[i]
-		if t.skip || t.failed() {
-			return
-		}
-		tm := liberator.TableManifest{Database: t.ref.Database, Table: t.ref.Table, Prefix: t.prefix, Rows: -1}
-		if n, ok := req.RowCounts[t.ref.String()]; ok {
-			tm.Rows = n
-		}
-		keep := make(map[string]bool, len(t.jobs))
-		for _, j := range t.jobs {
-			keep[j.dst] = true
-			tm.Objects = append(tm.Objects, liberator.Object{Key: j.dst, Source: j.src, Size: j.size})
-		}
-		slices.SortFunc(tm.Objects, func(a, b liberator.Object) int { return strings.Compare(a.Key, b.Key) })
-		keep[t.prefix+partition.ManifestName] = true
-		if err := l.removeStale(ctx, t.prefix, keep, log); err != nil {
-			t.err = fmt.Errorf("remove stale objects: %w", err)
-			return
-		}
-		m := liberator.Manifest{Version: partition.ManifestVersion, ExportID: req.ExportID, ImportDate: req.ImportDate, Tables: []liberator.TableManifest{tm}}
-		body, err := json.MarshalIndent(m, "", "  ")
-		if err != nil {
-			t.err = err
-			return
-		}
-		if err := l.write(ctx, t.prefix+partition.ManifestName, append(body, '\n'), "application/json"); err != nil {
-			t.err = fmt.Errorf("write manifest: %w", err)
-			return
-		}
-		if err := l.write(ctx, t.prefix+partition.MarkerName, nil, "text/plain"); err != nil {
-			t.err = fmt.Errorf("write marker: %w", err)
-			return
-		}
-		t.done = tm
-		log.Info("partition published", "table", t.ref.String(), "prefix", t.prefix, "objects", len(tm.Objects))
-	})
-
-	out := liberator.Manifest{Version: partition.ManifestVersion, ExportID: req.ExportID, ImportDate: req.ImportDate}
-	// The causes are included as text only, so that errors.Is sees the one
-	// kind chosen for the whole failure and not the kinds of the causes.
-	var msgs []string
-	kind := liberator.ErrTransient
-	failedTables := 0
-	for _, t := range tables {
-		if !t.failed() {
-			out.Tables = append(out.Tables, t.done)
-			continue
-		}
-		failedTables++
-		if t.err != nil {
-			if kindOf(ctx, t.err) == liberator.ErrTerminal {
-				kind = liberator.ErrTerminal
-			}
-			msgs = append(msgs, fmt.Sprintf("table %s (%s): %v", t.ref, t.prefix, t.err))
-		}
-		for _, j := range t.jobs {
-			if j.err == nil {
-				continue
-			}
-			if kindOf(ctx, j.err) == liberator.ErrTerminal {
-				kind = liberator.ErrTerminal
-			}
-			msgs = append(msgs, fmt.Sprintf("copy %q to %q: %v", j.src, j.dst, j.err))
-		}
-	}
-	if len(msgs) > 0 {
-		return out, liberator.Errorf(kind, op, what, "%d of %d tables not published (no %s marker written): %s",
-			failedTables, len(tables), partition.MarkerName, strings.Join(msgs, "; "))
-	}
-	return out, nil
+	ld := &landing{req: req, what: what, tables: tables,
+		log: l.log.With("export_id", req.ExportID, "import_date", req.ImportDate.String())}
+	ld.log.Info("landing export", "export_prefix", ep, "tables", len(tables), "objects", countJobs(tables))
+	return ld, nil
 }
 
-// plan filters the listing to *.parquet, maps every key and groups the jobs
-// by table, sorted by table. Any bad key refuses the whole export.
-func (l *Lander) plan(req liberator.LandRequest, ep string, objs []*blob.ListObject) ([]*tableWork, error) {
+// mapKeys keeps the *.parquet files of the listing, maps every key and
+// groups the copies by table, sorted by table. Any bad key refuses the
+// whole export.
+func (l *Lander) mapKeys(req liberator.LandRequest, ep string, objs []*blob.ListObject) ([]*tableWork, error) {
 	byTable := map[partition.TableRef]*tableWork{}
 	target := map[string]string{} // landing key -> export key
 	var bad []error
@@ -407,6 +296,149 @@ func (l *Lander) plan(req liberator.LandRequest, ep string, objs []*blob.ListObj
 	return tables, nil
 }
 
+// unpublish is step 2: per table, it marks a partition already published
+// for this export as skipped, and removes the _SUCCESS marker of every
+// other one.
+func (l *Lander) unpublish(ctx context.Context, ld *landing) {
+	l.parallel(len(ld.tables), func(i int) {
+		t := ld.tables[i]
+		m, err := l.readManifest(ctx, t.prefix)
+		switch {
+		case err == nil && m.ExportID == ld.req.ExportID && len(m.Tables) == 1:
+			ok, err := l.exists(ctx, t.prefix+partition.MarkerName)
+			if err != nil {
+				t.err = err
+				return
+			}
+			if ok {
+				t.skip, t.done = true, m.Tables[0]
+				ld.log.Info("partition already published for this export; skipping", "table", t.ref.String(), "prefix", t.prefix)
+				return
+			}
+		case err != nil && !errors.Is(err, liberator.ErrNotFound) && !errors.Is(err, liberator.ErrInvalid):
+			t.err = err
+			return
+		}
+		if err := l.delete(ctx, t.prefix+partition.MarkerName); err != nil {
+			t.err = fmt.Errorf("unpublish: %w", err)
+		}
+	})
+}
+
+// copyAll is step 3: it copies every object of the tables neither skipped
+// nor failed, Workers at a time, recording each copy's error in its job.
+func (l *Lander) copyAll(ctx context.Context, ld *landing) {
+	var jobs []*copyJob
+	for _, t := range ld.tables {
+		if !t.skip && t.err == nil {
+			jobs = append(jobs, t.jobs...)
+		}
+	}
+	l.parallel(len(jobs), func(i int) {
+		j := jobs[i]
+		j.err = l.retryOp(ctx, "copy", j.src, func() error { return l.copyOne(ctx, j) })
+		if j.err != nil {
+			ld.log.Error("copy failed", "source", j.src, "target", j.dst, "err", j.err)
+		}
+	})
+}
+
+// publish is step 4: for each table whose copies all succeeded, it removes
+// the partition's stale objects and writes the manifest, then the marker.
+func (l *Lander) publish(ctx context.Context, ld *landing) {
+	l.parallel(len(ld.tables), func(i int) {
+		t := ld.tables[i]
+		if t.skip || t.failed() {
+			return
+		}
+		if err := l.publishTable(ctx, ld, t); err != nil {
+			t.err = err
+			return
+		}
+		ld.log.Info("partition published", "table", t.ref.String(), "prefix", t.prefix, "objects", len(t.done.Objects))
+	})
+}
+
+// publishTable publishes one table's partition: stale objects removed,
+// _manifest.json written, _SUCCESS written last. It sets t.done.
+func (l *Lander) publishTable(ctx context.Context, ld *landing, t *tableWork) error {
+	tm := liberator.TableManifest{Database: t.ref.Database, Table: t.ref.Table, Prefix: t.prefix, Rows: -1}
+	if n, ok := ld.req.RowCounts[t.ref.String()]; ok {
+		tm.Rows = n
+	}
+	keep := make(map[string]bool, len(t.jobs)+1)
+	for _, j := range t.jobs {
+		keep[j.dst] = true
+		tm.Objects = append(tm.Objects, liberator.Object{Key: j.dst, Source: j.src, Size: j.size})
+	}
+	slices.SortFunc(tm.Objects, func(a, b liberator.Object) int { return strings.Compare(a.Key, b.Key) })
+	keep[t.prefix+partition.ManifestName] = true
+	if err := l.removeStale(ctx, t.prefix, keep, ld.log); err != nil {
+		return fmt.Errorf("remove stale objects: %w", err)
+	}
+	m := liberator.Manifest{Version: partition.ManifestVersion, ExportID: ld.req.ExportID, ImportDate: ld.req.ImportDate, Tables: []liberator.TableManifest{tm}}
+	body, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := l.write(ctx, t.prefix+partition.ManifestName, append(body, '\n'), "application/json"); err != nil {
+		return fmt.Errorf("write manifest: %w", err)
+	}
+	if err := l.write(ctx, t.prefix+partition.MarkerName, nil, "text/plain"); err != nil {
+		return fmt.Errorf("write marker: %w", err)
+	}
+	t.done = tm
+	return nil
+}
+
+// result returns the manifest of the published tables and, if any table
+// failed, one error naming every failure, of kind ErrTerminal if any
+// failure was terminal, else ErrTransient.
+func (ld *landing) result(ctx context.Context) (liberator.Manifest, error) {
+	out := liberator.Manifest{Version: partition.ManifestVersion, ExportID: ld.req.ExportID, ImportDate: ld.req.ImportDate}
+	// The causes are included as text only, so that errors.Is sees the one
+	// kind chosen for the whole failure and not the kinds of the causes.
+	var msgs []string
+	kind := liberator.ErrTransient
+	note := func(err error, msg string) {
+		if failureKind(ctx, err) == liberator.ErrTerminal {
+			kind = liberator.ErrTerminal
+		}
+		msgs = append(msgs, msg)
+	}
+	failedTables := 0
+	for _, t := range ld.tables {
+		if !t.failed() {
+			out.Tables = append(out.Tables, t.done)
+			continue
+		}
+		failedTables++
+		if t.err != nil {
+			note(t.err, fmt.Sprintf("table %s (%s): %v", t.ref, t.prefix, t.err))
+		}
+		for _, j := range t.jobs {
+			if j.err != nil {
+				note(j.err, fmt.Sprintf("copy %q to %q: %v", j.src, j.dst, j.err))
+			}
+		}
+	}
+	if len(msgs) > 0 {
+		return out, liberator.Errorf(kind, "land", ld.what, "%d of %d tables not published (no %s marker written): %s",
+			failedTables, len(ld.tables), partition.MarkerName, strings.Join(msgs, "; "))
+	}
+	return out, nil
+}
+
+// failureKind is the kind of a step's final error: ErrTransient when the
+// context ended or the error is retryable under the blob error policy
+// (its retries were used up), else ErrTerminal.
+func failureKind(ctx context.Context, err error) *liberator.Kind {
+	if ctx.Err() != nil || blobio.Retryable(err) {
+		return liberator.ErrTransient
+	}
+	return liberator.ErrTerminal
+}
+
 func wantTable(tables []string, ref partition.TableRef) bool {
 	if len(tables) == 0 {
 		return true
@@ -439,202 +471,4 @@ func tablesNote(tables []string) string {
 		return ""
 	}
 	return fmt.Sprintf(" for tables %q", tables)
-}
-
-// parallel runs fn(0..n-1) with at most l.workers at once and waits.
-func (l *Lander) parallel(ctx context.Context, n int, fn func(i int)) {
-	sem := make(chan struct{}, l.workers)
-	var wg sync.WaitGroup
-	for i := 0; i < n; i++ {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			fn(i)
-		}()
-	}
-	wg.Wait()
-}
-
-// errSizeMismatch marks a copy whose target size differs from the source.
-var errSizeMismatch = errors.New("size mismatch after copy")
-
-// copyOne copies one object and verifies the target's size.
-func (l *Lander) copyOne(ctx context.Context, j *copyJob) error {
-	if l.src == l.dst {
-		if err := l.dst.Copy(ctx, j.dst, j.src, &blob.CopyOptions{BeforeCopy: l.before}); err != nil {
-			return err
-		}
-	} else if err := l.stream(ctx, j); err != nil {
-		return err
-	}
-	a, err := l.dst.Attributes(ctx, j.dst)
-	if err != nil {
-		return fmt.Errorf("verify: %w", err)
-	}
-	if a.Size != j.size {
-		return fmt.Errorf("%w: %q has %d bytes, export listed %d", errSizeMismatch, j.dst, a.Size, j.size)
-	}
-	return nil
-}
-
-// stream copies between two buckets; a failed write is aborted so no
-// partial object is left.
-func (l *Lander) stream(ctx context.Context, j *copyJob) error {
-	r, err := l.src.NewReader(ctx, j.src, nil)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	ct := r.ContentType()
-	if ct == "" {
-		ct = "application/octet-stream"
-	}
-	wctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	w, err := l.dst.NewWriter(wctx, j.dst, &blob.WriterOptions{ContentType: ct, BeforeWrite: l.beforeW})
-	if err != nil {
-		return err
-	}
-	n, err := io.Copy(w, r)
-	if err == nil && n != j.size {
-		err = fmt.Errorf("%w: read %d bytes of %q, export listed %d", errSizeMismatch, n, j.src, j.size)
-	}
-	if err != nil {
-		cancel()
-		_ = w.Close()
-		return err
-	}
-	return w.Close()
-}
-
-// list returns every object under prefix, page by page.
-func (l *Lander) list(ctx context.Context, b *blob.Bucket, prefix string) ([]*blob.ListObject, error) {
-	var out []*blob.ListObject
-	token := blob.FirstPageToken
-	for {
-		var objs []*blob.ListObject
-		var next []byte
-		err := l.retryOp(ctx, "list", prefix, func() error {
-			var err error
-			objs, next, err = b.ListPage(ctx, token, l.pageSize, &blob.ListOptions{Prefix: prefix})
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, objs...)
-		if len(next) == 0 {
-			return out, nil
-		}
-		token = next
-	}
-}
-
-// removeStale deletes every object under prefix that is not in keep.
-func (l *Lander) removeStale(ctx context.Context, prefix string, keep map[string]bool, log *slog.Logger) error {
-	objs, err := l.list(ctx, l.dst, prefix)
-	if err != nil {
-		return err
-	}
-	for _, o := range objs {
-		if o.IsDir || keep[o.Key] {
-			continue
-		}
-		if err := l.delete(ctx, o.Key); err != nil {
-			return err
-		}
-		log.Info("deleted object not part of this export", "key", o.Key)
-	}
-	return nil
-}
-
-// delete deletes key in the landing bucket; a missing key is not an error.
-func (l *Lander) delete(ctx context.Context, key string) error {
-	return l.retryOp(ctx, "delete", key, func() error {
-		err := l.dst.Delete(ctx, key)
-		if gcerrors.Code(err) == gcerrors.NotFound {
-			return nil
-		}
-		return err
-	})
-}
-
-func (l *Lander) exists(ctx context.Context, key string) (bool, error) {
-	var ok bool
-	err := l.retryOp(ctx, "stat", key, func() error {
-		var err error
-		ok, err = l.dst.Exists(ctx, key)
-		return err
-	})
-	return ok, err
-}
-
-func (l *Lander) write(ctx context.Context, key string, body []byte, contentType string) error {
-	return l.retryOp(ctx, "write", key, func() error {
-		return l.dst.WriteAll(ctx, key, body, &blob.WriterOptions{ContentType: contentType, BeforeWrite: l.beforeW})
-	})
-}
-
-func (l *Lander) readManifest(ctx context.Context, partPrefix string) (liberator.Manifest, error) {
-	var m liberator.Manifest
-	err := l.retryOp(ctx, "read", partPrefix+partition.ManifestName, func() error {
-		var err error
-		m, err = partition.ReadManifestKey(ctx, l.dst, partPrefix+partition.ManifestName)
-		return err
-	})
-	return m, err
-}
-
-// retryOp runs fn until it succeeds, fails permanently, the context ends or
-// the attempts are used up, waiting on the clock between attempts.
-func (l *Lander) retryOp(ctx context.Context, op, key string, fn func() error) error {
-	wait := l.retry.Initial
-	for attempt := 1; ; attempt++ {
-		err := fn()
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil || !transient(err) {
-			return err
-		}
-		if attempt >= l.retry.Attempts {
-			return fmt.Errorf("after %d attempts: %w", attempt, err)
-		}
-		l.log.Warn("retrying blob operation", "op", op, "key", key, "attempt", attempt, "wait", wait, "err", err)
-		if serr := l.clock.Sleep(ctx, wait); serr != nil {
-			return errors.Join(err, serr)
-		}
-		wait = min(2*wait, l.retry.Max)
-	}
-}
-
-// transient reports whether a storage error is worth retrying. A deadline
-// error is transient (a slow request); the retry loop stops anyway once the
-// caller's own context is done.
-func transient(err error) bool {
-	switch {
-	case errors.Is(err, context.Canceled):
-		return false
-	case errors.Is(err, errSizeMismatch):
-		return true
-	case errors.Is(err, liberator.ErrInvalid), errors.Is(err, liberator.ErrNotFound), errors.Is(err, liberator.ErrTerminal):
-		return false
-	}
-	switch gcerrors.Code(err) {
-	case gcerrors.NotFound, gcerrors.InvalidArgument, gcerrors.PermissionDenied, gcerrors.FailedPrecondition,
-		gcerrors.AlreadyExists, gcerrors.Unimplemented, gcerrors.Canceled:
-		return false
-	}
-	return true
-}
-
-// kindOf classifies a final error: Transient if retrying later may help
-// (transient error with retries used up, or the context ended), else
-// Terminal.
-func kindOf(ctx context.Context, err error) *liberator.Kind {
-	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || transient(err) {
-		return liberator.ErrTransient
-	}
-	return liberator.ErrTerminal
 }

@@ -232,28 +232,40 @@ func TestLandPagination(t *testing.T) {
 }
 
 func TestLandRetriesTransientCopyErrors(t *testing.T) {
-	ctx := context.Background()
-	inner := memblob.OpenBucket(nil)
-	b, faults := faultblob.Wrap(inner)
-	put(t, inner, export1)
-	target := pcnPrefix("parking") + "part-00001-bb-c000.gz.parquet"
-	faults.Add(faultblob.Rule{Op: faultblob.OpCopy, Key: target, Times: 2})
-	l, vc := newLander(t, b, b, bloblander.Options{Retry: bloblander.RetryPolicy{Attempts: 3, Initial: time.Second, Max: time.Minute}})
-	if _, err := l.Land(ctx, liberator.LandRequest{ExportID: "exp-1", ImportDate: day}); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name  string
+		retry liberator.RetryPolicy
+		want  time.Duration // backoff waits taken on the clock
+	}{
+		{"doubling by default", liberator.RetryPolicy{Attempts: 3, Initial: time.Second, Max: time.Minute}, time.Second + 2*time.Second},
+		{"multiplier", liberator.RetryPolicy{Attempts: 3, Initial: time.Second, Multiplier: 3, Max: time.Minute}, time.Second + 3*time.Second},
+		{"capped by max", liberator.RetryPolicy{Attempts: 3, Initial: time.Second, Max: time.Second}, 2 * time.Second},
 	}
-	if got := contents(t, inner, target)[target]; got != "pcn-ic-one" {
-		t.Errorf("target holds %q", got)
-	}
-	if ok, _ := partition.Published(ctx, inner, "", "liberator", "PCN_IC", day); !ok {
-		t.Error("no marker after recovered copy")
-	}
-	if got, want := faults.Injected(), 2; got != want {
-		t.Errorf("%d faults injected, want %d", got, want)
-	}
-	// Backoff waits were taken on the virtual clock: 1s then 2s.
-	if got, want := vc.Now().Sub(start), 3*time.Second; got != want {
-		t.Errorf("clock advanced %v, want %v", got, want)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			inner := memblob.OpenBucket(nil)
+			b, faults := faultblob.Wrap(inner)
+			put(t, inner, export1)
+			target := pcnPrefix("parking") + "part-00001-bb-c000.gz.parquet"
+			faults.Add(faultblob.Rule{Op: faultblob.OpCopy, Key: target, Times: 2})
+			l, vc := newLander(t, b, b, bloblander.Options{Retry: tt.retry})
+			if _, err := l.Land(ctx, liberator.LandRequest{ExportID: "exp-1", ImportDate: day}); err != nil {
+				t.Fatal(err)
+			}
+			if got := contents(t, inner, target)[target]; got != "pcn-ic-one" {
+				t.Errorf("target holds %q", got)
+			}
+			if ok, _ := partition.Published(ctx, inner, "", "liberator", "PCN_IC", day); !ok {
+				t.Error("no marker after recovered copy")
+			}
+			if got, want := faults.Injected(), 2; got != want {
+				t.Errorf("%d faults injected, want %d", got, want)
+			}
+			if got := vc.Now().Sub(start); got != tt.want {
+				t.Errorf("clock advanced %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
 
@@ -297,6 +309,11 @@ func TestLandFailures(t *testing.T) {
 		{"copy always fails", false, faultblob.Rule{Op: faultblob.OpCopy, Key: target}, liberator.ErrTransient, 4},
 		{"write always fails", true, faultblob.Rule{Op: faultblob.OpNewTypedWriter, Key: target}, liberator.ErrTransient, 4},
 		{"permission denied", false, faultblob.Rule{Key: target, Code: gcerrors.PermissionDenied}, liberator.ErrTerminal, 1},
+		{"invalid argument", false, faultblob.Rule{Key: target, Code: gcerrors.InvalidArgument}, liberator.ErrTerminal, 1},
+		{"throttled", false, faultblob.Rule{Key: target, Code: gcerrors.ResourceExhausted}, liberator.ErrTransient, 4},
+		// Under the one blob error policy every code not listed as
+		// terminal is transient and retried (AlreadyExists included).
+		{"already exists", false, faultblob.Rule{Key: target, Code: gcerrors.AlreadyExists}, liberator.ErrTransient, 4},
 		{"marker write fails", false, faultblob.Rule{Op: faultblob.OpNewTypedWriter, Key: pcnPrefix("parking") + "_SUCCESS"}, liberator.ErrTransient, 4},
 		{"old marker delete fails", false, faultblob.Rule{Op: faultblob.OpDelete, Key: pcnPrefix("parking") + "_SUCCESS"}, liberator.ErrTransient, 4},
 	}
@@ -314,7 +331,7 @@ func TestLandFailures(t *testing.T) {
 				src = dst
 			}
 			faults.Add(tt.rule)
-			l, _ := newLander(t, src, dst, bloblander.Options{Retry: bloblander.RetryPolicy{Attempts: 4}})
+			l, _ := newLander(t, src, dst, bloblander.Options{Retry: liberator.RetryPolicy{Attempts: 4}})
 			m, err := l.Land(ctx, liberator.LandRequest{ExportID: "exp-1", ImportDate: day})
 			if err == nil {
 				t.Fatal("Land succeeded")
@@ -555,6 +572,9 @@ func TestNewLanderRefusals(t *testing.T) {
 		{"nil src", nil, b, bloblander.Options{}},
 		{"nil dst", b, nil, bloblander.Options{}},
 		{"negative workers", b, b, bloblander.Options{Workers: -1}},
+		{"negative attempts", b, b, bloblander.Options{Retry: liberator.RetryPolicy{Attempts: -1}}},
+		{"multiplier below 1", b, b, bloblander.Options{Retry: liberator.RetryPolicy{Multiplier: 0.5}}},
+		{"max below initial", b, b, bloblander.Options{Retry: liberator.RetryPolicy{Initial: time.Minute, Max: time.Second}}},
 		{"absolute prefix", b, b, bloblander.Options{Prefix: "/parking"}},
 		{"escaping prefix", b, b, bloblander.Options{Prefix: "parking/../.."}},
 	}
@@ -562,19 +582,6 @@ func TestNewLanderRefusals(t *testing.T) {
 		if _, err := bloblander.New(tt.src, tt.dst, tt.opts); !errors.Is(err, liberator.ErrInvalid) {
 			t.Errorf("%s: error %v does not wrap Invalid", tt.name, err)
 		}
-	}
-}
-
-func TestReadManifestErrors(t *testing.T) {
-	ctx := context.Background()
-	b := memblob.OpenBucket(nil)
-	if _, err := partition.ReadManifest(ctx, b, "", "liberator", "T", day); !errors.Is(err, liberator.ErrNotFound) {
-		t.Errorf("missing manifest: %v, want NotFound", err)
-	}
-	put(t, b, map[string]string{"parking/liberator/liberator.T/" + part + "_manifest.json": "{not json"})
-	_, err := partition.ReadManifest(ctx, b, "", "liberator", "T", day)
-	if !errors.Is(err, liberator.ErrInvalid) || !strings.Contains(err.Error(), "liberator.T") {
-		t.Errorf("corrupt manifest: %v, want Invalid naming the key", err)
 	}
 }
 

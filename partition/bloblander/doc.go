@@ -1,0 +1,47 @@
+// Package bloblander is the liberator.Lander on gocloud.dev/blob buckets (S3
+// in production, opened with s3copy.OpenBucket; a directory or memory
+// locally): it copies a finished RDS-layout export into the landing zone's
+// partitions and publishes each table's partition.
+//
+// # Landing an export
+//
+// Lander.Land runs four steps; each step handles all tables, at most
+// Options.Workers at a time:
+//
+//  1. Plan: list everything under the export prefix (all pages), keep the
+//     *.parquet files and map every key with partition.LandingKey to
+//     <prefix>/<db>/<db>.<table>/import_year=…/import_date=YYYYMMDD/<file>,
+//     grouped by table. A key that does not fit the layout, or two keys
+//     landing on the same key, refuse the whole export with an error
+//     wrapping liberator.ErrInvalid before anything is copied; an export
+//     without any *.parquet file is refused with liberator.ErrNotFound.
+//  2. Unpublish: a table whose partition already holds a manifest of the
+//     same export and the _SUCCESS marker is skipped, so Land is
+//     idempotent. Every other partition loses its old _SUCCESS marker, so
+//     readers see it as incomplete.
+//  3. Copy: every file is copied into its partition (Bucket.Copy when the
+//     export and landing buckets are the same, else a streamed read and
+//     write) and the copy's size is checked against the listing.
+//  4. Publish: for each table whose copies all succeeded, the objects in
+//     its partition that are not part of this export are deleted (a re-run
+//     replaces a partition, never mixes two exports), then _manifest.json
+//     is written, then _SUCCESS last.
+//
+// partition.ReadManifest and partition.Published read what was published.
+//
+// # Failures
+//
+// Every storage operation (a listing page, a copy, a delete, a write) is
+// retried under Options.Retry, waiting on Options.Clock, when its error is
+// retryable under the module's one blob error policy: throttling
+// (ResourceExhausted) and transient failures (network errors, 5xx, a size
+// mismatch after a copy) are retried; NotFound, InvalidArgument,
+// PermissionDenied, FailedPrecondition and Unimplemented are not.
+//
+// A table whose step fails for good gets no marker; the other tables are
+// still published. Land then returns the manifest of the published tables
+// and an error naming every failed key, of kind liberator.ErrTransient when
+// every failure was retryable (retries used up, or the context ended), else
+// liberator.ErrTerminal. Once the store recovers, a re-run publishes the
+// rest.
+package bloblander
