@@ -120,19 +120,18 @@ func StagingName(target string) string {
 // The statements run on one connection of db (session settings such as
 // SET NAMES and LOCK TABLES need it). Consecutive INSERTs into the same
 // table are merged into statements of up to BatchBytes.
+//
+// The steps: check the target names (checkTarget) and the server
+// (checkServer), create the staging database (createStaging) and set up
+// the session (prepareSession), stream the dump through the allowlist
+// (loadStatements), end the load and let BeforePromote record metadata
+// (finishStaging), promote, then create the allowed views and triggers
+// (createDeferred).
 func Restore(ctx context.Context, db *sql.DB, dump io.Reader, target string, opts RestoreOptions) (res *RestoreResult, err error) {
 	const op = "restore"
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.BatchBytes <= 0 {
-		opts.BatchBytes = 4 << 20
-	}
-	if err := ValidDatabaseName(target); err != nil {
+	opts = opts.withDefaults()
+	if err := checkTarget(op, target); err != nil {
 		return nil, err
-	}
-	if err := ValidDatabaseName(target + StagingInfix + "00000000"); err != nil {
-		return nil, liberator.Errorf(liberator.ErrInvalid, op, target, "name too long for its staging database: %v", err)
 	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -150,40 +149,106 @@ func Restore(ctx context.Context, db *sql.DB, dump io.Reader, target string, opt
 		return nil, err
 	}
 	opts.Allow.Dialect = res.Dialect
-
-	var exists int
-	if err := conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", target).Scan(&exists); err != nil {
-		return nil, classify(op, target, err)
-	}
-	if exists > 0 {
-		return nil, liberator.Errorf(liberator.ErrAlreadyExists, op, target, "database %s exists", target)
-	}
-	var maxPacket int
-	if err := conn.QueryRowContext(ctx, "SELECT @@max_allowed_packet").Scan(&maxPacket); err != nil {
-		return nil, classify(op, target, err)
-	}
-	limit := opts.BatchBytes
-	if maxPacket > 0 && limit > maxPacket-1024 {
-		limit = maxPacket - 1024
+	maxPacket, err := checkServer(ctx, conn, op, target)
+	if err != nil {
+		return nil, err
 	}
 
-	staging := StagingName(target)
-	if _, err := conn.ExecContext(ctx, "CREATE DATABASE "+quoteIdent(staging)+" DEFAULT CHARACTER SET utf8mb4"); err != nil {
-		return nil, classify(op, staging, err)
+	staging, err := createStaging(ctx, conn, op, target)
+	if err != nil {
+		return nil, err
 	}
 	opts.Logger.Info("restore started", "staging", staging, "server", res.Server)
 	defer func() {
 		if err == nil {
 			return
 		}
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		defer cancel()
-		if _, derr := db.ExecContext(cctx, "DROP DATABASE IF EXISTS "+quoteIdent(staging)); derr != nil {
+		if derr := dropDetached(ctx, db, staging); derr != nil {
 			err = errors.Join(err, classify("restore cleanup", staging, derr))
 		}
 	}()
-	// A known session: lexing as the allowlist assumes (backslash escapes,
-	// no ANSI_QUOTES), zero dates accepted as dumps hold them.
+	if err := prepareSession(ctx, conn, op, staging); err != nil {
+		return nil, err
+	}
+	deferred, err := loadStatements(ctx, conn, dump, staging, maxPacket, opts, res)
+	if err != nil {
+		return nil, err
+	}
+	if err := finishStaging(ctx, conn, op, staging, opts.BeforePromote, res); err != nil {
+		return nil, err
+	}
+	if err := promote(ctx, conn, staging, target); err != nil {
+		return nil, err
+	}
+	if err := createDeferred(ctx, db, conn, target, deferred, res); err != nil {
+		return nil, err
+	}
+	opts.Logger.Info("restore complete", "database", target, "tables", len(res.Tables),
+		"statements", res.Statements, "sent", res.Sent, "bytes", res.Bytes)
+	return res, nil
+}
+
+func (o RestoreOptions) withDefaults() RestoreOptions {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.BatchBytes <= 0 {
+		o.BatchBytes = 4 << 20
+	}
+	return o
+}
+
+// checkTarget checks that target and its staging database names are valid
+// database names.
+func checkTarget(op, target string) error {
+	if err := ValidDatabaseName(target); err != nil {
+		return err
+	}
+	if err := ValidDatabaseName(target + StagingInfix + "00000000"); err != nil {
+		return liberator.Errorf(liberator.ErrInvalid, op, target, "name too long for its staging database: %v", err)
+	}
+	return nil
+}
+
+// checkServer checks that database target does not exist yet and returns
+// the server's max_allowed_packet.
+func checkServer(ctx context.Context, conn *sql.Conn, op, target string) (maxPacket int, err error) {
+	exists, err := databaseExists(ctx, conn, target)
+	if err != nil {
+		return 0, classify(op, target, err)
+	}
+	if exists {
+		return 0, liberator.Errorf(liberator.ErrAlreadyExists, op, target, "database %s exists", target)
+	}
+	if err := conn.QueryRowContext(ctx, "SELECT @@max_allowed_packet").Scan(&maxPacket); err != nil {
+		return 0, classify(op, target, err)
+	}
+	return maxPacket, nil
+}
+
+// databaseExists reports whether the server has a database called name.
+func databaseExists(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, name string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", name).Scan(&n)
+	return n > 0, err
+}
+
+// createStaging creates a fresh staging database for target and returns its
+// name.
+func createStaging(ctx context.Context, conn *sql.Conn, op, target string) (string, error) {
+	staging := StagingName(target)
+	if _, err := conn.ExecContext(ctx, "CREATE DATABASE "+quoteIdent(staging)+" DEFAULT CHARACTER SET utf8mb4"); err != nil {
+		return "", classify(op, staging, err)
+	}
+	return staging, nil
+}
+
+// prepareSession makes staging the session's database and sets a known
+// session: lexing as the allowlist assumes (backslash escapes, no
+// ANSI_QUOTES), zero dates accepted as dumps hold them.
+func prepareSession(ctx context.Context, conn *sql.Conn, op, staging string) error {
 	for _, s := range []string{
 		"USE " + quoteIdent(staging),
 		"SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO'",
@@ -191,10 +256,22 @@ func Restore(ctx context.Context, db *sql.DB, dump io.Reader, target string, opt
 		"SET SESSION time_zone = '+00:00'",
 	} {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
-			return nil, classify(op, staging, err)
+			return classify(op, staging, err)
 		}
 	}
+	return nil
+}
 
+// loadStatements streams the dump's statements through the allowlist into
+// staging, merging INSERTs into statements of up to opts.BatchBytes (below
+// maxPacket), and records in res what was created, skipped and sent. It
+// returns the allowed view and trigger statements, which run after the
+// promotion.
+func loadStatements(ctx context.Context, conn *sql.Conn, dump io.Reader, staging string, maxPacket int, opts RestoreOptions, res *RestoreResult) ([]deferredStmt, error) {
+	limit := opts.BatchBytes
+	if maxPacket > 0 && limit > maxPacket-1024 {
+		limit = maxPacket - 1024
+	}
 	al := NewAllowlist(staging, opts.Allow)
 	sr := mysqldump.NewStatementReader(dump, mysqldump.ReaderOptions{MaxStatement: opts.MaxStatement})
 	b := batcher{conn: conn, limit: limit, max: maxPacket, res: res}
@@ -202,19 +279,19 @@ func Restore(ctx context.Context, db *sql.DB, dump io.Reader, target string, opt
 	cols := insertColumns{lists: map[string][]string{}, bare: map[string]bool{}}
 	for {
 		if err := ctx.Err(); err != nil {
-			return nil, liberator.NewError(liberator.ErrTransient, op, target, err)
+			return nil, liberator.NewError(liberator.ErrTransient, "restore", res.Database, err)
 		}
-		st, rerr := sr.Next()
-		if rerr == io.EOF {
+		st, err := sr.Next()
+		if err == io.EOF {
 			break
 		}
-		if rerr != nil {
-			return nil, rerr
+		if err != nil {
+			return nil, err
 		}
 		res.Statements++
-		d, cerr := al.CheckStatement(st)
-		if cerr != nil {
-			return nil, cerr
+		d, err := al.CheckStatement(st)
+		if err != nil {
+			return nil, err
 		}
 		if d.Action == Skip {
 			if s, ok := skippedOf(d, st.Line); ok {
@@ -244,28 +321,31 @@ func Restore(ctx context.Context, db *sql.DB, dump io.Reader, target string, opt
 	}
 	res.Bytes = sr.Offset()
 	res.InsertColumns = cols.result()
+	return deferred, nil
+}
+
+// finishStaging ends the load (UNLOCK TABLES) and runs beforePromote, if
+// set, which records the snapshot's metadata in staging.
+func finishStaging(ctx context.Context, conn *sql.Conn, op, staging string, beforePromote func(context.Context, *sql.Conn, string, *RestoreResult) error, res *RestoreResult) error {
 	if _, err := conn.ExecContext(ctx, "UNLOCK TABLES"); err != nil {
-		return nil, classify(op, staging, err)
+		return classify(op, staging, err)
 	}
-	if opts.BeforePromote != nil {
-		if err := opts.BeforePromote(ctx, conn, staging, res); err != nil {
-			return nil, err
-		}
+	if beforePromote != nil {
+		return beforePromote(ctx, conn, staging, res)
 	}
-	if err := promote(ctx, conn, staging, target); err != nil {
-		return nil, err
-	}
-	if len(deferred) > 0 {
-		if err := runDeferred(ctx, conn, target, deferred, res); err != nil {
-			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-			defer cancel()
-			_, derr := db.ExecContext(cctx, "DROP DATABASE IF EXISTS "+quoteIdent(target))
-			return nil, errors.Join(err, derr)
-		}
-	}
-	opts.Logger.Info("restore complete", "database", target, "tables", len(res.Tables),
-		"statements", res.Statements, "sent", res.Sent, "bytes", res.Bytes)
-	return res, nil
+	return nil
+}
+
+// dropDetached drops database name if it exists, with a one-minute context
+// that outlives ctx's cancellation: it cleans up after a failure, which may
+// be ctx ending.
+func dropDetached(ctx context.Context, x interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, name string) error {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	_, err := x.ExecContext(cctx, "DROP DATABASE IF EXISTS "+quoteIdent(name))
+	return err
 }
 
 // insertColumns collects the column lists of each table's INSERTs.
@@ -310,6 +390,18 @@ func (ic *insertColumns) result() map[string][]string {
 type deferredStmt struct {
 	sql, name string
 	line      int
+}
+
+// createDeferred creates the allowed views and triggers in the promoted
+// database target; if that fails, target is dropped.
+func createDeferred(ctx context.Context, db *sql.DB, conn *sql.Conn, target string, stmts []deferredStmt, res *RestoreResult) error {
+	if len(stmts) == 0 {
+		return nil
+	}
+	if err := runDeferred(ctx, conn, target, stmts, res); err != nil {
+		return errors.Join(err, dropDetached(ctx, db, target))
+	}
+	return nil
 }
 
 // runDeferred creates the allowed views and triggers in the promoted
@@ -375,10 +467,7 @@ func promote(ctx context.Context, conn *sql.Conn, staging, target string) error 
 	}
 	if len(parts) > 0 {
 		if _, err := conn.ExecContext(ctx, "RENAME TABLE "+strings.Join(parts, ", ")); err != nil {
-			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-			defer cancel()
-			_, derr := conn.ExecContext(cctx, "DROP DATABASE IF EXISTS "+quoteIdent(target))
-			return errors.Join(classify(op, target, err), derr)
+			return errors.Join(classify(op, target, err), dropDetached(ctx, conn, target))
 		}
 	}
 	// The tables are promoted: the snapshot exists whatever happens to the

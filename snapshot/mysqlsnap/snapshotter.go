@@ -44,8 +44,8 @@ func New(db *sql.DB, cfg Config) *Snapshotter {
 // DatabaseName returns the database holding snapshot id.
 func (s *Snapshotter) DatabaseName(id string) string { return s.cfg.DatabasePrefix + id }
 
-// maxID is the longest id whose database and staging database names fit
-// MySQL's 64-character limit.
+// checkID checks that snapshot id makes a valid database name whose
+// staging database name also fits MySQL's 64-character limit.
 func (s *Snapshotter) checkID(op, id string) error {
 	if id == "" {
 		return liberator.Errorf(liberator.ErrInvalid, op, id, "empty snapshot id")
@@ -86,6 +86,12 @@ const metaDDL = "CREATE TABLE %s.%s (" +
 
 // CreateSnapshot restores req.Dump into the database for req.ID. If the
 // snapshot exists it is returned as it is and nothing is restored.
+//
+// The steps: return an existing snapshot, clear an empty leftover
+// database of that name (clearLeftover), restore the dump with the
+// snapshot's metadata written before promotion (restore), and, if the
+// database appeared meanwhile, return the snapshot a concurrent create
+// made (concurrentWinner).
 func (s *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.SnapshotRequest) (liberator.SnapshotInfo, error) {
 	const op = "create snapshot"
 	if err := s.checkID(op, req.ID); err != nil {
@@ -97,22 +103,44 @@ func (s *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.Snapshot
 		return liberator.SnapshotInfo{}, err
 	}
 	name := s.DatabaseName(req.ID)
-	// A database of that name without the metadata table: an interrupted
-	// promotion left it empty, or it is not ours.
-	if n, exists, err := s.tableCount(ctx, name); err != nil {
+	if err := s.clearLeftover(ctx, op, req.ID, name); err != nil {
 		return liberator.SnapshotInfo{}, err
-	} else if exists {
-		if n > 0 {
-			return liberator.SnapshotInfo{}, liberator.Errorf(liberator.ErrAlreadyExists, op, req.ID,
-				"database %s exists and is not a snapshot", name)
-		}
-		if _, err := s.db.ExecContext(ctx, "DROP DATABASE "+quoteIdent(name)); err != nil {
-			return liberator.SnapshotInfo{}, classify(op, name, err)
-		}
 	}
+	m, err := s.restore(ctx, req, name)
+	if err != nil {
+		if info, ok := s.concurrentWinner(ctx, req.ID, err); ok {
+			return info, nil
+		}
+		return liberator.SnapshotInfo{}, fmt.Errorf("snapshot %s: %w", req.ID, err)
+	}
+	s.cfg.Logger.Info("snapshot created", "snapshot", req.ID, "database", name, "tables", m.Tables)
+	return m.info(name), nil
+}
+
+// clearLeftover handles a database called name that holds no metadata
+// table: an interrupted promotion left it empty (it is dropped), or it is
+// not ours (an ErrAlreadyExists error).
+func (s *Snapshotter) clearLeftover(ctx context.Context, op, id, name string) error {
+	n, exists, err := s.tableCount(ctx, name)
+	if err != nil || !exists {
+		return err
+	}
+	if n > 0 {
+		return liberator.Errorf(liberator.ErrAlreadyExists, op, id, "database %s exists and is not a snapshot", name)
+	}
+	if _, err := s.db.ExecContext(ctx, "DROP DATABASE "+quoteIdent(name)); err != nil {
+		return classify(op, name, err)
+	}
+	return nil
+}
+
+// restore opens req.Dump and restores it into database name, writing the
+// snapshot's metadata row into the staging database before promotion. It
+// returns that metadata.
+func (s *Snapshotter) restore(ctx context.Context, req liberator.SnapshotRequest, name string) (meta, error) {
 	rc, err := mysqldump.Open(ctx, req.Dump, s.cfg.Read)
 	if err != nil {
-		return liberator.SnapshotInfo{}, err
+		return meta{}, err
 	}
 	defer rc.Close()
 	created := s.cfg.Clock.Now().UTC().Truncate(time.Microsecond)
@@ -128,19 +156,19 @@ func (s *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.Snapshot
 			return writeMeta(ctx, conn, staging, m)
 		},
 	})
-	if err != nil {
-		// The database exists (server error 1007 on CREATE DATABASE, or
-		// found before it): a concurrent create may have won.
-		var me *mysql.MySQLError
-		if errors.Is(err, liberator.ErrAlreadyExists) || errors.As(err, &me) && me.Number == 1007 {
-			if info, derr := s.DescribeSnapshot(ctx, req.ID); derr == nil {
-				return info, nil
-			}
-		}
-		return liberator.SnapshotInfo{}, fmt.Errorf("snapshot %s: %w", req.ID, err)
+	return m, err
+}
+
+// concurrentWinner returns snapshot id when the restore failed with err
+// because its database exists (server error 1007 on CREATE DATABASE, or
+// found before it) and a concurrent create made it.
+func (s *Snapshotter) concurrentWinner(ctx context.Context, id string, err error) (liberator.SnapshotInfo, bool) {
+	var me *mysql.MySQLError
+	if !errors.Is(err, liberator.ErrAlreadyExists) && !(errors.As(err, &me) && me.Number == 1007) {
+		return liberator.SnapshotInfo{}, false
 	}
-	s.cfg.Logger.Info("snapshot created", "snapshot", req.ID, "database", name, "tables", m.Tables)
-	return m.info(name), nil
+	info, derr := s.DescribeSnapshot(ctx, id)
+	return info, derr == nil
 }
 
 func writeMeta(ctx context.Context, conn *sql.Conn, dbName string, m meta) error {
@@ -174,11 +202,11 @@ func (m meta) info(dbName string) liberator.SnapshotInfo {
 // tableCount reports whether database name exists and how many tables it
 // holds.
 func (s *Snapshotter) tableCount(ctx context.Context, name string) (int, bool, error) {
-	var exists int
-	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", name).Scan(&exists); err != nil {
+	exists, err := databaseExists(ctx, s.db, name)
+	if err != nil {
 		return 0, false, classify("snapshot", name, err)
 	}
-	if exists == 0 {
+	if !exists {
 		return 0, false, nil
 	}
 	var n int
