@@ -121,8 +121,9 @@ func skipDefinition(z *tokenizer) (token, error) {
 	}
 }
 
-// parseColumn parses a column definition whose name token is first; it
-// returns the ',' or ')' that ends it.
+// parseColumn parses a column definition whose name token is first: its
+// type name, the type's parameters and the column's attributes. It returns
+// the ',' or ')' that ends it.
 func parseColumn(z *tokenizer, first token) (Column, token, error) {
 	col := Column{Name: first.name()}
 	if first.kind == tokString {
@@ -132,6 +133,28 @@ func parseColumn(z *tokenizer, first token) (Column, token, error) {
 	if tt.kind != tokWord {
 		return col, tt, fmt.Errorf("no type")
 	}
+	parseTypeName(z, tt, &col)
+	if z.peek().isPunct('(') {
+		z.next()
+		if t, err := parseTypeParams(z, &col); err != nil {
+			return col, t, err
+		}
+	}
+	if col.Type == "decimal" && col.Precision == 0 {
+		col.Precision = 10
+	}
+	t, err := parseAttributes(z, &col)
+	if err == nil {
+		col.Definition = strings.TrimSpace(string(z.s[first.start:t.start]))
+	}
+	return col, t, err
+}
+
+// parseTypeName sets col.Type (and what the type name implies: Length 1
+// for BOOL, UNSIGNED NOT NULL for SERIAL) from the type name starting with
+// token tt, reading multi-word names such as DOUBLE PRECISION or NATIONAL
+// CHAR VARYING, and resolving aliases.
+func parseTypeName(z *tokenizer, tt token, col *Column) {
 	typ := strings.ToLower(string(tt.raw))
 	// Multi-word type names.
 	switch typ {
@@ -174,72 +197,76 @@ func parseColumn(z *tokenizer, first token) (Column, token, error) {
 		col.NotNull = true
 	}
 	col.Type = typ
+}
 
-	// Parameters.
-	if z.peek().isPunct('(') {
-		z.next()
-		if typ == "enum" || typ == "set" {
-			for {
-				e := z.next()
-				if e.kind != tokString {
-					return col, e, fmt.Errorf("bad %s element %q", typ, e.raw)
-				}
-				col.Elements = append(col.Elements, string(AppendUnescaped(nil, e.raw[1:len(e.raw)-1], e.raw[0])))
-				sep := z.next()
-				if sep.isPunct(')') {
-					break
-				}
-				if !sep.isPunct(',') {
-					return col, sep, fmt.Errorf("bad %s element list", typ)
-				}
+// parseTypeParams parses the type's parameters after the '(': the
+// elements of an ENUM or SET, or the numbers that set col's Precision and
+// Scale (DECIMAL, FLOAT, DOUBLE) or Length. On an error it returns the
+// token at fault.
+func parseTypeParams(z *tokenizer, col *Column) (token, error) {
+	typ := col.Type
+	if typ == "enum" || typ == "set" {
+		for {
+			e := z.next()
+			if e.kind != tokString {
+				return e, fmt.Errorf("bad %s element %q", typ, e.raw)
 			}
-		} else {
-			var nums []int
-			for {
-				n := z.next()
-				if n.kind != tokWord {
-					return col, n, fmt.Errorf("bad type parameter %q", n.raw)
-				}
-				v, err := strconv.Atoi(string(n.raw))
-				if err != nil {
-					return col, n, fmt.Errorf("bad type parameter %q", n.raw)
-				}
-				nums = append(nums, v)
-				sep := z.next()
-				if sep.isPunct(')') {
-					break
-				}
-				if !sep.isPunct(',') {
-					return col, sep, fmt.Errorf("bad type parameters")
-				}
+			col.Elements = append(col.Elements, string(AppendUnescaped(nil, e.raw[1:len(e.raw)-1], e.raw[0])))
+			sep := z.next()
+			if sep.isPunct(')') {
+				return sep, nil
 			}
-			switch typ {
-			case "decimal", "float", "double":
-				col.Precision = nums[0]
-				if len(nums) > 1 {
-					col.Scale = nums[1]
-				}
-			default:
-				col.Length = nums[0]
+			if !sep.isPunct(',') {
+				return sep, fmt.Errorf("bad %s element list", typ)
 			}
 		}
 	}
-	if typ == "decimal" && col.Precision == 0 {
-		col.Precision = 10
+	var nums []int
+	for {
+		n := z.next()
+		if n.kind != tokWord {
+			return n, fmt.Errorf("bad type parameter %q", n.raw)
+		}
+		v, err := strconv.Atoi(string(n.raw))
+		if err != nil {
+			return n, fmt.Errorf("bad type parameter %q", n.raw)
+		}
+		nums = append(nums, v)
+		sep := z.next()
+		if sep.isPunct(')') {
+			break
+		}
+		if !sep.isPunct(',') {
+			return sep, fmt.Errorf("bad type parameters")
+		}
 	}
+	switch typ {
+	case "decimal", "float", "double":
+		col.Precision = nums[0]
+		if len(nums) > 1 {
+			col.Scale = nums[1]
+		}
+	default:
+		col.Length = nums[0]
+	}
+	return token{}, nil
+}
 
-	// Attributes.
+// parseAttributes reads the column's attributes up to the ',' or ')' that
+// ends its definition, which it returns: UNSIGNED, ZEROFILL, NOT NULL,
+// CHARACTER SET, COLLATE and generated-column clauses set fields of col;
+// defaults, comments and references are skipped.
+func parseAttributes(z *tokenizer, col *Column) (token, error) {
 	for {
 		t := z.next()
 		switch {
 		case t.kind == tokEOF:
-			return col, t, fmt.Errorf("column list not closed")
+			return t, fmt.Errorf("column list not closed")
 		case t.isPunct(','), t.isPunct(')'):
-			col.Definition = strings.TrimSpace(string(z.s[first.start:t.start]))
-			return col, t, nil
+			return t, nil
 		case t.isPunct('('):
 			if !z.skipBalanced() {
-				return col, t, fmt.Errorf("parenthesis not closed")
+				return t, fmt.Errorf("parenthesis not closed")
 			}
 		case t.is("UNSIGNED"):
 			col.Unsigned = true
@@ -284,7 +311,7 @@ func parseColumn(z *tokenizer, first token) (Column, token, error) {
 				break
 			}
 			if !z.next().isPunct('(') || !z.skipBalanced() {
-				return col, t, fmt.Errorf("bad generated column expression")
+				return t, fmt.Errorf("bad generated column expression")
 			}
 			col.Generated = true
 			col.Virtual = true // the default until STORED/PERSISTENT
