@@ -1,15 +1,11 @@
-// Package glue holds the liberator.Workflow implementations: the downstream
-// workflow that copies the landing zone into the raw zone and runs the
-// transformations.
+// Package glue is the home of the liberator.Workflow implementations: the
+// downstream workflow that copies the landing zone into the raw zone and
+// runs the transformations once a Lander has published an import. It holds
+// no code; each implementation is a package of its own:
 //
-// Local runs that workflow in process on any gocloud.dev/blob buckets: for
-// every table of the landed manifest it rewrites the landed Parquet files
-// into the raw zone at
-//
-//	<prefix>/<db>/<db>_<table lower-cased>/import_year=YYYY/import_month=MM/import_day=DD/import_date=YYYYMMDD/
-//
-// adding the string column import_timestamp (the run's start in Unix
-// seconds), replacing that date's partition, and then runs the job
-// functions registered with RegisterJob, in order. It is what the CLI and
-// tests use; the AWS workflow starts the real Glue workflow instead.
+//   - glue/awsglue starts a run of the production AWS Glue workflow.
+//   - glue/localglue runs the same copy and jobs in process on
+//     gocloud.dev/blob buckets (the CLI and tests use it).
+//   - glue/fakeglue is an in-memory Workflow with fault injection, for
+//     testing code that starts workflows.
 package glue

@@ -28,7 +28,7 @@ type Client interface {
 	GetWorkflowRuns(ctx context.Context, in *gluesdk.GetWorkflowRunsInput, optFns ...func(*gluesdk.Options)) (*gluesdk.GetWorkflowRunsOutput, error)
 }
 
-// Options configure an Workflow.
+// Options configure a Workflow.
 type Options struct {
 	// Workflow is the Glue workflow name, e.g.
 	// "parking-liberator-data-workflow" (required).
@@ -40,14 +40,8 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Workflow implements liberator.Workflow with an AWS Glue workflow.
-//
-// Start runs StartWorkflowRun with the run properties import_date
-// (YYYYMMDD), liberator_run_key and any extra request properties. It is
-// idempotent on the run key: it first reads the workflow's recent runs
-// (GetWorkflowRuns) and returns the one whose properties carry the same
-// key. ConcurrentRunsExceededException and throttling wrap
-// liberator.ErrThrottled, so the pipeline tries again later.
+// Workflow implements liberator.Workflow with an AWS Glue workflow, as the
+// package doc describes.
 type Workflow struct {
 	c    Client
 	opts Options
@@ -56,12 +50,12 @@ type Workflow struct {
 
 var _ liberator.Workflow = (*Workflow)(nil)
 
-// New returns an Workflow using a Glue client made from cfg.
+// New returns a Workflow using a Glue client made from cfg.
 func New(cfg aws.Config, opts Options, optFns ...func(*gluesdk.Options)) (*Workflow, error) {
 	return NewFromClient(gluesdk.NewFromConfig(cfg, optFns...), opts)
 }
 
-// NewFromClient returns an Workflow on c.
+// NewFromClient returns a Workflow on c.
 func NewFromClient(c Client, opts Options) (*Workflow, error) {
 	if c == nil {
 		return nil, liberator.Errorf(liberator.ErrInvalid, "new glue workflow", "client", "client is nil")
