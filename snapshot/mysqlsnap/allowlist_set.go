@@ -164,10 +164,42 @@ func sysVarName(b []byte) (scope, name string) {
 
 // assignment checks one "name = value" of a SET. skip reports a known
 // assignment that is dropped rather than sent (binary log bookkeeping).
+//
+// The steps: read the variable assigned (assignTarget), the '=', then check
+// the value for a user variable (setUserVar) or a session variable
+// (checkSessionValue).
 func (c *checker) assignment() (skip bool, err error) {
+	name, userVar, skip, err := c.assignTarget()
+	if skip || err != nil {
+		return skip, err
+	}
+	eq := c.next()
+	if !c.l.isPunct(eq, "=") && !c.l.isPunct(eq, ":=") {
+		return false, fmt.Errorf("expected = after %s", name)
+	}
+	v := c.next()
+	if userVar {
+		return false, c.setUserVar(name, v)
+	}
+	if name == "sql_log_bin" {
+		// mysqldump writes SET @@SESSION.SQL_LOG_BIN=0 (and restores it
+		// from @MYSQLDUMP_TEMP_LOG_BIN) with GTIDs; it needs SUPER and only
+		// affects replication: never sent.
+		if v.kind == tkVar {
+			return true, nil
+		}
+		return true, c.checkSwitch(name, v)
+	}
+	return false, c.checkSessionValue(name, v)
+}
+
+// assignTarget reads the variable a SET assignment sets: a user variable
+// (userVar, name without '@'), or a session variable (lower-case name,
+// any SESSION/LOCAL scope dropped). Global and persisted settings are
+// refused, except mysqldump's SET @@GLOBAL.GTID_PURGED, whose value is
+// skipped (skip).
+func (c *checker) assignTarget() (name string, userVar, skip bool, err error) {
 	t := c.next()
-	var name string
-	userVar := false
 	switch t.kind {
 	case tkVar:
 		userVar = true
@@ -180,11 +212,11 @@ func (c *checker) assignment() (skip bool, err error) {
 			if n == "gtid_purged" {
 				// mysqldump --set-gtid-purged: replication bookkeeping of
 				// the source server; never sent.
-				return true, c.skipValue()
+				return "", false, true, c.skipValue()
 			}
-			return false, fmt.Errorf("SET @@global.%s is not allowed", n)
+			return "", false, false, fmt.Errorf("SET @@global.%s is not allowed", n)
 		default:
-			return false, fmt.Errorf("SET @@%s.%s is not allowed", scope, n)
+			return "", false, false, fmt.Errorf("SET @@%s.%s is not allowed", scope, n)
 		}
 		name = n
 	case tkWord:
@@ -193,52 +225,50 @@ func (c *checker) assignment() (skip bool, err error) {
 		case "SESSION", "LOCAL":
 			t = c.next()
 			if t.kind != tkWord {
-				return false, fmt.Errorf("expected a variable name after %s", w)
+				return "", false, false, fmt.Errorf("expected a variable name after %s", w)
 			}
 		case "GLOBAL", "PERSIST", "PERSIST_ONLY":
-			return false, fmt.Errorf("SET %s is not allowed", w)
+			return "", false, false, fmt.Errorf("SET %s is not allowed", w)
 		case "PASSWORD":
-			return false, fmt.Errorf("SET PASSWORD is not allowed")
+			return "", false, false, fmt.Errorf("SET PASSWORD is not allowed")
 		}
 		name = strings.ToLower(string(c.l.text(t)))
 	default:
-		return false, fmt.Errorf("unexpected %q in SET", c.l.text(t))
+		return "", false, false, fmt.Errorf("unexpected %q in SET", c.l.text(t))
 	}
-	eq := c.next()
-	if !c.l.isPunct(eq, "=") && !c.l.isPunct(eq, ":=") {
-		return false, fmt.Errorf("expected = after %s", name)
-	}
-	v := c.next()
-	if userVar {
-		switch v.kind {
-		case tkSysVar:
-			scope, n := sysVarName(c.l.text(v))
-			if scope != "" && scope != "session" && scope != "local" {
-				return false, fmt.Errorf("reading @@%s.%s is not allowed", scope, n)
-			}
-			if _, ok := sessionVars[n]; !ok && n != "sql_log_bin" {
-				return false, fmt.Errorf("reading @@%s is not allowed", n)
-			}
-			c.a.saved[name] = n
-		case tkString, tkNumber:
-			delete(c.a.saved, name)
-		default:
-			return false, fmt.Errorf("user variable @%s may only be set to a session variable or a literal", name)
+	return name, userVar, false, nil
+}
+
+// setUserVar checks the value v assigned to user variable name: a session
+// variable of the allowlist (the user variable then saves it, for
+// checkSessionValue) or a literal.
+func (c *checker) setUserVar(name string, v token) error {
+	switch v.kind {
+	case tkSysVar:
+		scope, n := sysVarName(c.l.text(v))
+		if scope != "" && scope != "session" && scope != "local" {
+			return fmt.Errorf("reading @@%s.%s is not allowed", scope, n)
 		}
-		return false, nil
-	}
-	if name == "sql_log_bin" {
-		// mysqldump writes SET @@SESSION.SQL_LOG_BIN=0 (and restores it
-		// from @MYSQLDUMP_TEMP_LOG_BIN) with GTIDs; it needs SUPER and only
-		// affects replication: never sent.
-		if v.kind == tkVar {
-			return true, nil
+		if _, ok := sessionVars[n]; !ok && n != "sql_log_bin" {
+			return fmt.Errorf("reading @@%s is not allowed", n)
 		}
-		return true, c.checkSwitch(name, v)
+		c.a.saved[name] = n
+	case tkString, tkNumber:
+		delete(c.a.saved, name)
+	default:
+		return fmt.Errorf("user variable @%s may only be set to a session variable or a literal", name)
 	}
+	return nil
+}
+
+// checkSessionValue checks the value v assigned to session variable name:
+// the variable must be in the allowlist, and the value fit its class (a
+// saved value of the same class, a known character set or collation, an
+// sql_mode without forbidden modes, a switch value).
+func (c *checker) checkSessionValue(name string, v token) error {
 	class, ok := sessionVars[name]
 	if !ok {
-		return false, fmt.Errorf("setting %s is not allowed", name)
+		return fmt.Errorf("setting %s is not allowed", name)
 	}
 	// Restoring a saved value: the user variable must hold a value saved
 	// from a variable of the same class.
@@ -246,53 +276,53 @@ func (c *checker) assignment() (skip bool, err error) {
 		vn := strings.ToLower(strings.Trim(string(c.l.text(v))[1:], "`'\""))
 		src, ok := c.a.saved[vn]
 		if !ok || sessionVars[src] != class {
-			return false, fmt.Errorf("%s may only be restored from a variable that saved it (@%s did not)", name, vn)
+			return fmt.Errorf("%s may only be restored from a variable that saved it (@%s did not)", name, vn)
 		}
-		return false, nil
+		return nil
 	}
 	if v.kind == tkSysVar {
 		scope, n := sysVarName(c.l.text(v))
 		if (scope != "" && scope != "session" && scope != "local") || sessionVars[n] != class {
-			return false, fmt.Errorf("%s may not be set from %s", name, c.l.text(v))
+			return fmt.Errorf("%s may not be set from %s", name, c.l.text(v))
 		}
-		return false, nil
+		return nil
 	}
 	if c.l.is(v, "DEFAULT") {
 		// The global default of sql_mode or a character set could change
 		// how the server lexes (NO_BACKSLASH_ESCAPES, gbk): only switches
 		// may be reset.
 		if class != varSwitch {
-			return false, fmt.Errorf("SET %s = DEFAULT is not allowed", name)
+			return fmt.Errorf("SET %s = DEFAULT is not allowed", name)
 		}
-		return false, nil
+		return nil
 	}
 	switch class {
 	case varCharset:
 		if c.l.is(v, "NULL") && name == "character_set_results" {
-			return false, nil
+			return nil
 		}
-		return false, c.checkCharset(v)
+		return c.checkCharset(v)
 	case varCollation:
-		return false, c.checkCollation(v)
+		return c.checkCollation(v)
 	case varSQLMode:
 		if v.kind != tkString && v.kind != tkWord {
-			return false, fmt.Errorf("sql_mode must be a string")
+			return fmt.Errorf("sql_mode must be a string")
 		}
 		for _, m := range strings.Split(strings.ToUpper(stringOrWord(c, v)), ",") {
 			for _, f := range forbiddenModes {
 				if strings.TrimSpace(m) == f {
-					return false, fmt.Errorf("sql_mode %s is not allowed", f)
+					return fmt.Errorf("sql_mode %s is not allowed", f)
 				}
 			}
 		}
-		return false, nil
+		return nil
 	case varTimeZone:
 		if v.kind != tkString && v.kind != tkWord {
-			return false, fmt.Errorf("time_zone must be a string")
+			return fmt.Errorf("time_zone must be a string")
 		}
-		return false, nil
+		return nil
 	default:
-		return false, c.checkSwitch(name, v)
+		return c.checkSwitch(name, v)
 	}
 }
 
