@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
 
 	"gocloud.dev/blob/memblob"
@@ -77,35 +75,61 @@ func ExampleDecode() {
 	// decode T.amount: value "1e6" out of range for DECIMAL(8,2)
 }
 
-// NewEmbedded exports a dump to Parquet in the RDS export layout with no
-// database server.
-func ExampleNewEmbedded() {
-	dir, _ := os.MkdirTemp("", "export-example")
-	defer os.RemoveAll(dir)
-	dump := filepath.Join(dir, "liberator_dump_20261124.sql")
-	_ = os.WriteFile(dump, []byte("CREATE TABLE `PCN_IC` (\n  `id` int NOT NULL,\n  `vrm` varchar(12)\n);\n"+
-		"INSERT INTO `PCN_IC` VALUES (1,'AB12CDE'),(2,NULL);\n"), 0o644)
+// memSource is a RowSource of one table held in memory.
+type memSource struct {
+	table *mysqldump.Table
+	rows  [][]mysqldump.Value
+}
 
+func (*memSource) ReadsSnapshots() []liberator.SnapshotKind {
+	return []liberator.SnapshotKind{liberator.SnapshotDump}
+}
+
+func (s *memSource) Rows(ctx context.Context, req export.RowsRequest, h mysqldump.Handler) (export.SourceStats, error) {
+	if err := h.CreateTable(s.table); err != nil {
+		return export.SourceStats{}, err
+	}
+	for i, row := range s.rows {
+		if err := h.Row(s.table, row, i+1); err != nil {
+			return export.SourceStats{}, err
+		}
+	}
+	return export.SourceStats{}, nil
+}
+
+// New converts the rows of any RowSource; packages embeddedexport and
+// mysqlexport supply the dump and database sources.
+func ExampleNew() {
+	src := &memSource{
+		table: &mysqldump.Table{Name: "PCN_IC", Columns: []mysqldump.Column{
+			{Name: "id", Type: "int", NotNull: true},
+			{Name: "vrm", Type: "varchar", Length: 12},
+		}},
+		rows: [][]mysqldump.Value{
+			{{Kind: mysqldump.Number, Bytes: []byte("1")}, {Kind: mysqldump.String, Bytes: []byte("AB12CDE")}},
+			{{Kind: mysqldump.Number, Bytes: []byte("2")}, {Kind: mysqldump.Null}},
+		},
+	}
 	bucket := memblob.OpenBucket(nil)
 	defer bucket.Close()
-	exp := export.NewEmbedded(bucket, export.EmbeddedOptions{
+	exp := export.New(bucket, src, export.Options{
 		Clock:   liberator.NewVirtualClock(time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC)),
 		NewUUID: func() string { return "5f0c" },
-		Progress: func(p export.TableProgress) {
-			if p.Done {
-				fmt.Printf("%s: %d rows\n", p.Table, p.Rows)
-			}
-		},
 	})
 	info, err := exp.StartExport(context.Background(), liberator.ExportRequest{
 		ID:       "sql-to-parquet-26-11-24-031500",
-		Snapshot: liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-24-031500", Status: liberator.SnapshotAvailable, Dump: liberator.DumpRef{Key: dump}},
+		Snapshot: liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-24-031500", Dump: liberator.DumpRef{Key: "in-memory"}},
 	})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Println(info.Status, info.RowCounts)
+	for _, t := range info.Tables {
+		for _, c := range t.Columns {
+			fmt.Printf("%s.%s: %s -> %s\n", t.Table, c.Name, c.MySQLType, c.ParquetType)
+		}
+	}
 	iter := bucket.List(nil)
 	for {
 		obj, err := iter.Next(context.Background())
@@ -115,8 +139,9 @@ func ExampleNewEmbedded() {
 		fmt.Println(obj.Key)
 	}
 	// Output:
-	// liberator.PCN_IC: 2 rows
 	// COMPLETE map[liberator.PCN_IC:2]
+	// liberator.PCN_IC.id: int -> INT32
+	// liberator.PCN_IC.vrm: varchar -> BYTE_ARRAY STRING
 	// sql-to-parquet-26-11-24-031500/export_info_sql-to-parquet-26-11-24-031500.json
 	// sql-to-parquet-26-11-24-031500/export_tables_info_sql-to-parquet-26-11-24-031500_from_1_to_1.json
 	// sql-to-parquet-26-11-24-031500/liberator/liberator.PCN_IC/1/part-00000-5f0c-c000.gz.parquet

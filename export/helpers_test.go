@@ -1,41 +1,32 @@
 package export
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"io"
-	"math"
-	"sort"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/parquet-go/parquet-go"
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/memblob"
 
+	"github.com/dataplatform/liberator-ingestion/export/internal/exporttest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
-// event is one scripted scanner callback.
+// event is one scripted row source callback.
 type event struct {
 	table *mysqldump.Table   // CreateTable when rows == nil and skip == nil
 	row   []mysqldump.Value  // Row when set (into table)
 	line  int                // line of the row
 	skip  *mysqldump.Skipped // Skip when set
-	err   error              // scanner error to return at this point
+	err   error              // source error to return at this point
 }
 
-// script is a scanner stand-in: it replays events into the handler,
-// reusing one Value slice and one byte buffer as the real scanner does.
+// script is a row source stand-in: it replays events into the handler,
+// reusing one Value slice and one byte buffer as the dump scanner does.
 type script []event
 
-func (s script) scan(ctx context.Context, r io.Reader, h mysqldump.Handler) error {
-	if _, err := io.Copy(io.Discard, r); err != nil {
-		return err
-	}
+func (s script) scan(ctx context.Context, h mysqldump.Handler) error {
 	var vals []mysqldump.Value
 	var buf []byte
 	for _, ev := range s {
@@ -70,6 +61,29 @@ func (s script) scan(ctx context.Context, r io.Reader, h mysqldump.Handler) erro
 	return nil
 }
 
+// scriptSource is a RowSource replaying a script. It reports reading
+// "-- dump <key>\n" of SQL, and runs the script through wrap when set.
+type scriptSource struct {
+	s    script
+	wrap func(ctx context.Context, scan func(context.Context) error) error
+}
+
+func (*scriptSource) ReadsSnapshots() []liberator.SnapshotKind {
+	return []liberator.SnapshotKind{liberator.SnapshotDump}
+}
+
+func (src *scriptSource) Rows(ctx context.Context, req RowsRequest, h mysqldump.Handler) (SourceStats, error) {
+	n := int64(len("-- dump " + req.Snapshot.Dump.Key + "\n"))
+	if req.Progress != nil {
+		req.Progress(n)
+	}
+	scan := func(ctx context.Context) error { return src.s.scan(ctx, h) }
+	if src.wrap != nil {
+		return SourceStats{SQLBytes: n}, src.wrap(ctx, scan)
+	}
+	return SourceStats{SQLBytes: n}, scan(ctx)
+}
+
 // rowsOf builds the events of a table and its rows (lines from 10).
 func rowsOf(t *mysqldump.Table, rows ...[]mysqldump.Value) script {
 	s := script{{table: t}}
@@ -91,120 +105,34 @@ var (
 
 var testStart = time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC)
 
-// newTestExporter returns an Embedded on a mem bucket running s.
-func newTestExporter(t *testing.T, s script, mod func(*EmbeddedOptions)) (*Embedded, *blob.Bucket) {
+// newTestExporter returns an Exporter on a mem bucket running s; mod may
+// change its options and wrap the script.
+func newTestExporter(t *testing.T, s script, mod func(*Options, *scriptSource)) (*Exporter, *blob.Bucket) {
 	t.Helper()
 	bucket := memblob.OpenBucket(nil)
 	t.Cleanup(func() { bucket.Close() })
 	n := 0
-	opts := EmbeddedOptions{
-		Open: func(ctx context.Context, snap liberator.SnapshotInfo) (io.ReadCloser, error) {
-			source := snap.Dump.Key
-			if source == "missing.sql" {
-				return nil, errors.New("no such dump")
-			}
-			return io.NopCloser(strings.NewReader("-- dump " + source + "\n")), nil
-		},
-		Scan:    s.scan,
+	src := &scriptSource{s: s}
+	opts := Options{
 		Clock:   liberator.NewVirtualClock(testStart),
 		NewUUID: func() string { n++; return "00000000-0000-0000-0000-00000000000" + string(rune('0'+n)) },
 	}
 	if mod != nil {
-		mod(&opts)
+		mod(&opts, src)
 	}
-	return NewEmbedded(bucket, opts), bucket
+	return New(bucket, src, opts), bucket
 }
 
 func exportReq(id string) liberator.ExportRequest {
 	return liberator.ExportRequest{ID: id, Snapshot: liberator.SnapshotInfo{ID: "snap-1", Status: liberator.SnapshotAvailable, Dump: liberator.DumpRef{Key: "dump.sql"}}}
 }
 
-// listKeys returns every key in the bucket, sorted.
-func listKeys(t testing.TB, b *blob.Bucket) []string {
+// readTablesReport reads the tables report of export id.
+func readTablesReport(t *testing.T, bucket *blob.Bucket, id string) TablesReportFile {
 	t.Helper()
-	var keys []string
-	it := b.List(nil)
-	for {
-		obj, err := it.Next(context.Background())
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		keys = append(keys, obj.Key)
-	}
-	sort.Strings(keys)
-	return keys
+	var info InfoFile
+	exporttest.ReadJSON(t, bucket, id+"/"+InfoFileName(id), &info)
+	var rep TablesReportFile
+	exporttest.ReadJSON(t, bucket, id+"/"+info.TablesReport, &rep)
+	return rep
 }
-
-// readParquet opens one part file.
-func readParquet(t *testing.T, b *blob.Bucket, key string) *parquet.File {
-	t.Helper()
-	data, err := b.ReadAll(context.Background(), key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatalf("open %s: %v", key, err)
-	}
-	return f
-}
-
-// readRows reads every row of the parquet files under prefix, as plain Go
-// values (see plain).
-func readRows(t *testing.T, b *blob.Bucket, prefix string) [][]any {
-	t.Helper()
-	var out [][]any
-	for _, k := range listKeys(t, b) {
-		if !strings.HasPrefix(k, prefix) || !strings.HasSuffix(k, ".parquet") {
-			continue
-		}
-		f := readParquet(t, b, k)
-		r := parquet.NewReader(f)
-		rows := make([]parquet.Row, 64)
-		for {
-			n, err := r.ReadRows(rows)
-			for _, row := range rows[:n] {
-				vals := make([]any, len(row))
-				for i, v := range row {
-					vals[i] = plain(v)
-				}
-				out = append(out, vals)
-			}
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatalf("read %s: %v", k, err)
-			}
-		}
-		r.Close()
-	}
-	return out
-}
-
-// f64 is a double compared by bits (so -0 and +0 differ).
-type f64 uint64
-
-// plain turns a parquet value into a comparable Go value: nil, int32,
-// int64, f64 or string (for byte arrays).
-func plain(v parquet.Value) any {
-	if v.IsNull() {
-		return nil
-	}
-	switch v.Kind() {
-	case parquet.Int32:
-		return v.Int32()
-	case parquet.Int64:
-		return v.Int64()
-	case parquet.Double:
-		return f64(math.Float64bits(v.Double()))
-	case parquet.ByteArray, parquet.FixedLenByteArray:
-		return string(v.ByteArray())
-	}
-	return v.String()
-}
-
-func dbl(x float64) f64 { return f64(math.Float64bits(x)) }

@@ -2,17 +2,18 @@ package export
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
-// ExportInfoFile is the content of export_info_<id>.json at the export
-// root. It is written last: its presence with Status COMPLETE means every
+// InfoFile is the content of export_info_<id>.json at the export root. It is written last: its presence with Status COMPLETE means every
 // part of the export is in place.
-type ExportInfoFile struct {
+type InfoFile struct {
 	ExportTaskIdentifier string    `json:"exportTaskIdentifier"`
 	SnapshotID           string    `json:"snapshotIdentifier"`
 	Source               string    `json:"source"`
@@ -114,4 +115,107 @@ func (c *ColumnPlan) ExportedType() string {
 		s += " " + lt.String()
 	}
 	return s
+}
+
+// exportInfo is what f (and rep, the tables report of a COMPLETE export,
+// when given) says of the export.
+func (f *InfoFile) exportInfo(rep *TablesReportFile) liberator.ExportInfo {
+	info := liberator.ExportInfo{
+		ID: f.ExportTaskIdentifier, SnapshotID: f.SnapshotID, Status: liberator.ExportStatus(f.Status),
+		Prefix: f.Prefix, PercentProgress: f.PercentProgress, ExtractedGB: f.TotalExtractedGB,
+		FailureCause: f.FailureCause, RowCounts: f.RowCounts, SQLBytes: f.SQLBytes,
+	}
+	if rep == nil {
+		return info
+	}
+	for _, s := range rep.Skipped {
+		info.Skipped = append(info.Skipped, fmt.Sprintf("%s %s (line %d)", s.Kind, s.Name, s.Line))
+	}
+	for _, t := range rep.PerTableStatus {
+		te := liberator.TableExport{Table: t.Target, Rows: t.Rows, Bytes: t.Bytes, ZeroDatesNulled: t.ZeroDatesNulled, Warnings: t.Warnings}
+		for _, c := range t.Columns {
+			te.Columns = append(te.Columns, liberator.ColumnExport{
+				Name: c.Name, MySQLType: declaredType(c.OriginalType), ParquetType: c.ExportedType, Nullable: c.Optional,
+			})
+		}
+		info.Tables = append(info.Tables, te)
+	}
+	return info
+}
+
+// declaredType returns the type of a column definition as declared:
+// "int(10) unsigned" of "`a` int(10) unsigned NOT NULL DEFAULT '0'". A
+// definition that does not start with a quoted name is returned as it is.
+func declaredType(def string) string {
+	rest, ok := afterName(def)
+	if !ok {
+		return def
+	}
+	i := 0
+	for i < len(rest) && (isWordByte(rest[i])) {
+		i++
+	}
+	if i < len(rest) && rest[i] == '(' {
+		i = closeParen(rest, i)
+	}
+	end := i
+	for {
+		j := i
+		for j < len(rest) && rest[j] == ' ' {
+			j++
+		}
+		k := j
+		for k < len(rest) && isWordByte(rest[k]) {
+			k++
+		}
+		switch w := strings.ToLower(rest[j:k]); w {
+		case "unsigned", "signed", "zerofill":
+			i, end = k, k
+			continue
+		}
+		return rest[:end]
+	}
+}
+
+// afterName returns def after its leading `quoted` name and spaces.
+func afterName(def string) (string, bool) {
+	if !strings.HasPrefix(def, "`") {
+		return "", false
+	}
+	for i := 1; i < len(def); i++ {
+		if def[i] != '`' {
+			continue
+		}
+		if i+1 < len(def) && def[i+1] == '`' { // a doubled backquote
+			i++
+			continue
+		}
+		return strings.TrimLeft(def[i+1:], " "), true
+	}
+	return "", false
+}
+
+// closeParen returns the index after the ')' closing the '(' at s[i],
+// skipping quoted ENUM and SET elements; len(s) if it is not closed.
+func closeParen(s string, i int) int {
+	var quote byte
+	for ; i < len(s); i++ {
+		switch c := s[i]; {
+		case quote != 0 && c == '\\':
+			i++
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == ')':
+			return i + 1
+		}
+	}
+	return len(s)
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }

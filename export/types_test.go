@@ -2,40 +2,18 @@ package export
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"math/big"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 
+	"github.com/dataplatform/liberator-ingestion/export/internal/exporttest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
-
-// twos returns the n-byte big-endian two's complement of the integer s,
-// computed with math/big (independently of the code under test).
-func twos(s string, n int) string {
-	x, ok := new(big.Int).SetString(s, 10)
-	if !ok {
-		panic(s)
-	}
-	if x.Sign() < 0 {
-		x.Add(x, new(big.Int).Lsh(big.NewInt(1), uint(8*n)))
-	}
-	b := x.Bytes()
-	out := make([]byte, n)
-	copy(out[n-len(b):], b)
-	return string(out)
-}
-
-func micros(y int, mo time.Month, d, h, mi, s, us int) int64 {
-	return time.Date(y, mo, d, h, mi, s, us*1000, time.UTC).UnixMicro()
-}
 
 // leafShape is what the file's schema says of a column.
 type leafShape struct {
@@ -94,7 +72,7 @@ func TestTypeMapping(t *testing.T) {
 		{"bigint", mysqldump.Column{Type: "bigint", NotNull: true}, []mysqldump.Value{num("-9223372036854775808"), num("9223372036854775807"), num("1e3")},
 			[]any{int64(-9223372036854775808), int64(9223372036854775807), int64(1000)}, leafShape{"INT64", 0, "", false}},
 		{"bigint_unsigned", mysqldump.Column{Type: "bigint", Unsigned: true}, []mysqldump.Value{num("18446744073709551615"), num("0"), num("9223372036854775808"), null, hexv(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff), str("42")},
-			[]any{twos("18446744073709551615", 9), twos("0", 9), twos("9223372036854775808", 9), nil, twos("18446744073709551615", 9), twos("42", 9)}, leafShape{"FIXED_LEN_BYTE_ARRAY", 9, "DECIMAL(20,0)", true}},
+			[]any{exporttest.Twos("18446744073709551615", 9), exporttest.Twos("0", 9), exporttest.Twos("9223372036854775808", 9), nil, exporttest.Twos("18446744073709551615", 9), exporttest.Twos("42", 9)}, leafShape{"FIXED_LEN_BYTE_ARRAY", 9, "DECIMAL(20,0)", true}},
 		{"year", mysqldump.Column{Type: "year"}, []mysqldump.Value{num("2155"), num("1901"), num("0"), str("2026"), num("26"), str("70"), str("00")},
 			[]any{int32(2155), int32(1901), int32(0), int32(2026), int32(2026), int32(1970), int32(2000)}, leafShape{"INT32", 0, "", true}},
 		{"decimal_5_2", mysqldump.Column{Type: "decimal", Precision: 5, Scale: 2}, []mysqldump.Value{num("3.5"), num("-999.99"), str("12.345"), num("-0.005"), num("0.00")},
@@ -103,20 +81,20 @@ func TestTypeMapping(t *testing.T) {
 			[]any{int64(-123456789012345678), int64(999999999999999999)}, leafShape{"INT64", 0, "DECIMAL(18,4)", true}},
 		{"decimal_38_10", mysqldump.Column{Type: "decimal", Precision: 38, Scale: 10}, []mysqldump.Value{
 			num("-1234567890123456789012345678.0123456789"), num("9999999999999999999999999999.9999999999"), num("-9999999999999999999999999999.9999999999"), num("0.0000000001")},
-			[]any{twos("-12345678901234567890123456780123456789", 16), twos("99999999999999999999999999999999999999", 16),
-				twos("-99999999999999999999999999999999999999", 16), twos("1", 16)},
+			[]any{exporttest.Twos("-12345678901234567890123456780123456789", 16), exporttest.Twos("99999999999999999999999999999999999999", 16),
+				exporttest.Twos("-99999999999999999999999999999999999999", 16), exporttest.Twos("1", 16)},
 			leafShape{"FIXED_LEN_BYTE_ARRAY", 16, "DECIMAL(38,10)", true}},
 		{"decimal_20_0", mysqldump.Column{Type: "decimal", Precision: 20, Scale: 0}, []mysqldump.Value{num("-99999999999999999999")},
-			[]any{twos("-99999999999999999999", 9)}, leafShape{"FIXED_LEN_BYTE_ARRAY", 9, "DECIMAL(20,0)", true}},
+			[]any{exporttest.Twos("-99999999999999999999", 9)}, leafShape{"FIXED_LEN_BYTE_ARRAY", 9, "DECIMAL(20,0)", true}},
 		{"decimal_65_30", mysqldump.Column{Type: "decimal", Precision: 65, Scale: 30}, []mysqldump.Value{
 			num("12345678901234567890123456789012345.123456789012345678901234567890"), num("-0.000000000000000000000000000001"), num("5"), str("1.5e2")},
 			[]any{"12345678901234567890123456789012345.123456789012345678901234567890", "-0.000000000000000000000000000001",
 				"5.000000000000000000000000000000", "150.000000000000000000000000000000"},
 			leafShape{"BYTE_ARRAY", 0, "STRING", true}},
 		{"float", mysqldump.Column{Type: "float"}, []mysqldump.Value{num("3.14159"), num("-0"), num("0"), num("1e-05"), null},
-			[]any{dbl(3.14159), dbl(negZero()), dbl(0), dbl(1e-05), nil}, leafShape{"DOUBLE", 0, "", true}},
+			[]any{exporttest.Dbl(3.14159), exporttest.Dbl(exporttest.NegZero()), exporttest.Dbl(0), exporttest.Dbl(1e-05), nil}, leafShape{"DOUBLE", 0, "", true}},
 		{"double", mysqldump.Column{Type: "double"}, []mysqldump.Value{num("1.7976931348623157e308"), num("-0"), num("-2.2250738585072014e-308")},
-			[]any{dbl(1.7976931348623157e308), dbl(negZero()), dbl(-2.2250738585072014e-308)}, leafShape{"DOUBLE", 0, "", true}},
+			[]any{exporttest.Dbl(1.7976931348623157e308), exporttest.Dbl(exporttest.NegZero()), exporttest.Dbl(-2.2250738585072014e-308)}, leafShape{"DOUBLE", 0, "", true}},
 		{"varchar", mysqldump.Column{Type: "varchar", Length: 255}, []mysqldump.Value{str("a\x00b"), str("🅿️ parking 🚗"), str(""), null, num("12")},
 			[]any{"a\x00b", "🅿️ parking 🚗", "", nil, "12"}, leafShape{"BYTE_ARRAY", 0, "STRING", true}},
 		{"longtext_300k", mysqldump.Column{Type: "longtext"}, []mysqldump.Value{str(big300k)},
@@ -151,7 +129,7 @@ func TestTypeMapping(t *testing.T) {
 			[]any{"-838:59:59", "12:00:00.250000", "838:59:59.000000", "01:02:03", nil}, leafShape{"BYTE_ARRAY", 0, "STRING", true}},
 		{"datetime6", mysqldump.Column{Type: "datetime", Length: 6}, []mysqldump.Value{
 			str("2026-11-24 03:15:00.123456"), str("0000-00-00 00:00:00"), str("1969-12-31 23:59:59.999999"), str("9999-12-31 23:59:59.999999"), str("1000-01-01 00:00:00"), str("2026-11-24 03:15:00.5")},
-			[]any{micros(2026, 11, 24, 3, 15, 0, 123456), nil, int64(-1), micros(9999, 12, 31, 23, 59, 59, 999999), micros(1000, 1, 1, 0, 0, 0, 0), micros(2026, 11, 24, 3, 15, 0, 500000)},
+			[]any{exporttest.Micros(2026, 11, 24, 3, 15, 0, 123456), nil, int64(-1), exporttest.Micros(9999, 12, 31, 23, 59, 59, 999999), exporttest.Micros(1000, 1, 1, 0, 0, 0, 0), exporttest.Micros(2026, 11, 24, 3, 15, 0, 500000)},
 			leafShape{"INT64", 0, "TIMESTAMP(isAdjustedToUTC=false,unit=MICROS)", true}},
 		{"timestamp", mysqldump.Column{Type: "timestamp", NotNull: true}, []mysqldump.Value{str("2038-01-19 03:14:07"), str("1970-01-01 00:00:01"), str("0000-00-00 00:00:00")},
 			[]any{int64(2147483647000000), int64(1000000), nil}, leafShape{"INT64", 0, "TIMESTAMP(isAdjustedToUTC=true,unit=MICROS)", true}},
@@ -183,18 +161,18 @@ func TestTypeMapping(t *testing.T) {
 				t.Fatalf("status %s: %s", info.Status, info.FailureCause)
 			}
 			prefix := "exp-1/liberator/liberator." + tbl.Name + "/1/"
-			got := readRows(t, bucket, prefix)
+			got := exporttest.ReadRows(t, bucket, prefix)
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("rows (-want +got):\n%s", diff)
 			}
-			keys := listKeys(t, bucket)
+			keys := exporttest.ListKeys(t, bucket)
 			var part string
 			for _, k := range keys {
 				if strings.HasPrefix(k, prefix) {
 					part = k
 				}
 			}
-			f := readParquet(t, bucket, part)
+			f := exporttest.ReadParquet(t, bucket, part)
 			fields := f.Schema().Fields()
 			if diff := cmp.Diff([]string{"id", col.Name}, []string{fields[0].Name(), fields[1].Name()}); diff != "" {
 				t.Errorf("column names (-want +got):\n%s", diff)
@@ -213,34 +191,6 @@ func TestTypeMapping(t *testing.T) {
 			}
 		})
 	}
-}
-
-func negZero() float64 {
-	z := 0.0
-	return -z
-}
-
-func readTablesReport(t *testing.T, bucket interface {
-	ReadAll(context.Context, string) ([]byte, error)
-}, id string) TablesReportFile {
-	t.Helper()
-	infoB, err := bucket.ReadAll(context.Background(), id+"/"+InfoFileName(id))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var info ExportInfoFile
-	if err := json.Unmarshal(infoB, &info); err != nil {
-		t.Fatal(err)
-	}
-	b, err := bucket.ReadAll(context.Background(), id+"/"+info.TablesReport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep TablesReportFile
-	if err := json.Unmarshal(b, &rep); err != nil {
-		t.Fatal(err)
-	}
-	return rep
 }
 
 func TestNullInEveryNullableColumn(t *testing.T) {
@@ -273,13 +223,13 @@ func TestNullInEveryNullableColumn(t *testing.T) {
 	if err != nil || info.Status != liberator.ExportComplete {
 		t.Fatalf("%v %s %s", err, info.Status, info.FailureCause)
 	}
-	got := readRows(t, bucket, "n/liberator/liberator.nulls/")
+	got := exporttest.ReadRows(t, bucket, "n/liberator/liberator.nulls/")
 	if diff := cmp.Diff([][]any{want}, got); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)
 	}
 	var gotOptional []bool
-	keys := listKeys(t, bucket)
-	f := readParquet(t, bucket, keys[len(keys)-1])
+	keys := exporttest.ListKeys(t, bucket)
+	f := exporttest.ReadParquet(t, bucket, keys[len(keys)-1])
 	for _, c := range tbl.Columns {
 		gotOptional = append(gotOptional, shapeOf(f, c.Name).Optional)
 	}

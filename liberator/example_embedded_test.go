@@ -11,6 +11,7 @@ import (
 	"gocloud.dev/blob/memblob"
 
 	"github.com/dataplatform/liberator-ingestion/export"
+	"github.com/dataplatform/liberator-ingestion/export/embeddedexport"
 	"github.com/dataplatform/liberator-ingestion/glue/localglue"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/partition"
@@ -40,7 +41,7 @@ func Example_embedded() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	exp := export.NewEmbedded(exports, export.EmbeddedOptions{Database: "liberator"})
+	exp := embeddedexport.New(exports, embeddedexport.Options{Export: export.Options{Database: "liberator"}})
 	lander, err := bloblander.New(exports, landing, bloblander.Options{Prefix: "parking"})
 	if err != nil {
 		log.Fatal(err)

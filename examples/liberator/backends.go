@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/dataplatform/liberator-ingestion/export"
+	"github.com/dataplatform/liberator-ingestion/export/embeddedexport"
 	"github.com/dataplatform/liberator-ingestion/export/mysqlexport"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot/embeddedsnap"
@@ -50,18 +51,25 @@ func (c runConfig) readWith(prog *progress) mysqldump.ReadOptions {
 	return r
 }
 
-func newEmbeddedBackend(c runConfig, lk *lake, clk liberator.Clock, logger *slog.Logger, prog *progress) (*backend, error) {
-	snap, err := embeddedsnap.New(embeddedsnap.Options{Store: lk.export, Prefix: snapshotsPrefix, Read: c.read, Clock: clk, Logger: logger})
-	if err != nil {
-		return nil, err
-	}
-	exp := export.NewEmbedded(lk.export, export.EmbeddedOptions{
-		Read:     c.readWith(prog),
+// exportOptions are the conversion options both backends' exporters share.
+func (c runConfig) exportOptions(clk liberator.Clock, logger *slog.Logger, prog *progress) export.Options {
+	return export.Options{
 		Database: c.database,
 		Writer:   export.WriterOptions{Codec: export.Codec(c.codec)},
 		Clock:    clk,
 		Logger:   logger,
 		Progress: prog.table,
+	}
+}
+
+func newEmbeddedBackend(c runConfig, lk *lake, clk liberator.Clock, logger *slog.Logger, prog *progress) (*backend, error) {
+	snap, err := embeddedsnap.New(embeddedsnap.Options{Store: lk.export, Prefix: snapshotsPrefix, Read: c.read, Clock: clk, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	exp := embeddedexport.New(lk.export, embeddedexport.Options{
+		Read:   c.readWith(prog),
+		Export: c.exportOptions(clk, logger, prog),
 	})
 	return &backend{snap: snap, exp: exp, close: func() {}}, nil
 }
@@ -75,7 +83,7 @@ func newMySQLBackend(c runConfig, lk *lake, clk liberator.Clock, logger *slog.Lo
 	be, err := mysqlexport.NewBackend(mysqlexport.BackendConfig{
 		MySQL:  mysqlsnap.Config{DSN: c.dsn, Database: c.database, Read: c.readWith(prog), Clock: clk, Logger: logger},
 		Bucket: lk.export,
-		Export: mysqlexport.Options{Database: c.database, Writer: export.WriterOptions{Codec: export.Codec(c.codec)}, Clock: clk, Logger: logger, Progress: prog.table},
+		Export: c.exportOptions(clk, logger, prog),
 	})
 	if err != nil {
 		return nil, err

@@ -481,13 +481,13 @@ func TestRunWorkflowNone(t *testing.T) {
 // readReport reads an export's tables report straight from the export
 // bucket, as a user inspecting the export zone would (the CLI itself
 // reports from the pipeline's result).
-func readReport(ctx context.Context, exp *blob.Bucket, id string) (*export.TablesReportFile, *export.ExportInfoFile) {
+func readReport(ctx context.Context, exp *blob.Bucket, id string) (*export.TablesReportFile, *export.InfoFile) {
 	root := id + "/"
 	b, err := exp.ReadAll(ctx, root+export.InfoFileName(id))
 	if err != nil {
 		return nil, nil
 	}
-	var info export.ExportInfoFile
+	var info export.InfoFile
 	if json.Unmarshal(b, &info) != nil || info.TablesReport == "" {
 		return nil, &info
 	}

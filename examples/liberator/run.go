@@ -306,7 +306,7 @@ func newProgress(w io.Writer, clk liberator.Clock, quiet bool) *progress {
 // sqlRead is mysqldump.ReadOptions.Progress: SQL bytes read so far.
 func (p *progress) sqlRead(n int64) { p.sqlBytes.Store(n) }
 
-// table is export.EmbeddedOptions.Progress.
+// table is export.Options.Progress.
 func (p *progress) table(tp export.TableProgress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,10 +11,9 @@ import (
 
 	"gocloud.dev/blob/memblob"
 
-	"github.com/dataplatform/liberator-ingestion/export"
+	"github.com/dataplatform/liberator-ingestion/export/embeddedexport"
 	"github.com/dataplatform/liberator-ingestion/internal/mysqltest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqlsnap"
 )
 
@@ -83,15 +81,7 @@ func BenchmarkRestoreExportVsEmbedded(b *testing.B) {
 		b.SetBytes(size)
 		for i := 0; i < b.N; i++ {
 			bucket := memblob.OpenBucket(nil)
-			e := export.NewEmbedded(bucket, export.EmbeddedOptions{
-				Open: func(_ context.Context, snap liberator.SnapshotInfo) (io.ReadCloser, error) {
-					return os.Open(snap.Dump.Key)
-				},
-				Scan: func(ctx context.Context, r io.Reader, h mysqldump.Handler) error {
-					_, err := mysqldump.Scan(ctx, r, h, mysqldump.ScanOptions{})
-					return err
-				},
-			})
+			e := embeddedexport.New(bucket, embeddedexport.Options{})
 			start := time.Now()
 			info, err := e.StartExport(ctx, liberator.ExportRequest{ID: fmt.Sprintf("e%d", i),
 				Snapshot: liberator.SnapshotInfo{ID: "s", Status: liberator.SnapshotAvailable, Dump: liberator.DumpRef{Key: path}}})

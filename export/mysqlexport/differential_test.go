@@ -18,7 +18,7 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/memblob"
 
-	"github.com/dataplatform/liberator-ingestion/export"
+	"github.com/dataplatform/liberator-ingestion/export/embeddedexport"
 	"github.com/dataplatform/liberator-ingestion/internal/mysqltest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
@@ -110,15 +110,7 @@ func embeddedExport(t *testing.T, path string) map[string]parquetTable {
 	t.Helper()
 	bucket := memblob.OpenBucket(nil)
 	t.Cleanup(func() { bucket.Close() })
-	e := export.NewEmbedded(bucket, export.EmbeddedOptions{
-		Open: func(_ context.Context, snap liberator.SnapshotInfo) (io.ReadCloser, error) {
-			return os.Open(snap.Dump.Key)
-		},
-		Scan: func(ctx context.Context, r io.Reader, h mysqldump.Handler) error {
-			_, err := mysqldump.Scan(ctx, r, h, mysqldump.ScanOptions{})
-			return err
-		},
-	})
+	e := embeddedexport.New(bucket, embeddedexport.Options{})
 	info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: "emb",
 		Snapshot: liberator.SnapshotInfo{ID: "s", Status: liberator.SnapshotAvailable, Dump: liberator.DumpRef{Key: path}}})
 	if err != nil || info.Status != liberator.ExportComplete {

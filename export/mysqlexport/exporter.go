@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"gocloud.dev/blob"
@@ -16,16 +15,15 @@ import (
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqlsnap"
 )
 
-// Options configure an Exporter. They are export.EmbeddedOptions without
-// Open and Scan, which the Exporter supplies (they are ignored if set).
-type Options = export.EmbeddedOptions
+// Options configure an Exporter: the conversion and the export's
+// lifecycle, as for every export.Exporter.
+type Options = export.Options
 
 // Exporter is the MySQL liberator.Exporter: it exports a snapshot database
-// (SnapshotInfo.Source names it, as mysqlsnap.Snapshotter reports it) by
-// streaming one SELECT per table over the text protocol into the same
-// Parquet writer, type mapping, RDS layout and report files as the
-// embedded exporter (it is an export.Embedded whose rows come from the
-// server instead of the dump).
+// (SnapshotInfo.Database names it, as mysqlsnap.Snapshotter reports it) by
+// streaming one SELECT per table over the text protocol into the
+// conversion of package export, so it writes the same Parquet, type
+// mapping, RDS layout and report files as the embedded exporter.
 //
 // Columns are described by information_schema.COLUMNS and converted to the
 // mysqldump.Column the dump scanner would produce, so both paths write the
@@ -39,32 +37,34 @@ type Options = export.EmbeddedOptions
 // The metadata table is not exported; the views, triggers and
 // routines the restore skipped are listed in the report.
 type Exporter struct {
-	*export.Embedded
-	db *sql.DB
+	*export.Exporter
 }
 
-var _ liberator.Exporter = (*Exporter)(nil)
+var (
+	_ liberator.Exporter       = (*Exporter)(nil)
+	_ liberator.SnapshotReader = (*Exporter)(nil)
+)
 
 // New returns an Exporter reading from db and writing into bucket.
 func New(db *sql.DB, bucket *blob.Bucket, opts Options) *Exporter {
-	e := &Exporter{db: db}
-	opts.Open = func(_ context.Context, snap liberator.SnapshotInfo) (io.ReadCloser, error) {
-		if err := mysqlsnap.ValidDatabaseName(snap.Database); err != nil {
-			return nil, err
-		}
-		// The embedded exporter reads the "dump" through the Scan below;
-		// here it is just the database's name.
-		return io.NopCloser(strings.NewReader(snap.Database)), nil
+	return &Exporter{export.New(bucket, &databaseSource{db: db}, opts)}
+}
+
+// databaseSource is the export.RowSource of a snapshot database.
+type databaseSource struct{ db *sql.DB }
+
+// ReadsSnapshots returns liberator.SnapshotDatabase.
+func (*databaseSource) ReadsSnapshots() []liberator.SnapshotKind {
+	return []liberator.SnapshotKind{liberator.SnapshotDatabase}
+}
+
+// Rows scans the snapshot's database (see ScanDatabase), restricted to
+// req.Tables when not empty.
+func (s *databaseSource) Rows(ctx context.Context, req export.RowsRequest, h mysqldump.Handler) (export.SourceStats, error) {
+	if err := mysqlsnap.ValidDatabaseName(req.Snapshot.Database); err != nil {
+		return export.SourceStats{}, err
 	}
-	opts.Scan = func(ctx context.Context, r io.Reader, h mysqldump.Handler) error {
-		b, err := io.ReadAll(r)
-		if err != nil {
-			return err
-		}
-		return ScanDatabase(ctx, db, string(b), h)
-	}
-	e.Embedded = export.NewEmbedded(bucket, opts)
-	return e
+	return export.SourceStats{}, scanDatabase(ctx, s.db, req.Snapshot.Database, req.Tables, h)
 }
 
 // ScanDatabase calls h for every base table of database (in name order)
@@ -73,6 +73,12 @@ func New(db *sql.DB, bucket *blob.Bucket, opts Options) *Exporter {
 // streaming SELECT. The snapshot's metadata table is left out; the objects
 // its restore skipped, and the views it created, are reported with Skip.
 func ScanDatabase(ctx context.Context, db *sql.DB, database string, h mysqldump.Handler) error {
+	return scanDatabase(ctx, db, database, nil, h)
+}
+
+// scanDatabase is ScanDatabase restricted to the tables named in only
+// (case-insensitively) when it is not empty.
+func scanDatabase(ctx context.Context, db *sql.DB, database string, only []string, h mysqldump.Handler) error {
 	const op = "export"
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -123,6 +129,9 @@ func ScanDatabase(ctx context.Context, db *sql.DB, database string, h mysqldump.
 		}
 	}
 	for _, name := range tables {
+		if len(only) > 0 && !containsFold(only, name) {
+			continue
+		}
 		// Table names may differ in case (lower_case_table_names).
 		listed, ok := insertCols[name]
 		if !ok {

@@ -3,10 +3,12 @@ package mysqlexport
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/dataplatform/liberator-ingestion/export"
 	"github.com/dataplatform/liberator-ingestion/internal/mysqltest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
@@ -73,5 +75,54 @@ func TestScanDatabaseMeta(t *testing.T) {
 				t.Errorf("tables (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestScanDatabaseOnly checks that the row source reads only the tables an
+// export is restricted to (case-insensitively), and reads database
+// snapshots only.
+func TestScanDatabaseOnly(t *testing.T) {
+	ctx := context.Background()
+	prefix := mysqltest.Prefix(t)
+	db, err := mysqlsnap.Open(mysqlsnap.Config{DSN: mysqltest.DSN(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	database := prefix + "only"
+	for _, q := range []string{
+		"CREATE DATABASE `" + database + "`",
+		"CREATE TABLE `" + database + "`.`a` (id INT)",
+		"CREATE TABLE `" + database + "`.`B` (id INT)",
+		"CREATE TABLE `" + database + "`.`c` (id INT)",
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	tests := []struct {
+		only       []string
+		wantTables []string
+	}{
+		{nil, []string{"a", "B", "c"}}, // in the server's name order
+		{[]string{"b"}, []string{"B"}},
+		{[]string{"c", "A"}, []string{"a", "c"}},
+		{[]string{"z"}, nil},
+	}
+	src := &databaseSource{db: db}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.only, ","), func(t *testing.T) {
+			h := &tableNames{}
+			st, err := src.Rows(ctx, export.RowsRequest{Snapshot: liberator.SnapshotInfo{ID: "s", Database: database}, Tables: tc.only}, h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]any{tc.wantTables, export.SourceStats{}}, []any{h.tables, st}); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+	if diff := cmp.Diff([]liberator.SnapshotKind{liberator.SnapshotDatabase}, New(db, nil, Options{}).ReadsSnapshots()); diff != "" {
+		t.Errorf("ReadsSnapshots (-want +got):\n%s", diff)
 	}
 }

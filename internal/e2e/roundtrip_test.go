@@ -19,7 +19,9 @@ import (
 	"gocloud.dev/blob/memblob"
 
 	"github.com/dataplatform/liberator-ingestion/export"
+	"github.com/dataplatform/liberator-ingestion/export/embeddedexport"
 	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump/dumpgen"
 )
 
@@ -46,13 +48,16 @@ func TestGeneratorRoundTrip(t *testing.T) {
 			}
 			bucket := memblob.OpenBucket(nil)
 			defer bucket.Close()
-			exp := export.NewEmbedded(bucket, export.EmbeddedOptions{
-				Open: func(context.Context, liberator.SnapshotInfo) (io.ReadCloser, error) {
-					return io.NopCloser(bytes.NewReader(sql.Bytes())), nil
-				},
+			dumps := memblob.OpenBucket(nil)
+			defer dumps.Close()
+			if err := dumps.WriteAll(ctx, "generated", sql.Bytes(), nil); err != nil {
+				t.Fatal(err)
+			}
+			exp := embeddedexport.New(bucket, embeddedexport.Options{
+				Read: mysqldump.ReadOptions{Buckets: map[string]*blob.Bucket{"mem://dumps": dumps}},
 			})
 			info, err := exp.StartExport(ctx, liberator.ExportRequest{ID: "e2e",
-				Snapshot: liberator.SnapshotInfo{ID: "snap", Status: liberator.SnapshotAvailable, Dump: liberator.DumpRef{Key: "generated"}}})
+				Snapshot: liberator.SnapshotInfo{ID: "snap", Status: liberator.SnapshotAvailable, Dump: liberator.DumpRef{Bucket: "mem://dumps", Key: "generated"}}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -114,7 +119,7 @@ func readTablesReport(t *testing.T, b *blob.Bucket, id string) map[string]export
 	if err != nil {
 		t.Fatal(err)
 	}
-	var info export.ExportInfoFile
+	var info export.InfoFile
 	if err := json.Unmarshal(data, &info); err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,9 @@
-package export
+package embeddedexport
 
 import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -15,10 +14,14 @@ import (
 	"testing"
 	"time"
 
+	"gocloud.dev/blob"
 	"gocloud.dev/blob/fileblob"
 	"gocloud.dev/blob/memblob"
 
+	"github.com/dataplatform/liberator-ingestion/export"
+	"github.com/dataplatform/liberator-ingestion/export/internal/exporttest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
 // parkingDump generates a mysqldump-like dump of parking tables of about
@@ -95,7 +98,7 @@ var (
 
 // BenchmarkExport measures dump → Parquet throughput (b.SetBytes is the
 // SQL size, so ns/op becomes MB/s of SQL) on a generated 32 MB
-// parking-like dump, through snapshot.Scan, the decoders and the writer,
+// parking-like dump, through mysqldump.Open and Scan, the decoders and the writer,
 // into a memory bucket.
 func BenchmarkExport(b *testing.B) {
 	benchDumpOnce.Do(func() {
@@ -107,9 +110,9 @@ func BenchmarkExport(b *testing.B) {
 	})
 	for _, c := range []struct {
 		name  string
-		codec Codec
+		codec export.Codec
 		level int
-	}{{"gz1", CodecGzip, 0}, {"gz6", CodecGzip, 6}, {"snappy", CodecSnappy, 0}, {"zstd1", CodecZstd, 0}} {
+	}{{"gz1", export.CodecGzip, 0}, {"gz6", export.CodecGzip, 6}, {"snappy", export.CodecSnappy, 0}, {"zstd1", export.CodecZstd, 0}} {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(benchDump)))
 			b.ReportAllocs()
@@ -117,26 +120,32 @@ func BenchmarkExport(b *testing.B) {
 			var peak uint64
 			var ms runtime.MemStats
 			cpu0 := cpuTime()
+			// the dump is read from a memory bucket, as from S3
+			dumps := memblob.OpenBucket(nil)
+			defer dumps.Close()
+			if err := dumps.WriteAll(context.Background(), "bench.sql", benchDump, nil); err != nil {
+				b.Fatal(err)
+			}
 			for i := 0; i < b.N; i++ {
 				bucket := memblob.OpenBucket(nil)
-				e := NewEmbedded(bucket, EmbeddedOptions{
-					Open: func(context.Context, liberator.SnapshotInfo) (io.ReadCloser, error) {
-						return io.NopCloser(bytes.NewReader(benchDump)), nil
-					},
-					Clock:  liberator.NewVirtualClock(testStart),
-					Writer: WriterOptions{Codec: c.codec, Level: c.level},
-					// sample the heap as the export runs (every 50k rows)
-					Progress: func(TableProgress) {
-						runtime.ReadMemStats(&ms)
-						peak = max(peak, ms.HeapInuse)
-					},
-				})
-				info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: fmt.Sprint("b", i), Snapshot: liberator.SnapshotInfo{ID: "s", Dump: liberator.DumpRef{Key: "bench.sql"}}})
+				e := New(bucket, Options{
+					Read: mysqldump.ReadOptions{Buckets: map[string]*blob.Bucket{"mem://dumps": dumps}},
+					Export: export.Options{
+						Clock:  liberator.NewVirtualClock(testStart),
+						Writer: export.WriterOptions{Codec: c.codec, Level: c.level},
+						// sample the heap as the export runs (every 50k rows)
+						Progress: func(export.TableProgress) {
+							runtime.ReadMemStats(&ms)
+							peak = max(peak, ms.HeapInuse)
+						},
+					}})
+				info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: fmt.Sprint("b", i), Snapshot: liberator.SnapshotInfo{ID: "s",
+					Kind: liberator.SnapshotDump, Dump: liberator.DumpRef{Bucket: "mem://dumps", Key: "bench.sql"}}})
 				if err != nil || info.Status != liberator.ExportComplete {
 					b.Fatalf("%v %s %s", err, info.Status, info.FailureCause)
 				}
 				out = 0
-				for _, k := range listKeys(b, bucket) {
+				for _, k := range exporttest.ListKeys(b, bucket) {
 					attrs, _ := bucket.Attributes(context.Background(), k)
 					out += attrs.Size
 				}
@@ -182,14 +191,14 @@ func BenchmarkExportFile(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		e := NewEmbedded(bucket, EmbeddedOptions{
+		e := New(bucket, Options{Export: export.Options{
 			Clock: liberator.NewVirtualClock(testStart),
-			Progress: func(TableProgress) {
+			Progress: func(export.TableProgress) {
 				runtime.ReadMemStats(&ms)
 				peak = max(peak, ms.HeapInuse)
 			},
-		})
-		info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: fmt.Sprint("b", i), Snapshot: liberator.SnapshotInfo{ID: "s", Dump: liberator.DumpRef{Key: path}}})
+		}})
+		info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: fmt.Sprint("b", i), Snapshot: liberator.SnapshotInfo{ID: "s", Kind: liberator.SnapshotDump, Dump: liberator.DumpRef{Key: path}}})
 		if err != nil || info.Status != liberator.ExportComplete {
 			b.Fatalf("%v %s %s", err, info.Status, info.FailureCause)
 		}

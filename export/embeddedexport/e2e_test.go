@@ -1,4 +1,4 @@
-package export
+package embeddedexport
 
 import (
 	"context"
@@ -10,8 +10,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"gocloud.dev/blob/memblob"
 
+	"github.com/dataplatform/liberator-ingestion/export"
+	"github.com/dataplatform/liberator-ingestion/export/internal/exporttest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
-	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
 const e2eDump = "-- MySQL dump 10.13  Distrib 8.4.0, for Linux (x86_64)\n" +
@@ -52,7 +53,7 @@ func TestEndToEndScan(t *testing.T) {
 	}
 	bucket := memblob.OpenBucket(nil)
 	defer bucket.Close()
-	e := NewEmbedded(bucket, EmbeddedOptions{Clock: liberator.NewVirtualClock(testStart), NewUUID: func() string { return "u1" }})
+	e := New(bucket, Options{Export: export.Options{Clock: liberator.NewVirtualClock(testStart), NewUUID: func() string { return "u1" }}})
 	req := liberator.ExportRequest{ID: "sql-to-parquet-26-11-24-031500", Snapshot: liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-24-031500", Dump: liberator.DumpRef{Key: path}}}
 	info, err := e.StartExport(context.Background(), req)
 	if err != nil {
@@ -66,17 +67,17 @@ func TestEndToEndScan(t *testing.T) {
 	}
 	geom := "\x00\x00\x00\x00\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\xf0\x3f\x00\x00\x00\x00\x00\x00\x00\x40"
 	want := [][]any{
-		{twos("18446744073709551615", 9), "AB12 CDE", int32(2), int32(-1250), "-1.000000000000000000000000000001", dbl(3.14159),
-			micros(2026, 11, 24, 3, 15, 0, 123456), micros(2026, 11, 24, 3, 15, 0, 0), "2026-11-24", "-838:59:59", "\x0a\xaa",
+		{exporttest.Twos("18446744073709551615", 9), "AB12 CDE", int32(2), int32(-1250), "-1.000000000000000000000000000001", exporttest.Dbl(3.14159),
+			exporttest.Micros(2026, 11, 24, 3, 15, 0, 123456), exporttest.Micros(2026, 11, 24, 3, 15, 0, 0), "2026-11-24", "-838:59:59", "\x0a\xaa",
 			"a\x00b", "\x00", nil, "line1\nline2 🚗", nil},
-		{twos("1", 9), "ZZ99 ZZZ", int32(0), nil, nil, dbl(negZero()), nil, nil, nil, "12:00:00", nil,
+		{exporttest.Twos("1", 9), "ZZ99 ZZZ", int32(0), nil, nil, exporttest.Dbl(exporttest.NegZero()), nil, nil, nil, "12:00:00", nil,
 			"\xde\xad\x00", geom, "void", nil, nil},
 	}
-	got := readRows(t, bucket, req.ID+"/liberator/liberator.PCN_IC/1/")
+	got := exporttest.ReadRows(t, bucket, req.ID+"/liberator/liberator.PCN_IC/1/")
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)
 	}
-	keys := listKeys(t, bucket)
+	keys := exporttest.ListKeys(t, bucket)
 	wantKeys := []string{
 		req.ID + "/export_info_" + req.ID + ".json",
 		req.ID + "/export_tables_info_" + req.ID + "_from_1_to_2.json",
@@ -109,8 +110,8 @@ func TestEndToEndScanErrorNamesLine(t *testing.T) {
 	}
 	bucket := memblob.OpenBucket(nil)
 	defer bucket.Close()
-	e := NewEmbedded(bucket, EmbeddedOptions{Clock: liberator.NewVirtualClock(testStart)})
-	info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: "x", Snapshot: liberator.SnapshotInfo{ID: "s", Dump: liberator.DumpRef{Key: path}}})
+	e := New(bucket, Options{Export: export.Options{Clock: liberator.NewVirtualClock(testStart)}})
+	info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: "x", Snapshot: liberator.SnapshotInfo{ID: "s", Kind: liberator.SnapshotDump, Dump: liberator.DumpRef{Key: path}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,31 +120,8 @@ func TestEndToEndScanErrorNamesLine(t *testing.T) {
 			t.Errorf("status %s cause %q lacks %q", info.Status, info.FailureCause, w)
 		}
 	}
-	if diff := cmp.Diff([]string{"x/export_info_x.json"}, listKeys(t, bucket)); diff != "" {
+	if diff := cmp.Diff([]string{"x/export_info_x.json"}, exporttest.ListKeys(t, bucket)); diff != "" {
 		t.Errorf("keys (-want +got):\n%s", diff)
-	}
-}
-
-func TestReportColumnTypes(t *testing.T) {
-	tbl := &mysqldump.Table{Name: "T", Columns: []mysqldump.Column{
-		{Name: "a", Type: "bigint", Unsigned: true, NotNull: true, Definition: "`a` bigint unsigned NOT NULL"},
-		{Name: "b", Type: "varchar", Length: 5}, {Name: "c", Type: "int"}, {Name: "d", Type: "blob"},
-		{Name: "e", Type: "timestamp"}, {Name: "f", Type: "decimal", Precision: 38, Scale: 2},
-	}}
-	e, bucket := newTestExporter(t, rowsOf(tbl), nil)
-	if info, err := e.StartExport(context.Background(), exportReq("r")); err != nil || info.Status != liberator.ExportComplete {
-		t.Fatalf("%v %v", info, err)
-	}
-	want := []ColumnReport{
-		{"a", "`a` bigint unsigned NOT NULL", "FIXED_LEN_BYTE_ARRAY(9) DECIMAL(20,0)", false},
-		{"b", "varchar", "BYTE_ARRAY STRING", true},
-		{"c", "int", "INT32", true},
-		{"d", "blob", "BYTE_ARRAY", true},
-		{"e", "timestamp", "INT64 TIMESTAMP(isAdjustedToUTC=true,unit=MICROS)", true},
-		{"f", "decimal", "FIXED_LEN_BYTE_ARRAY(16) DECIMAL(38,2)", true},
-	}
-	if diff := cmp.Diff(want, readTablesReport(t, bucket, "r").PerTableStatus[0].Columns); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
 
@@ -155,8 +133,8 @@ func TestRealDumps(t *testing.T) {
 		counts  map[string]int64
 		skipped int
 	}{
-		{"../snapshot/testdata/mysql84.sql", map[string]int64{"liberator.PCN_IC": 3}, 3},
-		{"../snapshot/testdata/mariadb114.sql", map[string]int64{"liberator.permits": 2}, 4},
+		{"../../snapshot/mysqldump/testdata/mysql84.sql", map[string]int64{"liberator.PCN_IC": 3}, 3},
+		{"../../snapshot/mysqldump/testdata/mariadb114.sql", map[string]int64{"liberator.permits": 2}, 4},
 	}
 	for _, tc := range tests {
 		t.Run(filepath.Base(tc.file), func(t *testing.T) {
@@ -165,15 +143,15 @@ func TestRealDumps(t *testing.T) {
 			}
 			bucket := memblob.OpenBucket(nil)
 			defer bucket.Close()
-			e := NewEmbedded(bucket, EmbeddedOptions{Clock: liberator.NewVirtualClock(testStart)})
-			info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: "x", Snapshot: liberator.SnapshotInfo{ID: "s", Dump: liberator.DumpRef{Key: tc.file}}})
+			e := New(bucket, Options{Export: export.Options{Clock: liberator.NewVirtualClock(testStart)}})
+			info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: "x", Snapshot: liberator.SnapshotInfo{ID: "s", Kind: liberator.SnapshotDump, Dump: liberator.DumpRef{Key: tc.file}}})
 			if err != nil {
 				t.Fatal(err)
 			}
 			rep := readTablesReport(t, bucket, "x")
 			var rows int
 			for t2 := range tc.counts {
-				rows += len(readRows(t, bucket, "x/liberator/"+t2+"/"))
+				rows += len(exporttest.ReadRows(t, bucket, "x/liberator/"+t2+"/"))
 			}
 			var want int
 			for _, n := range tc.counts {

@@ -1,4 +1,4 @@
-package export_test
+package embeddedexport_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"gocloud.dev/blob/memblob"
 
 	"github.com/dataplatform/liberator-ingestion/export"
+	"github.com/dataplatform/liberator-ingestion/export/embeddedexport"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/liberator/conformance"
 )
@@ -31,8 +32,8 @@ func (harness) MakeExporter(ctx context.Context, t *testing.T) conformance.Expor
 	t.Cleanup(func() { bucket.Close() })
 	clk := liberator.NewVirtualClock(time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC))
 	return conformance.ExporterFixture{
-		Exporter: export.NewEmbedded(bucket, export.EmbeddedOptions{Clock: clk}),
-		Snapshot: liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-24-031500", Status: liberator.SnapshotAvailable, Dump: liberator.DumpRef{Key: path}, Created: clk.Now()},
+		Exporter: embeddedexport.New(bucket, embeddedexport.Options{Export: export.Options{Clock: clk}}),
+		Snapshot: liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-24-031500", Status: liberator.SnapshotAvailable, Kind: liberator.SnapshotDump, Dump: liberator.DumpRef{Key: path}, Created: clk.Now()},
 		Bucket:   bucket,
 	}
 }
@@ -47,7 +48,7 @@ type asyncHarness struct{}
 
 func (asyncHarness) MakeExporter(ctx context.Context, t *testing.T) conformance.ExporterFixture {
 	f := harness{}.MakeExporter(ctx, t)
-	e := export.NewEmbedded(f.Bucket, export.EmbeddedOptions{Async: true, Clock: liberator.NewVirtualClock(f.Snapshot.Created)})
+	e := embeddedexport.New(f.Bucket, embeddedexport.Options{Export: export.Options{Async: true, Clock: liberator.NewVirtualClock(f.Snapshot.Created)}})
 	f.Exporter = e
 	f.Advance = func(ctx context.Context) { _, _ = e.Wait(ctx, "sql-to-parquet-26-11-24-031500") }
 	return f

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/dataplatform/liberator-ingestion/export/internal/exporttest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
@@ -34,35 +34,30 @@ func TestExportFailures(t *testing.T) {
 	tests := []struct {
 		name      string
 		s         script
-		source    string
 		wantCause []string // substrings of FailureCause
 	}{
 		{"decimal out of range", append(rowsOf(pcn, pcnRow(1), pcnRow(2)), event{table: pcn, line: 99,
 			row: []mysqldump.Value{num("3"), str("x"), num("1000000.00"), null, missing}}),
-			"", []string{"liberator.PCN_IC", "line 99", "PCN_IC.amount", "out of range"}},
+			[]string{"liberator.PCN_IC", "line 99", "PCN_IC.amount", "out of range"}},
 		{"null in not null", append(rowsOf(pcn, pcnRow(1)), event{table: pcn, line: 41,
 			row: []mysqldump.Value{null, str("x"), null, null, missing}}),
-			"", []string{"line 41", "PCN_IC.id", "NULL"}},
+			[]string{"line 41", "PCN_IC.id", "NULL"}},
 		{"bad datetime", append(rowsOf(pcn), event{table: pcn, line: 7,
 			row: []mysqldump.Value{num("1"), null, null, str("2026-13-01 00:00:00"), missing}}),
-			"", []string{"line 7", "PCN_IC.issued", "invalid datetime"}},
+			[]string{"line 7", "PCN_IC.issued", "invalid datetime"}},
 		{"unknown type", script{{table: &mysqldump.Table{Name: "V", Line: 5, Columns: []mysqldump.Column{{Name: "v", Type: "vector"}}}}},
-			"", []string{"liberator.V", "line 5", "column v", "unsupported column type"}},
+			[]string{"liberator.V", "line 5", "column v", "unsupported column type"}},
 		{"scanner error", append(rowsOf(pcn, pcnRow(1)), event{err: errors.New("line 77: unterminated string")}),
-			"", []string{"line 77: unterminated string"}},
-		{"open error", script{}, "missing.sql", []string{"open dump missing.sql", "no such dump"}},
+			[]string{"line 77: unterminated string"}},
 		// a part key the bucket refuses (invalid UTF-8): the writer goroutine fails
 		{"part write fails", rowsOf(&mysqldump.Table{Name: "T\xff", Columns: []mysqldump.Column{{Name: "a", Type: "int"}}},
 			[]mysqldump.Value{num("1")}, []mysqldump.Value{num("2")}, []mysqldump.Value{num("3")}),
-			"", []string{"table liberator.T\uFFFD rows at lines 10-10", "valid UTF-8"}},
+			[]string{"table liberator.T\uFFFD rows at lines 10-10", "valid UTF-8"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			e, bucket := newTestExporter(t, tc.s, func(o *EmbeddedOptions) { o.BatchRows = 1 })
+			e, bucket := newTestExporter(t, tc.s, func(o *Options, _ *scriptSource) { o.BatchRows = 1 })
 			req := exportReq("exp-f")
-			if tc.source != "" {
-				req.Snapshot.Dump.Key = tc.source
-			}
 			info, err := e.StartExport(context.Background(), req)
 			if err != nil {
 				t.Fatalf("StartExport: %v", err)
@@ -76,7 +71,7 @@ func TestExportFailures(t *testing.T) {
 				}
 			}
 			// nothing partial: only the FAILED export info remains
-			if diff := cmp.Diff([]string{"exp-f/export_info_exp-f.json"}, listKeys(t, bucket)); diff != "" {
+			if diff := cmp.Diff([]string{"exp-f/export_info_exp-f.json"}, exporttest.ListKeys(t, bucket)); diff != "" {
 				t.Errorf("keys left (-want +got):\n%s", diff)
 			}
 			got, err := e.DescribeExport(context.Background(), "exp-f")
@@ -106,7 +101,7 @@ func TestExportCompleteLayoutAndReport(t *testing.T) {
 	s = append(s, event{skip: &mysqldump.Skipped{Kind: mysqldump.SkippedView, Name: "v_pcn", Line: 80}})
 	s = append(s, event{table: empty})
 	var progress []TableProgress
-	e, bucket := newTestExporter(t, s, func(o *EmbeddedOptions) {
+	e, bucket := newTestExporter(t, s, func(o *Options, _ *scriptSource) {
 		o.BatchRows = 64
 		o.Writer = WriterOptions{PartSize: 4 << 10, RowGroupRows: 100, Codec: CodecGzip}
 		o.Progress = func(p TableProgress) { progress = append(progress, p) }
@@ -117,14 +112,16 @@ func TestExportCompleteLayoutAndReport(t *testing.T) {
 	}
 	wantInfo := liberator.ExportInfo{ID: "exp-ok", SnapshotID: "snap-1", Status: liberator.ExportComplete, Prefix: "exp-ok/",
 		PercentProgress: 100, ExtractedGB: info.ExtractedGB,
-		RowCounts: map[string]int64{"liberator.PCN_IC": 500, "liberator.empty_t": 0}}
+		RowCounts: map[string]int64{"liberator.PCN_IC": 500, "liberator.empty_t": 0},
+		Tables:    info.Tables, // see TestExportInfoTables
+		Skipped:   []string{"view v_pcn (line 80)"}, SQLBytes: int64(len("-- dump dump.sql\n"))}
 	if diff := cmp.Diff(wantInfo, info); diff != "" {
 		t.Errorf("info (-want +got):\n%s", diff)
 	}
 	if info.ExtractedGB <= 0 {
 		t.Errorf("ExtractedGB = %v, want > 0", info.ExtractedGB)
 	}
-	keys := listKeys(t, bucket)
+	keys := exporttest.ListKeys(t, bucket)
 	var pcnParts []string
 	for _, k := range keys {
 		if strings.HasPrefix(k, "exp-ok/liberator/liberator.PCN_IC/1/") {
@@ -146,15 +143,15 @@ func TestExportCompleteLayoutAndReport(t *testing.T) {
 		}
 	}
 	// rows read back in order, across parts
-	got := readRows(t, bucket, "exp-ok/liberator/liberator.PCN_IC/")
+	got := exporttest.ReadRows(t, bucket, "exp-ok/liberator/liberator.PCN_IC/")
 	if len(got) != 500 {
 		t.Fatalf("read %d rows, want 500", len(got))
 	}
-	if diff := cmp.Diff([]any{int64(499), "AB99CDE", int32(49950), micros(2026, 11, 24, 8, 0, 0, 0), nil}, got[499]); diff != "" {
+	if diff := cmp.Diff([]any{int64(499), "AB99CDE", int32(49950), exporttest.Micros(2026, 11, 24, 8, 0, 0, 0), nil}, got[499]); diff != "" {
 		t.Errorf("last row (-want +got):\n%s", diff)
 	}
 	// row groups bounded by RowGroupRows
-	f := readParquet(t, bucket, "exp-ok/liberator/liberator.PCN_IC/1/"+pcnParts[0])
+	f := exporttest.ReadParquet(t, bucket, "exp-ok/liberator/liberator.PCN_IC/1/"+pcnParts[0])
 	for _, rg := range f.RowGroups() {
 		if rg.NumRows() > 100 {
 			t.Errorf("row group of %d rows, want <= 100", rg.NumRows())
@@ -201,7 +198,7 @@ func TestExportCompleteLayoutAndReport(t *testing.T) {
 		t.Errorf("progress (-want +got):\n%s", diff)
 	}
 	// idempotent: a second start does nothing and returns the same info
-	before := listKeys(t, bucket)
+	before := exporttest.ListKeys(t, bucket)
 	again, err := e.StartExport(context.Background(), exportReq("exp-ok"))
 	if err != nil {
 		t.Fatal(err)
@@ -209,8 +206,99 @@ func TestExportCompleteLayoutAndReport(t *testing.T) {
 	if diff := cmp.Diff(info, again); diff != "" {
 		t.Errorf("second StartExport (-first +second):\n%s", diff)
 	}
-	if diff := cmp.Diff(before, listKeys(t, bucket)); diff != "" {
+	if diff := cmp.Diff(before, exporttest.ListKeys(t, bucket)); diff != "" {
 		t.Errorf("second StartExport changed the bucket:\n%s", diff)
+	}
+}
+
+// TestExportInfoTables checks that the ExportInfo of a COMPLETE export
+// carries its tables report, the same from StartExport and DescribeExport.
+func TestExportInfoTables(t *testing.T) {
+	tbl := &mysqldump.Table{Name: "T", Line: 3, Columns: []mysqldump.Column{
+		{Name: "id", Type: "int", Unsigned: true, Length: 10, NotNull: true, Definition: "`id` int(10) unsigned NOT NULL DEFAULT '0'"},
+		{Name: "day", Type: "date", NotNull: true, Definition: "`day` date NOT NULL"},
+		{Name: "state", Type: "enum", Elements: []string{"a", "b)"}, Definition: "`state` enum('a','b)') DEFAULT NULL"},
+		{Name: "g", Type: "int", Generated: true, Virtual: true},
+	}}
+	s := rowsOf(tbl,
+		[]mysqldump.Value{num("1"), str("2026-11-24"), str("a"), missing},
+		[]mysqldump.Value{num("2"), str("0000-00-00"), null, missing})
+	s = append(s, event{skip: &mysqldump.Skipped{Kind: mysqldump.SkippedTrigger, Name: "trg", Line: 9}})
+	e, _ := newTestExporter(t, s, nil)
+	ctx := context.Background()
+	info, err := e.StartExport(ctx, exportReq("exp-i"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(info.Tables) != 1 {
+		t.Fatalf("Tables = %+v, want one", info.Tables)
+	}
+	want := []liberator.TableExport{{
+		Table: "liberator.T", Rows: 2, Bytes: info.Tables[0].Bytes,
+		Columns: []liberator.ColumnExport{
+			{Name: "id", MySQLType: "int(10) unsigned", ParquetType: "INT64", Nullable: false},
+			{Name: "day", MySQLType: "date", ParquetType: "BYTE_ARRAY STRING", Nullable: true},
+			{Name: "state", MySQLType: "enum('a','b)')", ParquetType: "BYTE_ARRAY STRING", Nullable: true},
+			{Name: "g", MySQLType: "int", ParquetType: "INT32", Nullable: true},
+		},
+		ZeroDatesNulled: map[string]int64{"day": 1},
+		Warnings: []string{"column day: 1 zero dates written as NULL",
+			"column g: generated VIRTUAL column, the dump holds no values; 2 rows written as NULL (not computed)"},
+	}}
+	if diff := cmp.Diff(want, info.Tables); diff != "" {
+		t.Errorf("Tables (-want +got):\n%s", diff)
+	}
+	if info.Tables[0].Bytes <= 0 {
+		t.Errorf("Bytes = %d, want > 0", info.Tables[0].Bytes)
+	}
+	if diff := cmp.Diff([]string{"trigger trg (line 9)"}, info.Skipped); diff != "" {
+		t.Errorf("Skipped (-want +got):\n%s", diff)
+	}
+	described, err := e.DescribeExport(ctx, "exp-i")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(info, described); diff != "" {
+		t.Errorf("DescribeExport (-start +describe):\n%s", diff)
+	}
+}
+
+func TestDeclaredType(t *testing.T) {
+	tests := []struct{ def, want string }{
+		{"`a` int(10) unsigned zerofill NOT NULL", "int(10) unsigned zerofill"},
+		{"`a``b` decimal(8,2) DEFAULT '0.00'", "decimal(8,2)"},
+		{"`e` enum('x','y'')z','w\\'v') NOT NULL", "enum('x','y'')z','w\\'v')"},
+		{"`d` datetime(6)", "datetime(6)"},
+		{"`t` text", "text"},
+		{"varchar", "varchar"},
+	}
+	for _, tc := range tests {
+		if diff := cmp.Diff(tc.want, declaredType(tc.def)); diff != "" {
+			t.Errorf("declaredType(%q) (-want +got):\n%s", tc.def, diff)
+		}
+	}
+}
+
+func TestReportColumnTypes(t *testing.T) {
+	tbl := &mysqldump.Table{Name: "T", Columns: []mysqldump.Column{
+		{Name: "a", Type: "bigint", Unsigned: true, NotNull: true, Definition: "`a` bigint unsigned NOT NULL"},
+		{Name: "b", Type: "varchar", Length: 5}, {Name: "c", Type: "int"}, {Name: "d", Type: "blob"},
+		{Name: "e", Type: "timestamp"}, {Name: "f", Type: "decimal", Precision: 38, Scale: 2},
+	}}
+	e, bucket := newTestExporter(t, rowsOf(tbl), nil)
+	if info, err := e.StartExport(context.Background(), exportReq("r")); err != nil || info.Status != liberator.ExportComplete {
+		t.Fatalf("%v %v", info, err)
+	}
+	want := []ColumnReport{
+		{"a", "`a` bigint unsigned NOT NULL", "FIXED_LEN_BYTE_ARRAY(9) DECIMAL(20,0)", false},
+		{"b", "varchar", "BYTE_ARRAY STRING", true},
+		{"c", "int", "INT32", true},
+		{"d", "blob", "BYTE_ARRAY", true},
+		{"e", "timestamp", "INT64 TIMESTAMP(isAdjustedToUTC=true,unit=MICROS)", true},
+		{"f", "decimal", "FIXED_LEN_BYTE_ARRAY(16) DECIMAL(38,2)", true},
+	}
+	if diff := cmp.Diff(want, readTablesReport(t, bucket, "r").PerTableStatus[0].Columns); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
 
@@ -275,7 +363,7 @@ func TestExportRequestErrors(t *testing.T) {
 			if !errors.Is(err, tc.kind) {
 				t.Errorf("err = %v, want kind %v", err, tc.kind)
 			}
-			if keys := listKeys(t, bucket); len(keys) != 0 {
+			if keys := exporttest.ListKeys(t, bucket); len(keys) != 0 {
 				t.Errorf("bucket not empty: %v", keys)
 			}
 		})
@@ -292,11 +380,10 @@ func TestExportCanceledLeavesNothing(t *testing.T) {
 	s := rowsOf(pcn, pcnRow(1), pcnRow(2), pcnRow(3))
 	// cancel the context from inside the scan, after rows were handed over
 	s = append(s, event{table: pcn, line: 50, row: pcnRow(4)})
-	e, bucket := newTestExporter(t, s, func(o *EmbeddedOptions) {
+	e, bucket := newTestExporter(t, s, func(o *Options, src *scriptSource) {
 		o.BatchRows = 1
-		inner := o.Scan
-		o.Scan = func(c context.Context, r io.Reader, h mysqldump.Handler) error {
-			err := inner(c, r, h)
+		src.wrap = func(c context.Context, scan func(context.Context) error) error {
+			err := scan(c)
 			cancel()
 			if err == nil {
 				err = c.Err()
@@ -308,7 +395,7 @@ func TestExportCanceledLeavesNothing(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
-	if keys := listKeys(t, bucket); len(keys) != 0 {
+	if keys := exporttest.ListKeys(t, bucket); len(keys) != 0 {
 		t.Errorf("keys left after cancel: %v", keys)
 	}
 	if _, err := e.DescribeExport(context.Background(), "exp-c"); !errors.Is(err, liberator.ErrNotFound) {
@@ -328,8 +415,8 @@ func TestExportInProgressAndThrottled(t *testing.T) {
 		OtherErrKind bool
 	}
 	var got []seen
-	var e *Embedded
-	e, _ = newTestExporter(t, rowsOf(pcn, rows...), func(o *EmbeddedOptions) {
+	var e *Exporter
+	e, _ = newTestExporter(t, rowsOf(pcn, rows...), func(o *Options, _ *scriptSource) {
 		o.MaxRunning = 1
 		o.Progress = func(p TableProgress) {
 			if len(got) > 0 {
@@ -377,7 +464,7 @@ func TestExportLockAcrossProcesses(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			e, bucket := newTestExporter(t, rowsOf(pcn, pcnRow(1)), func(o *EmbeddedOptions) {
+			e, bucket := newTestExporter(t, rowsOf(pcn, pcnRow(1)), func(o *Options, _ *scriptSource) {
 				o.Clock = liberator.NewVirtualClock(testStart.Add(tc.lockAge))
 			})
 			// another process took the lock at testStart
@@ -393,7 +480,7 @@ func TestExportLockAcrossProcesses(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			keys := listKeys(t, bucket)
+			keys := exporttest.ListKeys(t, bucket)
 			got := []any{info.Status, desc.Status, desc.SnapshotID, len(keys)}
 			if diff := cmp.Diff([]any{tc.wantStatus, tc.wantStatus, "snap-1", tc.wantKeys}, got); diff != "" {
 				t.Errorf("(-want +got):\n%s\nkeys %v", diff, keys)
@@ -408,12 +495,11 @@ func TestExportLockAcrossProcesses(t *testing.T) {
 func TestExportAsync(t *testing.T) {
 	pcn := pcnTable()
 	release := make(chan struct{})
-	e, bucket := newTestExporter(t, rowsOf(pcn, pcnRow(1), pcnRow(2)), func(o *EmbeddedOptions) {
+	e, bucket := newTestExporter(t, rowsOf(pcn, pcnRow(1), pcnRow(2)), func(o *Options, src *scriptSource) {
 		o.Async = true
-		inner := o.Scan
-		o.Scan = func(c context.Context, r io.Reader, h mysqldump.Handler) error {
+		src.wrap = func(c context.Context, scan func(context.Context) error) error {
 			<-release // hold the conversion until the test has looked
-			return inner(c, r, h)
+			return scan(c)
 		}
 	})
 	ctx := context.Background()
@@ -443,7 +529,7 @@ func TestExportAsync(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("statuses (-want +got):\n%s", diff)
 	}
-	if rows := readRows(t, bucket, "exp-a/liberator/"); len(rows) != 2 {
+	if rows := exporttest.ReadRows(t, bucket, "exp-a/liberator/"); len(rows) != 2 {
 		t.Errorf("%d rows exported, want 2", len(rows))
 	}
 }

@@ -1,4 +1,4 @@
-package export
+package embeddedexport
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/dataplatform/liberator-ingestion/export"
+	"github.com/dataplatform/liberator-ingestion/export/internal/exporttest"
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 )
@@ -29,20 +31,20 @@ func TestS3(t *testing.T) {
 	if err := os.WriteFile(path, []byte(e2eDump), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	e := NewEmbedded(bucket, EmbeddedOptions{Clock: liberator.NewVirtualClock(testStart), NewUUID: func() string { return "u" }})
+	e := New(bucket, Options{Export: export.Options{Clock: liberator.NewVirtualClock(testStart), NewUUID: func() string { return "u" }}})
 	req := func(id string) liberator.ExportRequest {
-		return liberator.ExportRequest{ID: id, Snapshot: liberator.SnapshotInfo{ID: "s", Dump: liberator.DumpRef{Key: path}}}
+		return liberator.ExportRequest{ID: id, Snapshot: liberator.SnapshotInfo{ID: "s", Kind: liberator.SnapshotDump, Dump: liberator.DumpRef{Key: path}}}
 	}
 	info, err := e.StartExport(ctx, req("ok"))
 	if err != nil || info.Status != liberator.ExportComplete {
 		t.Fatalf("StartExport = %+v, %v", info, err)
 	}
-	if got := readRows(t, bucket, "ok/liberator/liberator.PCN_IC/"); len(got) != 2 {
+	if got := exporttest.ReadRows(t, bucket, "ok/liberator/liberator.PCN_IC/"); len(got) != 2 {
 		t.Errorf("read %d rows back from S3, want 2", len(got))
 	}
 	if diff := cmp.Diff([]string{"ok/export_info_ok.json", "ok/export_tables_info_ok_from_1_to_2.json",
 		"ok/liberator/liberator.PCN_IC/1/part-00000-u-c000.gz.parquet", "ok/liberator/liberator.empty_t/1/part-00000-u-c000.gz.parquet"},
-		listKeys(t, bucket)); diff != "" {
+		exporttest.ListKeys(t, bucket)); diff != "" {
 		t.Errorf("keys (-want +got):\n%s", diff)
 	}
 
@@ -54,7 +56,7 @@ func TestS3(t *testing.T) {
 	if info.Status != liberator.ExportFailed || !strings.Contains(info.FailureCause, "liberator.empty_t") {
 		t.Errorf("status %s cause %q, want FAILED naming liberator.empty_t", info.Status, info.FailureCause)
 	}
-	for _, k := range listKeys(t, bucket) {
+	for _, k := range exporttest.ListKeys(t, bucket) {
 		if strings.HasPrefix(k, "bad/") && k != "bad/export_info_bad.json" {
 			t.Errorf("left behind after the failed export: %s", k)
 		}
