@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/google/uuid"
 	"github.com/klauspost/compress/s2"
 	"github.com/parquet-go/parquet-go"
@@ -14,6 +13,9 @@ import (
 	"github.com/parquet-go/parquet-go/compress/zstd"
 	"github.com/parquet-go/parquet-go/format"
 	"gocloud.dev/blob"
+
+	"github.com/dataplatform/liberator-ingestion/internal/blobio"
+	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
 // Codec is a Parquet compression codec by the name it has in part file
@@ -26,7 +28,8 @@ const (
 	// gzip level 1 (BestSpeed) unless WriterOptions.Level says otherwise.
 	CodecGzip Codec = "gz"
 	// CodecSnappy: .snappy.parquet, the fastest to encode (with s2's
-	// snappy-compatible encoder), files about 30% larger than gz level 1.
+	// snappy-compatible encoder, see FastSnappy), with larger files than
+	// gz.
 	CodecSnappy Codec = "snappy"
 	// CodecZstd: .zstd.parquet.
 	CodecZstd Codec = "zstd"
@@ -34,10 +37,9 @@ const (
 	CodecNone Codec = "none"
 )
 
-// DefaultCodec is the codec used when WriterOptions.Codec is empty: gzip,
-// as RDS exports use. At level 1 it costs about 15% more CPU than snappy
-// for files about 22% smaller, and keeps above 100 MB/s of SQL on two
-// cores (see BenchmarkExport).
+// DefaultCodec is the codec used when WriterOptions.Codec is empty: gzip
+// at level 1, as RDS exports use; a little more CPU than snappy for
+// smaller files (the README gives the measured trade-off of each codec).
 const DefaultCodec = CodecGzip
 
 // codec returns the parquet codec for c at level (0: the default level).
@@ -68,10 +70,10 @@ func (c Codec) codec(level int) (compress.Codec, error) {
 }
 
 // FastSnappy is the SNAPPY Parquet codec with s2's fast snappy-compatible
-// block encoder: any Snappy reader decodes it. parquet.Snappy uses the
-// slower "better" mode (about a third of the export's CPU time went to it,
-// for ~3% smaller files). It is the codec of CodecSnappy, and the default
-// of the raw-zone rewrite (localglue.Options.Compression).
+// block encoder: any Snappy reader decodes it. parquet.Snappy uses s2's
+// slower "better" mode, for slightly smaller files. It is the codec of
+// CodecSnappy, and the default of the raw-zone rewrite
+// (localglue.Options.Compression).
 type FastSnappy struct{}
 
 // String returns "SNAPPY".
@@ -225,7 +227,7 @@ func (w *TableWriter) open() error {
 	bw, err := w.bucket.NewWriter(ctx, key, &blob.WriterOptions{ContentType: "application/vnd.apache.parquet"})
 	if err != nil {
 		cancel()
-		return liberator.NewError(liberator.ErrTransient, "export write", key, err)
+		return blobio.Error("export write", key, err)
 	}
 	cw := &countingWriter{w: bw}
 	pw := parquet.NewWriter(cw, w.schema,
@@ -256,7 +258,7 @@ func (w *TableWriter) WriteRows(rows []parquet.Row) error {
 	size := p.pw.Size()
 	if size-p.rgBase >= w.opts.RowGroupBytes {
 		if err := p.pw.Flush(); err != nil {
-			return liberator.NewError(liberator.ErrTransient, "export write", p.key, err)
+			return blobio.Error("export write", p.key, err)
 		}
 		size = p.pw.Size()
 		p.rgBase = size
@@ -279,12 +281,12 @@ func (w *TableWriter) FinishPart() error {
 	if err := p.pw.Close(); err != nil {
 		p.cancel()
 		_ = p.bw.Close()
-		return liberator.NewError(liberator.ErrTransient, "export write", p.key, err)
+		return blobio.Error("export write", p.key, err)
 	}
 	err := p.bw.Close()
 	p.cancel()
 	if err != nil {
-		return liberator.NewError(liberator.ErrTransient, "export write", p.key, err)
+		return blobio.Error("export write", p.key, err)
 	}
 	w.parts = append(w.parts, PartInfo{Key: p.key, Rows: p.rows, Bytes: p.cw.n})
 	w.rows += p.rows
@@ -340,7 +342,7 @@ func (w *TableWriter) Abort(ctx context.Context) error {
 	var first error
 	for _, p := range w.parts {
 		if err := w.bucket.Delete(ctx, p.Key); err != nil && first == nil {
-			first = liberator.NewError(liberator.ErrTransient, "export abort", p.Key, err)
+			first = blobio.Error("export abort", p.Key, err)
 		}
 	}
 	w.parts = nil

@@ -13,6 +13,7 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/fileblob"
 
+	"github.com/dataplatform/liberator-ingestion/export/internal/exporttest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
@@ -104,7 +105,7 @@ func TestTableWriterAtomicParts(t *testing.T) {
 		}
 		total += p.Rows
 		wantFiles = append(wantFiles, p.Key)
-		f := readParquet(t, bucket, p.Key)
+		f := exporttest.ReadParquet(t, bucket, p.Key)
 		if f.NumRows() != p.Rows {
 			t.Errorf("%s has %d rows, PartInfo says %d", p.Key, f.NumRows(), p.Rows)
 		}
@@ -180,7 +181,7 @@ func TestTableWriterRowGroupBytes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := readParquet(t, bucket, parts[0].Key)
+	f := exporttest.ReadParquet(t, bucket, parts[0].Key)
 	if n := len(f.RowGroups()); n < 3 {
 		t.Errorf("%d row groups, want several with RowGroupBytes 4 KiB", n)
 	}
@@ -203,8 +204,9 @@ func TestTableWriterErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.WriteRows(rows); !errors.Is(err, liberator.ErrTransient) || !strings.Contains(err.Error(), "p/part-00000-") {
-		t.Errorf("write to a closed bucket: %v, want Transient naming the part", err)
+	// A closed bucket is FailedPrecondition: terminal under blobio's policy.
+	if err := w.WriteRows(rows); !errors.Is(err, liberator.ErrTerminal) || !strings.Contains(err.Error(), "p/part-00000-") {
+		t.Errorf("write to a closed bucket: %v, want Terminal naming the part", err)
 	}
 }
 
