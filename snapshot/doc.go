@@ -5,7 +5,8 @@
 //   - snapshot/mysqldump reads mysqldump and mariadb-dump files: opening
 //     (zip, gzip or plain, from a file or any gocloud.dev/blob bucket),
 //     statements, the scanner, CREATE TABLE and values. Every backend opens
-//     dumps with mysqldump.Open.
+//     dumps with mysqldump.Open. snapshot/mysqldump/dumpgen writes
+//     deterministic dumps for tests, demos and benchmarks.
 //   - snapshot/embeddedsnap is the Snapshotter with no database: a snapshot
 //     is a record naming the validated dump (liberator.SnapshotDump), which
 //     the embedded exporter (export/embeddedexport) converts itself.

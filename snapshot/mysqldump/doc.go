@@ -5,8 +5,7 @@
 // # Reading dumps
 //
 // Open opens a dump (a liberator.DumpRef: a local file, or a key in a
-// gocloud.dev/blob bucket) and
-// returns its SQL text as a stream. It reads
+// gocloud.dev/blob bucket) and returns its SQL text as a stream. It reads
 //
 //   - a .zip with exactly one .sql entry, straight from the archive (for a
 //     bucket through range reads; nothing is extracted to disk or held in
@@ -19,8 +18,9 @@
 // an absolute path, compression methods other than store and deflate,
 // truncated or corrupt archives, checksum mismatches, and decompression
 // bombs: ReadOptions.MaxUncompressed and MaxRatio are enforced on the
-// bytes actually decompressed, while streaming.Open is the one way the module opens a
-// dump: every backend, the CLI, the ECS task and the Lambdas use it.
+// bytes actually decompressed, while streaming. Open is the one way the
+// module opens a dump: every backend, the CLI, the ECS task and the Lambdas
+// use it.
 //
 // # Statements
 //

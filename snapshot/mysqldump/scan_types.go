@@ -101,7 +101,9 @@ const (
 // Value is one literal of an INSERT row. Bytes is only valid during the
 // Handler call that receives it; copy it to keep it.
 type Value struct {
-	Kind  ValueKind
+	// Kind tells how the literal was written.
+	Kind ValueKind
+	// Bytes is the literal's bytes, as each ValueKind describes.
 	Bytes []byte
 }
 
@@ -119,6 +121,8 @@ const (
 
 // Skipped is a view, trigger, routine or event the dump defines.
 type Skipped struct {
+	// Kind is what the object is, Name its name and Line the 1-based line
+	// of its definition.
 	Kind SkippedKind `json:"kind"`
 	Name string      `json:"name"`
 	Line int         `json:"line"`

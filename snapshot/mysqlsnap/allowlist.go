@@ -63,8 +63,10 @@ const (
 
 // Decision is the allowlist's verdict on one allowed statement.
 type Decision struct {
+	// Action is what to do with the statement.
 	Action Action
-	Kind   Kind
+	// Kind is what the statement is.
+	Kind Kind
 	// Table is the table a CREATE TABLE, INSERT, DROP TABLE or ALTER TABLE
 	// names (or the view/trigger/routine name for skipped objects).
 	Table string

@@ -45,10 +45,10 @@ type Config struct {
 	// MaxStatement caps one dump statement's size (default: the
 	// scanner's default, 256 MiB).
 	MaxStatement int
-	// Clock stamps snapshot creation times; default the wall clock.
 	// Read bounds the dumps accepted (size caps, ratio) and lists
 	// already-open buckets for mysqldump.Open.
-	Read  mysqldump.ReadOptions
+	Read mysqldump.ReadOptions
+	// Clock stamps snapshot creation times; default the wall clock.
 	Clock liberator.Clock
 	// Logger; default a logger that discards.
 	Logger *slog.Logger

@@ -48,8 +48,3 @@
 // the configured prefix, are snapshots, so ListSnapshots and
 // DeleteSnapshot never touch other databases.
 package mysqlsnap
-
-// MetaTable is the table each snapshot database holds describing the
-// snapshot (id, status, creation time, source dump). Dumps may not create a
-// table of this name; exporters skip it.
-const MetaTable = "_liberator_snapshot"

@@ -111,23 +111,18 @@ func StagingName(target string) string {
 
 // Restore loads the dump into a fresh staging database and, only when the
 // whole dump loaded, promotes it to the database target (created by the
-// promotion; it must not exist). Every statement passes the allowlist
-// before anything is sent; views, triggers and routines are skipped. On any
-// failure the staging database is dropped and target is not created: no
-// database is left behind. Refused statements and server errors wrap
-// liberator.ErrInvalid and name the dump line.
-//
-// The statements run on one connection of db (session settings such as
-// SET NAMES and LOCK TABLES need it). Consecutive INSERTs into the same
-// table are merged into statements of up to BatchBytes.
-//
-// The steps: check the target names (checkTarget) and the server
-// (checkServer), create the staging database (createStaging) and set up
-// the session (prepareSession), stream the dump through the allowlist
-// (loadStatements), end the load and let BeforePromote record metadata
-// (finishStaging), promote, then create the allowed views and triggers
-// (createDeferred).
+// promotion; it must not exist), as the package doc describes (Safety,
+// Restore). On any failure no database is left behind. Refused statements
+// and server errors wrap liberator.ErrInvalid and name the dump line. The
+// statements run on one connection of db (session settings such as SET
+// NAMES and LOCK TABLES need it).
 func Restore(ctx context.Context, db *sql.DB, dump io.Reader, target string, opts RestoreOptions) (res *RestoreResult, err error) {
+	// The steps: check the target names (checkTarget) and the server
+	// (checkServer), create the staging database (createStaging) and set up
+	// the session (prepareSession), stream the dump through the allowlist
+	// (loadStatements), end the load and let BeforePromote record metadata
+	// (finishStaging), promote, then create the allowed views and triggers
+	// (createDeferred).
 	const op = "restore"
 	opts = opts.withDefaults()
 	if err := checkTarget(op, target); err != nil {

@@ -16,13 +16,13 @@ import (
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
+// MetaTable is the table each snapshot database holds describing the
+// snapshot (id, status, creation time, source dump). Dumps may not create a
+// table of this name; exporters skip it.
+const MetaTable = "_liberator_snapshot"
+
 // Snapshotter is the MySQL liberator.Snapshotter: a snapshot is a database
-// on the server, named DatabasePrefix + snapshot id (ids such as
-// "sql-to-parquet-26-11-24-031500" are used as they are, '-' included; the
-// backend always backquotes them). Each snapshot database holds the dump's
-// tables and the one-row table MetaTable describing the snapshot; only
-// databases holding it are snapshots, so other databases on the server are
-// never listed or deleted.
+// on the server, named and marked as the package doc describes (Snapshots).
 //
 // CreateSnapshot restores the dump (through the allowlist) into a staging
 // database and promotes it when the whole dump has loaded; it blocks for
@@ -86,13 +86,12 @@ const metaDDL = "CREATE TABLE %s.%s (" +
 
 // CreateSnapshot restores req.Dump into the database for req.ID. If the
 // snapshot exists it is returned as it is and nothing is restored.
-//
-// The steps: return an existing snapshot, clear an empty leftover
-// database of that name (clearLeftover), restore the dump with the
-// snapshot's metadata written before promotion (restore), and, if the
-// database appeared meanwhile, return the snapshot a concurrent create
-// made (concurrentWinner).
 func (s *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.SnapshotRequest) (liberator.SnapshotInfo, error) {
+	// The steps: return an existing snapshot, clear an empty leftover
+	// database of that name (clearLeftover), restore the dump with the
+	// snapshot's metadata written before promotion (restore), and, if the
+	// database appeared meanwhile, return the snapshot a concurrent create
+	// made (concurrentWinner).
 	const op = "create snapshot"
 	if err := s.checkID(op, req.ID); err != nil {
 		return liberator.SnapshotInfo{}, err
@@ -226,17 +225,25 @@ func ReadMeta(ctx context.Context, db *sql.DB, dbName string) (Meta, error) {
 
 // Meta describes a snapshot database (its MetaTable row).
 type Meta struct {
-	ID      string
-	Status  liberator.SnapshotStatus
+	// ID is the snapshot id.
+	ID string
+	// Status is the snapshot's status (available once promoted).
+	Status liberator.SnapshotStatus
+	// Created is when the snapshot was created (UTC, microseconds).
 	Created time.Time
 	// Database is the logical database name of the dump ("liberator").
-	Database   string
+	Database string
+	// DumpBucket and DumpKey locate the dump restored (liberator.DumpRef).
 	DumpBucket string
 	DumpKey    string
-	Server     string
-	Tables     int
-	Bytes      int64
-	Skipped    []mysqldump.Skipped
+	// Server is the server's SELECT VERSION() at restore time.
+	Server string
+	// Tables is the number of tables restored and Bytes the size of the
+	// dump's SQL.
+	Tables int
+	Bytes  int64
+	// Skipped lists the views, triggers, routines and events not restored.
+	Skipped []mysqldump.Skipped
 	// InsertColumns: see RestoreResult.InsertColumns.
 	InsertColumns map[string][]string
 }

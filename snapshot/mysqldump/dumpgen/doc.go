@@ -4,8 +4,8 @@
 // A dump holds several tables shaped like the Liberator parking database
 // (penalty charge notices in PCN_IC, permits, payments, fixed penalty
 // notices, vehicles, officers) whose columns between them cover every MySQL
-// type of the MySQL → Parquet mapping in DESIGN.md. The first rows of each
-// table carry edge values (integer limits, unsigned max, DECIMAL(65,30),
+// type of the MySQL → Parquet mapping (export.SchemaFor). The first rows of
+// each table carry edge values (integer limits, unsigned max, DECIMAL(65,30),
 // ±0.0, NUL bytes, emoji, escapes, zero dates, negative TIME, NULLs, a
 // 300 KB text); later rows are realistic random values. The output follows
 // mysqldump 8.x: header comments, the SET preamble, DROP/CREATE TABLE, LOCK

@@ -63,6 +63,7 @@ type Options struct {
 
 // TableStats describes one written table.
 type TableStats struct {
+	// Name is the table's name and Rows the number of rows written.
 	Name string `json:"name"`
 	Rows int64  `json:"rows"`
 	// Inserts is the number of INSERT statements.
@@ -78,7 +79,8 @@ type Stats struct {
 	// ZipBytes is the size of the zip file (WriteZip only).
 	ZipBytes int64 `json:"zip_bytes,omitempty"`
 	// Rows is the total number of rows.
-	Rows   int64        `json:"rows"`
+	Rows int64 `json:"rows"`
+	// Tables describes each table, in dump order.
 	Tables []TableStats `json:"tables"`
 	// Views and Triggers name the objects a converter must skip.
 	Views    []string `json:"views,omitempty"`
@@ -89,6 +91,7 @@ type Stats struct {
 
 // Column describes a generated column.
 type Column struct {
+	// Name is the column's name.
 	Name string
 	// Type is the MySQL type as the dump declares it ("decimal(10,2)",
 	// "int unsigned", "enum('web','ivr')").
@@ -99,6 +102,7 @@ type Column struct {
 
 // Table describes a generated table.
 type Table struct {
+	// Name is the table's name and Columns its columns, in order.
 	Name    string
 	Columns []Column
 }
