@@ -308,37 +308,41 @@ func randBytes(r *rand.Rand, n int) []byte {
 
 // geomPoint is MySQL's internal geometry value: 4-byte SRID then WKB.
 func geomPoint(srid uint32, x, y float64) []byte {
-	b := make([]byte, 0, 25)
-	b = binary.LittleEndian.AppendUint32(b, srid)
-	b = append(b, 1)
-	b = binary.LittleEndian.AppendUint32(b, 1)
-	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
-	return binary.LittleEndian.AppendUint64(b, math.Float64bits(y))
+	return appendXY(geomHeader(srid, 1), [2]float64{x, y})
 }
 
+// geomLine is a LINESTRING through pts, as geomPoint writes a point.
 func geomLine(srid uint32, pts ...[2]float64) []byte {
+	return appendPoints(geomHeader(srid, 2), pts)
+}
+
+// geomPolygon is a POLYGON of one ring, as geomPoint writes a point.
+func geomPolygon(srid uint32, ring ...[2]float64) []byte {
+	b := binary.LittleEndian.AppendUint32(geomHeader(srid, 3), 1)
+	return appendPoints(b, ring)
+}
+
+// geomHeader starts a geometry value: the SRID, then WKB's byte order
+// (little-endian) and geometry type.
+func geomHeader(srid, wkbType uint32) []byte {
 	b := binary.LittleEndian.AppendUint32(nil, srid)
 	b = append(b, 1)
-	b = binary.LittleEndian.AppendUint32(b, 2)
+	return binary.LittleEndian.AppendUint32(b, wkbType)
+}
+
+// appendPoints appends the number of pts, then each point.
+func appendPoints(b []byte, pts [][2]float64) []byte {
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(pts)))
 	for _, p := range pts {
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(p[0]))
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(p[1]))
+		b = appendXY(b, p)
 	}
 	return b
 }
 
-func geomPolygon(srid uint32, ring ...[2]float64) []byte {
-	b := binary.LittleEndian.AppendUint32(nil, srid)
-	b = append(b, 1)
-	b = binary.LittleEndian.AppendUint32(b, 3)
-	b = binary.LittleEndian.AppendUint32(b, 1)
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(ring)))
-	for _, p := range ring {
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(p[0]))
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(p[1]))
-	}
-	return b
+// appendXY appends a point's coordinates.
+func appendXY(b []byte, p [2]float64) []byte {
+	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(p[0]))
+	return binary.LittleEndian.AppendUint64(b, math.Float64bits(p[1]))
 }
 
 // bng returns a random British National Grid point in Hackney.
