@@ -432,6 +432,15 @@ func (c *checker) drop() (Decision, error) {
 			return Decision{}, fmt.Errorf("expected IF EXISTS")
 		}
 	}
+	return c.tableList(d, "DROP TABLE", nil)
+}
+
+// tableList reads the comma-separated table names that end a statement
+// (each in the target database, see tableName) and returns d with Table
+// set to the first. After each name, item, if set, reads what the
+// statement allows there from the token after the name and returns the
+// token after that.
+func (c *checker) tableList(d Decision, what string, item func(t token) (token, error)) (Decision, error) {
 	for {
 		name, err := c.tableName()
 		if err != nil {
@@ -441,11 +450,16 @@ func (c *checker) drop() (Decision, error) {
 			d.Table = name
 		}
 		t := c.next()
+		if item != nil {
+			if t, err = item(t); err != nil {
+				return Decision{}, err
+			}
+		}
 		if t.kind == tkEOF {
 			return d, c.l.err
 		}
 		if !c.l.isPunct(t, ",") {
-			return Decision{}, fmt.Errorf("unexpected %q in DROP TABLE", c.l.text(t))
+			return Decision{}, fmt.Errorf("unexpected %q in %s", c.l.text(t), what)
 		}
 	}
 }
@@ -498,42 +512,32 @@ func (c *checker) lock() (Decision, error) {
 	if !c.l.is(t, "TABLES") && !c.l.is(t, "TABLE") {
 		return Decision{}, fmt.Errorf("only LOCK TABLES is allowed")
 	}
-	d := Decision{Action: Execute, Kind: KindLock}
-	for {
-		name, err := c.tableName()
-		if err != nil {
-			return Decision{}, err
-		}
-		if d.Table == "" {
-			d.Table = name
-		}
-		t := c.next()
-		if c.l.is(t, "AS") {
-			c.next()
-			t = c.next()
-		}
-		switch {
-		case c.l.is(t, "READ"):
-			if c.l.is(c.peekTok(), "LOCAL") {
-				c.next()
-			}
-		case c.l.is(t, "LOW_PRIORITY"):
-			if !c.l.is(c.next(), "WRITE") {
-				return Decision{}, fmt.Errorf("expected WRITE")
-			}
-		case c.l.is(t, "WRITE"):
-			if c.l.is(c.peekTok(), "CONCURRENT") {
-				c.next()
-			}
-		default:
-			return Decision{}, fmt.Errorf("unexpected %q in LOCK TABLES", c.l.text(t))
-		}
+	return c.tableList(Decision{Action: Execute, Kind: KindLock}, "LOCK TABLES", c.lockType)
+}
+
+// lockType reads "[AS alias] READ [LOCAL] | [LOW_PRIORITY] WRITE
+// [CONCURRENT]" from t, the token after a table name in LOCK TABLES, and
+// returns the token after it.
+func (c *checker) lockType(t token) (token, error) {
+	if c.l.is(t, "AS") {
+		c.next()
 		t = c.next()
-		if t.kind == tkEOF {
-			return d, c.l.err
-		}
-		if !c.l.isPunct(t, ",") {
-			return Decision{}, fmt.Errorf("unexpected %q in LOCK TABLES", c.l.text(t))
-		}
 	}
+	switch {
+	case c.l.is(t, "READ"):
+		if c.l.is(c.peekTok(), "LOCAL") {
+			c.next()
+		}
+	case c.l.is(t, "LOW_PRIORITY"):
+		if !c.l.is(c.next(), "WRITE") {
+			return t, fmt.Errorf("expected WRITE")
+		}
+	case c.l.is(t, "WRITE"):
+		if c.l.is(c.peekTok(), "CONCURRENT") {
+			c.next()
+		}
+	default:
+		return t, fmt.Errorf("unexpected %q in LOCK TABLES", c.l.text(t))
+	}
+	return c.next(), nil
 }
