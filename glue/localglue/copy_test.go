@@ -51,6 +51,9 @@ func TestLocalCopiesTablesWithTimestamp(t *testing.T) {
 			if run.Status != StatusCompleted || run.Properties["import_timestamp"] != startTS || run.Properties["import_date"] != "20261124" {
 				t.Errorf("run = %+v", run)
 			}
+			if diff := cmp.Diff(map[string]string{"liberator." + tc.table: tc.wantRaw}, run.Outputs); diff != "" {
+				t.Errorf("run outputs (-want +got):\n%s", diff)
+			}
 			if diff := cmp.Diff([]string{tc.wantRaw + "_SUCCESS", tc.wantRaw + "part-00000-a-c000.gz.parquet"}, keys(t, raw, tc.wantRaw)); diff != "" {
 				t.Errorf("raw keys (-want +got):\n%s", diff)
 			}

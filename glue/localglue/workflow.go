@@ -260,6 +260,10 @@ func (l *Workflow) Start(ctx context.Context, req liberator.WorkflowRequest) (li
 		run.Properties["error"] = err.Error()
 	} else {
 		run.Status = StatusCompleted
+		run.Outputs = map[string]string{}
+		for _, t := range tables {
+			run.Outputs[t.Database+"."+t.Table] = t.Prefix
+		}
 	}
 	l.mu.Lock()
 	l.runs[id] = run
