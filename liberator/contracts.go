@@ -3,6 +3,8 @@ package liberator
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -74,6 +76,17 @@ type SnapshotInfo struct {
 	Dump DumpRef `json:"dump,omitzero"`
 	// Reason says why a snapshot failed.
 	Reason string `json:"reason,omitempty"`
+}
+
+// SortSnapshots sorts s as ListSnapshots returns snapshots: newest first,
+// ties by id, descending.
+func SortSnapshots(s []SnapshotInfo) {
+	slices.SortStableFunc(s, func(a, b SnapshotInfo) int {
+		if c := b.Created.Compare(a.Created); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
 }
 
 // Snapshotter restores a dump into a database and snapshots it.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"sort"
 	"strings"
 	"time"
 
@@ -200,12 +199,7 @@ func (e *Snapshotter) ListSnapshots(ctx context.Context) ([]liberator.SnapshotIn
 		}
 		out = append(out, rec.info())
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].Created.Equal(out[j].Created) {
-			return out[i].Created.After(out[j].Created)
-		}
-		return out[i].ID > out[j].ID
-	})
+	liberator.SortSnapshots(out)
 	return out, nil
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -345,12 +344,7 @@ func (s *Snapshotter) ListSnapshots(ctx context.Context) ([]liberator.SnapshotIn
 		}
 		out = append(out, m.info(n))
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].Created.Equal(out[j].Created) {
-			return out[i].Created.After(out[j].Created)
-		}
-		return out[i].ID > out[j].ID
-	})
+	liberator.SortSnapshots(out)
 	return out, nil
 }
 

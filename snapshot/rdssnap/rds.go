@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -197,12 +196,7 @@ func (s *Snapshotter) ListSnapshots(ctx context.Context) ([]liberator.SnapshotIn
 			list = append(list, info(sn))
 		}
 	}
-	sort.SliceStable(list, func(i, j int) bool {
-		if !list[i].Created.Equal(list[j].Created) {
-			return list[i].Created.After(list[j].Created)
-		}
-		return list[i].ID > list[j].ID
-	})
+	liberator.SortSnapshots(list)
 	return list, nil
 }
 
