@@ -1,121 +1,180 @@
 #!/usr/bin/env bash
-# Performance check of `liberator run` on a generated dump (issue #3):
+# Whole-process performance of `liberator run`, side by side with its peers,
+# on one dump:
 #
-#   1. builds the CLI and generates two zipped dumps with `liberator gendump`:
-#      a large one (SIZE of SQL, default 1GB) and a small one (SMALL, default
-#      100MB), kept in WORK between runs;
-#   2. times `unzip -p dump.zip > /dev/null` and `liberator run` on the same
-#      zip side by side, alternately, RUNS times each, and reports the median
-#      wall time of each and the median of the per-pair ratios (acceptance:
-#      run ≤ 2.5 × unzip);
-#   3. reports the peak RSS of `liberator run` for both dumps from
-#      /usr/bin/time -v (acceptance: ≤ 256 MiB for the large dump, and at
-#      most 20% above the small dump's).
+#   unzip -p DUMP > /dev/null                 the floor: reading the SQL at all
+#   liberator run --workflow none             dump → landed, marked partition
+#   liberator run                             … and the local Glue copy to raw
+#   unzip -p DUMP | mariadb                   the production chain's first step,
+#                                             a plain restore (when a server answers)
 #
-# Usage: scripts/perf.sh            (env: SIZE=1GB SMALL=100MB RUNS=3 WORK=/tmp/liberator-perf)
-#        scripts/perf.sh gen        only generate the dumps
-#        RUN_ARGS="--workflow none" scripts/perf.sh
-#                                   stop each run at the landed, marked partition
-#                                   (no landing→raw copy), the issue's end point
+# The commands run alternately (one round = one run of each), RUNS rounds; the
+# script prints each command's median wall time and peak RSS (GNU time) and the
+# medians of the per-round ratios to `unzip -p`, so a comparison holds when the
+# machine's speed drifts.
 #
-# Needs: go, unzip, GNU time (/usr/bin/time; `apt-get install time`).
-# Each run writes the export, landing and raw zones (about the dump's zipped
-# size times a few) under WORK/lake, removed after each run.
+# Usage:
+#   scripts/perf.sh                     a generated dump (liberator gendump, SIZE of SQL)
+#   scripts/perf.sh DUMP.zip            any dump (.zip, .sql.gz or .sql), e.g. a real
+#                                       mariadb-dump; its name should carry the date
+#                                       (liberator_dump_YYYYMMDD.zip), else DATE is used
+#   scripts/perf.sh mariadb-dump        make a real mariadb-dump of the generated dump
+#                                       (restore it into MariaDB, dump it again, zip it)
+#                                       and measure that
+#   scripts/perf.sh gen                 only generate the dumps
+#
+# Environment: SIZE=300MB RUNS=3 WORK=/tmp/liberator-perf DATE=2026-11-24
+#   MYSQL="mariadb --protocol=tcp -h 127.0.0.1 -P 3306 -u root"   the restore peer
+#   NO_MYSQL=1                                                    skip the restore peer
+#
+# Needs: go, unzip, zip (for mariadb-dump), GNU time (/usr/bin/time; apt-get
+# install time); for the restore peer a MySQL-compatible server and client.
 set -euo pipefail
 
-SIZE=${SIZE:-1GB}
-SMALL=${SMALL:-100MB}
+SIZE=${SIZE:-300MB}
 RUNS=${RUNS:-3}
-RUN_ARGS=${RUN_ARGS:-}
 WORK=${WORK:-/tmp/liberator-perf}
+DATE=${DATE:-2026-11-24}
+MYSQL=${MYSQL:-mariadb --protocol=tcp -h 127.0.0.1 -P 3306 -u root}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$WORK/liberator
-BIG=$WORK/big/liberator_dump_20261124.zip
-SMALLZIP=$WORK/small/liberator_dump_20261124.zip
 TIME=/usr/bin/time
 
-if [[ ! -x $TIME ]]; then
-	echo "perf.sh: $TIME not found; install GNU time (apt-get install time)" >&2
-	exit 1
-fi
-command -v unzip >/dev/null || { echo "perf.sh: unzip not found" >&2; exit 1; }
+die() { echo "perf.sh: $*" >&2; exit 1; }
+[[ -x $TIME ]] || die "$TIME not found; install GNU time (apt-get install time)"
+command -v unzip >/dev/null || die "unzip not found"
 
-mkdir -p "$WORK/big" "$WORK/small"
+mkdir -p "$WORK/gen"
 echo "== building the CLI"
 (cd "$ROOT" && go build -o "$BIN" ./examples/liberator)
 
-gen() { # gen FILE SIZE
+GEN=$WORK/gen/liberator_dump_20261124.zip
+gen() { # gen FILE SIZE: a generated dump, kept between runs
 	if [[ -s $1 && -s $1.size && $(cat "$1.size") == "$2" ]]; then
 		echo "== $1 exists ($2 of SQL)"
 		return
 	fi
 	echo "== generating $1 ($2 of SQL)"
-	"$TIME" -f "   generated in %e s, peak RSS %M KB" "$BIN" gendump --out "$1" --size "$2"
+	"$BIN" gendump --out "$1" --size "$2"
 	echo "$2" >"$1.size"
 }
-gen "$SMALLZIP" "$SMALL"
-gen "$BIG" "$SIZE"
-[[ ${1:-} == gen ]] && exit 0
 
-ls -l "$SMALLZIP" "$BIG"
-unzip -l "$BIG" | tail -n 3
+# mysql_up: whether the restore peer answers.
+mysql_up() { [[ -z ${NO_MYSQL:-} ]] && $MYSQL -e 'SELECT 1' >/dev/null 2>&1; }
+
+# real_dump: restore the generated dump into MariaDB and dump it again with
+# mariadb-dump (extended inserts, the tool's defaults), zipped.
+real_dump() {
+	local out=$WORK/real/liberator_dump_20261124.zip
+	mkdir -p "$WORK/real"
+	if [[ -s $out && -s $out.size && $(cat "$out.size") == "$SIZE" ]]; then
+		echo "== $out exists" >&2
+		echo "$out"
+		return
+	fi
+	mysql_up || die "mariadb-dump mode needs a server ($MYSQL)"
+	command -v mariadb-dump >/dev/null || die "mariadb-dump not found"
+	command -v zip >/dev/null || die "zip not found"
+	gen "$GEN" "$SIZE" >&2
+	echo "== restoring $GEN into liberator_perf and dumping it with mariadb-dump" >&2
+	$MYSQL -e 'DROP DATABASE IF EXISTS liberator_perf; CREATE DATABASE liberator_perf'
+	unzip -p "$GEN" | $MYSQL liberator_perf
+	local args=${MYSQL#mariadb }
+	# shellcheck disable=SC2086
+	mariadb-dump $args --single-transaction liberator_perf >"$WORK/real/liberator_dump_20261124.sql"
+	$MYSQL -e 'DROP DATABASE liberator_perf'
+	rm -f "$out"
+	(cd "$WORK/real" && zip -q -1 "$(basename "$out")" liberator_dump_20261124.sql && rm liberator_dump_20261124.sql)
+	echo "$SIZE" >"$out.size"
+	echo "$out"
+}
+
+case ${1:-} in
+gen) gen "$GEN" "$SIZE"; exit 0 ;;
+mariadb-dump) DUMP=$(real_dump) ;;
+"") gen "$GEN" "$SIZE"; DUMP=$GEN ;;
+*) DUMP=$(cd "$(dirname "$1")" && pwd)/$(basename "$1"); [[ -f $DUMP ]] || die "no dump $1" ;;
+esac
+
+date_args=()
+[[ $(basename "$DUMP") =~ ^liberator_dump_[0-9]{6,8}\. ]] || date_args=(--date "$DATE")
+
+unz() { # unz DUMP: the SQL on stdout, whatever the container
+	case $1 in
+	*.zip) unzip -p "$1" ;;
+	*.gz) gzip -dc "$1" ;;
+	*) cat "$1" ;;
+	esac
+}
+
+# timed NAME CMD...: run CMD under GNU time; append "wall rss_kb" to WORK/NAME.
+timed() {
+	local name=$1
+	shift
+	if ! "$TIME" -f '%e %M' -o "$WORK/$name.last" "$@" >"$WORK/$name.out" 2>&1; then
+		echo "perf.sh: $name failed:" >&2
+		tail -n 5 "$WORK/$name.out" >&2
+		exit 1
+	fi
+	tail -n 1 "$WORK/$name.last" >>"$WORK/$name"
+}
+
+run_lib() { # run_lib NAME ARGS...: liberator run on a fresh lake
+	local name=$1
+	shift
+	rm -rf "$WORK/lake"
+	timed "$name" "$BIN" run --dump "$DUMP" --lake "$WORK/lake" --quiet "${date_args[@]}" "$@"
+	rm -rf "$WORK/lake"
+}
+
+restore() { # the peer: a plain restore with the mariadb client
+	$MYSQL -e 'DROP DATABASE IF EXISTS liberator_perf; CREATE DATABASE liberator_perf'
+	timed restore bash -c "set -o pipefail; $(declare -f unz); unz '$DUMP' | $MYSQL liberator_perf"
+	$MYSQL -e 'DROP DATABASE liberator_perf'
+}
+
+peers=(unzip landed full)
+with_mysql=
+if mysql_up; then
+	with_mysql=1
+	peers+=(restore)
+else
+	echo "== no server answers ($MYSQL): the restore peer is skipped"
+fi
+for p in "${peers[@]}"; do : >"$WORK/$p"; done
+
+sql_bytes=$(unz "$DUMP" | wc -c)
+echo "== $DUMP: $(stat -c %s "$DUMP") bytes, $sql_bytes bytes of SQL; $RUNS rounds on $(nproc) CPUs"
+unz "$DUMP" >/dev/null # warm the page cache
+for i in $(seq 1 "$RUNS"); do
+	timed unzip bash -c "$(declare -f unz); unz '$DUMP' >/dev/null"
+	run_lib landed --workflow none
+	run_lib full
+	[[ -n $with_mysql ]] && restore
+	line="   round $i:"
+	for p in "${peers[@]}"; do line+=" $p $(tail -n 1 "$WORK/$p" | cut -d' ' -f1)s"; done
+	echo "$line"
+done
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
-
-# run_liberator ZIP LOG: one timed run on a fresh lake; prints "wall_s rss_kb"
-# (call it as r=$(run_liberator …): a failed run then stops the script).
-run_liberator() {
-	rm -rf "$WORK/lake"
-	if ! "$TIME" -v -o "$2" "$BIN" run --dump "$1" --lake "$WORK/lake" --quiet $RUN_ARGS >"$2.out"; then
-		echo "perf.sh: liberator run --dump $1 failed (GNU time's report: $2)" >&2
-		return 1
-	fi
-	local wall rss
-	wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,p,":"); s=0; for(i=1;i<=n;i++) s=s*60+p[i]; print s}' "$2")
-	rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$2")
-	rm -rf "$WORK/lake"
-	echo "$wall $rss"
+col() { cut -d' ' -f"$2" "$WORK/$1"; }
+ratio() { # ratio A B: median of the per-round ratios A/B
+	paste -d' ' <(col "$1" 1) <(col "$2" 1) | awk '{printf "%.4f\n", $1/$2}' | median | awk '{printf "%.2f", $1}'
 }
 
-# time_unzip ZIP: wall seconds of unzip -p to /dev/null.
-time_unzip() {
-	"$TIME" -f "%e" -o "$WORK/unzip.time" unzip -p "$1" >/dev/null
-	cat "$WORK/unzip.time"
-}
-
-echo "== $RUNS alternating runs on $BIG: unzip -p vs liberator run"
-: >"$WORK/ratios" ; : >"$WORK/unzip.walls" ; : >"$WORK/run.walls" ; : >"$WORK/run.rss"
-time_unzip "$BIG" >/dev/null # warm the page cache
-for i in $(seq 1 "$RUNS"); do
-	u=$(time_unzip "$BIG")
-	r=$(run_liberator "$BIG" "$WORK/run.$i.time")
-	read -r w rss <<<"$r"
-	echo "   run $i: unzip ${u}s  liberator ${w}s  ratio $(awk -v a="$w" -v b="$u" 'BEGIN{printf "%.2f", a/b}')  peak RSS $((rss / 1024)) MiB"
-	echo "$u" >>"$WORK/unzip.walls"
-	echo "$w" >>"$WORK/run.walls"
-	echo "$rss" >>"$WORK/run.rss"
-	awk -v a="$w" -v b="$u" 'BEGIN{printf "%.4f\n", a/b}' >>"$WORK/ratios"
-done
-tail -n 3 "$WORK/run.1.time.out"
-
-echo "== peak RSS on $SMALLZIP"
-: >"$WORK/small.rss"
-for i in $(seq 1 "$RUNS"); do
-	r=$(run_liberator "$SMALLZIP" "$WORK/small.$i.time")
-	read -r w rss <<<"$r"
-	echo "   run $i: ${w}s peak RSS $((rss / 1024)) MiB"
-	echo "$rss" >>"$WORK/small.rss"
-done
-
-big_rss=$(median <"$WORK/run.rss")
-small_rss=$(median <"$WORK/small.rss")
-sql_bytes=$(unzip -l "$BIG" | tail -n 1 | awk '{print $1}')
-run_wall=$(median <"$WORK/run.walls")
 echo
-echo "== summary ($(nproc) CPUs, $(date -u +%FT%TZ))"
-echo "   SQL bytes:                 $sql_bytes"
-echo "   unzip -p median:           $(median <"$WORK/unzip.walls") s"
-echo "   liberator run median:      $run_wall s ($(awk -v b="$sql_bytes" -v s="$run_wall" 'BEGIN{printf "%.0f", b/1e6/s}') MB/s of SQL)"
-echo "   ratio run/unzip (median):  $(median <"$WORK/ratios")   (acceptance ≤ 2.5)"
-echo "   peak RSS large (median):   $(awk -v a="$big_rss" 'BEGIN{printf "%.0f", a/1024}') MiB   (acceptance ≤ 256 MiB)"
-echo "   peak RSS small (median):   $(awk -v a="$small_rss" 'BEGIN{printf "%.0f", a/1024}') MiB   (large/small = $(awk -v a="$big_rss" -v b="$small_rss" 'BEGIN{printf "%.2f", a/b}'), acceptance ≤ 1.20)"
+echo "== summary ($(nproc) CPUs, $(date -u +%FT%TZ)), medians of $RUNS rounds"
+printf '   %-34s %9s %10s %12s %14s\n' command wall "SQL MB/s" "peak RSS" "ratio"
+describe() { # describe PEER LABEL RATIO
+	local w rss
+	w=$(col "$1" 1 | median)
+	rss=$(col "$1" 2 | median)
+	printf '   %-34s %8.2fs %10.0f %9.0f MiB %14s\n' "$2" "$w" "$(awk -v b="$sql_bytes" -v s="$w" 'BEGIN{print b/1e6/s}')" "$(awk -v k="$rss" 'BEGIN{print k/1024}')" "$3"
+}
+describe unzip "unzip -p" "1.00× unzip"
+describe landed "liberator run --workflow none" "$(ratio landed unzip)× unzip"
+describe full "liberator run" "$(ratio full unzip)× unzip"
+if [[ -n $with_mysql ]]; then
+	describe restore "unzip -p | mariadb (restore)" "$(ratio restore unzip)× unzip"
+	echo "   full run is $(ratio restore full)× faster than the restore (median of per-round ratios)"
+fi
