@@ -11,8 +11,10 @@ const (
 	// DefaultBufferSize is the initial size of the read window.
 	DefaultBufferSize = 4 << 20
 	// DefaultMaxStatement is the default cap on one statement's size (for
-	// Scan: on one row of an INSERT).
-	DefaultMaxStatement = 256 << 20
+	// Scan: on one row of an INSERT): 1 GiB, MySQL's ceiling on
+	// max_allowed_packet, so no statement a server could have run is
+	// refused.
+	DefaultMaxStatement = 1 << 30
 )
 
 // window is a growable read window over a stream. buf[r:w] holds unread
@@ -27,6 +29,7 @@ type window struct {
 	eof  bool
 	err  error // a read error other than io.EOF
 	max  int
+	init int // the initial size, which the window shrinks back to
 }
 
 func newWindow(src io.Reader, size, max int) *window {
@@ -39,7 +42,7 @@ func newWindow(src io.Reader, size, max int) *window {
 	if size > max {
 		size = max
 	}
-	return &window{src: src, buf: make([]byte, size), line: 1, max: max}
+	return &window{src: src, buf: make([]byte, size), line: 1, max: max, init: size}
 }
 
 // fill reads more bytes, keeping buf[keep:w]. It returns the shift applied
@@ -54,6 +57,17 @@ func (b *window) fill(keep int) (int, error) {
 		return 0, io.EOF
 	}
 	shift := 0
+	if keep > 0 && len(b.buf) >= 4*b.init && b.w-keep <= b.init/2 {
+		// A large statement or row has passed: give its memory back.
+		nb := make([]byte, b.init)
+		copy(nb, b.buf[keep:b.w])
+		b.buf = nb
+		b.w -= keep
+		b.r -= keep
+		b.off += int64(keep)
+		shift = keep
+		keep = 0
+	}
 	if keep > 0 {
 		copy(b.buf, b.buf[keep:b.w])
 		b.w -= keep
@@ -135,50 +149,60 @@ const (
 // apply to ' and " strings, not to backquoted identifiers. Doubled quotes
 // stay inside. It returns -1 if buf ends first (eof: buf is all there is).
 func skipQuoted(buf []byte, i int, eof bool) int {
-	q := buf[i]
-	i++
+	end, _ := quoteEnd(buf, buf[i], i+1, eof)
+	return end
+}
+
+// quoteEnd scans a string or identifier quoted by q from index from (just
+// after the opening quote, or a resume index an earlier call returned). It
+// returns the index after the closing quote, or -1 when buf ends first,
+// with the index to resume from once buf holds more: never inside an
+// escape or before a quote that may be doubled, so each byte is scanned
+// once however the input is split.
+func quoteEnd(buf []byte, q byte, from int, eof bool) (end, resume int) {
+	i := from
 	n := len(buf)
-	if q == '`' {
-		for {
+	for i < n {
+		switch q {
+		case '\'':
+			i = indexQuoteOrBackslash(buf, i)
+		case '`':
 			j := bytes.IndexByte(buf[i:], '`')
 			if j < 0 {
-				return -1
+				return -1, n
 			}
-			i += j + 1
-			if i < n && buf[i] == '`' {
-				i++
-				continue
+			i += j
+		default:
+			j := bytes.IndexAny(buf[i:], `"\`)
+			if j < 0 {
+				return -1, n
 			}
-			if i >= n && !eof {
-				return -1 // cannot tell a doubled quote yet
-			}
-			return i
+			i += j
 		}
-	}
-	for i < n {
-		if q == '\'' {
-			if i = indexQuoteOrBackslash(buf, i); i >= n {
-				break
-			}
+		if i >= n {
+			break
 		}
-		c := buf[i]
-		if c == '\\' {
+		if buf[i] == '\\' && q != '`' {
+			if i+1 >= n {
+				return -1, i
+			}
 			i += 2
 			continue
 		}
-		if c == q {
-			if i+1 < n && buf[i+1] == q {
-				i += 2
-				continue
+		// a quote
+		if i+1 >= n {
+			if !eof {
+				return -1, i // cannot tell a doubled quote yet
 			}
-			if i+1 >= n && !eof {
-				return -1
-			}
-			return i + 1
+			return i + 1, i + 1
 		}
-		i++
+		if buf[i+1] == q {
+			i += 2
+			continue
+		}
+		return i + 1, i + 1
 	}
-	return -1
+	return -1, min(i, n)
 }
 
 // lineCommentAt reports whether buf[i:] starts a "-- " comment ('-' '-'

@@ -85,6 +85,9 @@ type scanner struct {
 	vals    []Value
 	scratch []byte
 	mapping []int // INSERT column list → table column index
+	hasList bool  // the INSERT being read has a column list
+	row     rowParse
+	view    dialect
 	nongen  []int // table column indexes of non-generated columns
 }
 

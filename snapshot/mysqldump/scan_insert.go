@@ -28,6 +28,7 @@ func (s *scanner) insert(ctx context.Context) error {
 		return err
 	}
 	hasList := cols != nil
+	s.hasList = hasList
 	rows := int64(0)
 	for {
 		k, end, err := s.readTuple(t, p)
@@ -122,8 +123,9 @@ func (s *scanner) mapColumns(t *Table, cols []string, line int, off int64) error
 }
 
 // readTuple parses the row expected at (or after white space from) index p
-// of win.buf into s.raw, reading more of the dump as needed. It returns the
-// number of values and the index in win.buf after the row's ')'.
+// of win.buf into s.raw, reading more of the dump as needed; win.r is then
+// at the row's '('. It returns the number of values and the index in
+// win.buf after the row's ')'.
 func (s *scanner) readTuple(t *Table, p int) (k, end int, err error) {
 	w := s.sr.win
 	for {
@@ -131,35 +133,61 @@ func (s *scanner) readTuple(t *Table, p int) (k, end int, err error) {
 		for p < len(buf) && isSpace(buf[p]) {
 			p++
 		}
-		status := lexMore
-		var perr error
 		if p < len(buf) {
-			if buf[p] != '(' {
-				w.advance(p)
-				return 0, 0, s.errAt(w.line, w.off+int64(p), t.Name, "expected '(' to start a row, found %q", first(buf[p:]))
-			}
-			w.advance(p)
-			s.scratch = s.scratch[:0]
-			k, end, status, perr = s.tuple(buf, p, w.eof)
-		}
-		if perr != nil {
-			return 0, 0, s.errAt(w.line+bytes.Count(buf[w.r:min(end, len(buf))], nl), w.off+int64(end), t.Name, "%v", perr)
-		}
-		if status == lexOK {
-			return k, end, nil
+			break
 		}
 		if w.eof {
 			return 0, 0, s.errAt(w.line, w.off+int64(w.r), t.Name, "dump ends inside an INSERT row (dump cut off?)")
 		}
+		w.advance(p) // the rows before are done with
 		shift, err := w.fill(w.r)
 		p -= shift
-		if err == errNeedRoom {
-			return 0, 0, s.errAt(w.line, w.off+int64(w.r), t.Name, "row longer than the %d-byte cap (MaxStatement)", w.max)
-		}
 		if err != nil && err != io.EOF {
 			return 0, 0, err
 		}
 	}
+	buf := w.buf[:w.w]
+	if buf[p] != '(' {
+		w.advance(p)
+		return 0, 0, s.errAt(w.line, w.off+int64(p), t.Name, "expected '(' to start a row, found %q", first(buf[p:]))
+	}
+	w.advance(p)
+	s.scratch = s.scratch[:0]
+	s.row.k, s.row.pos, s.row.after, s.row.cond, s.row.intro, s.row.lit = 0, 1, false, false, nil, literal{}
+	for {
+		buf := w.buf[w.r:w.w]
+		status, at, perr := s.tuple(buf, w.eof)
+		if perr != nil {
+			return 0, 0, s.errAt(w.line+bytes.Count(buf[:at], nl), w.off+int64(w.r+at), t.Name, "%v", perr)
+		}
+		if status == lexOK {
+			return s.row.k, w.r + s.row.pos, nil
+		}
+		if w.eof {
+			return 0, 0, s.errAt(w.line, w.off+int64(w.r), t.Name, "dump ends inside an INSERT row (dump cut off?)")
+		}
+		_, err := w.fill(w.r)
+		if err == errNeedRoom {
+			return 0, 0, s.errAt(w.line, w.off+int64(w.r), t.Name, "column `%s`: the row passes the %d-byte cap on one row (ScanOptions.MaxStatement)", s.columnAt(t, s.row.k), w.max)
+		}
+		if err != nil && err != io.EOF {
+			return 0, 0, err
+		}
+		s.rebase(w.buf[w.r:w.w])
+	}
+}
+
+// columnAt names the column the k-th value of the row being read is for.
+func (s *scanner) columnAt(t *Table, k int) string {
+	switch {
+	case s.hasList && k < len(s.mapping):
+		return t.Columns[s.mapping[k]].Name
+	case !s.hasList && len(s.nongen) < len(t.Columns) && k < len(s.nongen):
+		return t.Columns[s.nongen[k]].Name
+	case k < len(t.Columns):
+		return t.Columns[k].Name
+	}
+	return fmt.Sprintf("#%d", k+1)
 }
 
 // rowValues returns the k values just parsed into s.raw in t's column

@@ -99,90 +99,126 @@ func (sr *StatementReader) more(keep int) (int, error) {
 
 // skipLeading skips whitespace and comments before the next statement,
 // leaving win.r at its first byte. It returns io.EOF if none is left.
+// Comments are skipped as they stream by: whatever their size, the window
+// keeps at most a few bytes of them and each byte is looked at once.
 func (sr *StatementReader) skipLeading() error {
 	w := sr.win
-	i := w.r
 	for {
-		if i >= w.w {
-			w.advance(i)
+		if w.r >= w.w {
 			if _, err := sr.more(w.r); err != nil {
 				return err
 			}
-			i = w.r
 			continue
 		}
 		buf := w.buf[:w.w]
-		c := buf[i]
-		if isSpace(c) {
-			i++
+		i := w.r
+		switch c := buf[i]; {
+		case isSpace(c):
+			j := i + 1
+			for j < len(buf) && isSpace(buf[j]) {
+				j++
+			}
+			w.advance(j)
 			continue
-		}
-		if c == '#' || c == '-' {
+		case c == '#' || c == '-':
 			if c == '-' {
-				yes, more := lineCommentAt(buf, i, w.eof)
-				if more {
-					w.advance(i)
-					if err := sr.need(); err != nil {
-						return err
-					}
-					i = w.r
-					continue
-				}
-				if !yes {
-					break
-				}
-			}
-			j := bytes.IndexByte(buf[i:], '\n')
-			if j < 0 && !w.eof {
-				w.advance(i)
-				if err := sr.need(); err != nil {
+				if err := sr.ensure(3); err != nil {
 					return err
 				}
-				i = w.r
-				continue
+				if yes, _ := lineCommentAt(w.buf[:w.w], w.r, true); !yes {
+					return nil
+				}
 			}
-			end := len(buf)
-			if j >= 0 {
-				end = i + j + 1
+			if err := sr.skipLineComment(); err != nil {
+				return err
 			}
-			sr.noteComment(buf[i:end])
-			i = end
+			continue
+		case c == '/':
+			if err := sr.ensure(4); err != nil {
+				return err
+			}
+			buf = w.buf[:w.w]
+			if i+1 >= len(buf) || buf[i+1] != '*' {
+				return nil
+			}
+			if _, _, _, ok := condAt(buf, i); ok {
+				return nil
+			}
+			if err := sr.skipBlockComment(); err != nil {
+				return err
+			}
 			continue
 		}
-		if c == '/' {
-			if i+1 >= len(buf) && !w.eof {
-				w.advance(i)
-				if err := sr.need(); err != nil {
-					return err
-				}
-				i = w.r
-				continue
-			}
-			if i+1 < len(buf) && buf[i+1] == '*' {
-				if _, _, _, ok := condAt(buf, i); ok {
-					break
-				}
-				j := bytes.Index(buf[i+2:], []byte("*/"))
-				if j < 0 {
-					if w.eof {
-						w.advance(i)
-						return sr.invalid(w.line, sr.Offset(), "comment not closed at end of dump (dump cut off?)")
-					}
-					w.advance(i)
-					if err := sr.need(); err != nil {
-						return err
-					}
-					i = w.r
-					continue
-				}
-				i += j + 4
-				continue
-			}
-		}
-		break
+		return nil
 	}
-	w.advance(i)
+}
+
+// ensure reads until the window holds k bytes from win.r or the stream
+// has ended.
+func (sr *StatementReader) ensure(k int) error {
+	w := sr.win
+	for w.w-w.r < k && !w.eof {
+		if _, err := sr.more(w.r); err != nil && err != io.EOF {
+			return err
+		}
+	}
 	return nil
+}
+
+// headerScan is how much of a line comment is kept to recognise the dump's
+// header and trailer lines.
+const headerScan = 1024
+
+// skipLineComment skips the -- or # comment at win.r up to and including
+// its newline, noting the header and trailer lines.
+func (sr *StatementReader) skipLineComment() error {
+	w := sr.win
+	if err := sr.ensure(headerScan); err != nil {
+		return err
+	}
+	head := w.buf[w.r:min(w.w, w.r+headerScan)]
+	if j := bytes.IndexByte(head, '\n'); j >= 0 {
+		head = head[:j+1]
+	}
+	sr.noteComment(head)
+	for {
+		if j := bytes.IndexByte(w.buf[w.r:w.w], '\n'); j >= 0 {
+			w.advance(w.r + j + 1)
+			return nil
+		}
+		w.advance(w.w)
+		if _, err := sr.more(w.r); err != nil {
+			if err == io.EOF {
+				return nil // a comment ends the dump
+			}
+			return err
+		}
+	}
+}
+
+// skipBlockComment skips the /* */ comment at win.r.
+func (sr *StatementReader) skipBlockComment() error {
+	w := sr.win
+	line, off := w.line, sr.Offset()
+	from := w.r + 2
+	for {
+		if j := bytes.Index(w.buf[from:w.w], []byte("*/")); j >= 0 {
+			w.advance(from + j + 2)
+			return nil
+		}
+		// Keep the last byte (it may be the '*' of "*/"), never the
+		// opening "/*".
+		keep := max(from, w.w-1)
+		w.advance(keep)
+		shift, err := sr.more(w.r)
+		if err == io.EOF {
+			return sr.invalid(line, off, "comment not closed at end of dump (dump cut off?)")
+		}
+		if err != nil {
+			return err
+		}
+		from = keep - shift
+	}
 }
 
 // need reads more bytes keeping everything from win.r; at the end of the
@@ -225,13 +261,51 @@ func (sr *StatementReader) readStatement() (Statement, error) {
 	pos := 0 // scan position relative to w.r
 	inCond := false
 	condIdx := 0 // index in sr.spans of the open executable comment
+	// A string, identifier or comment the window ended in: the scan
+	// resumes inside it, so each byte is scanned once.
+	var open struct {
+		kind          byte // 0 none, a quote byte, '*' block comment, '-' line comment
+		start, resume int
+	}
 	for {
 		buf := w.buf[w.r:w.w]
 		i := pos
 		n := len(buf)
 		status := lexOK
+		switch open.kind {
+		case 0:
+		case '*':
+			j := bytes.Index(buf[open.resume:], []byte("*/"))
+			if j < 0 {
+				open.resume = max(open.resume, n-1)
+				i, status = n, lexMore
+				break
+			}
+			j += open.resume
+			sr.spans = append(sr.spans, span{start: open.start, body: j, close: j, end: j + 2})
+			i, open.kind = j+2, 0
+		case '-':
+			j := bytes.IndexByte(buf[open.resume:], '\n')
+			if j < 0 {
+				open.resume = n
+				i, status = n, lexMore
+				if w.eof {
+					i, status, open.kind = n, lexOK, 0
+				}
+				break
+			}
+			i, open.kind = open.resume+j+1, 0
+		default:
+			end, res := quoteEnd(buf, open.kind, open.resume, w.eof)
+			if end < 0 {
+				open.resume = res
+				i, status = open.start, lexMore
+				break
+			}
+			i, open.kind = end, 0
+		}
 	scan:
-		for i < n {
+		for status == lexOK && i < n {
 			c := buf[i]
 			if !sr.special[c] {
 				i++
@@ -239,12 +313,13 @@ func (sr *StatementReader) readStatement() (Statement, error) {
 			}
 			switch c {
 			case '\'', '"', '`':
-				j := skipQuoted(buf, i, w.eof)
-				if j < 0 {
+				end, res := quoteEnd(buf, c, i+1, w.eof)
+				if end < 0 {
+					open.kind, open.start, open.resume = c, i, res
 					status = lexMore
 					break scan
 				}
-				i = j
+				i = end
 				continue
 			case '-', '#':
 				if c == '-' {
@@ -257,15 +332,20 @@ func (sr *StatementReader) readStatement() (Statement, error) {
 						break
 					}
 				}
+				open.kind, open.start, open.resume = '-', i, i+1
 				j := bytes.IndexByte(buf[i:], '\n')
 				if j < 0 {
+					open.resume = n
 					if !w.eof {
+						i = n
 						status = lexMore
 						break scan
 					}
+					open.kind = 0
 					i = n
 					continue
 				}
+				open.kind = 0
 				i += j + 1
 				continue
 			case '/':
@@ -297,6 +377,8 @@ func (sr *StatementReader) readStatement() (Statement, error) {
 				j := bytes.Index(buf[i+2:], []byte("*/"))
 				if j < 0 {
 					if !w.eof {
+						open.kind, open.start, open.resume = '*', i, max(i+2, n-1)
+						i = n
 						status = lexMore
 						break scan
 					}
@@ -341,19 +423,22 @@ func (sr *StatementReader) readStatement() (Statement, error) {
 		if w.eof {
 			// End of stream inside the statement.
 			switch {
-			case status == lexMore:
+			case open.kind == '*':
+				return Statement{}, sr.invalid(line+bytes.Count(buf[:open.start], nl), off+int64(open.start), "comment not closed at end of dump (dump cut off?)")
+			case open.kind != 0 && open.kind != '-':
 				what := "string"
-				if buf[i] == '`' {
+				if open.kind == '`' {
 					what = "identifier"
 				}
-				return Statement{}, sr.invalid(line+bytes.Count(buf[:i], nl), off+int64(i), "%s not closed at end of dump (dump cut off?)", what)
+				return Statement{}, sr.invalid(line+bytes.Count(buf[:open.start], nl), off+int64(open.start), "%s not closed at end of dump (dump cut off?)", what)
 			case inCond:
 				return Statement{}, sr.invalid(line, off, "executable comment not closed at end of dump (dump cut off?)")
 			default:
 				return Statement{}, sr.invalid(line, off, "statement not terminated by %q at end of dump (dump cut off?)", sr.delim)
 			}
 		}
-		// Resume from the start of the construct that did not fit.
+		// Resume where the scan stopped (inside an open construct: at its
+		// resume index).
 		pos = i
 		if _, err := sr.more(w.r); err != nil && err != io.EOF {
 			return Statement{}, err
