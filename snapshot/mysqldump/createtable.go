@@ -38,12 +38,19 @@ var keyKeywords = map[string]bool{
 }
 
 // ParseCreateTable parses a CREATE TABLE statement as a dump writes it
-// (Statement.Text or Statement.Inner; executable comments are read as
-// SQL). Keys, constraints, table options and partitioning are skipped.
-// Errors wrap liberator.ErrInvalid. The returned Table has Line 0; the caller
-// sets it.
+// (Statement.Text or Statement.Inner). Executable comments are read as
+// MySQL 8.4 reads them (those of a later version and MariaDB's /*M!…*/
+// are skipped; see the package doc). Keys, constraints, table options and
+// partitioning are skipped. Errors wrap liberator.ErrInvalid. The returned
+// Table has Line 0; the caller sets it.
 func ParseCreateTable(text []byte) (*Table, error) {
-	z := &tokenizer{s: text}
+	return parseCreateTable(text, dialect{})
+}
+
+// parseCreateTable is ParseCreateTable reading executable comments as
+// view says.
+func parseCreateTable(text []byte, view dialect) (*Table, error) {
+	z := &tokenizer{s: text, view: &view}
 	fail := func(format string, args ...any) (*Table, error) {
 		return nil, liberator.Errorf(liberator.ErrInvalid, "parse CREATE TABLE", "", format, args...)
 	}

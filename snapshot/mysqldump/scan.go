@@ -149,6 +149,9 @@ func (s *scanner) loop(ctx context.Context) error {
 			}
 			return err
 		}
+		if !s.view.mariadb && strings.HasPrefix(sr.header, "-- MariaDB dump") {
+			s.view.mariadb = true
+		}
 		ins, err := s.atInsert()
 		if err != nil {
 			return err
@@ -192,6 +195,15 @@ func (s *scanner) statement(st *Statement) error {
 	if st.Kind != KindOther {
 		s.known++
 	}
+	if st.Kind == KindSandbox {
+		s.view.mariadb = true
+	}
+	if st.Conditional {
+		if _, v, mdb, _ := condAt(st.Text, 0); !s.view.applies(v, mdb) {
+			s.log.Debug("executable comment that MySQL 8.4 would not run ignored", "line", st.Line, "text", clip(st.Text, 80))
+			return nil
+		}
+	}
 	switch st.Kind {
 	case KindCreateTable:
 		if st.Conditional {
@@ -200,7 +212,7 @@ func (s *scanner) statement(st *Statement) error {
 			s.log.Debug("view stand-in table", "name", st.Table, "line", st.Line)
 			return nil
 		}
-		t, err := ParseCreateTable(st.Text)
+		t, err := parseCreateTable(st.Text, s.view)
 		if err != nil {
 			return s.errAt(st.Line, st.Offset, st.Table, "%w", err)
 		}

@@ -68,7 +68,7 @@ func (s *scanner) insertHeader(line int, off int64) (*Table, []string, int, erro
 	sr := s.sr
 	w := sr.win
 	for {
-		tableName, cols, p, more, err := parseInsertHeader(w.buf[w.r:w.w], w.eof)
+		tableName, cols, p, more, err := parseInsertHeader(w.buf[w.r:w.w], w.eof, &s.view)
 		if err != nil {
 			return nil, nil, 0, s.errAt(line, off, tableName, "%v", err)
 		}
@@ -263,8 +263,8 @@ func (s *scanner) afterRow(t *Table, p int) (next int, done bool, err error) {
 // parseInsertHeader parses "INSERT [modifiers] [INTO] name [(cols)] VALUES"
 // at the start of b and returns the index after VALUES. more is true when b
 // ends first and eof is false.
-func parseInsertHeader(b []byte, eof bool) (table string, cols []string, p int, more bool, err error) {
-	z := &tokenizer{s: b}
+func parseInsertHeader(b []byte, eof bool, view *dialect) (table string, cols []string, p int, more bool, err error) {
+	z := &tokenizer{s: b, view: view}
 	next := func() (token, bool) {
 		t := z.next()
 		if !eof && (t.kind == tokEOF || t.end >= len(b) || z.bad) {

@@ -54,6 +54,10 @@ type tokenizer struct {
 	s      []byte
 	i      int
 	inCond bool
+	// view, if set, says which executable comments apply: the others are
+	// skipped like plain comments. Nil reads every one as SQL (how
+	// statements are classified).
+	view *dialect
 	// bad is set when the text ends inside a string or comment.
 	bad bool
 }
@@ -79,7 +83,7 @@ func (z *tokenizer) next() token {
 				continue
 			}
 		case c == '/' && z.i+1 < len(s) && s[z.i+1] == '*':
-			if body, _, _, ok := condAt(s, z.i); ok && !z.inCond {
+			if body, v, mdb, ok := condAt(s, z.i); ok && !z.inCond && (z.view == nil || z.view.applies(v, mdb)) {
 				z.inCond = true
 				z.i = body
 				continue
