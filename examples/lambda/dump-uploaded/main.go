@@ -13,12 +13,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
 	"github.com/dataplatform/liberator-ingestion/examples/lambda/handlers"
@@ -31,10 +28,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "dump-uploaded:", err)
 		os.Exit(1)
 	}
-	lambda.Start(func(ctx context.Context, ev events.CloudWatchEvent) error {
-		_, err := h.Handle(ctx, ev)
-		return err
-	})
+	lambda.Start(handlers.ForLambda(h.Invoke))
 }
 
 func setup(ctx context.Context) (*handlers.DumpUploaded, error) {
@@ -45,10 +39,10 @@ func setup(ctx context.Context) (*handlers.DumpUploaded, error) {
 	if err := cfg.CheckDumpUploaded(); err != nil {
 		return nil, err
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(cfg.Region))
+	log := handlers.NewLogger(os.Stdout, cfg.LogLevel)
+	awsCfg, err := handlers.LoadAWSConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("load AWS config: %w", err)
+		return nil, err
 	}
 	h := &handlers.DumpUploaded{
 		Bucket:    cfg.DumpBucket,
@@ -56,6 +50,7 @@ func setup(ctx context.Context) (*handlers.DumpUploaded, error) {
 		BucketURL: cfg.BucketURL,
 		Launcher:  handlers.ECSLauncher{Client: ecs.NewFromConfig(awsCfg), Config: cfg.ECS},
 		Logger:    log,
+		Margin:    cfg.DeadlineMargin,
 	}
 	if cfg.ReplicaBucket != "" {
 		copier, err := s3copy.New(awsCfg, s3copy.Options{ACL: s3copy.ACLBucketOwnerFullControl, Logger: log}, cfg.S3Options)

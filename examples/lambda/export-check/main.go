@@ -27,5 +27,5 @@ func main() {
 		fmt.Fprintln(os.Stderr, "export-check:", err)
 		os.Exit(1)
 	}
-	lambda.Start(h.Invoke)
+	lambda.Start(handlers.ForLambda(h.Invoke))
 }

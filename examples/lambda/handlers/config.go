@@ -45,6 +45,11 @@ const (
 	EnvKeepSnapshots = "LIBERATOR_KEEP_SNAPSHOTS"
 	EnvS3PathStyle   = "LIBERATOR_S3_PATH_STYLE"
 
+	// Every entry point reads these (see Config.DeadlineMargin and
+	// Config.AttemptTimeout).
+	EnvDeadlineMargin = "LIBERATOR_DEADLINE_MARGIN"
+	EnvAttemptTimeout = "LIBERATOR_AWS_ATTEMPT_TIMEOUT"
+
 	// The ECS restore task reads these (the dump-uploaded Lambda sets the
 	// first three in the container overrides).
 	EnvMessage    = "LIBERATOR_MESSAGE"
@@ -118,6 +123,19 @@ type Config struct {
 	// (LIBERATOR_S3_PATH_STYLE=true), for S3-compatible stores and local
 	// endpoints (AWS_ENDPOINT_URL_S3).
 	S3PathStyle bool
+
+	// DeadlineMargin is the time a Lambda invocation keeps free before its
+	// deadline (LIBERATOR_DEADLINE_MARGIN, a Go duration; default
+	// DefaultMargin, and never more than a fifth of the invocation's time,
+	// see Margin). When it is reached the step in progress is stopped, the
+	// records not done are returned as batchItemFailures, and a direct
+	// invocation returns a Transient error.
+	DeadlineMargin time.Duration
+	// AttemptTimeout is the longest one attempt of an AWS call waits to
+	// connect and for the response's headers (LIBERATOR_AWS_ATTEMPT_TIMEOUT;
+	// default DefaultAttemptTimeout, and never more than a third of the
+	// time its context has left, see AttemptTransport).
+	AttemptTimeout time.Duration
 
 	// Restore is the ECS task's own configuration.
 	Restore RestoreConfig
@@ -250,7 +268,10 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	for _, d := range []struct {
 		name string
 		dst  *time.Duration
-	}{{EnvRetryInitial, &c.RetryInitial}, {EnvRetryMax, &c.RetryMax}, {EnvRetryDeadline, &c.RetryDeadline}} {
+	}{
+		{EnvRetryInitial, &c.RetryInitial}, {EnvRetryMax, &c.RetryMax}, {EnvRetryDeadline, &c.RetryDeadline},
+		{EnvDeadlineMargin, &c.DeadlineMargin}, {EnvAttemptTimeout, &c.AttemptTimeout},
+	} {
 		v := get(d.name)
 		if v == "" {
 			continue
@@ -300,12 +321,22 @@ func (c Config) CheckPipeline() error {
 }
 
 // CheckRestore reports the settings the ECS restore task needs and lacks.
+// Without LIBERATOR_MESSAGE the dump is named by DUMP_BUCKET and DUMP_KEY,
+// and both are needed: a key alone is refused here rather than read as a
+// local file.
 func (c Config) CheckRestore() error {
 	if err := c.CheckPipeline(); err != nil {
 		return err
 	}
-	if c.Restore.Message == "" && c.Restore.Key == "" {
-		return invalidf(EnvMessage, "set %s, or %s and %s", EnvMessage, EnvTaskBucket, EnvTaskKey)
+	if c.Restore.Message == "" {
+		switch {
+		case c.Restore.Key == "" && c.Restore.Bucket == "":
+			return invalidf(EnvMessage, "set %s, or %s and %s", EnvMessage, EnvTaskBucket, EnvTaskKey)
+		case c.Restore.Bucket == "":
+			return invalidf(EnvTaskBucket, "not set: %s names a key in %s (or set %s)", EnvTaskKey, EnvTaskBucket, EnvMessage)
+		case c.Restore.Key == "":
+			return invalidf(EnvTaskKey, "not set: %s needs the dump's key in %s (or set %s)", EnvTaskBucket, EnvTaskKey, EnvMessage)
+		}
 	}
 	return missing(
 		EnvDBHost, c.Restore.DBHost,

@@ -31,6 +31,8 @@ func TestFromEnv(t *testing.T) {
 		"LIBERATOR_LANDING_BUCKET":       "dev-landing-zone",
 		"LIBERATOR_QUEUE_URL":            "https://sqs.eu-west-2.amazonaws.com/123456789012/dev-liberator-scheduler",
 		"LIBERATOR_RETRY_INITIAL":        "1m",
+		"LIBERATOR_DEADLINE_MARGIN":      "3s",
+		"LIBERATOR_AWS_ATTEMPT_TIMEOUT":  "4s",
 		"LIBERATOR_KEEP_SNAPSHOTS":       "2",
 		"LIBERATOR_DB_HOST":              "liberator-db.abc.eu-west-2.rds.amazonaws.com",
 		"LIBERATOR_DB_PORT":              "3307",
@@ -58,6 +60,7 @@ func TestFromEnv(t *testing.T) {
 		LandingBucket: "dev-landing-zone", LandingPrefix: "parking", WorkflowName: "parking-liberator-data-workflow",
 		QueueURL:     "https://sqs.eu-west-2.amazonaws.com/123456789012/dev-liberator-scheduler",
 		RetryInitial: time.Minute, KeepSnapshots: 2,
+		DeadlineMargin: 3 * time.Second, AttemptTimeout: 4 * time.Second,
 		Restore: RestoreConfig{
 			Bucket: "dev-liberator-data-storage", Key: testDumpKey,
 			DBHost: "liberator-db.abc.eu-west-2.rds.amazonaws.com", DBPort: 3307, DBUser: "admin",
@@ -90,6 +93,8 @@ func TestFromEnv(t *testing.T) {
 		{"LIBERATOR_RETRY_MAX", "15"},
 		{"LIBERATOR_RETRY_DEADLINE", "-1h"},
 		{"LIBERATOR_KEEP_SNAPSHOTS", "-1"},
+		{"LIBERATOR_DEADLINE_MARGIN", "soon"},
+		{"LIBERATOR_AWS_ATTEMPT_TIMEOUT", "0s"},
 	}
 	for _, b := range bad {
 		env := map[string]string{b.key: b.value}
@@ -116,5 +121,45 @@ func TestFromEnv(t *testing.T) {
 				t.Errorf("Check %s on an empty config = %v, want it to name %s", name, err, w)
 			}
 		}
+	}
+}
+
+// TestCheckRestoreDump (issue 15, defect 3): the ECS task needs
+// LIBERATOR_MESSAGE, or DUMP_BUCKET and DUMP_KEY together. A key without a
+// bucket used to pass and be opened as a local file.
+func TestCheckRestoreDump(t *testing.T) {
+	pipeline := Config{
+		Region: "eu-west-2", DBInstance: "liberator-db", ExportBucket: "x", ExportRoleARN: "arn:aws:iam::123456789012:role/export",
+		ExportKMSKeyID: "k", LandingBucket: "l", QueueURL: "https://sqs.eu-west-2.amazonaws.com/123456789012/q",
+	}
+	db := RestoreConfig{DBHost: "h", DBPort: 3306, DBUser: "admin", DBPassword: "p", DBName: "liberator", CABundle: "/ca.pem"}
+	tests := []struct {
+		name        string
+		message     string
+		bucket, key string
+		wantNamed   string // "" = accepted
+	}{
+		{name: "message", message: `{"version":1}`},
+		{name: "bucket and key", bucket: testDumpBucket, key: testDumpKey},
+		{name: "key without bucket", key: testDumpKey, wantNamed: EnvTaskBucket},
+		{name: "bucket without key", bucket: testDumpBucket, wantNamed: EnvTaskKey},
+		{name: "neither", wantNamed: EnvMessage},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := pipeline
+			c.Restore = db
+			c.Restore.Message, c.Restore.Bucket, c.Restore.Key = tc.message, tc.bucket, tc.key
+			err := c.CheckRestore()
+			if tc.wantNamed == "" {
+				if err != nil {
+					t.Fatalf("CheckRestore = %v, want nil", err)
+				}
+				return
+			}
+			if !errors.Is(err, liberator.ErrInvalid) || !strings.HasPrefix(err.Error(), "config "+tc.wantNamed+":") {
+				t.Fatalf("CheckRestore = %v, want an ErrInvalid naming %s first", err, tc.wantNamed)
+			}
+		})
 	}
 }

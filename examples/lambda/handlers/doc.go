@@ -21,6 +21,16 @@
 // redelivers them and nothing else; records that can never succeed (bad
 // JSON, an unknown message version) are logged at error level and dropped.
 //
+// Every invocation works to a budget: it stops a margin before the
+// function's deadline (WithBudget, Margin; LIBERATOR_DEADLINE_MARGIN), lists
+// the records it did not finish in BatchItemFailures, and returns a
+// Transient error to a direct invocation. AWS calls time out per attempt
+// (LoadAWSConfig, AttemptTransport). Every record or event is logged once
+// with its message or event id, and every failure once at warn or error
+// level with the run id, step and error kind (NewLogger, LogHandler,
+// WithLogAttrs). Errors reach Lambda with the kind as errorType
+// (ForLambda, LambdaError, KindName).
+//
 // Configuration is read from the environment in one place (FromEnv); AWS
 // clients are made in the mains only, and every handler takes its
 // dependencies as interfaces so tests wire fakes.

@@ -2,11 +2,13 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -41,8 +43,12 @@ type DumpUploaded struct {
 	Launcher RestoreLauncher
 	// Replicator, if not nil, copies the dump to pre-production.
 	Replicator Replicator
-	// Logger defaults to slog.Default().
+	// Logger defaults to slog.Default(). Give it a LogHandler (NewLogger)
+	// so that the library's own lines carry the event's ids too.
 	Logger *slog.Logger
+	// Margin is the time kept free before the invocation's deadline (see
+	// WithBudget and Margin); 0 means DefaultMargin.
+	Margin time.Duration
 }
 
 // DumpResult says what DumpUploaded.Handle did.
@@ -57,6 +63,22 @@ type DumpResult struct {
 	Replicated bool
 }
 
+// Invoke is the Lambda entry point: it decodes the EventBridge event and
+// runs Handle. A payload that is not an EventBridge event is logged and
+// refused with an error wrapping ErrInvalid. Register it with ForLambda,
+// so that Lambda reports the error's kind.
+func (h *DumpUploaded) Invoke(ctx context.Context, raw json.RawMessage) (any, error) {
+	var ev events.CloudWatchEvent
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		err = fmt.Errorf("decode EventBridge event: %v: %w", err, liberator.ErrInvalid)
+		h.logger().ErrorContext(ctx, "invocation refused: payload does not decode",
+			"kind", KindName(err), "retry", false, "err", err, "payload_prefix", prefix(string(raw), 120))
+		return nil, err
+	}
+	_, err := h.Handle(ctx, ev)
+	return nil, err
+}
+
 // Handle processes one EventBridge event: an S3 "Object Created" event or a
 // CloudTrail PutObject / CompleteMultipartUpload / CopyObject event.
 //
@@ -65,24 +87,31 @@ type DumpResult struct {
 // or "…_YYMMDD.zip") are logged and ignored: a retry cannot change them, so
 // Handle returns a nil error and the event is not retried. A failure to
 // launch or to replicate is returned, so Lambda retries the event (both are
-// idempotent).
+// idempotent). The work stops Margin before the invocation's deadline
+// (WithBudget), returning a Transient error. The event is logged once, with
+// its event id, and with the run id, the error's kind and whether it will
+// be retried when they apply.
 func (h *DumpUploaded) Handle(ctx context.Context, ev events.CloudWatchEvent) (DumpResult, error) {
-	log := h.Logger
-	if log == nil {
-		log = slog.Default()
-	}
+	budget, margin, cancel := WithBudget(ctx, h.Margin)
+	defer cancel()
+	ctx = newRecordScope(budget, "event_id", ev.ID)
+	log := h.logger().With("event_id", ev.ID)
 	up, err := DecodeUpload(ev)
 	if errors.Is(err, ErrNotAnUpload) {
-		log.InfoContext(ctx, "ignoring event", "event_id", ev.ID, "detail_type", ev.DetailType, "reason", err.Error())
+		log.InfoContext(ctx, "event ignored", "detail_type", ev.DetailType, "reason", err.Error())
 		return DumpResult{Ignored: err.Error()}, nil
 	}
 	if err != nil {
-		log.ErrorContext(ctx, "dropping malformed event", "event_id", ev.ID, "err", err)
+		log.ErrorContext(ctx, "event dropped: cannot be decoded", "kind", KindName(err), "retry", false, "err", err)
 		return DumpResult{Ignored: err.Error()}, nil
 	}
-	log = log.With("event_id", up.EventID, "bucket", up.Bucket, "key", up.Key, "action", up.Action)
+	with := func(args ...any) {
+		log = log.With(args...)
+		ctx = WithLogAttrs(ctx, args...)
+	}
+	with("bucket", up.Bucket, "key", up.Key, "action", up.Action)
 	if reason := h.outside(up); reason != "" {
-		log.InfoContext(ctx, "ignoring object", "reason", reason)
+		log.InfoContext(ctx, "event ignored", "reason", reason)
 		return DumpResult{Ignored: reason}, nil
 	}
 	bucket := up.Bucket
@@ -94,31 +123,49 @@ func (h *DumpUploaded) Handle(ctx context.Context, ev events.CloudWatchEvent) (D
 		// A key under the prefix that is not a dump name. Loud when it
 		// looks like a dump (a bad date), quiet otherwise (a README).
 		if strings.HasPrefix(path.Base(up.Key), "liberator_dump_") {
-			log.ErrorContext(ctx, "dropping upload: not a valid dump name", "err", err)
+			log.ErrorContext(ctx, "upload dropped: not a valid dump name", "kind", KindName(err), "retry", false, "err", err)
 		} else {
-			log.WarnContext(ctx, "ignoring upload: not a dump name", "err", err)
+			log.InfoContext(ctx, "event ignored: not a dump name", "reason", err.Error())
 		}
 		return DumpResult{Ignored: err.Error()}, nil
+	}
+	with("run_id", m.RunID, "step", string(m.Step))
+	fail := func(msg string, err error) error {
+		err = budgetError(budget, "dump uploaded "+up.Key, margin, err)
+		level := slog.LevelError
+		if retryable(err) {
+			level = slog.LevelWarn
+		}
+		log.Log(ctx, level, msg, "kind", KindName(err), "retry", retryable(err), "err", err)
+		return err
 	}
 	res := DumpResult{Message: m}
 	task, err := h.Launcher.LaunchRestore(ctx, m)
 	if err != nil {
-		log.ErrorContext(ctx, "launching restore failed", "run_id", m.RunID, "err", err)
-		return res, fmt.Errorf("dump uploaded %s: %w", up.Key, err)
+		return res, fail("launching restore failed: error returned to Lambda", fmt.Errorf("dump uploaded %s: %w", up.Key, err))
 	}
 	res.Task = task
-	log.InfoContext(ctx, "restore launched", "run_id", m.RunID, "import_date", m.ImportDate.String(),
-		"snapshot_id", liberator.SnapshotID(m.Received), "task", task)
-	if h.Replicator != nil {
-		dst, err := h.Replicator.Replicate(ctx, liberator.DumpRef{Bucket: up.Bucket, Key: up.Key, Size: up.Size})
-		if err != nil {
-			log.ErrorContext(ctx, "replicating dump to pre-production failed", "err", err)
-			return res, fmt.Errorf("dump uploaded %s: replicate: %w", up.Key, err)
-		}
-		res.Replicated = true
-		log.InfoContext(ctx, "dump replicated to pre-production", "to", dst.String())
+	if h.Replicator == nil {
+		log.InfoContext(ctx, "restore launched", "import_date", m.ImportDate.String(),
+			"snapshot_id", liberator.SnapshotID(m.Received), "task", task)
+		return res, nil
 	}
+	dst, err := h.Replicator.Replicate(ctx, liberator.DumpRef{Bucket: up.Bucket, Key: up.Key, Size: up.Size})
+	if err != nil {
+		return res, fail("restore launched, replicating dump to pre-production failed: error returned to Lambda",
+			fmt.Errorf("dump uploaded %s: replicate: %w", up.Key, err))
+	}
+	res.Replicated = true
+	log.InfoContext(ctx, "restore launched, dump replicated to pre-production", "import_date", m.ImportDate.String(),
+		"snapshot_id", liberator.SnapshotID(m.Received), "task", task, "to", dst.String())
 	return res, nil
+}
+
+func (h *DumpUploaded) logger() *slog.Logger {
+	if h.Logger == nil {
+		return slog.Default()
+	}
+	return h.Logger
 }
 
 // outside says why an upload is not one to act on, or "" if it is.

@@ -61,6 +61,7 @@ type worldOptions struct {
 	start   time.Time
 	onSQS   bool
 	exports fakeexport.Options
+	logger  *slog.Logger // the pipeline's; default quietLogger()
 }
 
 func newWorld(t *testing.T, o worldOptions) *world {
@@ -101,10 +102,14 @@ func newWorld(t *testing.T, o worldOptions) *world {
 		w.mem = liberator.NewMemScheduler(w.clk, liberator.MemSchedulerOptions{})
 		sched = w.mem
 	}
+	log := o.logger
+	if log == nil {
+		log = quietLogger()
+	}
 	w.p, err = liberator.New(liberator.Config{
 		Snapshotter: w.snap, Exporter: w.exp, Lander: lander, Workflow: w.wf,
 		Scheduler: faultScheduler{Scheduler: sched, faults: w.faults},
-		Clock:     w.clk, Logger: quietLogger(),
+		Clock:     w.clk, Logger: log,
 	})
 	if err != nil {
 		t.Fatal(err)

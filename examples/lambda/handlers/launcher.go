@@ -106,7 +106,7 @@ func ClientToken(m liberator.Message) string {
 }
 
 // classifyECS wraps an ECS error with the liberator error kind that says
-// whether to retry (awskind.Of, the module's AWS error classification).
+// whether to retry (awserr.Kind, the module's AWS error classification).
 func classifyECS(err error) error {
 	return fmt.Errorf("%w: %w", err, awserr.Kind(err))
 }

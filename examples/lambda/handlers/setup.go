@@ -3,10 +3,8 @@ package handlers
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
@@ -17,7 +15,9 @@ import (
 // from config.LoadDefaultConfig, the production pipeline (NewAWSPipeline,
 // which never restores) and, when launcher is true and
 // LIBERATOR_ECS_CLUSTER is set, an ECS launcher for StepDumpUploaded
-// messages found on the queue. Logs are JSON on stdout.
+// messages found on the queue. Logs are JSON on stdout (NewLogger); AWS
+// calls time out per attempt (LoadAWSConfig) and every invocation keeps
+// LIBERATOR_DEADLINE_MARGIN free before its deadline (Steps.Margin).
 func SetupSteps(ctx context.Context, getenv func(string) string, ev map[string]liberator.Step, launcher bool) (*Steps, error) {
 	cfg, err := FromEnv(getenv)
 	if err != nil {
@@ -26,17 +26,17 @@ func SetupSteps(ctx context.Context, getenv func(string) string, ev map[string]l
 	if err := cfg.CheckPipeline(); err != nil {
 		return nil, err
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(cfg.Region))
+	log := NewLogger(os.Stdout, cfg.LogLevel)
+	awsCfg, err := LoadAWSConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("load AWS config: %w", err)
+		return nil, err
 	}
 	clk := liberator.RealClock{}
 	p, err := NewAWSPipeline(ctx, cfg, awsCfg, NoRestore, clk, log)
 	if err != nil {
 		return nil, err
 	}
-	h := &Steps{Pipeline: p, Events: ev, Clock: clk, Logger: log}
+	h := &Steps{Pipeline: p, Events: ev, Clock: clk, Logger: log, Margin: cfg.DeadlineMargin}
 	if launcher && cfg.ECS.Cluster != "" {
 		if err := cfg.CheckECS(); err != nil {
 			return nil, fmt.Errorf("%s is set, so ECS relaunches need: %w", EnvECSCluster, err)

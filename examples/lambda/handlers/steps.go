@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -28,13 +29,20 @@ type StepRunner interface {
 //   - an RDS event whose id is in Events becomes a message for the mapped
 //     step (MessageFromRDSEvent), e.g. RDS-EVENT-0042 → StepSnapshotCheck;
 //     other RDS events and events about snapshots the pipeline did not make
-//     are ignored;
+//     are ignored; an RDS event of a mapped id without a source identifier
+//     or ARN is malformed (ErrInvalid) and dropped;
 //   - a scheduler message (a liberator.Message as PubSubScheduler sends it)
 //     is run if due, or sent back to the scheduler with the delay left
 //     (SQS delays one message by 900 s at most);
 //   - a StepDumpUploaded message (a run enqueued with Pipeline.Start, e.g.
 //     a backdated one) is handed to Launcher, since a restore does not fit in
-//     a Lambda; without a Launcher it is dropped with an error log.
+//     a Lambda; without a Launcher it fails with ErrInvalid and is dropped.
+//
+// Every invocation works to a budget (WithBudget): it stops Margin before
+// the function's deadline, so that it can still answer. Every record or
+// event is logged once, when its fate is known, with its message or event
+// id, run id and step when known, and for a failure the error's "kind"
+// (KindName) and whether it will be retried ("retry").
 type Steps struct {
 	// Pipeline runs the steps (required).
 	Pipeline StepRunner
@@ -44,8 +52,12 @@ type Steps struct {
 	Launcher RestoreLauncher
 	// Clock tells the time (default liberator.RealClock{}).
 	Clock liberator.Clock
-	// Logger defaults to slog.Default().
+	// Logger defaults to slog.Default(). Give it a LogHandler (NewLogger)
+	// so that the library's own lines carry the record's ids too.
 	Logger *slog.Logger
+	// Margin is the time kept free before the invocation's deadline (see
+	// WithBudget and Margin); 0 means DefaultMargin.
+	Margin time.Duration
 }
 
 // SnapshotReadyEvents are the RDS events of the snapshot-ready Lambda.
@@ -81,182 +93,337 @@ type StepResult struct {
 
 // Invoke is the Lambda entry point: it accepts an SQS event (a JSON object
 // with "Records") or an EventBridge event, and returns an
-// events.SQSEventResponse for the former and nil for the latter.
+// events.SQSEventResponse for the former and nil for the latter. A payload
+// that is neither is logged and refused with an error wrapping ErrInvalid.
+// Register it with ForLambda, so that Lambda reports the error's kind.
 func (h *Steps) Invoke(ctx context.Context, raw json.RawMessage) (any, error) {
 	var probe struct {
 		Records    json.RawMessage `json:"Records"`
 		DetailType string          `json:"detail-type"`
 	}
 	if err := json.Unmarshal(raw, &probe); err != nil {
-		return nil, fmt.Errorf("decode event: %v: %w", err, liberator.ErrInvalid)
+		return nil, h.refuse(ctx, "event", raw, err)
 	}
 	if len(probe.Records) > 0 && !bytes.Equal(probe.Records, []byte("null")) {
 		var ev events.SQSEvent
 		if err := json.Unmarshal(raw, &ev); err != nil {
-			return nil, fmt.Errorf("decode SQS event: %v: %w", err, liberator.ErrInvalid)
+			return nil, h.refuse(ctx, "SQS event", raw, err)
 		}
 		return h.HandleSQS(ctx, ev)
 	}
 	var ev events.CloudWatchEvent
 	if err := json.Unmarshal(raw, &ev); err != nil {
-		return nil, fmt.Errorf("decode EventBridge event: %v: %w", err, liberator.ErrInvalid)
+		return nil, h.refuse(ctx, "EventBridge event", raw, err)
 	}
 	_, err := h.HandleEventBridge(ctx, ev)
 	return nil, err
 }
 
+// refuse logs and returns the error of an invocation payload that does not
+// decode.
+func (h *Steps) refuse(ctx context.Context, what string, raw []byte, cause error) error {
+	err := fmt.Errorf("decode %s: %v: %w", what, cause, liberator.ErrInvalid)
+	h.logger().ErrorContext(ctx, "invocation refused: payload does not decode",
+		"kind", KindName(err), "retry", false, "err", err, "payload_prefix", prefix(string(raw), 120))
+	return err
+}
+
 // HandleEventBridge handles one EventBridge RDS event. Events it does not
-// act on return a nil error. A step that failed, for now or for good, is
-// returned as an error: Lambda retries the event (steps are idempotent) and
-// then sends it to the function's on-failure destination, so a failed run
-// shows in the function's Errors metric.
+// act on return a nil error, and so do malformed ones (logged at error
+// level: a retry cannot mend them). A step that failed, for now or for
+// good, is returned as an error: Lambda retries the event (steps are
+// idempotent) and then sends it to the function's on-failure destination,
+// so a failed run shows in the function's Errors metric. When the margin
+// before the deadline is reached the step is stopped and a Transient error
+// is returned, so Lambda retries the event.
 func (h *Steps) HandleEventBridge(ctx context.Context, ev events.CloudWatchEvent) (StepResult, error) {
-	log := h.logger().With("event_id", ev.ID)
-	e, err := DecodeRDSEventBridge(ev)
-	if errors.Is(err, ErrNotAnRDSEvent) {
-		log.InfoContext(ctx, "ignoring event", "detail_type", ev.DetailType, "reason", err.Error())
+	budget, margin, cancel := WithBudget(ctx, h.Margin)
+	defer cancel()
+	r := h.newRec(budget, "event_id", ev.ID)
+	var (
+		res StepResult
+		err error
+	)
+	e, derr := DecodeRDSEventBridge(ev)
+	switch {
+	case errors.Is(derr, ErrNotAnRDSEvent):
+		r.with("detail_type", ev.DetailType)
+		res = StepResult{Ignored: derr.Error()}
+	case derr != nil:
+		err = malformed(derr, nil)
+	default:
+		res, err = h.rdsEvent(r, e)
+	}
+	err = budgetError(budget, "event "+ev.ID, margin, err)
+	h.report(r, "event", res, err)
+	if isMalformed(err) {
 		return StepResult{Ignored: err.Error()}, nil
 	}
-	if err != nil {
-		log.ErrorContext(ctx, "dropping malformed RDS event", "err", err)
-		return StepResult{Ignored: err.Error()}, nil
-	}
-	return h.rdsEvent(ctx, log, e)
+	return res, err
 }
 
 // HandleSQS handles a batch of SQS records, each an RDS notification (SNS
 // envelope or raw) or a scheduler message, and reports the records to
 // redeliver:
 //
-//   - a retryable failure (a scheduling or launching error, a throttled or
-//     unavailable backend: errors wrapping ErrNotReady, ErrThrottled or
-//     ErrTransient) is listed in BatchItemFailures, so SQS delivers that
+//   - a retryable failure (Retryable: a scheduling or launching error, a
+//     throttled or unavailable backend, an interrupted step) is listed in
+//     BatchItemFailures and logged at warn level, so SQS delivers that
 //     record again after its visibility timeout and the others are deleted;
-//   - a record that can never succeed (not JSON, an unknown message
-//     version or step, an RDS event without a source) is logged at error
-//     level and dropped: redelivering it would fail the same way until the
-//     redrive policy moved it to the dead-letter queue;
+//   - a record that can never succeed (not JSON, an unknown message version
+//     or step, an RDS event without a source) is logged at error level and
+//     dropped: redelivering it would fail the same way until the redrive
+//     policy moved it to the dead-letter queue;
 //   - a run that ended for good (ErrTerminal: a failed snapshot or export, a
 //     step past its deadline; ErrInvalid) is logged at error level ("run
-//     failed") by the pipeline and here, and dropped.
+//     failed") by the pipeline, and dropped;
+//   - when the margin before the function's deadline is reached, the record
+//     in progress is stopped and it and every record not yet started are
+//     listed in BatchItemFailures, each logged at warn level.
 //
+// Every record is logged once with its message id, whatever became of it.
 // The returned error is always nil: per-record outcomes are in the response
 // (the function's event source mapping must enable ReportBatchItemFailures).
 func (h *Steps) HandleSQS(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	budget, margin, cancel := WithBudget(ctx, h.Margin)
+	defer cancel()
 	resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
-	for _, r := range ev.Records {
-		if _, err := h.Record(ctx, r); err != nil {
-			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: r.MessageId})
+	fail := func(id string) {
+		resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: id})
+	}
+	for i, rec := range ev.Records {
+		if budget.Err() != nil {
+			err := notReachedError(budget, margin)
+			for _, rest := range ev.Records[i:] {
+				r := h.newRec(budget, "message_id", rest.MessageId)
+				h.report(r, "record", StepResult{}, err)
+				fail(rest.MessageId)
+			}
+			break
+		}
+		if _, err := h.record(budget, margin, rec); err != nil {
+			fail(rec.MessageId)
 		}
 	}
 	return resp, nil
 }
 
-// Record handles one SQS record. It returns an error only for a retryable
-// failure, i.e. when the record should be delivered again.
+// Record handles one SQS record under ctx (no budget of its own) and logs
+// what became of it. It returns an error only for a retryable failure,
+// i.e. when the record should be delivered again.
 func (h *Steps) Record(ctx context.Context, r events.SQSMessage) (StepResult, error) {
-	log := h.logger().With("message_id", r.MessageId)
-	body := []byte(r.Body)
-	if isSchedulerMessage(body) {
-		return h.schedulerMessage(ctx, log, body)
-	}
-	e, err := awsevents.ParseRDSEvent(body)
-	if err != nil {
-		log.ErrorContext(ctx, "dropping undecodable record", "err", err, "body_prefix", prefix(r.Body, 120))
-		return StepResult{Ignored: err.Error()}, nil
-	}
-	res, err := h.rdsEvent(ctx, log, e)
-	return res, keepRetryable(ctx, log, err)
+	return h.record(ctx, 0, r)
 }
 
-// rdsEvent runs the step an RDS event maps to.
-func (h *Steps) rdsEvent(ctx context.Context, log *slog.Logger, e awsevents.RDSEvent) (StepResult, error) {
-	log = log.With("rds_event", e.EventID, "source_id", e.SourceID, "via", string(e.Via))
-	step, ok := h.Events[e.EventID]
-	if !ok {
-		log.InfoContext(ctx, "ignoring RDS event", "message", e.Message)
-		return StepResult{Ignored: "RDS event " + e.EventID + " is not handled here"}, nil
-	}
-	m, ok, err := MessageFromRDSEvent(e, h.clock().Now())
-	switch {
-	case err != nil:
-		log.ErrorContext(ctx, "dropping RDS event", "err", err)
-		return StepResult{Ignored: err.Error()}, nil
-	case !ok:
-		log.InfoContext(ctx, "ignoring RDS event about a snapshot the pipeline did not make")
-		return StepResult{Ignored: "snapshot " + e.SourceID + " was not made by the pipeline"}, nil
-	case m.Step != step:
-		return StepResult{}, fmt.Errorf("RDS event %s maps to step %s, configured %s: %w", e.EventID, m.Step, step, liberator.ErrInvalid)
-	}
-	log.InfoContext(ctx, "RDS event", "message", e.Message, "run_id", m.RunID, "step", string(m.Step))
-	return h.process(ctx, log, m)
-}
-
-// schedulerMessage runs (or defers) a message the scheduler sent.
-func (h *Steps) schedulerMessage(ctx context.Context, log *slog.Logger, body []byte) (StepResult, error) {
-	m, due, remaining, err := liberator.DecodeDelivery(body, h.clock().Now())
-	if err != nil {
-		log.ErrorContext(ctx, "dropping undecodable scheduler message", "err", err, "body_prefix", prefix(string(body), 120))
-		return StepResult{Ignored: err.Error()}, nil
-	}
-	log = log.With("run_id", m.RunID, "step", string(m.Step), "attempt", m.Attempt)
-	if !due {
-		if err := h.Pipeline.Scheduler().Schedule(ctx, m, remaining); err != nil {
-			log.ErrorContext(ctx, "re-sending early message failed", "err", err)
-			return StepResult{Message: m}, err
-		}
-		log.DebugContext(ctx, "message not due yet: re-sent", "remaining", remaining)
-		return StepResult{Message: m, Deferred: true}, nil
-	}
-	if m.Step == liberator.StepDumpUploaded {
-		return h.launch(ctx, log, m)
-	}
-	res, err := h.process(ctx, log, m)
-	return res, keepRetryable(ctx, log, err)
-}
-
-// launch hands a StepDumpUploaded message to the Launcher.
-func (h *Steps) launch(ctx context.Context, log *slog.Logger, m liberator.Message) (StepResult, error) {
-	if h.Launcher == nil {
-		log.ErrorContext(ctx, "dropping dump_uploaded message: no restore launcher configured")
-		return StepResult{Message: m, Ignored: "no restore launcher"}, nil
-	}
-	task, err := h.Launcher.LaunchRestore(ctx, m)
-	if err != nil {
-		return StepResult{Message: m}, keepRetryable(ctx, log, err)
-	}
-	log.InfoContext(ctx, "restore launched", "task", task)
-	return StepResult{Message: m, Task: task}, nil
-}
-
-// process runs m's step and schedules what follows.
-func (h *Steps) process(ctx context.Context, log *slog.Logger, m liberator.Message) (StepResult, error) {
-	out, err := h.Pipeline.Process(ctx, m)
-	res := StepResult{Message: m, Outcome: out}
-	if err != nil {
-		log.ErrorContext(ctx, "step failed", "run_id", m.RunID, "step", string(m.Step), "retryable", retryable(err), "err", err)
+func (h *Steps) record(budget context.Context, margin time.Duration, m events.SQSMessage) (StepResult, error) {
+	r := h.newRec(budget, "message_id", m.MessageId)
+	res, err := h.sqsBody(r, []byte(m.Body))
+	err = budgetError(budget, "message "+m.MessageId, margin, err)
+	h.report(r, "record", res, err)
+	if retryable(err) {
 		return res, err
-	}
-	if out.Next != nil {
-		log.InfoContext(ctx, "step handled", "run_id", m.RunID, "step", string(m.Step), "next", string(out.Next.Step), "delay", out.Delay)
 	}
 	return res, nil
 }
 
-// keepRetryable returns err if it is worth delivering the record again, and
-// nil (after an error log) if not.
-func keepRetryable(ctx context.Context, log *slog.Logger, err error) error {
-	if err == nil || retryable(err) {
-		return err
+// sqsBody runs what one SQS record body asks for.
+func (h *Steps) sqsBody(r *rec, body []byte) (StepResult, error) {
+	if err := jsonError(body); err != nil {
+		return StepResult{}, malformed(liberator.Errorf(liberator.ErrInvalid, "decode "+bodyKind(body), "", "body is not JSON: %v", err), body)
 	}
-	log.ErrorContext(ctx, "run failed: record dropped", "err", err)
+	if isSchedulerMessage(body) {
+		return h.schedulerMessage(r, body)
+	}
+	e, err := awsevents.ParseRDSEvent(body)
+	if err != nil {
+		return StepResult{}, malformed(err, body)
+	}
+	return h.rdsEvent(r, e)
+}
+
+// rdsEvent runs the step an RDS event maps to.
+func (h *Steps) rdsEvent(r *rec, e awsevents.RDSEvent) (StepResult, error) {
+	r.with("rds_event", e.EventID, "source_id", e.SourceID, "via", string(e.Via))
+	step, ok := h.Events[e.EventID]
+	if !ok {
+		return StepResult{Ignored: "RDS event " + e.EventID + " is not handled here"}, nil
+	}
+	if e.SourceID == "" && e.SourceARN == "" {
+		return StepResult{}, malformed(liberator.Errorf(liberator.ErrInvalid, "rds event", e.EventID,
+			"no source identifier or ARN: the event names no snapshot"), nil)
+	}
+	m, ok, err := MessageFromRDSEvent(e, h.clock().Now())
+	switch {
+	case err != nil:
+		return StepResult{}, malformed(err, nil)
+	case !ok:
+		return StepResult{Ignored: "snapshot " + e.SourceID + " was not made by the pipeline"}, nil
+	}
+	r.with("run_id", m.RunID, "step", string(m.Step))
+	if m.Step != step {
+		return StepResult{Message: m}, fmt.Errorf("RDS event %s maps to step %s, configured %s: %w", e.EventID, m.Step, step, liberator.ErrInvalid)
+	}
+	return h.process(r, m)
+}
+
+// schedulerMessage runs (or defers) a message the scheduler sent.
+func (h *Steps) schedulerMessage(r *rec, body []byte) (StepResult, error) {
+	m, due, remaining, err := liberator.DecodeDelivery(body, h.clock().Now())
+	if err != nil {
+		return StepResult{}, malformed(fmt.Errorf("decode scheduler message: %w", err), body)
+	}
+	r.with("run_id", m.RunID, "step", string(m.Step), "attempt", m.Attempt)
+	if !due {
+		res := StepResult{Message: m, Outcome: liberator.Outcome{Next: &m, Delay: remaining}}
+		if err := h.Pipeline.Scheduler().Schedule(r.ctx, m, remaining); err != nil {
+			return StepResult{Message: m}, fmt.Errorf("re-send early message: %w", err)
+		}
+		res.Deferred = true
+		return res, nil
+	}
+	if m.Step == liberator.StepDumpUploaded {
+		return h.launch(r, m)
+	}
+	return h.process(r, m)
+}
+
+// launch hands a StepDumpUploaded message to the Launcher.
+func (h *Steps) launch(r *rec, m liberator.Message) (StepResult, error) {
+	if h.Launcher == nil {
+		return StepResult{Message: m, Ignored: "no restore launcher"},
+			liberator.Errorf(liberator.ErrInvalid, "launch restore", m.RunID, "no restore launcher configured (set %s and the other LIBERATOR_ECS_* variables)", EnvECSCluster)
+	}
+	task, err := h.Launcher.LaunchRestore(r.ctx, m)
+	if err != nil {
+		return StepResult{Message: m}, err
+	}
+	return StepResult{Message: m, Task: task}, nil
+}
+
+// process runs m's step and schedules what follows.
+func (h *Steps) process(r *rec, m liberator.Message) (StepResult, error) {
+	out, err := h.Pipeline.Process(r.ctx, m)
+	return StepResult{Message: m, Outcome: out}, err
+}
+
+// rec is one record's (or event's) context and logger, built once and
+// extended as its ids become known: the logger for the handler's own line,
+// the context (WithLogAttrs) for the lines the library logs meanwhile.
+type rec struct {
+	ctx context.Context
+	log *slog.Logger
+}
+
+func (h *Steps) newRec(ctx context.Context, args ...any) *rec {
+	return &rec{ctx: newRecordScope(ctx, args...), log: h.logger().With(args...)}
+}
+
+// with adds attributes to the record's logger and context.
+func (r *rec) with(args ...any) {
+	r.log = r.log.With(args...)
+	r.ctx = WithLogAttrs(r.ctx, args...)
+}
+
+// report logs what became of one record or event (what: "record" or
+// "event"), once: at info level when it was handled, ignored or deferred;
+// at warn level when it failed and will be retried; at error level when it
+// failed for good. A failure the library already logged at error level
+// with the same error (the pipeline's "run failed") is not logged at error
+// level twice: the record's line is then at info level.
+func (h *Steps) report(r *rec, what string, res StepResult, err error) {
+	ctx, log := r.ctx, r.log
+	if err == nil {
+		switch {
+		case res.Ignored != "":
+			log.InfoContext(ctx, what+" ignored", "reason", res.Ignored)
+		case res.Deferred:
+			log.InfoContext(ctx, what+" deferred: not due yet, re-sent", "remaining", res.Outcome.Delay)
+		case res.Task != "":
+			log.InfoContext(ctx, "restore launched", "task", res.Task)
+		case res.Outcome.Next != nil:
+			log.InfoContext(ctx, "step handled", "next", string(res.Outcome.Next.Step), "delay", res.Outcome.Delay,
+				"retried", res.Outcome.Retried != nil)
+		default:
+			log.InfoContext(ctx, "step handled")
+		}
+		return
+	}
+	retry := retryable(err)
+	level, msg := slog.LevelError, what+" dropped: run failed"
+	switch {
+	case isMalformed(err):
+		msg = what + " dropped: cannot be decoded"
+	case what == "event":
+		msg = "event failed: error returned to Lambda"
+		if retry {
+			level = slog.LevelWarn
+		}
+	case retry:
+		level, msg = slog.LevelWarn, "record failed: returned for redelivery"
+	}
+	if errors.Is(err, errNotReached) {
+		msg = "record not reached: returned for redelivery"
+	}
+	args := []any{"kind", KindName(err), "retry", retry, "err", err}
+	if b := malformedBody(err); b != nil {
+		args = append(args, "body_prefix", prefix(string(b), 120))
+	}
+	if level == slog.LevelError && loggedAtError(ctx, err) {
+		level = slog.LevelInfo
+	}
+	log.Log(ctx, level, msg, args...)
+}
+
+// malformedError marks an event or record that cannot be decoded: it is
+// dropped (a retry cannot mend it) and never returned to Lambda.
+type malformedError struct {
+	err  error
+	body []byte // the SQS record body, if any
+}
+
+func (e *malformedError) Error() string { return e.err.Error() }
+func (e *malformedError) Unwrap() error { return e.err }
+
+// malformed marks err (which wraps ErrInvalid, or is made to) as a decoding
+// failure of body.
+func malformed(err error, body []byte) error {
+	if !errors.Is(err, liberator.ErrInvalid) {
+		err = fmt.Errorf("%w: %w", err, liberator.ErrInvalid)
+	}
+	return &malformedError{err: err, body: body}
+}
+
+func isMalformed(err error) bool {
+	var m *malformedError
+	return errors.As(err, &m)
+}
+
+func malformedBody(err error) []byte {
+	var m *malformedError
+	if errors.As(err, &m) {
+		return m.body
+	}
 	return nil
 }
 
-// retryable reports whether err says "try again later".
-func retryable(err error) bool {
-	return errors.Is(err, liberator.ErrNotReady) || errors.Is(err, liberator.ErrThrottled) ||
-		errors.Is(err, liberator.ErrTransient) || errors.Is(err, context.DeadlineExceeded)
+// jsonError returns why body is not JSON, or nil.
+func jsonError(body []byte) error {
+	var v json.RawMessage
+	return json.Unmarshal(body, &v)
+}
+
+// bodyKind guesses what a record body that does not decode was meant to
+// be, for the error message: a truncated scheduler message still shows its
+// "version" and "step" fields.
+func bodyKind(body []byte) string {
+	has := func(s string) bool { return bytes.Contains(body, []byte(s)) }
+	switch {
+	case has(`"version"`) && has(`"step"`):
+		return "scheduler message"
+	case has(`"TopicArn"`), has(`"Event ID"`), has(`"detail-type"`), has(`"EventID"`):
+		return "RDS notification"
+	}
+	return "record body"
 }
 
 // isSchedulerMessage tells a liberator.Message from an RDS notification:

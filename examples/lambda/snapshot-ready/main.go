@@ -26,5 +26,5 @@ func main() {
 		fmt.Fprintln(os.Stderr, "snapshot-ready:", err)
 		os.Exit(1)
 	}
-	lambda.Start(h.Invoke)
+	lambda.Start(handlers.ForLambda(h.Invoke))
 }
