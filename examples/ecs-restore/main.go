@@ -16,7 +16,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"os"
@@ -25,7 +24,6 @@ import (
 	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/go-sql-driver/mysql"
 	_ "gocloud.dev/blob/fileblob"
 	_ "gocloud.dev/blob/s3blob"
@@ -55,16 +53,16 @@ func run(ctx context.Context, getenv func(string) string) error {
 	if err := cfg.CheckRestore(); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	log := handlers.NewLogger(os.Stdout, cfg.LogLevel)
 	clk := liberator.RealClock{}
 	m, err := handlers.RestoreMessage(cfg.Restore, cfg.BucketURL, clk.Now())
 	if err != nil {
 		return err
 	}
-	log = log.With("run_id", m.RunID)
-	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(cfg.Region))
+	ctx = runContext(ctx, m)
+	awsCfg, err := handlers.LoadAWSConfig(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("load AWS config: %w", err)
+		return err
 	}
 	dsn := mysql.NewConfig()
 	dsn.User, dsn.Passwd = cfg.Restore.DBUser, cfg.Restore.DBPassword
@@ -74,12 +72,19 @@ func run(ctx context.Context, getenv func(string) string) error {
 		return err
 	}
 	defer db.Close()
-	return restore(ctx, cfg, awsCfg, db, m, clk, log)
+	return restore(ctx, cfg, awsCfg, rdssnap.RestorerFunc(mysqlRestorer(db, cfg.Restore.DBName, log)), m, clk, log)
 }
 
-// restore runs the task's step for m with the dump loaded into db.
-func restore(ctx context.Context, cfg handlers.Config, awsCfg aws.Config, db *sql.DB, m liberator.Message, clk liberator.Clock, log *slog.Logger) error {
-	restorer := rdssnap.RestorerFunc(mysqlRestorer(db, cfg.Restore.DBName, log))
+// runContext returns ctx with the run's id for every log line of the task:
+// the task's own and the library's (handlers.LogHandler adds it to records
+// that lack it, and the pipeline's records, which carry it already, keep
+// one run_id).
+func runContext(ctx context.Context, m liberator.Message) context.Context {
+	return handlers.WithLogAttrs(ctx, "run_id", m.RunID)
+}
+
+// restore runs the task's step for m, restoring the dump with restorer.
+func restore(ctx context.Context, cfg handlers.Config, awsCfg aws.Config, restorer rdssnap.Restorer, m liberator.Message, clk liberator.Clock, log *slog.Logger) error {
 	p, err := handlers.NewAWSPipeline(ctx, cfg, awsCfg, restorer, clk, log)
 	if err != nil {
 		return err

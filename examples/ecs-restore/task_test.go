@@ -15,6 +15,7 @@ import (
 	"github.com/dataplatform/liberator-ingestion/internal/mysqltest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqlsnap"
+	"github.com/dataplatform/liberator-ingestion/snapshot/rdssnap"
 )
 
 // TestRestoreTask runs the task's work as main does, against local S3, RDS
@@ -77,7 +78,7 @@ func TestRestoreTask(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := restore(ctx, cfg, awsCfg, db, m, real, quiet()); err != nil {
+	if err := restore(ctx, cfg, awsCfg, rdssnap.RestorerFunc(mysqlRestorer(db, target, quiet())), m, real, quiet()); err != nil {
 		t.Fatalf("restore: %v", err)
 	}
 	var rows int
@@ -102,7 +103,7 @@ func TestRestoreTask(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = restore(ctx, cfg, awsCfg, db, m, real, quiet())
+	err = restore(ctx, cfg, awsCfg, rdssnap.RestorerFunc(mysqlRestorer(db, target, quiet())), m, real, quiet())
 	if !errors.Is(err, liberator.ErrInvalid) || !strings.Contains(oneLine(err), "liberator_dump_20261125.zip") || strings.Contains(oneLine(err), "\n") {
 		t.Fatalf("restore of a bad dump = %v, want an ErrInvalid naming the dump", err)
 	}
