@@ -153,7 +153,8 @@ type ExportInfo struct {
 	RowCounts map[string]int64 `json:"row_counts,omitempty"`
 	// Tables reports each exported table, in export order, when the
 	// exporter knows more than row counts (the embedded and MySQL
-	// exporters do, from their tables report; RDS does not).
+	// exporters do, from their tables report; RDS does not, and the
+	// Pipeline asks a Lander that is a TableReader instead).
 	Tables []TableExport `json:"tables,omitempty"`
 	// Skipped lists what the source held that is not a table (views,
 	// triggers, routines), as "kind name (line n)".
@@ -167,7 +168,8 @@ type ExportInfo struct {
 type TableExport struct {
 	// Table is "database.table".
 	Table string `json:"table"`
-	// Rows and Bytes (of Parquet) written.
+	// Rows and Bytes (of Parquet) written. Rows is -1 when not known (a
+	// table a TableReader could not read).
 	Rows  int64 `json:"rows"`
 	Bytes int64 `json:"bytes"`
 	// Columns is the type mapping applied, in column order.
@@ -256,6 +258,28 @@ func checkKind(k SnapshotKind, reads []SnapshotKind, what, exp string) error {
 // blob buckets, describes the algorithm.
 type Lander interface {
 	Land(ctx context.Context, req LandRequest) (Manifest, error)
+}
+
+// History is implemented by a Lander that can find what it published
+// before; the Pipeline then compares every run with the last published
+// import (Compare) and can gate it (Config.Gate). bloblander.Lander
+// implements it.
+type History interface {
+	// LastPublished returns the last published import of database before
+	// the date before: the newest import date earlier than before on
+	// which a table of database has a published partition, with one
+	// TableManifest per table published on that date. found is false when
+	// there is none.
+	LastPublished(ctx context.Context, database string, before Date) (m Manifest, found bool, err error)
+}
+
+// TableReader is implemented by a Lander that can describe an export's
+// tables (columns, rows, bytes) from the export's own files. The Pipeline
+// calls it for exports whose Exporter reports no tables (RDS:
+// ExportInfo.Tables is empty). bloblander.Lander reads the Parquet
+// footers; see its package doc for what that leaves unknown.
+type TableReader interface {
+	ExportTables(ctx context.Context, req LandRequest) ([]TableExport, error)
 }
 
 // ---- Workflow ----

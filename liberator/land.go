@@ -15,6 +15,13 @@ type LandRequest struct {
 	// RowCounts optionally gives the row count per table ("liberator.PCN_IC")
 	// for the manifest, when the exporter knows it.
 	RowCounts map[string]int64 `json:"row_counts,omitempty"`
+	// Schema optionally describes each exported table (ExportInfo.Tables,
+	// or what a TableReader read); the Lander records each table's
+	// columns, and its rows when RowCounts lacks them, in its manifest.
+	Schema []TableExport `json:"schema,omitempty"`
+	// Changes, when set, is the comparison with the last published import;
+	// the Lander records it in every manifest it writes.
+	Changes *Changes `json:"changes,omitempty"`
 }
 
 // Object is one landed file.
@@ -38,6 +45,12 @@ type TableManifest struct {
 	Objects []Object `json:"objects"`
 	// Rows is the table's row count when known, else -1.
 	Rows int64 `json:"rows"`
+	// Bytes is the total size of Objects.
+	Bytes int64 `json:"bytes"`
+	// Columns is the table's schema (MySQL and Parquet types,
+	// nullability) in column order, from LandRequest.Schema; empty when
+	// not known.
+	Columns []ColumnExport `json:"columns,omitempty"`
 }
 
 // Manifest records what a Lander published for one export and date.
@@ -46,4 +59,7 @@ type Manifest struct {
 	ExportID   string          `json:"export_id"`
 	ImportDate Date            `json:"import_date"`
 	Tables     []TableManifest `json:"tables"`
+	// Changes is what changed since the last published import
+	// (LandRequest.Changes), when it was compared.
+	Changes *Changes `json:"changes,omitempty"`
 }
