@@ -53,10 +53,16 @@ type Message struct {
 	StepStarted time.Time `json:"step_started"`
 	// NotBefore is when the message is due (used to chain long delays).
 	NotBefore time.Time `json:"not_before,omitempty"`
-	// Manifest is set on StepLanded and after.
+	// Manifest is set on StepLanded and after, without the tables'
+	// columns and the changes (the partitions' manifests hold them), to
+	// keep messages well under queue size limits (SQS: 256 KiB).
 	Manifest *Manifest `json:"manifest,omitempty"`
 	// WorkflowRunID is set on StepWorkflowStarted.
 	WorkflowRunID string `json:"workflow_run_id,omitempty"`
+	// AcceptChanges makes the run publish even if its gate fails
+	// (Config.Gate): the failures are still reported, with the verdict
+	// GateAccepted. A stopped run's GateError.Resume has it set.
+	AcceptChanges bool `json:"accept_changes,omitempty"`
 }
 
 // Encode returns m as JSON.

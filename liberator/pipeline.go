@@ -40,6 +40,11 @@ type Config struct {
 	// Keep is the prune policy used when PruneSnapshots is set; its Current
 	// field is filled in with the run's snapshot id.
 	Keep KeepPolicy
+	// Gate may stop a run whose export changed too much since the last
+	// published import (see Gate; ParseGate reads it from text). The zero
+	// Gate is off. A Gate that is not off needs a Lander that implements
+	// History.
+	Gate Gate
 }
 
 // Pipeline runs the import as a state machine driven by Messages:
@@ -62,6 +67,7 @@ type Pipeline struct {
 	tables []string
 	prune  bool
 	keep   KeepPolicy
+	gate   Gate
 }
 
 // New checks cfg and returns a Pipeline. A missing component or a bad retry
@@ -90,6 +96,10 @@ func New(cfg Config) (*Pipeline, error) {
 		snap: cfg.Snapshotter, exp: cfg.Exporter, land: cfg.Lander, wf: cfg.Workflow,
 		sched: cfg.Scheduler, clk: cfg.Clock, log: cfg.Logger, retry: cfg.Retry,
 		tables: append([]string(nil), cfg.Tables...), prune: cfg.PruneSnapshots, keep: cfg.Keep,
+		gate: cfg.Gate,
+	}
+	if err := checkGate(cfg.Gate, cfg.Lander); err != nil {
+		return nil, err
 	}
 	if p.clk == nil {
 		p.clk = RealClock{}
@@ -134,6 +144,12 @@ type Outcome struct {
 	Export *ExportInfo
 	// Workflow is the started workflow run, set by the step that started it.
 	Workflow *WorkflowRun
+	// Changes is what changed since the last published import, set by the
+	// step that compared them (also when the gate stopped the run).
+	Changes *Changes
+	// Manifest is the manifest Land returned, whole, set by the step that
+	// landed (Next.Manifest omits the columns and changes).
+	Manifest *Manifest
 }
 
 // Start schedules a run's first message (see NewRunMessage) with no delay.
@@ -407,19 +423,29 @@ func (p *Pipeline) exportCheck(ctx context.Context, m Message) (Outcome, error) 
 	if prefix == "" {
 		prefix = m.ExportID + "/"
 	}
-	man, err := p.land.Land(ctx, LandRequest{
+	req := LandRequest{
 		ExportID:     m.ExportID,
 		ExportPrefix: prefix,
 		ImportDate:   m.ImportDate,
 		Tables:       p.tables,
 		RowCounts:    info.RowCounts,
-	})
+	}
+	changes, err := p.review(ctx, m, &info, &req)
+	var gerr *GateError
+	if errors.As(err, &gerr) {
+		return Outcome{Export: &info, Changes: changes}, err
+	} else if err != nil {
+		return p.onError(m, "compare export "+m.ExportID, err, false)
+	}
+	man, err := p.land.Land(ctx, req)
 	if err != nil {
 		return p.onError(m, "land export "+m.ExportID, err, false)
 	}
 	out := p.advance(m, StepLanded, 0)
-	out.Next.Manifest = &man
+	out.Next.Manifest = slimManifest(man)
+	out.Manifest = &man
 	out.Export = &info
+	out.Changes = changes
 	return out, nil
 }
 

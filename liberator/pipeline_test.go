@@ -148,9 +148,10 @@ func published(exportID string, tables map[string][][]byte) []string {
 	return keys
 }
 
-// wantManifest is the manifest of a landing of tables from exportID.
+// wantManifest is the manifest of a landing of tables from exportID, the
+// first import of the database: every table is added.
 func wantManifest(exportID string, tables map[string][][]byte, rows map[string]int64) liberator.Manifest {
-	m := liberator.Manifest{Version: 1, ExportID: exportID, ImportDate: date}
+	m := liberator.Manifest{Version: 1, ExportID: exportID, ImportDate: date, Changes: &liberator.Changes{First: true}}
 	for _, table := range []string{"PCN_IC", "VRM"} {
 		files, ok := tables[table]
 		if !ok {
@@ -166,9 +167,17 @@ func wantManifest(exportID string, tables map[string][][]byte, rows map[string]i
 				Source: fmt.Sprintf("%s/liberator/liberator.%s/1/part-%05d-%s-c000.gz.parquet", exportID, table, i, fakeexport.PartUUID(exportID, table, i)),
 				Size:   int64(len(f)),
 			})
+			tm.Bytes += int64(len(f))
 		}
 		m.Tables = append(m.Tables, tm)
+		m.Changes.Tables = append(m.Changes.Tables, liberator.TableChange{Table: "liberator." + table, Status: liberator.TableAdded, OldRows: -1, NewRows: tm.Rows})
 	}
+	return m
+}
+
+// slim is m as the run's messages (and so the workflow request) carry it.
+func slim(m liberator.Manifest) liberator.Manifest {
+	m.Changes = nil
 	return m
 }
 
@@ -196,7 +205,7 @@ func checkPublished(t *testing.T, e *env, res liberator.Result, steps int, rows 
 	exp := res.Export
 	want := liberator.Result{
 		RunID: runID, ImportDate: date, SnapshotID: snapID, ExportID: snapID,
-		Manifest: man, WorkflowRunID: "wr_0001", Export: exp, Workflow: run, Steps: steps,
+		Manifest: man, WorkflowRunID: "wr_0001", Export: exp, Workflow: run, Steps: steps, Changes: man.Changes,
 	}
 	if diff := cmp.Diff(want, res); diff != "" {
 		t.Errorf("Result mismatch (-want +got):\n%s", diff)
@@ -216,7 +225,7 @@ func checkPublished(t *testing.T, e *env, res liberator.Result, steps int, rows 
 		if err := json.Unmarshal(b, &got); err != nil {
 			t.Fatal(err)
 		}
-		wantFile := liberator.Manifest{Version: 1, ExportID: snapID, ImportDate: date, Tables: []liberator.TableManifest{tm}}
+		wantFile := liberator.Manifest{Version: 1, ExportID: snapID, ImportDate: date, Tables: []liberator.TableManifest{tm}, Changes: man.Changes}
 		if diff := cmp.Diff(wantFile, got); diff != "" {
 			t.Errorf("manifest file of %s mismatch (-want +got):\n%s", tm.Table, diff)
 		}
@@ -224,7 +233,7 @@ func checkPublished(t *testing.T, e *env, res liberator.Result, steps int, rows 
 	if diff := cmp.Diff([]liberator.WorkflowRun{wantRun("wr_0001", snapID)}, e.wf.Runs(), ignoreStarted); diff != "" {
 		t.Errorf("workflow runs mismatch (-want +got):\n%s", diff)
 	}
-	if reqs := e.wf.Requests(); len(reqs) != 1 || !cmp.Equal(reqs[0].Manifest, man) || reqs[0].ImportDate != date {
+	if reqs := e.wf.Requests(); len(reqs) != 1 || !cmp.Equal(reqs[0].Manifest, slim(man)) || reqs[0].ImportDate != date {
 		t.Errorf("workflow request = %+v, want the run's manifest and date", reqs)
 	}
 	if diff := cmp.Diff([]string{snapID}, e.exp.Tasks()); diff != "" {

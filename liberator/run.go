@@ -21,6 +21,10 @@ type Result struct {
 	// Workflow is the started workflow run (with the tables' outputs when
 	// the workflow reports them), when this process started it.
 	Workflow WorkflowRun
+	// Changes is what changed since the last published import (with the
+	// gate's verdict when a gate is set), when this process compared them;
+	// it is set too when the gate stopped the run.
+	Changes *Changes
 	// Steps counts the messages of this run that Run handled (re-checks
 	// included, dropped duplicates excluded).
 	Steps int
@@ -86,6 +90,12 @@ func (p *Pipeline) Run(ctx context.Context, m Message) (Result, error) {
 		seen[key] = true
 		res.Steps++
 		out, err := p.Handle(ctx, msg)
+		if out.Export != nil {
+			res.Export = *out.Export
+		}
+		if out.Changes != nil {
+			res.Changes = out.Changes
+		}
 		if err != nil {
 			if aerr := ack(ctx, d); aerr != nil {
 				err = errors.Join(err, aerr)
@@ -108,14 +118,13 @@ func (p *Pipeline) Run(ctx context.Context, m Message) (Result, error) {
 		if n.ExportID != "" {
 			res.ExportID = n.ExportID
 		}
-		if n.Manifest != nil {
-			res.Manifest = *n.Manifest
+		if out.Manifest != nil {
+			res.Manifest = *out.Manifest
+		} else if n.Manifest != nil && res.Manifest.ExportID != n.Manifest.ExportID {
+			res.Manifest = *n.Manifest // landed elsewhere: as the message carries it
 		}
 		if n.WorkflowRunID != "" {
 			res.WorkflowRunID = n.WorkflowRunID
-		}
-		if out.Export != nil {
-			res.Export = *out.Export
 		}
 		if out.Workflow != nil {
 			res.Workflow = *out.Workflow
