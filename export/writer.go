@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/google/uuid"
 	"github.com/klauspost/compress/s2"
@@ -184,6 +185,9 @@ type TableWriter struct {
 	cur   *part
 	// rows over the finished parts.
 	rows int64
+	// oversized are the leaf columns that held a value longer than
+	// MaxStatisticsValue: parts opened since get no statistics for them.
+	oversized []int
 }
 
 type part struct {
@@ -191,7 +195,7 @@ type part struct {
 	cancel context.CancelFunc
 	bw     *blob.Writer
 	cw     *countingWriter
-	pw     *parquet.Writer
+	pw     *ParquetWriter
 	rows   int64
 	// rgBase is pw.Size() right after the last row group flush.
 	rgBase int64
@@ -230,7 +234,7 @@ func (w *TableWriter) open() error {
 		return blobio.Error("export write", key, err)
 	}
 	cw := &countingWriter{w: bw}
-	pw := parquet.NewWriter(cw, w.schema,
+	pw := NewParquetWriter(cw, w.schema, w.oversized,
 		parquet.Compression(w.codec),
 		parquet.MaxRowsPerRowGroup(w.opts.RowGroupRows),
 		parquet.CreatedBy("liberator-ingestion", "", ""),
@@ -241,10 +245,69 @@ func (w *TableWriter) open() error {
 
 // WriteRows writes rows (whose values carry their levels and column
 // indexes, as Decode returns them). The rows are not retained.
+//
+// Statistics are bounded as ParquetWriter describes: a column gets none in
+// a part once one of its values is longer than MaxStatisticsValue. The
+// columns are chosen when a part opens, from the rows of this call; a
+// column first found oversized later ends the open part before that row,
+// so that the writer never copies the value into statistics (a table gets
+// at most one extra part per binary column).
 func (w *TableWriter) WriteRows(rows []parquet.Row) error {
-	if len(rows) == 0 {
-		return nil
+	for len(rows) > 0 {
+		if w.cur == nil {
+			w.markOversized(rows)
+		}
+		i := w.firstOversized(rows)
+		if i > 0 {
+			if err := w.writeRows(rows[:i]); err != nil {
+				return err
+			}
+			rows = rows[i:]
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		if err := w.FinishPart(); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// firstOversized returns the index of the first row holding a value longer
+// than MaxStatisticsValue in a column not yet oversized (len(rows) if none).
+func (w *TableWriter) firstOversized(rows []parquet.Row) int {
+	for i, r := range rows {
+		for _, v := range r {
+			if isLongBytes(v) && !slices.Contains(w.oversized, v.Column()) {
+				return i
+			}
+		}
+	}
+	return len(rows)
+}
+
+// markOversized adds the columns of every value of rows longer than
+// MaxStatisticsValue to the oversized ones.
+func (w *TableWriter) markOversized(rows []parquet.Row) {
+	for _, r := range rows {
+		for _, v := range r {
+			if isLongBytes(v) && !slices.Contains(w.oversized, v.Column()) {
+				w.oversized = append(w.oversized, v.Column())
+			}
+		}
+	}
+}
+
+// isLongBytes reports whether v is a byte array longer than
+// MaxStatisticsValue.
+func isLongBytes(v parquet.Value) bool {
+	k := v.Kind()
+	return (k == parquet.ByteArray || k == parquet.FixedLenByteArray) && !v.IsNull() && len(v.ByteArray()) > MaxStatisticsValue
+}
+
+// writeRows writes rows into the open part (opening one if needed).
+func (w *TableWriter) writeRows(rows []parquet.Row) error {
 	if w.cur == nil {
 		if err := w.open(); err != nil {
 			return err

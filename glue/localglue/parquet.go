@@ -9,6 +9,7 @@ import (
 	"github.com/parquet-go/parquet-go/compress"
 	"gocloud.dev/blob"
 
+	"github.com/dataplatform/liberator-ingestion/export"
 	"github.com/dataplatform/liberator-ingestion/internal/blobio"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 )
@@ -46,7 +47,9 @@ func (l *Workflow) copyFile(ctx context.Context, srcKey, dstKey, ts string) (n i
 			bw.Close()
 		}
 	}()
-	pw := parquet.NewWriter(bw, schema, parquet.Compression(l.codec))
+	// Statistics bounded as the landed files' (export.ParquetWriter): the
+	// columns the landed file holds without statistics get none here.
+	pw := export.NewParquetWriter(bw, schema, export.OversizedColumns(f), parquet.Compression(l.codec))
 	tsVal := parquet.ByteArrayValue([]byte(ts)).Level(0, 1, tsCol)
 	// Decoding (one goroutine) and encoding (this one) overlap: the
 	// reader copies each batch of rows out of its page buffers and hands
