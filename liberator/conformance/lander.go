@@ -68,6 +68,8 @@ func RunLanderTests(t *testing.T, h LanderHarness) {
 	t.Run("RefusesBadKeys", func(t *testing.T) { testRefusesBadKeys(t, h) })
 	t.Run("RefusesInvalidDate", func(t *testing.T) { testRefusesInvalidDate(t, h) })
 	t.Run("FailureWritesNoMarker", func(t *testing.T) { testFailureNoMarker(t, h) })
+	t.Run("RecordsSchemaAndChanges", func(t *testing.T) { testRecordsSchemaAndChanges(t, h) })
+	t.Run("LastPublished", func(t *testing.T) { testLastPublished(t, h) })
 }
 
 func pcn() partition.TableRef { return partition.TableRef{Database: "liberator", Table: "PCN_IC"} }
@@ -85,7 +87,7 @@ func expectedManifest(exportID, exportPrefix string, sizes map[string]int64, row
 		}
 		return -1
 	}
-	return liberator.Manifest{Version: partition.ManifestVersion, ExportID: exportID, ImportDate: landerDate, Tables: []liberator.TableManifest{
+	return withBytes(liberator.Manifest{Version: partition.ManifestVersion, ExportID: exportID, ImportDate: landerDate, Tables: []liberator.TableManifest{
 		{Database: "liberator", Table: "PCN_IC", Prefix: pp, Rows: rowsOf(pcn()), Objects: []liberator.Object{
 			obj(pp, "liberator/liberator.PCN_IC/1/part-00000-aaaa-c000.gz.parquet", "part-00000-aaaa-c000.gz.parquet"),
 			obj(pp, "liberator/liberator.PCN_IC/2/part-00001-bbbb-c000.gz.parquet", "part-00001-bbbb-c000.gz.parquet"),
@@ -93,7 +95,19 @@ func expectedManifest(exportID, exportPrefix string, sizes map[string]int64, row
 		{Database: "liberator", Table: "vrm_hist", Prefix: vp, Rows: rowsOf(vrm()), Objects: []liberator.Object{
 			obj(vp, "liberator/liberator.vrm_hist/part-00000-cccc-c000.gz.parquet", "part-00000-cccc-c000.gz.parquet"),
 		}},
-	}}
+	}})
+}
+
+// withBytes sets every table's Bytes to the sum of its objects' sizes, as
+// a Lander records it.
+func withBytes(m liberator.Manifest) liberator.Manifest {
+	for i := range m.Tables {
+		m.Tables[i].Bytes = 0
+		for _, o := range m.Tables[i].Objects {
+			m.Tables[i].Bytes += o.Size
+		}
+	}
+	return m
 }
 
 var ignoreVersion = cmpopts.IgnoreFields(liberator.Manifest{}, "Version")
@@ -248,12 +262,12 @@ func testRerunReplaces(t *testing.T, h LanderHarness) {
 		t.Fatalf("second Land: %v", err)
 	}
 	pp := partition.TablePrefix(landerPrefix, pcn(), landerDate)
-	want := liberator.Manifest{ExportID: "exp-2", ImportDate: landerDate, Tables: []liberator.TableManifest{
+	want := withBytes(liberator.Manifest{ExportID: "exp-2", ImportDate: landerDate, Tables: []liberator.TableManifest{
 		{Database: "liberator", Table: "PCN_IC", Prefix: pp, Rows: -1, Objects: []liberator.Object{
 			{Key: pp + "part-00000-aaaa-c000.gz.parquet", Source: "exp-2/liberator/liberator.PCN_IC/1/part-00000-aaaa-c000.gz.parquet", Size: 20},
 			{Key: pp + "part-00002-dddd-c000.gz.parquet", Source: "exp-2/liberator/liberator.PCN_IC/1/part-00002-dddd-c000.gz.parquet", Size: 8},
 		}},
-	}}
+	}})
 	if diff := cmp.Diff(want, got, ignoreVersion); diff != "" {
 		t.Errorf("second Land manifest (-want +got):\n%s", diff)
 	}

@@ -28,6 +28,35 @@
 //     is written, then _SUCCESS last.
 //
 // partition.ReadManifest and partition.Published read what was published.
+// Each table's _manifest.json lists its objects and bytes and, from the
+// request, its rows, its columns (LandRequest.Schema: name, MySQL and
+// Parquet types, nullability) and the run's changes since the last
+// published import (LandRequest.Changes).
+//
+// # Reading an export's tables
+//
+// Lander.ExportTables (liberator.TableReader) describes an export whose
+// Exporter reports no tables (RDS) from the export itself: it plans like
+// Land, then reads the footer of every *.parquet file (one range read each,
+// Workers at a time) for the table's row count (the sum of its files'),
+// its top-level columns (name, Parquet type as the tables report names it,
+// nullability: OPTIONAL is nullable) and its bytes. What the footers do not
+// carry stays unknown: the MySQL types (ColumnExport.MySQLType is empty, so
+// a change of MySQL type that keeps the Parquet type, such as VARCHAR(40)
+// to VARCHAR(80), is not seen), and RDS's own
+// export_tables_info_*.json is not read. A file that is not readable
+// Parquet leaves its table's rows and columns unknown, with a warning.
+//
+// # Finding the last published import
+//
+// Lander.LastPublished (liberator.History) lists the database's table
+// folders under the prefix, then for each table walks its partition
+// folders newest first (import_year=, import_month=, import_day=, a
+// delimited listing each) down to the newest date before the given one
+// whose partition holds _SUCCESS: a few listings per table however long
+// the history. The last published import is the newest of those dates; its
+// manifest merges the manifests of the tables published on it. Partitions
+// without a marker (a failed or unpublished landing) are passed over.
 //
 // # Failures
 //

@@ -372,11 +372,12 @@ func (l *Lander) publishTable(ctx context.Context, ld *landing, t *tableWork) er
 		tm.Objects = append(tm.Objects, liberator.Object{Key: j.dst, Source: j.src, Size: j.size})
 	}
 	slices.SortFunc(tm.Objects, func(a, b liberator.Object) int { return strings.Compare(a.Key, b.Key) })
+	describeTable(&tm, ld.req)
 	keep[t.prefix+partition.ManifestName] = true
 	if err := l.removeStale(ctx, t.prefix, keep, ld.log); err != nil {
 		return fmt.Errorf("remove stale objects: %w", err)
 	}
-	m := liberator.Manifest{Version: partition.ManifestVersion, ExportID: ld.req.ExportID, ImportDate: ld.req.ImportDate, Tables: []liberator.TableManifest{tm}}
+	m := liberator.Manifest{Version: partition.ManifestVersion, ExportID: ld.req.ExportID, ImportDate: ld.req.ImportDate, Tables: []liberator.TableManifest{tm}, Changes: ld.req.Changes}
 	body, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
@@ -395,7 +396,7 @@ func (l *Lander) publishTable(ctx context.Context, ld *landing, t *tableWork) er
 // failed, one error naming every failure, of kind ErrTerminal if any
 // failure was terminal, else ErrTransient.
 func (ld *landing) result(ctx context.Context) (liberator.Manifest, error) {
-	out := liberator.Manifest{Version: partition.ManifestVersion, ExportID: ld.req.ExportID, ImportDate: ld.req.ImportDate}
+	out := liberator.Manifest{Version: partition.ManifestVersion, ExportID: ld.req.ExportID, ImportDate: ld.req.ImportDate, Changes: ld.req.Changes}
 	// The causes are included as text only, so that errors.Is sees the one
 	// kind chosen for the whole failure and not the kinds of the causes.
 	var msgs []string

@@ -135,11 +135,11 @@ func TestLandBothLayouts(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := liberator.Manifest{Version: 1, ExportID: "exp-1", ImportDate: day, Tables: []liberator.TableManifest{
-				{Database: "liberator", Table: "PCN_IC", Prefix: pcnPrefix("parking"), Rows: 42, Objects: []liberator.Object{
+				{Database: "liberator", Table: "PCN_IC", Prefix: pcnPrefix("parking"), Rows: 42, Bytes: 18, Objects: []liberator.Object{
 					{Key: pcnPrefix("parking") + "part-00000-aa-c000.gz.parquet", Source: "exp-1/liberator/liberator.PCN_IC/1/part-00000-aa-c000.gz.parquet", Size: 8},
 					{Key: pcnPrefix("parking") + "part-00001-bb-c000.gz.parquet", Source: "exp-1/liberator/liberator.PCN_IC/2/part-00001-bb-c000.gz.parquet", Size: 10},
 				}},
-				{Database: "liberator", Table: "vrm", Prefix: vrmPrefix("parking"), Rows: -1, Objects: []liberator.Object{
+				{Database: "liberator", Table: "vrm", Prefix: vrmPrefix("parking"), Rows: -1, Bytes: 3, Objects: []liberator.Object{
 					{Key: vrmPrefix("parking") + "part-00000-cc-c000.gz.parquet", Source: "exp-1/liberator/liberator.vrm/part-00000-cc-c000.gz.parquet", Size: 3},
 				}},
 			}}
