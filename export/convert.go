@@ -38,6 +38,7 @@ type TableProgress struct {
 type batch struct {
 	ts    *tableState
 	end   bool // marks the table's end instead of carrying rows
+	drop  bool // marks the table dropped: its parts are deleted
 	vals  []parquet.Value
 	rows  []parquet.Row
 	arena []byte
@@ -46,7 +47,7 @@ type batch struct {
 }
 
 func (b *batch) reset() {
-	b.ts, b.end = nil, false
+	b.ts, b.end, b.drop = nil, false, false
 	clear(b.vals) // drop pointers into old arenas
 	b.vals, b.rows, b.arena = b.vals[:0], b.rows[:0], b.arena[:0]
 }
@@ -58,8 +59,10 @@ type tableState struct {
 	schema *parquet.Schema
 	plans  []ColumnPlan
 	skip   bool
-	start  time.Time
-	end    time.Time
+	// dropped: the dump dropped the table (mysqldump.TableDropper).
+	dropped bool
+	start   time.Time
+	end     time.Time
 	// scanner side
 	rows    int64
 	zero    []int64
@@ -133,7 +136,7 @@ func (c *converter) CreateTable(t *mysqldump.Table) error {
 	db := c.opts.Database
 	name := db + "." + t.Name
 	if _, dup := c.byName[name]; dup {
-		return liberator.Errorf(liberator.ErrInvalid, "export", fmt.Sprintf("table %s line %d", name, t.Line), "table created twice")
+		return liberator.Errorf(liberator.ErrInvalid, "export", where(name, t.Line), "table created twice")
 	}
 	ts := &tableState{name: name, table: t, cols: append([]mysqldump.Column(nil), t.Columns...), start: c.opts.Clock.Now().UTC()}
 	lname, lbare := strings.ToLower(name), strings.ToLower(t.Name)
@@ -145,7 +148,7 @@ func (c *converter) CreateTable(t *mysqldump.Table) error {
 		}
 		schema, plans, err := SchemaFor(t, c.opts.Schema)
 		if err != nil {
-			return fmt.Errorf("table %s line %d: %w", name, t.Line, err)
+			return fmt.Errorf("%s: %w", where(name, t.Line), err)
 		}
 		ts.schema, ts.plans = schema, plans
 		ts.zero, ts.missing = make([]int64, len(plans)), make([]int64, len(plans))
@@ -154,6 +157,46 @@ func (c *converter) CreateTable(t *mysqldump.Table) error {
 	c.byTable[t] = ts
 	c.byName[name] = ts
 	return nil
+}
+
+// where names a table, and the line when there is one (rows read from a
+// database have none).
+func where(table string, line int) string {
+	if line <= 0 {
+		return "table " + table
+	}
+	return fmt.Sprintf("table %s line %d", table, line)
+}
+
+// DropTable implements mysqldump.TableDropper: a table the dump drops
+// after creating it (a phpMyAdmin view stand-in, say) is not exported; the
+// writer deletes any part it wrote.
+func (c *converter) DropTable(t *mysqldump.Table) error {
+	ts := c.byTable[t]
+	if ts == nil || ts.dropped {
+		return nil
+	}
+	ts.dropped = true
+	delete(c.byTable, t)
+	if c.byName[ts.name] == ts {
+		delete(c.byName, ts.name)
+	}
+	if c.last == ts {
+		c.last = nil
+	}
+	if ts.skip {
+		return nil
+	}
+	if c.cur.ts == ts { // its pending rows go
+		c.cur.reset()
+	}
+	if len(c.cur.rows) > 0 {
+		if err := c.send(); err != nil {
+			return err
+		}
+	}
+	c.cur.ts, c.cur.drop = ts, true
+	return c.send()
 }
 
 // Skip implements mysqldump.Handler.
@@ -179,7 +222,7 @@ func (c *converter) Row(t *mysqldump.Table, vals []mysqldump.Value, line int) er
 		if t != nil {
 			name = t.Name
 		}
-		return liberator.Errorf(liberator.ErrInvalid, "export", fmt.Sprintf("table %s line %d", name, line), "rows for a table the dump did not create")
+		return liberator.Errorf(liberator.ErrInvalid, "export", where(name, line), "rows for a table the dump did not create")
 	}
 	if ts.skip {
 		return nil
@@ -193,7 +236,7 @@ func (c *converter) Row(t *mysqldump.Table, vals []mysqldump.Value, line int) er
 		c.last = ts
 	}
 	if len(vals) != len(ts.plans) {
-		return liberator.Errorf(liberator.ErrInvalid, "export", fmt.Sprintf("table %s line %d", ts.name, line), "row has %d values, table has %d columns", len(vals), len(ts.plans))
+		return liberator.Errorf(liberator.ErrInvalid, "export", where(ts.name, line), "row has %d values, table has %d columns", len(vals), len(ts.plans))
 	}
 	b := c.cur
 	if b.ts == nil {
@@ -210,7 +253,7 @@ func (c *converter) Row(t *mysqldump.Table, vals []mysqldump.Value, line int) er
 		b.arena = arena
 		if err != nil {
 			b.vals = b.vals[:start]
-			return fmt.Errorf("table %s line %d: %w", ts.name, line, err)
+			return fmt.Errorf("%s: %w", where(ts.name, line), err)
 		}
 		if note != NoteNone {
 			if note == NoteZeroDate {
@@ -331,6 +374,15 @@ func (c *converter) writerFor(ts *tableState) (*TableWriter, error) {
 
 func (c *converter) write(b *batch) error {
 	ts := b.ts
+	if b.drop {
+		if ts.tw != nil {
+			if err := ts.tw.Abort(context.WithoutCancel(c.ctx)); err != nil {
+				return fmt.Errorf("table %s dropped by the dump: %w", ts.name, err)
+			}
+			ts.tw = nil
+		}
+		return nil
+	}
 	tw, err := c.writerFor(ts)
 	if err != nil {
 		return err
@@ -367,7 +419,7 @@ func (c *converter) progress(ts *tableState, tw *TableWriter, done bool) {
 // closeAll finishes every table (after the writer goroutine has ended).
 func (c *converter) closeAll() error {
 	for _, ts := range c.tables {
-		if ts.skip {
+		if ts.skip || ts.dropped {
 			continue
 		}
 		tw, err := c.writerFor(ts)
@@ -400,7 +452,7 @@ func (c *converter) abortAll() {
 func (c *converter) report() *TablesReportFile {
 	rep := &TablesReportFile{PerTableStatus: []TableReport{}, Skipped: c.skipped}
 	for _, ts := range c.tables {
-		if ts.skip {
+		if ts.skip || ts.dropped {
 			continue
 		}
 		tr := TableReport{

@@ -19,6 +19,7 @@ type event struct {
 	row   []mysqldump.Value  // Row when set (into table)
 	line  int                // line of the row
 	skip  *mysqldump.Skipped // Skip when set
+	drop  bool               // DropTable(table) when set
 	err   error              // source error to return at this point
 }
 
@@ -38,6 +39,10 @@ func (s script) scan(ctx context.Context, h mysqldump.Handler) error {
 			return ev.err
 		case ev.skip != nil:
 			h.Skip(*ev.skip)
+		case ev.drop:
+			if err := h.(mysqldump.TableDropper).DropTable(ev.table); err != nil {
+				return err
+			}
 		case ev.row != nil:
 			vals, buf = vals[:0], buf[:0]
 			for _, v := range ev.row {

@@ -205,6 +205,12 @@ var createKinds = []struct {
 
 // objectName reads [IF NOT EXISTS] name.
 func objectName(z *tokenizer) string {
+	_, name, _ := qualifiedObject(z)
+	return name
+}
+
+// qualifiedObject reads [IF NOT EXISTS] [db.]name.
+func qualifiedObject(z *tokenizer) (db, name string, ifNotExists bool) {
 	t := z.next()
 	if t.is("IF") && z.peek().is("NOT") {
 		z.next()
@@ -212,11 +218,13 @@ func objectName(z *tokenizer) string {
 			z.next()
 		}
 		t = z.next()
+		ifNotExists = true
 	}
 	if t.kind != tokIdent && t.kind != tokWord {
-		return ""
+		return "", "", ifNotExists
 	}
-	return z.qualifiedName(t)
+	db, name = z.qualified(t)
+	return db, name, ifNotExists
 }
 
 // dropKinds maps the object word after DROP [TEMPORARY] to its kind.

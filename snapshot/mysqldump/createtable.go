@@ -44,13 +44,18 @@ var keyKeywords = map[string]bool{
 // partitioning are skipped. Errors wrap liberator.ErrInvalid. The returned
 // Table has Line 0; the caller sets it.
 func ParseCreateTable(text []byte) (*Table, error) {
-	return parseCreateTable(text, dialect{})
+	t, _, err := parseCreateTable(text, dialect{})
+	return t, err
 }
 
 // parseCreateTable is ParseCreateTable reading executable comments as
-// view says.
-func parseCreateTable(text []byte, view dialect) (*Table, error) {
-	z := &tokenizer{s: text, view: &view}
+// view says; it also tells whether the statement says IF NOT EXISTS.
+func parseCreateTable(text []byte, view dialect) (tbl *Table, ifNotExists bool, err error) {
+	tbl, err = createTable(&tokenizer{s: text, view: &view}, &ifNotExists)
+	return tbl, ifNotExists, err
+}
+
+func createTable(z *tokenizer, ifNotExists *bool) (*Table, error) {
 	fail := func(format string, args ...any) (*Table, error) {
 		return nil, liberator.Errorf(liberator.ErrInvalid, "parse CREATE TABLE", "", format, args...)
 	}
@@ -64,11 +69,12 @@ func parseCreateTable(text []byte, view dialect) (*Table, error) {
 	if !t.is("TABLE") {
 		return fail("not a CREATE TABLE statement")
 	}
-	name := objectName(z)
+	db, name, ine := qualifiedObject(z)
 	if name == "" {
 		return fail("no table name")
 	}
-	tbl := &Table{Name: name}
+	*ifNotExists = ine
+	tbl := &Table{Name: name, Database: db}
 	failT := func(format string, args ...any) (*Table, error) {
 		return nil, liberator.Errorf(liberator.ErrInvalid, "parse CREATE TABLE", "`"+name+"`", format, args...)
 	}

@@ -26,6 +26,12 @@ type ScanOptions struct {
 	// tables (case-insensitive); rows of other tables are skipped without
 	// being decoded.
 	Tables []string
+	// SourceDatabase chooses the database whose tables are converted when
+	// the dump holds several (mysqldump --databases or --all-databases);
+	// "" converts the dump's only user database and refuses a dump with
+	// tables in two. System databases are never converted. See the
+	// package doc.
+	SourceDatabase string
 }
 
 // ScanStats sums up a scan.
@@ -42,6 +48,11 @@ type ScanStats struct {
 	RowsByTable map[string]int64
 	// Skipped lists views, triggers, routines and events, in dump order.
 	Skipped []Skipped
+	// Databases lists the user databases that create tables, in dump
+	// order ("" for tables before any USE in a dump whose header names no
+	// database), and Database the one converted.
+	Databases []string
+	Database  string
 	// Header is the dump's "-- MySQL dump …" / "-- MariaDB dump …" line.
 	Header string
 	// Completed is true when the "-- Dump completed" trailer was read. A
@@ -67,6 +78,12 @@ func Scan(ctx context.Context, r io.Reader, h Handler, opts ScanOptions) (ScanSt
 	s.stats.Lines = s.sr.win.line
 	s.stats.Header = s.sr.header
 	s.stats.Completed = s.sr.done
+	s.stats.Databases = s.dbs.user
+	if s.dbs.source != "" {
+		s.stats.Database = s.dbs.source
+	} else {
+		s.stats.Database = s.dbs.chosen
+	}
 	return s.stats, err
 }
 
@@ -75,8 +92,9 @@ type scanner struct {
 	h       Handler
 	log     *slog.Logger
 	want    map[string]bool
-	tables  map[string]*Table
-	standin map[string]bool // view stand-in tables (/*!50001 CREATE TABLE …*/)
+	tables  map[tableKey]*tableInfo
+	standin map[tableKey]bool // view stand-in tables (/*!50001 CREATE TABLE …*/)
+	dbs     databases
 	skipped map[string]bool
 	known   int64 // recognised statements
 	stats   ScanStats
@@ -100,8 +118,9 @@ func newScanner(r io.Reader, h Handler, opts ScanOptions) *scanner {
 		sr:      NewStatementReader(r, ReaderOptions{BufferSize: opts.BufferSize, MaxStatement: opts.MaxStatement}),
 		h:       h,
 		log:     log,
-		tables:  map[string]*Table{},
-		standin: map[string]bool{},
+		tables:  map[tableKey]*tableInfo{},
+		standin: map[tableKey]bool{},
+		dbs:     databases{source: opts.SourceDatabase, system: map[string]bool{}},
 		skipped: map[string]bool{},
 		stats:   ScanStats{RowsByTable: map[string]int64{}},
 	}
@@ -118,16 +137,24 @@ func (s *scanner) wanted(name string) bool {
 	return s.want == nil || s.want[strings.ToLower(name)]
 }
 
+// errAt returns an error at line and off, about table (a name, or a
+// QualifiedName) if not "".
 func (s *scanner) errAt(line int, off int64, table string, format string, args ...any) error {
 	what := fmt.Sprintf("line %d (offset %d)", line, off)
 	if table != "" {
-		what = fmt.Sprintf("table `%s` at %s", table, what)
+		if !strings.HasPrefix(table, "`") {
+			table = "`" + table + "`"
+		}
+		what = fmt.Sprintf("table %s at %s", table, what)
 	}
 	return liberator.Errorf(liberator.ErrInvalid, "scan dump", what, format, args...)
 }
 
 func (s *scanner) run(ctx context.Context) error {
 	err := s.loop(ctx)
+	if err == nil {
+		err = s.finishDatabases()
+	}
 	if err == nil && s.known == 0 {
 		return liberator.Errorf(liberator.ErrInvalid, "scan dump", "", "not a mysqldump/mariadb-dump file: no recognisable statements")
 	}
@@ -151,6 +178,9 @@ func (s *scanner) loop(ctx context.Context) error {
 		}
 		if !s.view.mariadb && strings.HasPrefix(sr.header, "-- MariaDB dump") {
 			s.view.mariadb = true
+		}
+		if sr.headerDB != "" && s.dbs.cur == "" && len(s.dbs.named) == 0 {
+			s.dbs.cur = sr.headerDB
 		}
 		ins, err := s.atInsert()
 		if err != nil {
@@ -208,22 +238,22 @@ func (s *scanner) statement(st *Statement) error {
 	case KindCreateTable:
 		if st.Conditional {
 			// mysqldump's stand-in for a view, replaced by the view later.
-			s.standin[st.Table] = true
+			db, name := s.qualifiedOf(st)
+			s.standin[s.keyOf(db, name)] = true
 			s.log.Debug("view stand-in table", "name", st.Table, "line", st.Line)
 			return nil
 		}
-		t, err := parseCreateTable(st.Text, s.view)
-		if err != nil {
-			return s.errAt(st.Line, st.Offset, st.Table, "%w", err)
-		}
-		t.Line = st.Line
-		s.tables[t.Name] = t
-		s.stats.Tables++
-		if s.wanted(t.Name) {
-			if err := s.h.CreateTable(t); err != nil {
-				return fmt.Errorf("table `%s` at line %d: %w", t.Name, st.Line, err)
-			}
-		}
+		return s.createTable(st)
+	case KindDropTable:
+		return s.dropTables(st)
+	case KindCreateDatabase:
+		s.dbs.note(st.Name)
+	case KindDropDatabase:
+		s.dbs.note(st.Name)
+		return s.dropDatabase(st)
+	case KindUse:
+		s.dbs.cur = st.Name
+		s.dbs.note(st.Name)
 	case KindCreateView:
 		s.skip(SkippedView, st)
 	case KindCreateTrigger:
@@ -240,6 +270,19 @@ func (s *scanner) statement(st *Statement) error {
 		s.log.Warn("unrecognised statement ignored", "line", st.Line, "text", clip(st.Text, 80))
 	}
 	return nil
+}
+
+// qualifiedOf returns the database prefix and name of the table st is
+// about.
+func (s *scanner) qualifiedOf(st *Statement) (db, name string) {
+	z := &tokenizer{s: st.Text, view: &s.view}
+	for t := z.next(); t.kind != tokEOF; t = z.next() {
+		if t.is("TABLE") {
+			db, name, _ = qualifiedObject(z)
+			return db, name
+		}
+	}
+	return "", st.Table
 }
 
 func clip(b []byte, n int) string {

@@ -15,15 +15,11 @@ func (s *scanner) insert(ctx context.Context) error {
 	sr := s.sr
 	w := sr.win
 	line, off := w.line, w.off+int64(w.r)
-	t, cols, p, err := s.insertHeader(line, off)
+	ti, cols, p, err := s.insertHeader(line, off)
 	if err != nil {
 		return err
 	}
-	if !s.wanted(t.Name) {
-		// Not decoded: let the statement reader find its end.
-		_, err := sr.readStatement()
-		return err
-	}
+	t := ti.t
 	if err := s.mapColumns(t, cols, line, off); err != nil {
 		return err
 	}
@@ -35,12 +31,14 @@ func (s *scanner) insert(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		vals, err := s.rowValues(t, k, hasList)
-		if err != nil {
-			return err
-		}
-		if err := s.h.Row(t, vals, w.line); err != nil {
-			return fmt.Errorf("table `%s` row at line %d: %w", t.Name, w.line, err)
+		if ti.reported { // else the rows are read (streaming) and dropped
+			vals, err := s.rowValues(t, k, hasList)
+			if err != nil {
+				return err
+			}
+			if err := s.h.Row(t, vals, w.line); err != nil {
+				return fmt.Errorf("table %s row at line %d: %w", t.QualifiedName(), w.line, err)
+			}
 		}
 		rows++
 		if rows&4095 == 0 {
@@ -53,8 +51,10 @@ func (s *scanner) insert(ctx context.Context) error {
 			return err
 		}
 		if done {
-			s.stats.Rows += rows
-			s.stats.RowsByTable[t.Name] += rows
+			if ti.reported {
+				s.stats.Rows += rows
+				s.stats.RowsByTable[t.Name] += rows
+			}
 			return nil
 		}
 	}
@@ -64,21 +64,29 @@ func (s *scanner) insert(ctx context.Context) error {
 // reading more of the dump as needed. It returns the table the dump created
 // under that name, the column list (nil if none) and the index in win.buf
 // where the rows start.
-func (s *scanner) insertHeader(line int, off int64) (*Table, []string, int, error) {
+func (s *scanner) insertHeader(line int, off int64) (*tableInfo, []string, int, error) {
 	sr := s.sr
 	w := sr.win
 	for {
-		tableName, cols, p, more, err := parseInsertHeader(w.buf[w.r:w.w], w.eof, &s.view)
+		db, tableName, cols, p, more, err := parseInsertHeader(w.buf[w.r:w.w], w.eof, &s.view)
 		if err != nil {
 			return nil, nil, 0, s.errAt(line, off, tableName, "%v", err)
 		}
 		if !more {
-			t := s.tables[tableName]
+			key := s.keyOf(db, tableName)
+			t := s.tables[key]
+			if t == nil && key.db != "" {
+				// A table created with no database named, filled through
+				// a qualified name: the unnamed database is the one
+				// restored into.
+				t = s.tables[tableKey{"", tableName}]
+			}
 			if t == nil {
-				if s.standin[tableName] {
-					return nil, nil, 0, s.errAt(line, off, tableName, "INSERT into a view")
+				name := (&Table{Database: key.db, Name: key.name}).QualifiedName()
+				if s.standin[key] {
+					return nil, nil, 0, s.errAt(line, off, name, "INSERT into a view")
 				}
-				return nil, nil, 0, s.errAt(line, off, tableName, "INSERT into a table the dump never created")
+				return nil, nil, 0, s.errAt(line, off, name, "INSERT into a table the dump never created")
 			}
 			return t, cols, p + w.r, nil
 		}
@@ -263,7 +271,7 @@ func (s *scanner) afterRow(t *Table, p int) (next int, done bool, err error) {
 // parseInsertHeader parses "INSERT [modifiers] [INTO] name [(cols)] VALUES"
 // at the start of b and returns the index after VALUES. more is true when b
 // ends first and eof is false.
-func parseInsertHeader(b []byte, eof bool, view *dialect) (table string, cols []string, p int, more bool, err error) {
+func parseInsertHeader(b []byte, eof bool, view *dialect) (db, table string, cols []string, p int, more bool, err error) {
 	z := &tokenizer{s: b, view: view}
 	next := func() (token, bool) {
 		t := z.next()
@@ -274,15 +282,15 @@ func parseInsertHeader(b []byte, eof bool, view *dialect) (table string, cols []
 	}
 	t, ok := next() // INSERT or REPLACE
 	if !ok {
-		return "", nil, 0, true, nil
+		return "", "", nil, 0, true, nil
 	}
 	for {
 		if t, ok = next(); !ok {
-			return "", nil, 0, true, nil
+			return "", "", nil, 0, true, nil
 		}
 		if t.is("INTO") {
 			if t, ok = next(); !ok {
-				return "", nil, 0, true, nil
+				return "", "", nil, 0, true, nil
 			}
 			break
 		}
@@ -291,50 +299,50 @@ func parseInsertHeader(b []byte, eof bool, view *dialect) (table string, cols []
 		}
 	}
 	if t.kind != tokIdent && t.kind != tokWord {
-		return "", nil, 0, false, fmt.Errorf("INSERT without a table name")
+		return "", "", nil, 0, false, fmt.Errorf("INSERT without a table name")
 	}
 	table = t.name()
 	for {
 		if t, ok = next(); !ok {
-			return table, nil, 0, true, nil
+			return db, table, nil, 0, true, nil
 		}
 		if !t.isPunct('.') {
 			break
 		}
 		if t, ok = next(); !ok {
-			return table, nil, 0, true, nil
+			return db, table, nil, 0, true, nil
 		}
-		table = t.name()
+		db, table = table, t.name()
 	}
 	if t.isPunct('(') {
 		cols = []string{}
 		for {
 			if t, ok = next(); !ok {
-				return table, nil, 0, true, nil
+				return db, table, nil, 0, true, nil
 			}
 			if t.isPunct(')') && len(cols) == 0 {
 				break
 			}
 			if t.kind != tokIdent && t.kind != tokWord {
-				return table, nil, 0, false, fmt.Errorf("bad INSERT column list near %q", t.raw)
+				return db, table, nil, 0, false, fmt.Errorf("bad INSERT column list near %q", t.raw)
 			}
 			cols = append(cols, t.name())
 			if t, ok = next(); !ok {
-				return table, nil, 0, true, nil
+				return db, table, nil, 0, true, nil
 			}
 			if t.isPunct(')') {
 				break
 			}
 			if !t.isPunct(',') {
-				return table, nil, 0, false, fmt.Errorf("bad INSERT column list near %q", t.raw)
+				return db, table, nil, 0, false, fmt.Errorf("bad INSERT column list near %q", t.raw)
 			}
 		}
 		if t, ok = next(); !ok {
-			return table, nil, 0, true, nil
+			return db, table, nil, 0, true, nil
 		}
 	}
 	if !(t.is("VALUES") || t.is("VALUE")) {
-		return table, nil, 0, false, fmt.Errorf("unsupported INSERT form (expected VALUES, found %q)", t.raw)
+		return db, table, nil, 0, false, fmt.Errorf("unsupported INSERT form (expected VALUES, found %q)", t.raw)
 	}
-	return table, cols, t.end, false, nil
+	return db, table, cols, t.end, false, nil
 }

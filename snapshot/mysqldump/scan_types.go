@@ -40,10 +40,24 @@ type Column struct {
 // Table is a table created by the dump.
 type Table struct {
 	// Name as declared (without backquotes and without a database prefix).
-	Name    string   `json:"name"`
-	Columns []Column `json:"columns"`
+	Name string `json:"name"`
+	// Database is the database the dump creates the table in: the prefix
+	// of its name, else the database of the last USE, else the one the
+	// dump's header names ("-- Host: … Database: app"); "" when the dump
+	// never says.
+	Database string   `json:"database,omitempty"`
+	Columns  []Column `json:"columns"`
 	// Line is the 1-based line of the CREATE TABLE statement.
 	Line int `json:"line"`
+}
+
+// QualifiedName names the table in messages: "`db`.`name`", or "`name`"
+// when its database is unknown.
+func (t *Table) QualifiedName() string {
+	if t.Database == "" {
+		return "`" + t.Name + "`"
+	}
+	return "`" + t.Database + "`.`" + t.Name + "`"
 }
 
 // ColumnIndex returns the index of the named column (case-insensitive), or -1.
@@ -126,6 +140,15 @@ type Skipped struct {
 	Kind SkippedKind `json:"kind"`
 	Name string      `json:"name"`
 	Line int         `json:"line"`
+}
+
+// TableDropper is implemented by a Handler that takes back a table the
+// dump drops after creating it (DROP TABLE, or DROP DATABASE of its
+// database): Scan calls DropTable, and the table's rows so far must not be
+// kept. phpMyAdmin's view stand-ins are such tables. A Handler without it
+// is not told.
+type TableDropper interface {
+	DropTable(t *Table) error
 }
 
 // Handler receives what the scanner finds, in dump order.

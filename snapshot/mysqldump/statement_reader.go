@@ -31,8 +31,11 @@ type StatementReader struct {
 	header  string
 	done    bool // saw "-- Dump completed"
 	count   int
-	sawSQL  bool   // a statement other than the sandbox marker was read
-	spans   []span // comment spans of the current statement, relative to its start
+	sawSQL  bool // a statement other than the sandbox marker was read
+	// headerDB is the database mysqldump's header names ("-- Host: …
+	// Database: app"), "" if none.
+	headerDB string
+	spans    []span // comment spans of the current statement, relative to its start
 }
 
 // span is a comment inside a statement: [start, body) is the opening marker
@@ -241,6 +244,18 @@ func (sr *StatementReader) noteComment(c []byte) {
 	}
 	if bytes.HasPrefix(c, []byte("-- Dump completed")) {
 		sr.done = true
+	}
+	// "-- Host: localhost    Database: app": the database of the tables
+	// before any USE.
+	// phpMyAdmin writes "-- Database: `app`" on a line of its own.
+	if !sr.sawSQL && (bytes.HasPrefix(c, []byte("-- Host: ")) || bytes.HasPrefix(c, []byte("-- Database: "))) {
+		if _, db, ok := bytes.Cut(c, []byte("Database: ")); ok {
+			name := strings.TrimSpace(string(db))
+			if len(name) >= 2 && name[0] == '`' && name[len(name)-1] == '`' {
+				name = strings.ReplaceAll(name[1:len(name)-1], "``", "`")
+			}
+			sr.headerDB = name
+		}
 	}
 }
 

@@ -172,14 +172,21 @@ func (z *tokenizer) skipBalanced() bool {
 // qualifiedName reads name or db.name starting with t and returns the last
 // part.
 func (z *tokenizer) qualifiedName(t token) string {
-	name := t.name()
+	_, name := z.qualified(t)
+	return name
+}
+
+// qualified reads name or db.name starting with t and returns both parts
+// (db "" when the name is not qualified).
+func (z *tokenizer) qualified(t token) (db, name string) {
+	name = t.name()
 	for z.peek().isPunct('.') {
 		z.next()
 		t = z.next()
 		if t.kind != tokIdent && t.kind != tokWord {
 			break
 		}
-		name = t.name()
+		db, name = name, t.name()
 	}
-	return name
+	return db, name
 }
