@@ -19,4 +19,10 @@
 // Calls), so tests can assert that work was or was not repeated, and can
 // hold the calls of one operation (Hold) to observe how many run at once
 // (InFlight, MaxInFlight) without any timing.
+//
+// To interrupt a run at a chosen point, At calls a hook on the nth call a
+// match function accepts (cancel the run's context there), and Crash
+// makes every later call fail, as if the process had died (kill -9): no
+// cleanup, no release of a lease reaches the store. A Rule's Match, Hook
+// and Pass fields combine these freely.
 package faultblob

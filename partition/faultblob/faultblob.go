@@ -53,6 +53,17 @@ type Rule struct {
 	// succeed but drops the last byte of the object written, to test
 	// verification of copies.
 	Corrupt bool
+	// Match, if set, must also accept the call (its Op and its key: the
+	// destination key for a Copy, the prefix for a ListPaged), e.g. to
+	// select every key under a prefix.
+	Match func(op Op, key string) bool
+	// Hook, if set, is called each time the rule fires, before the call
+	// goes on, e.g. to cancel the caller's context or Crash the bucket at
+	// a chosen point.
+	Hook func()
+	// Pass lets a call the rule fires on go on (after Hook) instead of
+	// failing.
+	Pass bool
 }
 
 type rule struct {
@@ -170,6 +181,18 @@ func (f *Faults) FailKeyTimes(key string, n int) { f.Add(Rule{Key: key, Times: n
 // FailOp makes every call of op fail with a transient error.
 func (f *Faults) FailOp(op Op) { f.Add(Rule{Op: op}) }
 
+// Crash makes every call from now on fail, as if the process using the
+// bucket had died: nothing more is written, deleted or read through it.
+// Reset undoes it.
+func (f *Faults) Crash() { f.Add(Rule{}) }
+
+// At calls hook when the nth call from now that match accepts is made (n
+// 1-based; 0 means every such call) and lets the call go on: a point to
+// cancel a run or Crash the bucket.
+func (f *Faults) At(match func(op Op, key string) bool, n int, hook func()) {
+	f.Add(Rule{Match: match, Nth: n, Hook: hook, Pass: true})
+}
+
 // SetMaxPageSize caps the size of every listing page at n (0: no cap), so
 // pagination can be tested with few objects.
 func (f *Faults) SetMaxPageSize(n int) {
@@ -216,6 +239,12 @@ func (f *Faults) Injected() int {
 // check records a call and returns whether the call must corrupt what it
 // writes and the injected error, if any.
 func (f *Faults) check(op Op, key, src string) (corrupt bool, err error) {
+	var hooks []func()
+	defer func() {
+		for _, h := range hooks {
+			h()
+		}
+	}()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c := Call{Op: op, Key: key, Src: src}
@@ -224,6 +253,9 @@ func (f *Faults) check(op Op, key, src string) (corrupt bool, err error) {
 			continue
 		}
 		if r.Key != "" && (op == OpListPaged || (r.Key != key && r.Key != src)) {
+			continue
+		}
+		if r.Match != nil && !r.Match(op, key) {
 			continue
 		}
 		r.seen++
@@ -240,6 +272,12 @@ func (f *Faults) check(op Op, key, src string) (corrupt bool, err error) {
 			continue
 		}
 		r.fired++
+		if r.Hook != nil {
+			hooks = append(hooks, r.Hook)
+		}
+		if r.Pass {
+			continue
+		}
 		if r.Corrupt {
 			if op == OpCopy || op == OpNewTypedWriter {
 				corrupt = true

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -217,5 +218,39 @@ func TestHold(t *testing.T) {
 	}
 	if got := []int{f.InFlight(OpAttributes), f.MaxInFlight(OpAttributes)}; !cmp.Equal(got, []int{0, 2}) {
 		t.Errorf("InFlight, MaxInFlight = %v, want [0 2]", got)
+	}
+}
+
+// At runs its hook on the chosen call and lets the call go on; Crash fails
+// every call after it.
+func TestAtAndCrash(t *testing.T) {
+	ctx := context.Background()
+	b, f := Wrap(memblob.OpenBucket(nil))
+	var hooked []string
+	under := func(prefix string) func(Op, string) bool {
+		return func(op Op, key string) bool {
+			return op == OpNewTypedWriter && strings.HasPrefix(key, prefix)
+		}
+	}
+	f.At(under("p/"), 2, func() { hooked = append(hooked, "second write under p/"); f.Crash() })
+	for _, k := range []string{"q/a", "p/a", "q/b", "p/b", "p/c"} {
+		err := b.WriteAll(ctx, k, []byte("x"), nil)
+		if want := k == "p/c"; (err != nil) != want {
+			t.Errorf("write %s: %v, want failure %v", k, err, want)
+		}
+	}
+	if len(hooked) != 1 {
+		t.Errorf("hook ran %d times, want once", len(hooked))
+	}
+	// The crash fails reads and deletes too, as a dead process does nothing.
+	if _, err := b.ReadAll(ctx, "p/a"); !errors.Is(err, ErrInjected) {
+		t.Errorf("read after Crash: %v, want an injected fault", err)
+	}
+	if err := b.Delete(ctx, "p/a"); !errors.Is(err, ErrInjected) {
+		t.Errorf("delete after Crash: %v, want an injected fault", err)
+	}
+	f.Reset()
+	if _, err := b.ReadAll(ctx, "p/b"); err != nil {
+		t.Errorf("read after Reset: %v", err)
 	}
 }
