@@ -4,7 +4,9 @@
 #   make lambdas        every function for arm64 and amd64: dist/<name>-<arch>.zip
 #   make lambdas ARCHES=arm64
 #   make ecs-restore    dist/ecs-restore-<arch> (static; for a distroless image)
-#   make test-examples  the examples' tests
+#   make test-examples  the examples' tests (the emulator tests included)
+#   make rie            install AWS's Lambda Runtime Interface Emulator
+#   make test-emulator  run the Lambda binaries under the emulator only
 #   make clean
 
 GO       ?= go
@@ -13,7 +15,7 @@ LAMBDAS  := dump-uploaded snapshot-ready export-check
 DIST     := dist
 GOFLAGS_BUILD := -trimpath -ldflags='-s -w' -tags lambda.norpc
 
-.PHONY: all lambdas ecs-restore test-examples clean
+.PHONY: all lambdas ecs-restore test-examples rie test-emulator clean
 
 all: lambdas ecs-restore
 
@@ -37,6 +39,14 @@ $(DIST)/ecs-restore-%: FORCE
 
 test-examples:
 	$(GO) test ./examples/lambda/... ./examples/ecs-restore/...
+
+# The emulator tests install aws-lambda-rie themselves when it is missing;
+# this does it ahead of time (into $(go env GOPATH)/bin).
+rie:
+	$(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@latest
+
+test-emulator:
+	$(GO) test -count=1 -v -run Emulator ./examples/lambda/emulator/
 
 clean:
 	rm -rf $(DIST)
