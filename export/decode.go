@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -116,6 +117,12 @@ func (c *ColumnPlan) decodeInto(dst *parquet.Value, v mysqldump.Value, buf []byt
 	case ConvString:
 		start := len(buf)
 		buf, err = c.appendString(buf, v)
+		if err == nil && !utf8.Valid(buf[start:]) {
+			// Sources convert text to UTF-8 (the dump scanner from the
+			// dump's charsets); a STRING column never holds anything else.
+			err = c.errf("invalid UTF-8 in a STRING column (%s)", quote(buf[start:]))
+			buf = buf[:start]
+		}
 		if err == nil {
 			val = parquet.ByteArrayValue(buf[start:len(buf):len(buf)])
 		}

@@ -70,6 +70,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"enum index", mysqldump.Column{Type: "enum", Elements: []string{"a"}}, num("2"), "out of range for ENUM"},
 		{"null not null", mysqldump.Column{Type: "int", NotNull: true}, null, "NULL in NOT NULL"},
 		{"missing not null", mysqldump.Column{Type: "int", NotNull: true}, missing, "no value in the INSERT"},
+		{"string not UTF-8", mysqldump.Column{Type: "varchar", Length: 20}, str("caf\xe9 M\xfcller"), "invalid UTF-8 in a STRING column"},
+		{"hex not UTF-8", mysqldump.Column{Type: "text"}, hexv(0xff), "invalid UTF-8"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

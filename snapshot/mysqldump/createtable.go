@@ -90,7 +90,7 @@ func createTable(z *tokenizer, ifNotExists *bool) (*Table, error) {
 			if len(tbl.Columns) == 0 {
 				return failT("no columns")
 			}
-			return tbl, nil
+			return tableOptions(z, tbl), nil
 		case first.kind == tokWord && keyKeywords[strings.ToUpper(string(first.raw))]:
 			end, err := skipDefinition(z)
 			if err != nil {
@@ -100,7 +100,7 @@ func createTable(z *tokenizer, ifNotExists *bool) (*Table, error) {
 				if len(tbl.Columns) == 0 {
 					return failT("no columns")
 				}
-				return tbl, nil
+				return tableOptions(z, tbl), nil
 			}
 		case first.kind == tokIdent || first.kind == tokWord || first.kind == tokString && first.raw[0] == '"':
 			col, end, err := parseColumn(z, first)
@@ -109,13 +109,49 @@ func createTable(z *tokenizer, ifNotExists *bool) (*Table, error) {
 			}
 			tbl.Columns = append(tbl.Columns, col)
 			if end.isPunct(')') {
-				return tbl, nil
+				return tableOptions(z, tbl), nil
 			}
 		default:
 			return failT("unexpected %q in column list", first.raw)
 		}
 	}
 }
+
+// tableOptions reads the table options after the column list for the
+// table's default character set and collation ([DEFAULT] CHARSET [=] x,
+// [DEFAULT] CHARACTER SET [=] x, [DEFAULT] COLLATE [=] x), and applies
+// what CHARACTER SET binary means to the columns.
+func tableOptions(z *tokenizer, tbl *Table) *Table {
+	for t := z.next(); t.kind != tokEOF; t = z.next() {
+		switch {
+		case t.isPunct('('):
+			z.skipBalanced()
+		case t.is("CHARSET"), t.is("CHARACTER") && z.peek().is("SET"):
+			if t.is("CHARACTER") {
+				z.next()
+			}
+			tbl.Charset = optionValue(z)
+		case t.is("COLLATE"):
+			tbl.Collation = optionValue(z)
+		}
+	}
+	return tbl
+}
+
+// optionValue reads "[=] value" of a table option.
+func optionValue(z *tokenizer) string {
+	if z.peek().isPunct('=') {
+		z.next()
+	}
+	if v := z.next(); v.kind == tokWord || v.kind == tokIdent || v.kind == tokString {
+		return strings.ToLower(v.name())
+	}
+	return ""
+}
+
+// binaryTypes are the types a text type with CHARACTER SET binary is.
+var binaryTypes = map[string]string{"char": "binary", "varchar": "varbinary", "tinytext": "tinyblob",
+	"text": "blob", "mediumtext": "mediumblob", "longtext": "longblob"}
 
 // skipDefinition consumes tokens up to a ',' or ')' at depth 0 and returns it.
 func skipDefinition(z *tokenizer) (token, error) {
@@ -159,6 +195,9 @@ func parseColumn(z *tokenizer, first token) (Column, token, error) {
 	t, err := parseAttributes(z, &col)
 	if err == nil {
 		col.Definition = strings.TrimSpace(string(z.s[first.start:t.start]))
+	}
+	if b, ok := binaryTypes[col.Type]; ok && strings.EqualFold(col.Charset, "binary") {
+		col.Type = b // as MySQL stores it
 	}
 	return col, t, err
 }

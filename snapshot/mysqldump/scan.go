@@ -99,14 +99,17 @@ type scanner struct {
 	known   int64 // recognised statements
 	stats   ScanStats
 
-	raw     []Value
-	vals    []Value
-	scratch []byte
-	mapping []int // INSERT column list → table column index
-	hasList bool  // the INSERT being read has a column list
-	row     rowParse
-	view    dialect
-	nongen  []int // table column indexes of non-generated columns
+	raw       []Value
+	vals      []Value
+	scratch   []byte
+	mapping   []int // INSERT column list → table column index
+	hasList   bool  // the INSERT being read has a column list
+	row       rowParse
+	view      dialect
+	nongen    []int // table column indexes of non-generated columns
+	valMeta   []valueMeta
+	session   session
+	dbCharset map[string]*charset // default charsets of CREATE DATABASE
 }
 
 func newScanner(r io.Reader, h Handler, opts ScanOptions) *scanner {
@@ -115,14 +118,16 @@ func newScanner(r io.Reader, h Handler, opts ScanOptions) *scanner {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &scanner{
-		sr:      NewStatementReader(r, ReaderOptions{BufferSize: opts.BufferSize, MaxStatement: opts.MaxStatement}),
-		h:       h,
-		log:     log,
-		tables:  map[tableKey]*tableInfo{},
-		standin: map[tableKey]bool{},
-		dbs:     databases{source: opts.SourceDatabase, system: map[string]bool{}},
-		skipped: map[string]bool{},
-		stats:   ScanStats{RowsByTable: map[string]int64{}},
+		sr:        NewStatementReader(r, ReaderOptions{BufferSize: opts.BufferSize, MaxStatement: opts.MaxStatement}),
+		h:         h,
+		log:       log,
+		tables:    map[tableKey]*tableInfo{},
+		standin:   map[tableKey]bool{},
+		dbs:       databases{source: opts.SourceDatabase, system: map[string]bool{}},
+		session:   newSession(),
+		dbCharset: map[string]*charset{},
+		skipped:   map[string]bool{},
+		stats:     ScanStats{RowsByTable: map[string]int64{}},
 	}
 	if len(opts.Tables) > 0 {
 		s.want = map[string]bool{}
@@ -246,8 +251,11 @@ func (s *scanner) statement(st *Statement) error {
 		return s.createTable(st)
 	case KindDropTable:
 		return s.dropTables(st)
+	case KindSet:
+		s.set(st)
 	case KindCreateDatabase:
 		s.dbs.note(st.Name)
+		s.createDatabase(st)
 	case KindDropDatabase:
 		s.dbs.note(st.Name)
 		return s.dropDatabase(st)

@@ -32,8 +32,11 @@ func (s *scanner) insert(ctx context.Context) error {
 			return err
 		}
 		if ti.reported { // else the rows are read (streaming) and dropped
-			vals, err := s.rowValues(t, k, hasList)
+			vals, meta, err := s.rowValues(t, k, hasList)
 			if err != nil {
+				return err
+			}
+			if err := s.toUTF8(ti, vals, meta); err != nil {
 				return err
 			}
 			if err := s.h.Row(t, vals, w.line); err != nil {
@@ -73,6 +76,10 @@ func (s *scanner) insertHeader(line int, off int64) (*tableInfo, []string, int, 
 			return nil, nil, 0, s.errAt(line, off, tableName, "%v", err)
 		}
 		if !more {
+			db, tableName = s.clientText(db), s.clientText(tableName)
+			for i := range cols {
+				cols[i] = s.clientText(cols[i])
+			}
 			key := s.keyOf(db, tableName)
 			t := s.tables[key]
 			if t == nil && key.db != "" {
@@ -203,33 +210,39 @@ func (s *scanner) columnAt(t *Table, k int) string {
 // are if there is one per column, or over the non-generated columns
 // (mysqldump leaves generated ones out). Columns given no value are
 // Missing.
-func (s *scanner) rowValues(t *Table, k int, hasList bool) ([]Value, error) {
+func (s *scanner) rowValues(t *Table, k int, hasList bool) ([]Value, []valueMeta, error) {
 	w := s.sr.win
 	switch {
 	case hasList:
 		if k != len(s.mapping) {
-			return nil, s.errAt(w.line, w.off+int64(w.r), t.Name, "row has %d values for %d listed columns", k, len(s.mapping))
+			return nil, nil, s.errAt(w.line, w.off+int64(w.r), t.Name, "row has %d values for %d listed columns", k, len(s.mapping))
 		}
-		return s.spread(s.mapping), nil
+		return s.spread(s.mapping)
 	case k == len(s.vals):
-		return s.raw[:k], nil
+		return s.raw[:k], s.row.meta[:k], nil
 	case k == len(s.nongen):
-		return s.spread(s.nongen), nil
+		return s.spread(s.nongen)
 	default:
-		return nil, s.errAt(w.line, w.off+int64(w.r), t.Name, "row has %d values, table has %d columns", k, len(s.vals))
+		return nil, nil, s.errAt(w.line, w.off+int64(w.r), t.Name, "row has %d values, table has %d columns", k, len(s.vals))
 	}
 }
 
-// spread puts s.raw[i] at s.vals[to[i]] (the other values Missing) and
-// returns s.vals.
-func (s *scanner) spread(to []int) []Value {
+// spread puts s.raw[i] at s.vals[to[i]] (the other values Missing), and
+// their meta likewise, and returns them.
+func (s *scanner) spread(to []int) ([]Value, []valueMeta, error) {
+	if cap(s.valMeta) < len(s.vals) {
+		s.valMeta = make([]valueMeta, len(s.vals))
+	}
+	s.valMeta = s.valMeta[:len(s.vals)]
 	for i := range s.vals {
 		s.vals[i] = Value{}
+		s.valMeta[i] = valueMeta{}
 	}
 	for i, ci := range to {
 		s.vals[ci] = s.raw[i]
+		s.valMeta[ci] = s.row.meta[i]
 	}
-	return s.vals
+	return s.vals, s.valMeta, nil
 }
 
 // afterRow reads what follows the row ending at index p of win.buf: ',' (it

@@ -24,6 +24,11 @@ type tableKey struct{ db, name string }
 type tableInfo struct {
 	t        *Table
 	reported bool // handed to Handler.CreateTable: its rows are decoded
+	// text has, per column, the charset of a text column (nil for other
+	// columns); textOnly is true for columns of a type the scanner does
+	// not know, whose hex and bit literals are left as they are.
+	text     []*charset
+	textOnly []bool
 }
 
 // databases is the scanner's view of the dump's databases.
@@ -101,7 +106,11 @@ func (s *scanner) converts(db string, line int, off int64, name string) (bool, e
 // createTable handles a CREATE TABLE statement that is not a view
 // stand-in.
 func (s *scanner) createTable(st *Statement) error {
-	t, ifNotExists, err := parseCreateTable(st.Text, s.view)
+	text, err := s.clientStatement(st)
+	if err != nil {
+		return err
+	}
+	t, ifNotExists, err := parseCreateTable(text, s.view)
 	if err != nil {
 		return s.errAt(st.Line, st.Offset, st.Table, "%w", err)
 	}
@@ -123,6 +132,7 @@ func (s *scanner) createTable(st *Statement) error {
 		return err
 	}
 	ti := &tableInfo{t: t, reported: conv && s.wanted(t.Name)}
+	s.textColumns(ti)
 	s.tables[key] = ti
 	delete(s.standin, key)
 	s.stats.Tables++

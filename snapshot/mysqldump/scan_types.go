@@ -47,6 +47,10 @@ type Table struct {
 	// never says.
 	Database string   `json:"database,omitempty"`
 	Columns  []Column `json:"columns"`
+	// Charset and Collation are the table's defaults (DEFAULT
+	// CHARSET=…, COLLATE=…), lower-case; "" when not declared.
+	Charset   string `json:"charset,omitempty"`
+	Collation string `json:"collation,omitempty"`
 	// Line is the 1-based line of the CREATE TABLE statement.
 	Line int `json:"line"`
 }
