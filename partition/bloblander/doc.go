@@ -58,6 +58,33 @@
 // manifest merges the manifests of the tables published on it. Partitions
 // without a marker (a failed or unpublished landing) are passed over.
 //
+// # One writer per date
+//
+// Steps 2 to 4 run under the date's landing lease (package
+// partition/lease; zone "landing/<prefix>", in the landing bucket under
+// _liberator/leases/), taken after the plan and released after the last
+// marker, so Land calls for one date, in one process or many, write it one
+// at a time; other dates are not held up. Before every write (a marker
+// removed, a copy, stale objects removed, a marker written) the Land
+// checks that it still holds the lease and stops, its tables unpublished,
+// if it does not. A Land that finds the lease held waits up to
+// Options.Lease.Wait, then fails with an error wrapping *lease.HeldError
+// ("import of 2026-11-24 is in progress by run <export id> on <host> since
+// …"), of kind Options.Lease.HeldKind (liberator.ErrNotReady unless set).
+//
+// A Land that waited for another run that then published every table of
+// its plan from another export does not land its own export over it: the
+// date is done. It returns the published manifest (whose ExportID names
+// the other export) and logs why. A Land that did not wait (the date was
+// free) replaces the date's partitions as usual: it is a later run.
+//
+// Under the lease, a Land first removes the temporary files that
+// interrupted fileblob writes left in the landing zone (lease.SweepTemp,
+// older than Options.TempAge), and after a failure it deletes what the
+// copies of each failed table wrote, so an unpublished partition holds no
+// file of the failed export. What it did goes to the log and into the
+// lease's last.json (export, tables, outcome, temp files removed).
+//
 // # Failures
 //
 // Every storage operation (a listing page, a copy, a delete, a write) is

@@ -16,6 +16,7 @@ import (
 	"github.com/dataplatform/liberator-ingestion/internal/blobio"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/partition"
+	"github.com/dataplatform/liberator-ingestion/partition/lease"
 )
 
 // Defaults of Options.
@@ -62,6 +63,17 @@ type Options struct {
 	// BeforeWrite is passed to blob.WriterOptions for every object written
 	// (streamed copies between two buckets, manifests and markers).
 	BeforeWrite func(asFunc func(any) bool) error
+	// Lease configures the landing lease each Land takes (see "One writer
+	// per date" in the package doc): Lease.Wait (default 0: an error
+	// wrapping liberator.ErrNotReady at once when another run holds the
+	// date), Lease.HeldKind, Lease.TTL, Lease.Poll, Lease.OnWait and
+	// Lease.Prefix. Its Clock and Logger default to the Lander's; its Run
+	// is set to each Land's export id.
+	Lease lease.Options
+	// TempAge is how old a temporary file of an interrupted write must be
+	// before a Land removes it from the landing zone; default
+	// lease.DefaultTempAge.
+	TempAge time.Duration
 }
 
 // Lander copies a finished RDS-layout export into the landing zone's
@@ -77,6 +89,8 @@ type Lander struct {
 	log      *slog.Logger
 	before   func(asFunc func(any) bool) error
 	beforeW  func(asFunc func(any) bool) error
+	lease    lease.Options
+	tempAge  time.Duration
 }
 
 var _ liberator.Lander = (*Lander)(nil)
@@ -125,6 +139,7 @@ func New(src, dst *blob.Bucket, opts Options) (*Lander, error) {
 		workers: opts.Workers, pageSize: opts.PageSize, retry: r,
 		clock: opts.Clock, log: opts.Logger,
 		before: opts.BeforeCopy, beforeW: opts.BeforeWrite,
+		lease: opts.Lease, tempAge: opts.TempAge,
 	}
 	if l.workers == 0 {
 		l.workers = DefaultWorkers
@@ -151,6 +166,7 @@ type landing struct {
 	what   string // `export "<id>"`, the subject of errors
 	log    *slog.Logger
 	tables []*tableWork // sorted by database and table
+	lease  *lease.Lease // the date's landing lease, while held
 }
 
 // tableWork is one table's share of a Land call.
@@ -168,6 +184,7 @@ type copyJob struct {
 	src, dst string
 	size     int64
 	err      error
+	ran      bool // the copy was started (its target may exist)
 }
 
 func (t *tableWork) failed() bool {
@@ -192,18 +209,21 @@ func (t *tableWork) failed() bool {
 // table, each with its objects sorted by key; on error it lists those
 // tables that were published.
 //
-// Two Land calls for the same partitions must not run at once (the
-// pipeline runs one step per run at a time); calls for different dates or
-// prefixes may.
+// Land calls may run at once, in one process or many: the date's landing
+// lease lets one write the date at a time (see "One writer per date" in
+// the package doc); a Land that finds the lease held past Options.Lease's
+// wait returns an error wrapping *lease.HeldError.
 func (l *Lander) Land(ctx context.Context, req liberator.LandRequest) (liberator.Manifest, error) {
 	ld, err := l.plan(ctx, req)
 	if err != nil {
 		return liberator.Manifest{}, err
 	}
-	l.unpublish(ctx, ld)
-	l.copyAll(ctx, ld)
-	l.publish(ctx, ld)
-	return ld.result(ctx)
+	return l.leased(ctx, ld, func() (liberator.Manifest, error) {
+		l.unpublish(ctx, ld)
+		l.copyAll(ctx, ld)
+		l.publish(ctx, ld)
+		return ld.result(ctx)
+	})
 }
 
 // plan is step 1: it checks the request, lists the export and maps every
@@ -319,6 +339,10 @@ func (l *Lander) unpublish(ctx context.Context, ld *landing) {
 			t.err = err
 			return
 		}
+		if err := ld.check(ctx); err != nil {
+			t.err = err
+			return
+		}
 		if err := l.delete(ctx, t.prefix+partition.MarkerName); err != nil {
 			t.err = fmt.Errorf("unpublish: %w", err)
 		}
@@ -336,6 +360,10 @@ func (l *Lander) copyAll(ctx context.Context, ld *landing) {
 	}
 	l.parallel(len(jobs), func(i int) {
 		j := jobs[i]
+		if j.err = ld.check(ctx); j.err != nil {
+			return
+		}
+		j.ran = true
 		j.err = l.retryOp(ctx, "copy", j.src, func() error { return l.copyOne(ctx, j) })
 		if j.err != nil {
 			ld.log.Error("copy failed", "source", j.src, "target", j.dst, "err", j.err)
@@ -374,6 +402,9 @@ func (l *Lander) publishTable(ctx context.Context, ld *landing, t *tableWork) er
 	slices.SortFunc(tm.Objects, func(a, b liberator.Object) int { return strings.Compare(a.Key, b.Key) })
 	describeTable(&tm, ld.req)
 	keep[t.prefix+partition.ManifestName] = true
+	if err := ld.check(ctx); err != nil {
+		return err
+	}
 	if err := l.removeStale(ctx, t.prefix, keep, ld.log); err != nil {
 		return fmt.Errorf("remove stale objects: %w", err)
 	}
@@ -384,6 +415,9 @@ func (l *Lander) publishTable(ctx context.Context, ld *landing, t *tableWork) er
 	}
 	if err := l.write(ctx, t.prefix+partition.ManifestName, append(body, '\n'), "application/json"); err != nil {
 		return fmt.Errorf("write manifest: %w", err)
+	}
+	if err := ld.check(ctx); err != nil {
+		return err
 	}
 	if err := l.write(ctx, t.prefix+partition.MarkerName, nil, "text/plain"); err != nil {
 		return fmt.Errorf("write marker: %w", err)
