@@ -40,7 +40,7 @@ type driftEnv struct {
 	exports, landing *blob.Bucket
 	clk              *liberator.VirtualClock
 	wf               *fakeglue.Workflow
-	snap             *embeddedsnap.Snapshotter
+	snap             liberator.Snapshotter
 	exp              liberator.Exporter
 	lander           *bloblander.Lander
 	logs             bytes.Buffer
@@ -52,10 +52,11 @@ func newDriftEnv(t *testing.T) *driftEnv {
 		clk: liberator.NewVirtualClock(time.Date(2026, 11, 23, 3, 15, 0, 0, time.UTC))}
 	t.Cleanup(func() { e.exports.Close(); e.landing.Close() })
 	e.wf = fakeglue.New(fakeglue.Options{Clock: e.clk})
-	var err error
-	if e.snap, err = embeddedsnap.New(embeddedsnap.Options{Store: e.exports, Prefix: "_snapshots/", Clock: e.clk}); err != nil {
+	snap, err := embeddedsnap.New(embeddedsnap.Options{Store: e.exports, Prefix: "_snapshots/", Clock: e.clk})
+	if err != nil {
 		t.Fatal(err)
 	}
+	e.snap = snap
 	e.exp = embeddedexport.New(e.exports, embeddedexport.Options{Export: export.Options{Clock: e.clk}})
 	if e.lander, err = bloblander.New(e.exports, e.landing, bloblander.Options{Clock: e.clk, Logger: slog.New(slog.DiscardHandler)}); err != nil {
 		t.Fatal(err)
@@ -82,7 +83,7 @@ func (e *driftEnv) run(t *testing.T, p *liberator.Pipeline, d liberator.Date, ta
 		t.Fatal(err)
 	}
 	e.clk.Advance(24 * time.Hour)
-	m, err := liberator.NewRunMessage(liberator.DumpRef{Key: path}, d, true, e.clk.Now())
+	m, err := liberator.NewRunMessage(liberator.DumpRef{Key: path}, d, false, e.clk.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
