@@ -50,6 +50,9 @@ const (
 	KindLock        Kind = "LOCK TABLES"
 	KindUnlock      Kind = "UNLOCK TABLES"
 	KindAlterKeys   Kind = "ALTER TABLE … KEYS"
+	// KindAlterEngine: exactly ALTER TABLE t ENGINE[=]e with an allowed
+	// engine (Sakila's /*!50610 ALTER TABLE film_text engine=InnoDB */).
+	KindAlterEngine Kind = "ALTER TABLE … ENGINE"
 	KindTransaction Kind = "transaction"
 	KindView        Kind = "view"
 	KindTrigger     Kind = "trigger"
@@ -76,6 +79,9 @@ type Decision struct {
 	SQL string
 	// Columns is, for an INSERT with a column list, the columns it names.
 	Columns []string
+	// Database is the database a KindDatabase statement names, or the
+	// database not restored that a skipped table statement is in.
+	Database string
 	// valuesAt is, for an INSERT, the offset just past VALUES: statements
 	// with the same text before it can be merged into one.
 	valuesAt int
@@ -109,6 +115,12 @@ type AllowOptions struct {
 	AllowTriggers bool
 	// Dialect selects collation/engine bridging.
 	Dialect Dialect
+	// SourceDatabase chooses the database of the dump to restore when the
+	// dump names several (CREATE DATABASE / USE, as mysqldump --databases
+	// and --all-databases write): the statements of the others are
+	// skipped. Default: the dump's only user database; a dump naming two
+	// is refused (ErrSeveralDatabases). See the package doc (Databases).
+	SourceDatabase string
 }
 
 // Allowlist decides, statement by statement, what of an untrusted dump may
@@ -117,16 +129,20 @@ type AllowOptions struct {
 // order; it is not safe for concurrent use.
 type Allowlist struct {
 	target string
-	opts   AllowOptions
+	// shown is the name errors give target: a restore's target, not the
+	// staging database it writes into.
+	shown string
+	opts  AllowOptions
 	// saved maps a user variable (lower-case, without @) to the system
 	// variable whose value it was assigned from.
 	saved map[string]string
+	db    dbState
 }
 
 // NewAllowlist returns an allowlist for a restore into the database target:
 // names qualified with any other database are refused.
 func NewAllowlist(target string, opts AllowOptions) *Allowlist {
-	return &Allowlist{target: target, opts: opts, saved: map[string]string{}}
+	return &Allowlist{target: target, shown: target, opts: opts, saved: map[string]string{}}
 }
 
 // Allow checks one statement of a dump against the allowlist for a restore
@@ -163,7 +179,7 @@ func (a *Allowlist) Check(text string, line int) (Decision, error) {
 	}
 	if err != nil {
 		return Decision{}, liberator.Errorf(liberator.ErrInvalid, "restore", fmt.Sprintf("line %d", line),
-			"statement refused: %v: %s", err, excerpt(text))
+			"statement refused: %w: %s", err, excerpt(text))
 	}
 	if d.Action != Skip && d.SQL == "" {
 		d.SQL = text
@@ -229,7 +245,6 @@ func (c *checker) word(t token) string { return strings.ToUpper(string(c.l.text(
 
 // refusedFirst maps a leading keyword to why it is refused.
 var refusedFirst = map[string]string{
-	"USE":       "USE (switching database)",
 	"GRANT":     "GRANT",
 	"REVOKE":    "REVOKE",
 	"LOAD":      "LOAD DATA/XML",
@@ -294,6 +309,8 @@ func (c *checker) check() (Decision, error) {
 		d, err = c.expectWords(Decision{Kind: KindUnlock}, "TABLES")
 	case "ALTER":
 		d, err = c.alter()
+	case "USE":
+		d, err = c.use()
 	case "START":
 		d, err = c.expectWords(Decision{Kind: KindTransaction}, "TRANSACTION")
 	case "BEGIN", "COMMIT":
@@ -307,6 +324,7 @@ func (c *checker) check() (Decision, error) {
 	if c.l.err != nil {
 		return Decision{}, c.l.err
 	}
+	d = c.a.place(d)
 	if d.Action != Skip && len(c.edits) > 0 {
 		d.SQL = c.applyEdits()
 	}
@@ -358,7 +376,7 @@ func (c *checker) checkQualifier(prev, t token) error {
 	switch c.peekTok().kind {
 	case tkWord, tkQIdent, tkNumber, tkHex, tkBit:
 		if q := c.l.ident(prev); q != c.a.target {
-			return fmt.Errorf("name qualified with database %q (only %q may be written)", q, c.a.target)
+			return fmt.Errorf("name qualified with database %q (only %q may be written)", q, c.a.shown)
 		}
 	}
 	return nil
@@ -401,7 +419,7 @@ func (c *checker) tableName() (string, error) {
 			return "", fmt.Errorf("expected a table name after %q.", name)
 		}
 		if name != c.a.target {
-			return "", fmt.Errorf("name qualified with database %q (only %q may be written)", name, c.a.target)
+			return "", fmt.Errorf("name qualified with database %q (only %q may be written)", name, c.a.shown)
 		}
 		name = c.l.ident(t2)
 	}
@@ -422,6 +440,8 @@ func (c *checker) drop() (Decision, error) {
 		return c.skipObject(KindRoutine, false)
 	case "EVENT":
 		return c.skipObject(KindEvent, false)
+	case "DATABASE", "SCHEMA":
+		return c.database("DROP")
 	default:
 		return Decision{}, fmt.Errorf("DROP %s is not allowed", c.word(t))
 	}
@@ -487,20 +507,30 @@ func (c *checker) skipObject(k Kind, allowed bool) (Decision, error) {
 // ---- ALTER ----
 
 func (c *checker) alter() (Decision, error) {
-	if !c.l.is(c.next(), "TABLE") {
-		return Decision{}, fmt.Errorf("only ALTER TABLE … DISABLE/ENABLE KEYS is allowed")
+	const only = "only ALTER TABLE … DISABLE/ENABLE KEYS or ENGINE= is allowed"
+	switch t := c.next(); {
+	case c.l.is(t, "DATABASE"), c.l.is(t, "SCHEMA"):
+		return c.database("ALTER")
+	case !c.l.is(t, "TABLE"):
+		return Decision{}, fmt.Errorf("%s", only)
 	}
 	name, err := c.tableName()
 	if err != nil {
 		return Decision{}, err
 	}
 	t := c.next()
+	if c.l.is(t, "ENGINE") {
+		if err := c.engine(t); err != nil {
+			return Decision{}, err
+		}
+		return c.end(Decision{Action: Execute, Kind: KindAlterEngine, Table: name})
+	}
 	if !c.l.is(t, "DISABLE") && !c.l.is(t, "ENABLE") {
-		return Decision{}, fmt.Errorf("only ALTER TABLE … DISABLE/ENABLE KEYS is allowed")
+		return Decision{}, fmt.Errorf("%s", only)
 	}
 	d, err := c.expectWords(Decision{Action: Execute, Kind: KindAlterKeys, Table: name}, "KEYS")
 	if err != nil {
-		return Decision{}, fmt.Errorf("only ALTER TABLE … DISABLE/ENABLE KEYS is allowed")
+		return Decision{}, fmt.Errorf("%s", only)
 	}
 	return d, nil
 }

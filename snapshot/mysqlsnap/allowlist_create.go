@@ -28,6 +28,10 @@ var createModifiers = map[string]bool{
 }
 
 func (c *checker) create() (Decision, error) {
+	if t := c.peekTok(); c.l.is(t, "DATABASE") || c.l.is(t, "SCHEMA") {
+		c.next()
+		return c.database("CREATE")
+	}
 	for {
 		t := c.next()
 		switch t.kind {
@@ -231,7 +235,7 @@ func (c *checker) createBody(k Kind) (Decision, error) {
 					return Decision{}, fmt.Errorf("%s may not refer to the %s schema", k, first)
 				}
 				if (expectTable || call || len(parts) > 2) && first != c.a.target {
-					return Decision{}, fmt.Errorf("name qualified with database %q (only %q may be used)", first, c.a.target)
+					return Decision{}, fmt.Errorf("name qualified with database %q (only %q may be used)", first, c.a.shown)
 				}
 			}
 			expectTable = false
@@ -332,13 +336,25 @@ func (c *checker) engine(t token) error {
 	if n := c.peekTok(); c.l.isPunct(n, "=") {
 		c.next()
 	}
-	v := c.next()
+	return c.engineValue(c.next(), "ENGINE")
+}
+
+// engineValue checks that v names an allowed storage engine and records,
+// for MySQL, the rewrite of Aria (which MySQL does not have) to InnoDB.
+func (c *checker) engineValue(v token, what string) error {
 	e, ok := c.valueName(v)
 	if !ok || !allowedEngines[e] {
-		return fmt.Errorf("ENGINE %s is not allowed", c.l.text(v))
+		return fmt.Errorf("%s %s is not allowed", what, c.l.text(v))
 	}
 	if c.a.opts.Dialect == DialectMySQL && e == "aria" {
-		c.edits = append(c.edits, edit{start: v.start, end: v.end, repl: "InnoDB"})
+		r := "InnoDB"
+		switch v.kind {
+		case tkQIdent:
+			r = "`InnoDB`"
+		case tkString:
+			r = "'InnoDB'"
+		}
+		c.edits = append(c.edits, edit{start: v.start, end: v.end, repl: r})
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ const (
 	varSQLMode                       // an sql_mode list
 	varTimeZone                      // a time zone
 	varSwitch                        // 0/1/ON/OFF/DEFAULT or a small number
+	varEngine                        // a storage engine of allowedEngines
 )
 
 // sessionVars are the session variables mysqldump and mariadb-dump set.
@@ -34,15 +35,22 @@ var sessionVars = map[string]varClass{
 	"note_verbosity":                  varSwitch,
 	"information_schema_stats_expiry": varSwitch,
 	"sql_warnings":                    varSwitch,
+	"default_storage_engine":          varEngine,
 }
 
-// safeCharsets are the client character sets the allowlist accepts. Multi-
-// byte sets whose trailing bytes can be a backslash or quote (big5, gbk,
-// sjis, cp932, gb18030) would make the server split strings differently
-// from the allowlist, so they are refused.
+// safeCharsets are the client character sets the allowlist accepts: UTF-8,
+// whose multi-byte sequences never hold an ASCII byte, and single-byte
+// sets extending ASCII (the Windows and DOS code pages mysqldump writes on
+// Windows, ISO 8859, KOI8), in which the server reads every quote and
+// backslash byte as the allowlist does. Multi-byte sets whose trailing
+// bytes can be a backslash or quote (big5, gbk, sjis, cp932, gb18030)
+// would make the server split strings differently from the allowlist, so
+// they are refused.
 var safeCharsets = map[string]bool{
-	"utf8": true, "utf8mb3": true, "utf8mb4": true, "latin1": true,
-	"ascii": true, "binary": true, "latin2": true, "utf16": false,
+	"utf8": true, "utf8mb3": true, "utf8mb4": true, "ascii": true, "binary": true,
+	"latin1": true, "latin2": true, "latin5": true, "latin7": true, "greek": true, "hebrew": true,
+	"cp850": true, "cp852": true, "cp866": true, "cp1250": true, "cp1251": true, "cp1256": true, "cp1257": true,
+	"koi8r": true, "koi8u": true,
 }
 
 // forbiddenModes are sql_mode flags that change how statements are lexed,
@@ -316,6 +324,8 @@ func (c *checker) checkSessionValue(name string, v token) error {
 			}
 		}
 		return nil
+	case varEngine:
+		return c.engineValue(v, name)
 	case varTimeZone:
 		if v.kind != tkString && v.kind != tkWord {
 			return fmt.Errorf("time_zone must be a string")

@@ -6,23 +6,44 @@
 //
 // Every statement of the dump passes an Allowlist before anything is sent:
 // only what a dump emits for tables and rows may run (session SETs of known
-// variables, DROP TABLE, CREATE TABLE in the target database, LOCK/UNLOCK
-// TABLES, ALTER TABLE … DISABLE/ENABLE KEYS, INSERT/REPLACE of literal
-// rows, transaction statements). The allowlist lexes each statement as the
+// variables, default_storage_engine included, DROP TABLE, CREATE TABLE in
+// the target database, LOCK/UNLOCK TABLES, ALTER TABLE … DISABLE/ENABLE
+// KEYS, ALTER TABLE t ENGINE=e alone, INSERT/REPLACE of literal rows,
+// transaction statements). The allowlist lexes each statement as the
 // server does, including the content of version comments (/*!40101 …*/,
 // /*M!100100 …*/), which the server executes. Everything else is refused
-// with an error wrapping liberator.ErrInvalid that names the dump line: USE and
-// names qualified with another database, CREATE/DROP DATABASE, GRANT,
-// REVOKE, user management, SET PASSWORD/GLOBAL/PERSIST, LOAD DATA, SELECT
-// (… INTO OUTFILE), INSTALL PLUGIN, SHUTDOWN, KILL, client commands,
-// CREATE TABLE … SELECT / DATA DIRECTORY / INDEX DIRECTORY / other
-// engines, functions or subqueries in INSERT rows, optimizer hints, and
-// session settings that would make the server lex differently from the
-// allowlist (NO_BACKSLASH_ESCAPES, ANSI_QUOTES, multi-byte client
-// character sets such as gbk). Views, triggers, routines and events are
+// with an error wrapping liberator.ErrInvalid that names the dump line:
+// names qualified with another database, GRANT, REVOKE, user management,
+// SET PASSWORD/GLOBAL/PERSIST, LOAD DATA, SELECT (… INTO OUTFILE),
+// INSTALL PLUGIN, SHUTDOWN, KILL, client commands, CREATE TABLE … SELECT /
+// DATA DIRECTORY / INDEX DIRECTORY / other engines, other ALTER TABLEs,
+// functions or subqueries in INSERT rows, optimizer hints, and session
+// settings that would make the server lex differently from the allowlist
+// (NO_BACKSLASH_ESCAPES, ANSI_QUOTES, multi-byte client character sets
+// such as gbk; UTF-8 and the single-byte sets, latin1 to cp850, cp1251
+// and koi8r, are accepted). Views, triggers, routines and events are
 // skipped by default; AllowOptions can allow views and triggers whose
 // bodies only use the target database (created after promotion, with
 // their DEFINER removed).
+//
+// # Databases
+//
+// A dump may name its database, as mysqldump --databases, --all-databases
+// and Sakila's schema do: CREATE/DROP/ALTER DATABASE (or SCHEMA, with only
+// character set, collation, encryption and comment options) and USE. These
+// statements are never sent: the restore writes into its own database
+// whatever the dump calls it. The database restored is
+// AllowOptions.SourceDatabase, or else the dump's only user database; the
+// table statements (CREATE/DROP/ALTER TABLE, INSERT, LOCK TABLES, views,
+// triggers, routines) written while the dump is in another database are
+// checked as usual and skipped, never sent: those of the system databases
+// (mysql, sys, information_schema, performance_schema) always, those of
+// other user databases when SourceDatabase chooses one. A dump naming a
+// second user database with none chosen is refused listing them
+// (ErrSeveralDatabases), as is one writing tables before naming a
+// database and then naming one. RestoreResult reports the databases
+// skipped. These are the embedded backend's rules (package mysqldump,
+// ScanOptions.SourceDatabase).
 //
 // # Restore
 //
@@ -32,7 +53,8 @@
 // max_allowed_packet). Only when the whole dump has loaded are the tables
 // promoted: CREATE DATABASE target, then one RENAME TABLE moving every
 // table (atomic). On any failure the staging database is dropped; nothing
-// is left behind. Collations and engines the server does not know are
+// is left behind, and the error names the target, never the staging
+// database (server messages quoting it are rewritten). Collations and engines the server does not know are
 // bridged (MySQL 8's utf8mb4_0900_* on MariaDB, MariaDB's uca1400/nopad
 // collations and Aria on MySQL); data is never rewritten.
 //

@@ -14,7 +14,7 @@ import (
 var allowedScannerKinds = map[mysqldump.StatementKind]bool{
 	mysqldump.KindSet: true, mysqldump.KindDropTable: true, mysqldump.KindCreateTable: true,
 	mysqldump.KindInsert: true, mysqldump.KindReplace: true, mysqldump.KindLockTables: true,
-	mysqldump.KindUnlockTables: true, mysqldump.KindAlterTableKeys: true,
+	mysqldump.KindUnlockTables: true, mysqldump.KindAlterTableKeys: true, mysqldump.KindAlterTable: true,
 	mysqldump.KindStartTransaction: true, mysqldump.KindCommit: true,
 }
 

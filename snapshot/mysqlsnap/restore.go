@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,6 +67,12 @@ type RestoreResult struct {
 	// omits generated columns); exporters write them as NULL, as the
 	// embedded path does.
 	InsertColumns map[string][]string
+	// SourceDatabase is the dump's database that was restored, when the
+	// dump names its databases (mysqldump --databases); SkippedDatabases
+	// are the databases it named whose statements were skipped (system
+	// databases, and others than AllowOptions.SourceDatabase).
+	SourceDatabase   string
+	SkippedDatabases []string
 }
 
 // ServerDialect asks the server for its version and returns it with its
@@ -128,6 +135,13 @@ func Restore(ctx context.Context, db *sql.DB, dump io.Reader, target string, opt
 	if err := checkTarget(op, target); err != nil {
 		return nil, err
 	}
+	var staging string
+	defer func() {
+		// The staging database is internal: errors name the target.
+		if err != nil && staging != "" {
+			err = hideStaging(err, staging, target)
+		}
+	}()
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, classify(op, target, err)
@@ -149,7 +163,7 @@ func Restore(ctx context.Context, db *sql.DB, dump io.Reader, target string, opt
 		return nil, err
 	}
 
-	staging, err := createStaging(ctx, conn, op, target)
+	staging, err = createStaging(ctx, conn, op, target)
 	if err != nil {
 		return nil, err
 	}
@@ -159,17 +173,17 @@ func Restore(ctx context.Context, db *sql.DB, dump io.Reader, target string, opt
 			return
 		}
 		if derr := dropDetached(ctx, db, staging); derr != nil {
-			err = errors.Join(err, classify("restore cleanup", staging, derr))
+			err = errors.Join(err, classify("restore cleanup", target, derr))
 		}
 	}()
-	if err := prepareSession(ctx, conn, op, staging); err != nil {
+	if err := prepareSession(ctx, conn, op, target, staging); err != nil {
 		return nil, err
 	}
 	deferred, err := loadStatements(ctx, conn, dump, staging, maxPacket, opts, res)
 	if err != nil {
 		return nil, err
 	}
-	if err := finishStaging(ctx, conn, op, staging, opts.BeforePromote, res); err != nil {
+	if err := finishStaging(ctx, conn, op, target, staging, opts.BeforePromote, res); err != nil {
 		return nil, err
 	}
 	if err := promote(ctx, conn, staging, target); err != nil {
@@ -235,15 +249,61 @@ func databaseExists(ctx context.Context, q interface {
 func createStaging(ctx context.Context, conn *sql.Conn, op, target string) (string, error) {
 	staging := StagingName(target)
 	if _, err := conn.ExecContext(ctx, "CREATE DATABASE "+quoteIdent(staging)+" DEFAULT CHARACTER SET utf8mb4"); err != nil {
-		return "", classify(op, staging, err)
+		return "", classify(op, target, err)
 	}
 	return staging, nil
+}
+
+// hideStaging returns err with the staging database's name replaced by
+// target's in its message (server errors quote it: "Table
+// 'x__staging_1a2b3c4d.t' doesn't exist"). errors.Is and errors.As see
+// the same chain; a server error in it is a copy with the message
+// rewritten.
+func hideStaging(err error, staging, target string) error {
+	if !strings.Contains(err.Error(), staging) {
+		return err
+	}
+	return &renamedError{msg: strings.ReplaceAll(err.Error(), staging, target), err: renameServerErrors(err, staging, target)}
+}
+
+// renamedError is an error whose message was rewritten.
+type renamedError struct {
+	msg string
+	err error
+}
+
+func (e *renamedError) Error() string { return e.msg }
+func (e *renamedError) Unwrap() error { return e.err }
+
+// renameServerErrors rewrites the messages of the server errors in err's
+// chain (through liberator.Error and errors.Join), so that errors.As
+// finds a *mysql.MySQLError naming target.
+func renameServerErrors(err error, staging, target string) error {
+	switch e := err.(type) {
+	case *mysql.MySQLError:
+		c := *e
+		c.Message = strings.ReplaceAll(c.Message, staging, target)
+		return &c
+	case *liberator.Error:
+		c := *e
+		c.What = strings.ReplaceAll(c.What, staging, target)
+		c.Err = renameServerErrors(e.Err, staging, target)
+		return &c
+	case interface{ Unwrap() []error }:
+		errs := e.Unwrap()
+		out := make([]error, len(errs))
+		for i, x := range errs {
+			out[i] = renameServerErrors(x, staging, target)
+		}
+		return errors.Join(out...)
+	}
+	return err
 }
 
 // prepareSession makes staging the session's database and sets a known
 // session: lexing as the allowlist assumes (backslash escapes, no
 // ANSI_QUOTES), zero dates accepted as dumps hold them.
-func prepareSession(ctx context.Context, conn *sql.Conn, op, staging string) error {
+func prepareSession(ctx context.Context, conn *sql.Conn, op, target, staging string) error {
 	for _, s := range []string{
 		"USE " + quoteIdent(staging),
 		"SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO'",
@@ -251,7 +311,7 @@ func prepareSession(ctx context.Context, conn *sql.Conn, op, staging string) err
 		"SET SESSION time_zone = '+00:00'",
 	} {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
-			return classify(op, staging, err)
+			return classify(op, target, err)
 		}
 	}
 	return nil
@@ -268,6 +328,7 @@ func loadStatements(ctx context.Context, conn *sql.Conn, dump io.Reader, staging
 		limit = maxPacket - 1024
 	}
 	al := NewAllowlist(staging, opts.Allow)
+	al.shown = res.Database
 	sr := mysqldump.NewStatementReader(dump, mysqldump.ReaderOptions{MaxStatement: opts.MaxStatement})
 	b := batcher{conn: conn, limit: limit, max: maxPacket, res: res}
 	var deferred []deferredStmt
@@ -286,6 +347,9 @@ func loadStatements(ctx context.Context, conn *sql.Conn, dump io.Reader, staging
 		res.Statements++
 		d, err := al.CheckStatement(st)
 		if err != nil {
+			if errors.Is(err, ErrSeveralDatabases) && !al.db.unnamed {
+				return nil, severalDatabases(sr, al, st.Line)
+			}
 			return nil, err
 		}
 		if d.Action == Skip {
@@ -316,14 +380,39 @@ func loadStatements(ctx context.Context, conn *sql.Conn, dump io.Reader, staging
 	}
 	res.Bytes = sr.Offset()
 	res.InsertColumns = cols.result()
+	res.SourceDatabase, res.SkippedDatabases = al.Database(), al.SkippedDatabases()
+	for _, n := range res.SkippedDatabases {
+		opts.Logger.Info("restore skipped a database", "database", n)
+	}
 	return deferred, nil
+}
+
+// severalDatabases reads the rest of the dump after the statement at line
+// named a second user database, and returns the refusal listing every user
+// database the dump names.
+func severalDatabases(sr *mysqldump.StatementReader, al *Allowlist, line int) error {
+	names := slices.Clone(al.db.databases)
+	for {
+		st, err := sr.Next()
+		if err != nil {
+			break // io.EOF, or the dump is bad further on: list what was read
+		}
+		switch st.Kind {
+		case mysqldump.KindCreateDatabase, mysqldump.KindDropDatabase, mysqldump.KindUse:
+			if st.Name != "" && !isSystemDatabase(st.Name) && !slices.Contains(names, st.Name) {
+				names = append(names, st.Name)
+			}
+		}
+	}
+	return liberator.Errorf(liberator.ErrInvalid, "restore", fmt.Sprintf("line %d", line),
+		"statement refused: %w (%s): choose the one to restore (SourceDatabase)", ErrSeveralDatabases, strings.Join(names, ", "))
 }
 
 // finishStaging ends the load (UNLOCK TABLES) and runs beforePromote, if
 // set, which records the snapshot's metadata in staging.
-func finishStaging(ctx context.Context, conn *sql.Conn, op, staging string, beforePromote func(context.Context, *sql.Conn, string, *RestoreResult) error, res *RestoreResult) error {
+func finishStaging(ctx context.Context, conn *sql.Conn, op, target, staging string, beforePromote func(context.Context, *sql.Conn, string, *RestoreResult) error, res *RestoreResult) error {
 	if _, err := conn.ExecContext(ctx, "UNLOCK TABLES"); err != nil {
-		return classify(op, staging, err)
+		return classify(op, target, err)
 	}
 	if beforePromote != nil {
 		return beforePromote(ctx, conn, staging, res)
