@@ -12,5 +12,6 @@
 //	go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@latest
 //
 // and skip, saying so, when that fails. They are skipped with -short, and
-// on hosts that cannot run a linux/amd64 binary.
+// on hosts that cannot run a linux/amd64 binary (the test files build on
+// Linux only).
 package emulator
