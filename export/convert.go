@@ -486,6 +486,9 @@ func (c *converter) report() *TablesReportFile {
 				}
 				tr.Warnings = append(tr.Warnings, fmt.Sprintf("column %s: %s; %d rows written as NULL (not computed)", p.Name, why, n))
 			}
+			if p.Warning != "" {
+				tr.Warnings = append(tr.Warnings, fmt.Sprintf("column %s: %s", p.Name, p.Warning))
+			}
 			if p.ForcedOptional != "" {
 				if tr.ForcedOptional == nil {
 					tr.ForcedOptional = map[string]string{}

@@ -126,6 +126,16 @@ func (c *ColumnPlan) decodeInto(dst *parquet.Value, v mysqldump.Value, buf []byt
 		if err == nil {
 			val = parquet.ByteArrayValue(buf[start:len(buf):len(buf)])
 		}
+	case ConvUUID, ConvInet, ConvText:
+		start := len(buf)
+		buf, err = c.appendText(buf, v)
+		if err == nil && !utf8.Valid(buf[start:]) {
+			err = c.errf("invalid UTF-8 in a STRING column (%s)", quote(buf[start:]))
+			buf = buf[:start]
+		}
+		if err == nil {
+			val = parquet.ByteArrayValue(buf[start:len(buf):len(buf)])
+		}
 	case ConvDate:
 		start := len(buf)
 		var zero bool

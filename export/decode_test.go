@@ -117,7 +117,6 @@ func TestSchemaForErrors(t *testing.T) {
 		opts SchemaOptions
 		want string
 	}{
-		{"unknown", &mysqldump.Table{Name: "T", Columns: []mysqldump.Column{{Name: "v", Type: "vector"}}}, SchemaOptions{}, "table T column v: unsupported column type"},
 		{"no columns", &mysqldump.Table{Name: "T"}, SchemaOptions{}, "no columns"},
 		{"bad decimal", &mysqldump.Table{Name: "T", Columns: []mysqldump.Column{{Name: "d", Type: "decimal", Precision: 66}}}, SchemaOptions{}, "invalid DECIMAL(66,0)"},
 		{"bad bit", &mysqldump.Table{Name: "T", Columns: []mysqldump.Column{{Name: "b", Type: "bit", Length: 65}}}, SchemaOptions{}, "invalid BIT(65)"},

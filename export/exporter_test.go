@@ -45,8 +45,8 @@ func TestExportFailures(t *testing.T) {
 		{"bad datetime", append(rowsOf(pcn), event{table: pcn, line: 7,
 			row: []mysqldump.Value{num("1"), null, null, str("2026-13-01 00:00:00"), missing}}),
 			[]string{"line 7", "PCN_IC.issued", "invalid datetime"}},
-		{"unknown type", script{{table: &mysqldump.Table{Name: "V", Line: 5, Columns: []mysqldump.Column{{Name: "v", Type: "vector"}}}}},
-			[]string{"liberator.V", "line 5", "column v", "unsupported column type"}},
+		{"invalid type", script{{table: &mysqldump.Table{Name: "V", Line: 5, Columns: []mysqldump.Column{{Name: "v", Type: "bit", Length: 65}}}}},
+			[]string{"liberator.V", "line 5", "column v", "invalid BIT(65)"}},
 		{"scanner error", append(rowsOf(pcn, pcnRow(1)), event{err: errors.New("line 77: unterminated string")}),
 			[]string{"line 77: unterminated string"}},
 		// a part key the bucket refuses (invalid UTF-8): the writer goroutine fails
@@ -313,7 +313,7 @@ func contains(list []string, s string) bool {
 
 func TestExportTablesFilter(t *testing.T) {
 	a := &mysqldump.Table{Name: "A", Columns: []mysqldump.Column{{Name: "x", Type: "int"}}}
-	b := &mysqldump.Table{Name: "B", Columns: []mysqldump.Column{{Name: "y", Type: "vector"}}} // unsupported but not selected
+	b := &mysqldump.Table{Name: "B", Columns: []mysqldump.Column{{Name: "y", Type: "decimal", Precision: 66}}} // invalid but not selected
 	s := append(rowsOf(a, []mysqldump.Value{num("1")}), rowsOf(b, []mysqldump.Value{num("2")})...)
 	tests := []struct {
 		name   string

@@ -53,6 +53,16 @@ const (
 	// ConvTimestamp: TIMESTAMP → INT64 TIMESTAMP(MICROS, adjusted to UTC);
 	// zero dates are NULL.
 	ConvTimestamp
+	// ConvUUID: MariaDB's UUID → STRING in canonical form
+	// (8-4-4-4-12 lower-case hex digits).
+	ConvUUID
+	// ConvInet: MariaDB's INET4, INET6 → STRING, the address as the
+	// server prints it.
+	ConvInet
+	// ConvText: a type the mapping does not know → STRING holding the
+	// literal's text (a quoted string's characters, a number's digits, a
+	// hex or bit literal as 0x…/0b… text), with a warning.
+	ConvText
 )
 
 var convNames = [...]string{
@@ -60,7 +70,7 @@ var convNames = [...]string{
 	ConvDecimal32: "decimal32", ConvDecimal64: "decimal64", ConvDecimalFixed: "decimal-fixed",
 	ConvDecimalText: "decimal-text", ConvDouble: "double", ConvBytes: "bytes", ConvBit: "bit",
 	ConvString: "string", ConvDate: "date", ConvTime: "time", ConvDatetime: "datetime",
-	ConvTimestamp: "timestamp",
+	ConvTimestamp: "timestamp", ConvUUID: "uuid", ConvInet: "inet", ConvText: "text",
 }
 
 // String returns the conversion's name.
@@ -114,6 +124,9 @@ type ColumnPlan struct {
 	Virtual bool
 	// Generated is true for generated (VIRTUAL or STORED) columns.
 	Generated bool
+	// Warning says what the mapping could not do as asked (a type it does
+	// not know, written as STRING); the tables report lists it.
+	Warning string
 	// Node is the Parquet node of the column (with its repetition).
 	Node parquet.Node
 }
@@ -124,7 +137,8 @@ func (c *ColumnPlan) what() string { return c.Table + "." + c.Name }
 // SchemaOptions tune SchemaFor.
 type SchemaOptions struct {
 	// UnknownAsBytes writes columns of types the mapping does not know as
-	// OPTIONAL BYTE_ARRAY holding the literal's bytes, instead of failing.
+	// OPTIONAL BYTE_ARRAY holding the literal's bytes, instead of STRING
+	// holding its text.
 	UnknownAsBytes bool
 }
 
@@ -148,12 +162,15 @@ type SchemaOptions struct {
 //	DATE, TIME                          STRING (MySQL's text form)
 //	DATETIME                            INT64 TIMESTAMP(MICROS, local)
 //	TIMESTAMP                           INT64 TIMESTAMP(MICROS, UTC)
+//	UUID (MariaDB)                      STRING (canonical form)
+//	INET4, INET6 (MariaDB)              STRING
+//	any other type                      STRING (the literal's text), with
+//	                                    a warning (ColumnPlan.Warning)
 //
 // Every column is OPTIONAL unless declared NOT NULL; DATE, DATETIME and
 // TIMESTAMP columns and generated columns are OPTIONAL even when NOT NULL
-// (ColumnPlan.ForcedOptional says why). An unknown type is an
-// error wrapping liberator.ErrInvalid naming the table and column, unless
-// opts.UnknownAsBytes.
+// (ColumnPlan.ForcedOptional says why). With opts.UnknownAsBytes an
+// unknown type is OPTIONAL BYTE_ARRAY instead.
 func SchemaFor(t *mysqldump.Table, opts SchemaOptions) (*parquet.Schema, []ColumnPlan, error) {
 	if t == nil || len(t.Columns) == 0 {
 		name := ""
@@ -304,9 +321,15 @@ func planColumn(table string, idx int, c *mysqldump.Column, opts SchemaOptions) 
 		p.Conv, leaf = ConvDatetime, parquet.TimestampAdjusted(parquet.Microsecond, false)
 	case "timestamp":
 		p.Conv, leaf = ConvTimestamp, parquet.TimestampAdjusted(parquet.Microsecond, true)
+	case "uuid":
+		p.Conv, leaf = ConvUUID, parquet.String()
+	case "inet4", "inet6":
+		p.Conv, leaf = ConvInet, parquet.String()
 	default:
 		if !opts.UnknownAsBytes {
-			return p, liberator.Errorf(liberator.ErrInvalid, "export schema", what, "unsupported column type %q", c.Type)
+			p.Conv, leaf = ConvText, parquet.String()
+			p.Warning = fmt.Sprintf("type %q is not known: written as STRING (the literal's text)", c.Type)
+			break
 		}
 		p.Conv, leaf = ConvBytes, parquet.Leaf(parquet.ByteArrayType)
 		if !p.Optional {
