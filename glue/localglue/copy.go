@@ -22,18 +22,20 @@ type tableCopy struct {
 	rt     RawTable
 	name   string
 	src    []string // landed Parquet keys, sorted
-	old    []string // raw partition keys before the copy
-	rows   []int64  // rows per src file
-	done   []bool   // src files copied
+	rows   []int64 // rows per src file
+	done   []bool  // src files copied
+	ran    []bool  // src files whose copy was started
 	failed bool
 }
 
 // copyAll copies every table of m: first each table's old _SUCCESS marker
 // is removed, then all files are rewritten, Workers at a time, then each
-// table whose files all succeeded drops its stale files and gets its
-// marker, even when another table failed. A table with a failed (or, after
-// a failure, skipped) file gets no marker and keeps its old files.
-func (l *Workflow) copyAll(ctx context.Context, m liberator.Manifest, d liberator.Date, ts string, log *slog.Logger) ([]RawTable, error) {
+// table whose files all succeeded drops every other file of its partition
+// and gets its marker, even when another table failed. A table with a
+// failed (or, after a failure, skipped) file gets no marker, and the files
+// this run wrote for it are deleted. check (the raw lease's) is called
+// before every write; once it fails nothing more is written or deleted.
+func (l *Workflow) copyAll(ctx context.Context, m liberator.Manifest, d liberator.Date, ts string, check func(context.Context) error, log *slog.Logger) ([]RawTable, error) {
 	const op = "copy to raw"
 	var tables []*tableCopy
 	type job struct {
@@ -42,7 +44,7 @@ func (l *Workflow) copyAll(ctx context.Context, m liberator.Manifest, d liberato
 	}
 	var jobs []job
 	for _, tm := range m.Tables {
-		tc, err := l.prepare(ctx, tm, d)
+		tc, err := l.prepare(ctx, tm, d, check)
 		if err != nil {
 			return nil, err
 		}
@@ -62,7 +64,12 @@ func (l *Workflow) copyAll(ctx context.Context, m liberator.Manifest, d liberato
 			defer wg.Done()
 			for j := range next {
 				tc, i := jobs[j].t, jobs[j].i
-				n, err := l.copyFile(cctx, tc.src[i], tc.rt.Prefix+path.Base(tc.src[i]), ts)
+				err := check(cctx)
+				var n int64
+				if err == nil {
+					tc.ran[i] = true
+					n, err = l.copyFile(cctx, tc.src[i], tc.rt.Prefix+path.Base(tc.src[i]), ts)
+				}
 				tc.rows[i], tc.done[i] = n, err == nil
 				if err != nil {
 					errs[j] = err
@@ -96,17 +103,45 @@ func (l *Workflow) copyAll(ctx context.Context, m liberator.Manifest, d liberato
 		if tc.failed || slices.Contains(tc.done, false) {
 			continue // no marker: readers see the partition as incomplete
 		}
-		if err := l.finish(ctx, tc, log); err != nil {
-			return out, err
+		if err := l.finish(ctx, tc, check, log); err != nil {
+			tc.failed = true
+			if first == nil {
+				first = err
+			}
+			continue
 		}
 		out = append(out, tc.rt)
 	}
+	l.dropFailed(context.WithoutCancel(ctx), tables, check, log)
 	return out, first
 }
 
-// prepare lists a table's landed files and its raw partition, and removes
-// the partition's _SUCCESS marker so readers see it as incomplete.
-func (l *Workflow) prepare(ctx context.Context, tm liberator.TableManifest, d liberator.Date) (*tableCopy, error) {
+// dropFailed deletes the files this run wrote for each table that did not
+// get its marker, unless the lease is lost (another run may be writing).
+func (l *Workflow) dropFailed(ctx context.Context, tables []*tableCopy, check func(context.Context) error, log *slog.Logger) {
+	for _, tc := range tables {
+		if !tc.failed && !slices.Contains(tc.done, false) {
+			continue
+		}
+		for i, ran := range tc.ran {
+			if !ran {
+				continue
+			}
+			if err := check(ctx); err != nil {
+				log.Warn("not removing the copies of a failed table", "table", tc.name, "err", err)
+				return
+			}
+			key := tc.rt.Prefix + path.Base(tc.src[i])
+			if err := l.raw.Delete(ctx, key); err != nil && !blobio.IsNotFound(err) {
+				log.Warn("could not remove a copy of a failed table", "table", tc.name, "key", key, "err", err)
+			}
+		}
+	}
+}
+
+// prepare lists a table's landed files and removes its raw partition's
+// _SUCCESS marker so readers see it as incomplete.
+func (l *Workflow) prepare(ctx context.Context, tm liberator.TableManifest, d liberator.Date, check func(context.Context) error) (*tableCopy, error) {
 	const op = "copy to raw"
 	tc := &tableCopy{name: tm.Database + "." + tm.Table,
 		rt: RawTable{Database: tm.Database, Table: tm.Table, Prefix: l.RawPrefixFor(tm.Database, tm.Table, d)}}
@@ -134,25 +169,21 @@ func (l *Workflow) prepare(ctx context.Context, tm liberator.TableManifest, d li
 		}
 		seen[path.Base(k)] = true
 	}
-	tc.rows, tc.done = make([]int64, len(tc.src)), make([]bool, len(tc.src))
-	old, err := l.list(ctx, l.raw, tc.rt.Prefix)
-	if err != nil {
+	tc.rows, tc.done, tc.ran = make([]int64, len(tc.src)), make([]bool, len(tc.src)), make([]bool, len(tc.src))
+	if err := check(ctx); err != nil {
 		return nil, err
 	}
-	tc.old = old
 	marker := tc.rt.Prefix + partition.MarkerName
-	for _, k := range old {
-		if k == marker {
-			if err := l.raw.Delete(ctx, k); err != nil && !blobio.IsNotFound(err) {
-				return nil, blobio.Error(op, k, err)
-			}
-		}
+	if err := l.raw.Delete(ctx, marker); err != nil && !blobio.IsNotFound(err) {
+		return nil, blobio.Error(op, marker, err)
 	}
 	return tc, nil
 }
 
-// finish deletes the raw partition's stale files and writes _SUCCESS.
-func (l *Workflow) finish(ctx context.Context, tc *tableCopy, log *slog.Logger) error {
+// finish deletes every file of the raw partition that this run did not
+// write (listed now, so files of any earlier or interrupted run go too) and
+// writes _SUCCESS.
+func (l *Workflow) finish(ctx context.Context, tc *tableCopy, check func(context.Context) error, log *slog.Logger) error {
 	const op = "copy to raw"
 	marker := tc.rt.Prefix + partition.MarkerName
 	written := map[string]bool{}
@@ -162,12 +193,24 @@ func (l *Workflow) finish(ctx context.Context, tc *tableCopy, log *slog.Logger) 
 		tc.rt.Keys = append(tc.rt.Keys, dst)
 		tc.rt.Rows += tc.rows[i]
 	}
-	for _, k := range tc.old {
-		if !written[k] && k != marker {
-			if err := l.raw.Delete(ctx, k); err != nil && !blobio.IsNotFound(err) {
-				return blobio.Error(op, k, err)
-			}
+	present, err := l.list(ctx, l.raw, tc.rt.Prefix)
+	if err != nil {
+		return err
+	}
+	for _, k := range present {
+		if written[k] || k == marker {
+			continue
 		}
+		if err := check(ctx); err != nil {
+			return err
+		}
+		if err := l.raw.Delete(ctx, k); err != nil && !blobio.IsNotFound(err) {
+			return blobio.Error(op, k, err)
+		}
+		log.Info("deleted raw file not written by this run", "key", k)
+	}
+	if err := check(ctx); err != nil {
+		return err
 	}
 	if err := l.raw.WriteAll(ctx, marker, nil, nil); err != nil {
 		return blobio.Error(op, marker, err)

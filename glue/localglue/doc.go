@@ -19,12 +19,32 @@
 // (Options.RowGroupRows, Options.RowGroupBytes).
 //
 // Each table's raw partition is replaced, never mixed: its old _SUCCESS
-// marker is removed first, the new files are written, old files not
-// rewritten are deleted, and _SUCCESS is written last. A table with a file
-// that failed (or, after another failure, was skipped) gets no marker and
-// keeps its old files; the other tables are still published. Then
-// the jobs registered with Workflow.RegisterJob run, in order; a job's
-// error ends the run in ERROR.
+// marker is removed first, the new files are written, every other file
+// of the partition (listed again at that point) is deleted, and _SUCCESS
+// is written last. A table with a file that failed (or, after another
+// failure, was skipped) gets no marker, and the files this run wrote for
+// it are deleted; the other tables are still published. Then the jobs
+// registered with Workflow.RegisterJob run, in order; a job's error ends
+// the run in ERROR.
+//
+// # One writer per date
+//
+// A run does all of that, jobs included, under the date's raw lease
+// (package partition/lease; zone "raw/<prefix>", in the raw bucket under
+// _liberator/leases/), checking before every write that it still holds
+// it, so runs for one date, in one process or many, write its raw
+// partitions one at a time. A run that finds the lease held waits up to
+// Options.Lease.Wait, then fails with an error wrapping *lease.HeldError,
+// of kind Options.Lease.HeldKind (liberator.ErrNotReady unless set).
+// Having taken the lease, a run first looks again for a record of its run
+// key (another process may have finished it), then at what the previous
+// holder left: when the raw partitions of every table of the request
+// already hold the same landed export (Manifest.ExportID), complete, the
+// run copies nothing and is recorded COMPLETED with the property
+// done_by_run naming the run key that copied it. Under the lease a run
+// also removes the temporary files that interrupted fileblob writes left
+// in the raw zone (older than Options.TempAge), counted in the run
+// property temp_files_removed and in the log.
 //
 // Start is idempotent on the request's RunKey: a run that completed (or is
 // running) is returned as it is; a run that ended in ERROR is run again

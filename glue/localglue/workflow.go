@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/parquet-go/parquet-go/compress"
 	"gocloud.dev/blob"
@@ -20,6 +21,7 @@ import (
 	"github.com/dataplatform/liberator-ingestion/internal/blobio"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/partition"
+	"github.com/dataplatform/liberator-ingestion/partition/lease"
 )
 
 // Run states, in Glue's words.
@@ -72,6 +74,17 @@ type Options struct {
 	Clock liberator.Clock
 	// Logger receives progress logs (default slog.Default()).
 	Logger *slog.Logger
+	// Lease configures the raw lease each run takes (see "One writer per
+	// date" in the package doc): Lease.Wait (default 0: an error wrapping
+	// liberator.ErrNotReady at once when another run holds the date),
+	// Lease.HeldKind, Lease.TTL, Lease.Poll, Lease.OnWait and Lease.Prefix.
+	// Its Clock and Logger default to the Workflow's; its Run is set to
+	// each run's key.
+	Lease lease.Options
+	// TempAge is how old a temporary file of an interrupted write must be
+	// before a run removes it from the raw zone; default
+	// lease.DefaultTempAge.
+	TempAge time.Duration
 }
 
 // RawTable describes one table the copy wrote to the raw zone.
@@ -125,6 +138,8 @@ type Workflow struct {
 	codec        compress.Codec
 	clock        liberator.Clock
 	log          *slog.Logger
+	lease        lease.Options
+	tempAge      time.Duration
 
 	mu   sync.Mutex
 	jobs []job
@@ -141,7 +156,7 @@ func New(landing, raw *blob.Bucket, opts Options) (*Workflow, error) {
 		landing: landing, raw: raw,
 		prefix: strings.Trim(opts.Prefix, "/"), routes: opts.Routes,
 		runsPrefix: opts.RunsPrefix, groupRows: opts.RowGroupRows, groupBytes: opts.RowGroupBytes, workers: opts.Workers, codec: opts.Compression,
-		clock: opts.Clock, log: opts.Logger,
+		clock: opts.Clock, log: opts.Logger, lease: opts.Lease, tempAge: opts.TempAge,
 		runs: map[string]liberator.WorkflowRun{},
 	}
 	if opts.Prefix == "" {
@@ -210,18 +225,22 @@ func (l *Workflow) Start(ctx context.Context, req liberator.WorkflowRequest) (li
 		return liberator.WorkflowRun{}, liberator.Errorf(liberator.ErrInvalid, op, "run "+req.RunKey, "invalid import date %v", d)
 	}
 	id := RunID(req.RunKey)
-	l.mu.Lock()
-	prev, ok := l.runs[id]
-	l.mu.Unlock()
-	if !ok {
-		var err error
-		prev, ok, err = l.readRun(ctx, id)
-		if err != nil {
-			return liberator.WorkflowRun{}, err
+	log := l.log.With("run", id, "run_key", req.RunKey, "import_date", d.String())
+	if prev, ok, err := l.existing(ctx, id); err != nil || ok {
+		if err == nil {
+			l.removeDeadLeases(ctx, d, log)
 		}
+		return prev, err
 	}
-	if ok && prev.Status != StatusError {
-		return prev, nil
+	// One run at a time writes the date's raw partitions (lease.go).
+	ls, err := l.takeLease(ctx, req, d, log)
+	if err != nil {
+		return liberator.WorkflowRun{}, err
+	}
+	// A run of this key in another process may have ended meanwhile.
+	if prev, ok, err := l.existing(ctx, id); err != nil || ok {
+		releaseLease(ctx, ls, unchanged(ls), log)
+		return prev, err
 	}
 
 	now := l.clock.Now().UTC()
@@ -232,19 +251,23 @@ func (l *Workflow) Start(ctx context.Context, req liberator.WorkflowRequest) (li
 	}
 	props["import_date"] = d.Compact()
 	props[ImportTimestampColumn] = ts
+	if last, ok := l.doneBefore(ctx, ls, req, d); ok {
+		run, err := l.recordDone(ctx, req, d, props, now, last, log)
+		releaseLease(ctx, ls, unchanged(ls), log)
+		return run, err
+	}
 	run := liberator.WorkflowRun{ID: id, RunKey: req.RunKey, Status: StatusRunning, Properties: props, Started: now}
 	l.mu.Lock()
-	if cur, ok := l.runs[id]; ok && cur.Status == StatusRunning {
-		l.mu.Unlock()
-		return cur, nil
-	}
 	l.runs[id] = run
 	jobs := append([]job(nil), l.jobs...)
 	l.mu.Unlock()
-	log := l.log.With("run", id, "run_key", req.RunKey, "import_date", d.String())
 	log.Info("workflow run started", "tables", len(req.Manifest.Tables))
 
-	tables, err := l.copyAll(ctx, req.Manifest, d, ts, log)
+	swept := l.sweep(ctx, log)
+	if swept > 0 {
+		props[PropTempRemoved] = strconv.Itoa(swept)
+	}
+	tables, err := l.copyAll(ctx, req.Manifest, d, ts, ls.Check, log)
 	if err == nil {
 		jc := JobContext{Run: run, Request: req, ImportTimestamp: ts, Tables: tables, Landing: l.landing, Raw: l.raw, Logger: log}
 		for _, j := range jobs {
@@ -268,15 +291,55 @@ func (l *Workflow) Start(ctx context.Context, req liberator.WorkflowRequest) (li
 	l.mu.Lock()
 	l.runs[id] = run
 	l.mu.Unlock()
-	if werr := l.writeRun(ctx, run); werr != nil && err == nil {
+	if werr := l.writeRun(context.WithoutCancel(ctx), run); werr != nil && err == nil {
 		err = werr
 	}
+	releaseLease(ctx, ls, outcome(req, tables, ts, swept, err), log)
 	if err != nil {
 		log.Error("workflow run failed", "err", err)
 		return run, err
 	}
 	log.Info("workflow run completed", "tables", len(tables))
 	return run, nil
+}
+
+// existing returns the run id as recorded (in this process or in the raw
+// bucket) when it completed or is running; a run that ended in ERROR is
+// not returned, so that it runs again.
+func (l *Workflow) existing(ctx context.Context, id string) (liberator.WorkflowRun, bool, error) {
+	l.mu.Lock()
+	prev, ok := l.runs[id]
+	l.mu.Unlock()
+	if !ok {
+		var err error
+		if prev, ok, err = l.readRun(ctx, id); err != nil {
+			return liberator.WorkflowRun{}, false, err
+		}
+	}
+	if ok && prev.Status != StatusError {
+		return prev, true, nil
+	}
+	return liberator.WorkflowRun{}, false, nil
+}
+
+// recordDone records, as completed, a run whose landed export the raw
+// zone already holds (written by last's run): it copies nothing.
+func (l *Workflow) recordDone(ctx context.Context, req liberator.WorkflowRequest, d liberator.Date, props map[string]string,
+	now time.Time, last *lease.Last, log *slog.Logger) (liberator.WorkflowRun, error) {
+	if ts := last.Notes[noteTimestamp]; ts != "" {
+		props[ImportTimestampColumn] = ts
+	}
+	props[PropDoneBy] = last.WriterRun
+	run := liberator.WorkflowRun{ID: RunID(req.RunKey), RunKey: req.RunKey, Status: StatusCompleted, Properties: props, Started: now,
+		Outputs: map[string]string{}}
+	for _, tm := range req.Manifest.Tables {
+		run.Outputs[tm.Database+"."+tm.Table] = l.RawPrefixFor(tm.Database, tm.Table, d)
+	}
+	l.mu.Lock()
+	l.runs[run.ID] = run
+	l.mu.Unlock()
+	log.Info("the raw zone already holds this landed export; nothing copied", "landed_export", req.Manifest.ExportID, PropDoneBy, last.WriterRun)
+	return run, l.writeRun(ctx, run)
 }
 
 // GetRun returns a run by id; an error wrapping liberator.ErrNotFound if

@@ -328,12 +328,25 @@ func (l *Lease) doorway(ctx context.Context) error {
 	}
 }
 
+// RemoveExpired deletes the expired records of scope (the leases of runs
+// that died) without taking the lease, and returns those that were leases
+// (not runs that died while choosing). A run that finds its work already
+// done calls it, so that a dead run's lease does not outlive it.
+func RemoveExpired(ctx context.Context, b *blob.Bucket, scope Scope, opts Options) ([]Record, error) {
+	opts = opts.withDefaults()
+	l := &Lease{b: b, scope: scope, dir: scope.Dir(opts.Prefix), opts: opts, rec: Record{Token: "-"}}
+	if _, err := l.scan(ctx); err != nil {
+		return nil, err
+	}
+	return l.tookOver, nil
+}
+
 // waitTurn waits until no live record is choosing or ahead of ours, up to
 // Options.Wait (waits for choosing records do not count against it).
 func (l *Lease) waitTurn(ctx context.Context) error {
 	start := l.opts.Clock.Now()
 	var waitedFor time.Duration // time spent behind tickets, not choosers
-	announced := false
+	announced, blocked := false, false
 	for {
 		others, err := l.scan(ctx)
 		if err != nil {
@@ -354,9 +367,12 @@ func (l *Lease) waitTurn(ctx context.Context) error {
 			}
 		}
 		if first == nil && !choosing {
-			l.waitedD = l.opts.Clock.Now().Sub(start)
+			if blocked {
+				l.waitedD = l.opts.Clock.Now().Sub(start)
+			}
 			return nil
 		}
+		blocked = true
 		sleep := choosePoll
 		if first != nil {
 			if waitedFor >= l.opts.Wait {

@@ -429,3 +429,32 @@ func TestScopesAreIndependent(t *testing.T) {
 		t.Errorf("keys = %q, want one last.json per scope", got)
 	}
 }
+
+// RemoveExpired deletes dead runs' records and leaves live ones.
+func TestRemoveExpired(t *testing.T) {
+	ctx := context.Background()
+	b := memblob.OpenBucket(nil)
+	vc := liberator.NewVirtualClock(start)
+	dead, err := lease.Acquire(ctx, b, scope, opts(vc, "dead"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vc.Advance(11 * time.Minute)
+	other := lease.Scope{Zone: "landing/parking", Date: liberator.Date{Year: 2026, Month: time.November, Day: 25}}
+	live, err := lease.Acquire(ctx, b, other, opts(vc, "live"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []lease.Scope{scope, other} {
+		got, err := lease.RemoveExpired(ctx, b, s, opts(vc, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := s == scope; (len(got) == 1 && got[0].Token == dead.Token()) != want {
+			t.Errorf("RemoveExpired(%s) = %+v", s, got)
+		}
+	}
+	if got := keys(t, b, ""); len(got) != 1 || !strings.HasSuffix(got[0], live.Token()+".lease.json") {
+		t.Errorf("keys = %q, want only the live lease", got)
+	}
+}
