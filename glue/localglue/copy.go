@@ -22,9 +22,9 @@ type tableCopy struct {
 	rt     RawTable
 	name   string
 	src    []string // landed Parquet keys, sorted
-	rows   []int64 // rows per src file
-	done   []bool  // src files copied
-	ran    []bool  // src files whose copy was started
+	rows   []int64  // rows per src file
+	done   []bool   // src files copied
+	ran    []bool   // src files whose copy was started
 	failed bool
 }
 
