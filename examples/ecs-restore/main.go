@@ -10,8 +10,13 @@
 // database with it, call CreateDBSnapshot
 // (sql-to-parquet-yy-mm-dd-hhmmss), and schedule the snapshot check on the
 // scheduler's SQS queue. On failure it prints one line,
-// "ecs-restore: <what failed>", to stderr and exits 1. See LAMBDA.md for
-// its environment and IAM needs.
+// "ecs-restore: <what failed>", to stderr and exits 1: at start when the
+// configuration is incomplete (DUMP_KEY needs DUMP_BUCKET), and with a
+// Terminal error, nothing re-scheduled, when the dump does not exist. Its
+// AWS calls time out per attempt (handlers.LoadAWSConfig) and SIGTERM ends
+// the call in progress. Logs are JSON lines with the run's id on each
+// (handlers.NewLogger). See the README's "Running on AWS" for its
+// environment and IAM needs.
 package main
 
 import (

@@ -3,7 +3,7 @@
 // CompleteMultipartUpload / CopyObject) for the dump bucket invokes it. It
 // copies the dump to the pre-production bucket if LIBERATOR_REPLICA_BUCKET
 // is set, and runs the ECS restore task (examples/ecs-restore) with the
-// run's first message. See handlers.DumpUploaded and LAMBDA.md.
+// run's first message. See handlers.DumpUploaded and the README's "Running on AWS".
 //
 // Build for provided.al2023 (see the Makefile):
 //

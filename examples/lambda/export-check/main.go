@@ -4,7 +4,7 @@
 // RDS-EVENT-0159 (failed) and RDS-EVENT-0160 (canceled) invoke it. It lands
 // a finished export into the landing zone's partitions and starts the Glue
 // workflow, and answers SQS batches with partial batch failures. See
-// handlers.Steps and LAMBDA.md.
+// handlers.Steps and the README's "Running on AWS".
 //
 // Build for provided.al2023 (see the Makefile):
 //

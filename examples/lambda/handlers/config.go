@@ -12,7 +12,7 @@ import (
 	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
-// Environment variable names read by FromEnv. The README section (LAMBDA.md)
+// Environment variable names read by FromEnv. The README's "Running on AWS"
 // lists which entry point needs which.
 const (
 	EnvRegion   = "AWS_REGION"

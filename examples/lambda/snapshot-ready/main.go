@@ -3,7 +3,7 @@
 // ("Manual snapshot created"), or an SQS queue fed by the RDS event
 // subscription's SNS topic, invokes it. It runs the pipeline's snapshot
 // check, which starts the RDS export; the export check is then scheduled on
-// the scheduler's SQS queue. See handlers.Steps and LAMBDA.md.
+// the scheduler's SQS queue. See handlers.Steps and the README's "Running on AWS".
 //
 // Build for provided.al2023 (see the Makefile):
 //
