@@ -30,10 +30,12 @@ type Options = export.Options
 // same schema. Values are passed to the same decoders: numeric columns as
 // Number, BIT and spatial columns as Hex (the server returns their raw
 // bytes), everything else as String; zero dates arrive as text
-// ("0000-00-00") and become NULL as in the embedded path. Columns the
-// dump's INSERTs left out of their column lists (mysqldump omits generated
-// columns) are exported as NULL, as the embedded path does; generated
-// columns the dump held values for are exported with the server's values.
+// ("0000-00-00") and become NULL as in the embedded path. Generated
+// columns are exported with the values the server computed, whether the
+// dump held them (MariaDB) or not (mysqldump omits them): they are what the
+// embedded path computes from the expression. Other columns the dump's
+// INSERTs left out of their column lists are exported as NULL, as the
+// embedded path does.
 // The metadata table is not exported; the views, triggers and
 // routines the restore skipped are listed in the report.
 type Exporter struct {
@@ -168,8 +170,8 @@ func queryNames(ctx context.Context, conn *sql.Conn, query string, args ...any) 
 }
 
 // scanTable exports one table. When restricted, only the columns in listed
-// are selected (the dump's INSERTs named no others: they had no values in
-// the dump); the others are Missing.
+// and the generated columns are selected (the dump's INSERTs named no
+// others: they had no values in the dump); the others are Missing.
 func scanTable(ctx context.Context, conn *sql.Conn, database, name string, listed []string, restricted bool, h mysqldump.Handler) error {
 	what := database + "." + name
 	cols, err := TableColumns(ctx, conn, database, name)
@@ -185,7 +187,7 @@ func scanTable(ctx context.Context, conn *sql.Conn, database, name string, liste
 	kinds := make([]mysqldump.ValueKind, len(cols))
 	for i := range cols {
 		kinds[i] = valueKind(&cols[i])
-		if restricted && !containsFold(listed, cols[i].Name) {
+		if restricted && !containsFold(listed, cols[i].Name) && !cols[i].Generated {
 			continue
 		}
 		sel = append(sel, quoteIdent(cols[i].Name))

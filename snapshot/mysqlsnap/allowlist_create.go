@@ -20,6 +20,11 @@ var allowedEngines = map[string]bool{
 	"innodb": true, "myisam": true, "aria": true, "memory": true, "heap": true, "archive": true,
 }
 
+// systemEngines are the engines of the system databases' own tables
+// (mysql.general_log and slow_log are CSV), accepted in a database whose
+// statements are skipped, never sent (mysqldump --all-databases).
+var systemEngines = map[string]bool{"csv": true}
+
 // createModifiers may appear between CREATE and the object keyword.
 var createModifiers = map[string]bool{
 	"OR": true, "REPLACE": true, "ALGORITHM": true, "UNDEFINED": true, "MERGE": true,
@@ -343,7 +348,7 @@ func (c *checker) engine(t token) error {
 // for MySQL, the rewrite of Aria (which MySQL does not have) to InnoDB.
 func (c *checker) engineValue(v token, what string) error {
 	e, ok := c.valueName(v)
-	if !ok || !allowedEngines[e] {
+	if !ok || !(allowedEngines[e] || (c.a.db.skipping && systemEngines[e])) {
 		return fmt.Errorf("%s %s is not allowed", what, c.l.text(v))
 	}
 	if c.a.opts.Dialect == DialectMySQL && e == "aria" {

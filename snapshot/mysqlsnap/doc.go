@@ -36,7 +36,8 @@
 // AllowOptions.SourceDatabase, or else the dump's only user database; the
 // table statements (CREATE/DROP/ALTER TABLE, INSERT, LOCK TABLES, views,
 // triggers, routines) written while the dump is in another database are
-// checked as usual and skipped, never sent: those of the system databases
+// checked as usual (the CSV engine of the system log tables aside) and
+// skipped, never sent: those of the system databases
 // (mysql, sys, information_schema, performance_schema) always, those of
 // other user databases when SourceDatabase chooses one. A dump naming a
 // second user database with none chosen is refused listing them
