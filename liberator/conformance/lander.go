@@ -68,6 +68,8 @@ func RunLanderTests(t *testing.T, h LanderHarness) {
 	t.Run("RefusesBadKeys", func(t *testing.T) { testRefusesBadKeys(t, h) })
 	t.Run("RefusesInvalidDate", func(t *testing.T) { testRefusesInvalidDate(t, h) })
 	t.Run("FailureWritesNoMarker", func(t *testing.T) { testFailureNoMarker(t, h) })
+	t.Run("ConcurrentLandsOfOneExport", func(t *testing.T) { testConcurrentLandsOfOneExport(t, h) })
+	t.Run("ConcurrentLandsOfOneDate", func(t *testing.T) { testConcurrentLandsOfOneDate(t, h) })
 	t.Run("RecordsSchemaAndChanges", func(t *testing.T) { testRecordsSchemaAndChanges(t, h) })
 	t.Run("LastPublished", func(t *testing.T) { testLastPublished(t, h) })
 }
@@ -77,7 +79,12 @@ func vrm() partition.TableRef { return partition.TableRef{Database: "liberator",
 
 // expectedManifest is what landing exportFiles(exportPrefix) must return.
 func expectedManifest(exportID, exportPrefix string, sizes map[string]int64, rows map[string]int64) liberator.Manifest {
-	pp, vp := partition.TablePrefix(landerPrefix, pcn(), landerDate), partition.TablePrefix(landerPrefix, vrm(), landerDate)
+	return expectedManifestOn(landerDate, exportID, exportPrefix, sizes, rows)
+}
+
+// expectedManifestOn is expectedManifest for landing on date d.
+func expectedManifestOn(d liberator.Date, exportID, exportPrefix string, sizes map[string]int64, rows map[string]int64) liberator.Manifest {
+	pp, vp := partition.TablePrefix(landerPrefix, pcn(), d), partition.TablePrefix(landerPrefix, vrm(), d)
 	obj := func(prefix, src, file string) liberator.Object {
 		return liberator.Object{Key: prefix + file, Source: exportPrefix + src, Size: sizes[exportPrefix+src]}
 	}
@@ -87,7 +94,7 @@ func expectedManifest(exportID, exportPrefix string, sizes map[string]int64, row
 		}
 		return -1
 	}
-	return withBytes(liberator.Manifest{Version: partition.ManifestVersion, ExportID: exportID, ImportDate: landerDate, Tables: []liberator.TableManifest{
+	return withBytes(liberator.Manifest{Version: partition.ManifestVersion, ExportID: exportID, ImportDate: d, Tables: []liberator.TableManifest{
 		{Database: "liberator", Table: "PCN_IC", Prefix: pp, Rows: rowsOf(pcn()), Objects: []liberator.Object{
 			obj(pp, "liberator/liberator.PCN_IC/1/part-00000-aaaa-c000.gz.parquet", "part-00000-aaaa-c000.gz.parquet"),
 			obj(pp, "liberator/liberator.PCN_IC/2/part-00001-bbbb-c000.gz.parquet", "part-00001-bbbb-c000.gz.parquet"),

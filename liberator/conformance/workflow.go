@@ -22,6 +22,9 @@ func RunWorkflowTests(t *testing.T, h WorkflowHarness) {
 	t.Run("StartAndGetRun", func(t *testing.T) { testWorkflowStart(t, h) })
 	t.Run("StartIsIdempotentOnRunKey", func(t *testing.T) { testWorkflowIdempotent(t, h) })
 	t.Run("UnknownRunIsNotFound", func(t *testing.T) { testWorkflowUnknown(t, h) })
+	if mh, ok := h.(MultiWorkflowHarness); ok {
+		t.Run("ConcurrentStartsOfOneRunKey", func(t *testing.T) { testConcurrentStartsOfOneRunKey(t, mh) })
+	}
 }
 
 func workflowReq(key string) liberator.WorkflowRequest {
