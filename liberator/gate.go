@@ -104,10 +104,13 @@ func (g *Gate) rules() []actionRule {
 	}
 }
 
-// String returns the settings in ParseGate's syntax: "off", or the rules
-// that are not off, comma-separated
-// ("on-added-table=warn,on-removed-table=fail,…,max-row-drop=50%,fail-on-empty-table").
+// String returns the settings in ParseGate's syntax: "off", "strict", or
+// the rules that are not off, comma-separated
+// ("on-removed-table=fail,max-row-drop=50%,fail-on-empty-table").
 func (g Gate) String() string {
+	if g == StrictGate() {
+		return "strict"
+	}
 	var parts []string
 	for _, r := range g.rules() {
 		if *r.action != ActionOff {

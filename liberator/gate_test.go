@@ -19,7 +19,9 @@ func TestParseGate(t *testing.T) {
 	}{
 		{"", liberator.Gate{}, "off"},
 		{"off", liberator.Gate{}, "off"},
-		{"strict", strict, "on-added-table=warn,on-removed-table=fail,on-added-column=warn,on-removed-column=fail,on-nullability-change=warn,max-row-drop=50%,fail-on-empty-table"},
+		{"strict", strict, "strict"},
+		{"on-added-table=warn,on-removed-table=fail,on-added-column=warn,on-removed-column=fail,on-nullability-change=warn,max-row-drop=50%,fail-on-empty-table",
+			strict, "strict"},
 		{" STRICT , max-row-drop=20% ", func() liberator.Gate { g := strict; g.MaxRowDrop = 0.2; return g }(),
 			"on-added-table=warn,on-removed-table=fail,on-added-column=warn,on-removed-column=fail,on-nullability-change=warn,max-row-drop=20%,fail-on-empty-table"},
 		{"strict,on-added-column=fail,fail-on-empty-table=false,on-nullability-change=off",

@@ -5,10 +5,14 @@
 //
 //	liberator demo --lake /tmp/lake
 //	liberator run --dump liberator_dump_20261124.zip --lake /tmp/lake
+//	liberator run --dump liberator_dump_20261124.zip --lake /tmp/lake --gate strict
+//	liberator run --accept-changes --export-id ID --date 2026-11-24 --lake /tmp/lake
 //	liberator inspect --dump liberator_dump_20261124.zip
 //	liberator gendump --out /tmp/liberator_dump_20261124.zip --size 1GB
 //
-// Each subcommand has --help.
+// Every run reports what changed since the last published import; a gate
+// (--gate, off by default) can stop it before publishing, with exit status
+// 3. Each subcommand has --help.
 package main
 
 import (

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -34,6 +35,7 @@ type runConfig struct {
 	memLimit, workflow, codec          string
 	read                               mysqldump.ReadOptions
 	json, quiet, verbose, keepSnapshot bool
+	gate                               gateOptions
 }
 
 func (c *runConfig) flags(fs interface {
@@ -64,11 +66,19 @@ func (c *runConfig) flags(fs interface {
 func runCmd(args []string, stdout, stderr io.Writer) int {
 	var c runConfig
 	fs := newFlags("run", "run --dump FILE --lake DIR [--date YYYY-MM-DD] [--database liberator] [--prefix parking] [--json]\n"+
-		"       [--export URL --landing URL --raw URL] [--backend embedded|mysql --mysql-dsn DSN]\n\n"+
+		"       [--export URL --landing URL --raw URL] [--backend embedded|mysql --mysql-dsn DSN]\n"+
+		"       [--gate strict] [--on-removed-column fail …] [--max-row-drop 50%] [--fail-on-empty-table]\n"+
+		"   or: run --accept-changes --export-id ID --date YYYY-MM-DD --lake DIR\n\n"+
 		"Converts the dump to Parquet (RDS export layout in the export zone), lands it\n"+
 		"in the landing zone under the import date's partition, then copies it to the\n"+
-		"raw zone with an import_timestamp column.", stdout)
+		"raw zone with an import_timestamp column.\n\n"+
+		"Every run reports what changed since the last published import of the\n"+
+		"database. A gate (off by default) stops a run whose changes break its rules\n"+
+		"before anything is published: the export is kept, the exit status is 3 and\n"+
+		"the message names each rule, table and column, and the command that\n"+
+		"publishes that export anyway (--accept-changes --export-id ID).", stdout)
 	c.flags(fs)
+	c.gate.flags(fs.FlagSet)
 	if code, ok := parse(fs, args, stderr); !ok {
 		return code
 	}
@@ -95,6 +105,10 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		defer pprof.StopCPUProfile()
 	}
 	s, err := runPipeline(ctx, c, stderr)
+	var gerr *liberator.GateError
+	if errors.As(err, &gerr) {
+		return gated(c, s, gerr, stdout, stderr)
+	}
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -143,10 +157,14 @@ func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, e
 		fmt.Fprintf(stderr, "converting %s (%.1f MB) for import date %s\n", filepath.Base(in.path), float64(in.size)/1e6, in.date)
 	}
 	res, err := rp.runImport(ctx, in, start)
-	if err != nil {
+	var gerr *liberator.GateError
+	if err != nil && !errors.As(err, &gerr) {
 		return Summary{}, err
 	}
 	s := summarize(res)
+	if gerr != nil {
+		s.Publish = publishCommand(c, in.date, gerr.ExportID)
+	}
 	s.Dump, s.Backend = in.path, c.backend
 	s.Export, s.Landing, s.Raw = lk.exportURL, lk.landingURL, lk.rawURL
 	s.Seconds = clk.Now().Sub(start).Seconds()
@@ -154,7 +172,7 @@ func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, e
 	if n := prog.sqlBytes.Load(); s.SQLBytes == 0 {
 		s.SQLBytes = n // the MySQL exporter reads the server, not the dump
 	}
-	return s, nil
+	return s, err
 }
 
 // runInput is the checked input of a run: the dump and its import date.
@@ -168,30 +186,18 @@ type runInput struct {
 // checkRun checks the run flags (and completes c.read and c.prefix) before
 // anything is opened.
 func checkRun(c *runConfig) (runInput, error) {
-	if c.dump == "" {
-		return runInput{}, fmt.Errorf("run: --dump FILE is required")
-	}
-	if c.lake == "" && (c.exportURL == "" || c.landingURL == "" || c.rawURL == "") {
-		return runInput{}, fmt.Errorf("run: --lake DIR is required (or all of --export, --landing and --raw)")
-	}
-	dumpPath, err := filepath.Abs(c.dump)
+	in, err := checkDump(c)
 	if err != nil {
 		return runInput{}, err
 	}
-	fi, err := os.Stat(dumpPath)
-	if err != nil {
-		return runInput{}, fmt.Errorf("run: dump: %w", err)
-	}
-	if fi.IsDir() {
-		return runInput{}, fmt.Errorf("run: dump %s is a directory", c.dump)
-	}
-	in := runInput{path: dumpPath, size: fi.Size(), modTime: fi.ModTime()}
 	if c.date != "" {
 		if in.date, err = liberator.ParseDate(c.date); err != nil {
 			return runInput{}, fmt.Errorf("run: --date: %w", err)
 		}
-	} else if in.date, err = liberator.DateFromDumpName(filepath.Base(dumpPath)); err != nil {
-		return runInput{}, fmt.Errorf("run: no import date: the dump's name %q has none (want liberator_dump_YYYYMMDD.zip); pass --date YYYY-MM-DD", filepath.Base(dumpPath))
+	} else if in.path == "" {
+		return runInput{}, fmt.Errorf("run: --export-id needs the import date: --date YYYY-MM-DD (or the --dump it came from)")
+	} else if in.date, err = liberator.DateFromDumpName(filepath.Base(in.path)); err != nil {
+		return runInput{}, fmt.Errorf("run: no import date: the dump's name %q has none (want liberator_dump_YYYYMMDD.zip); pass --date YYYY-MM-DD", filepath.Base(in.path))
 	}
 	n, err := parseSize(c.maxSQL)
 	if err != nil {
@@ -211,7 +217,42 @@ func checkRun(c *runConfig) (runInput, error) {
 	default:
 		return runInput{}, fmt.Errorf("run: unknown --workflow %q (want local or none)", c.workflow)
 	}
+	if _, err := c.gate.gate(); err != nil {
+		return runInput{}, err
+	}
 	return in, nil
+}
+
+// checkDump checks --dump (and --export-id, which names a kept export
+// instead: the dump, if given, only dates it).
+func checkDump(c *runConfig) (runInput, error) {
+	if c.gate.export != "" && !c.gate.accept {
+		return runInput{}, fmt.Errorf("run: --export-id publishes a kept export: it needs --accept-changes")
+	}
+	if c.dump == "" && c.gate.export == "" {
+		return runInput{}, fmt.Errorf("run: --dump FILE is required")
+	}
+	if c.lake == "" && (c.exportURL == "" || c.landingURL == "" || c.rawURL == "") {
+		return runInput{}, fmt.Errorf("run: --lake DIR is required (or all of --export, --landing and --raw)")
+	}
+	if c.dump == "" {
+		return runInput{}, nil
+	}
+	dumpPath, err := filepath.Abs(c.dump)
+	if err != nil {
+		return runInput{}, err
+	}
+	if c.gate.export != "" {
+		return runInput{path: dumpPath}, nil
+	}
+	fi, err := os.Stat(dumpPath)
+	if err != nil {
+		return runInput{}, fmt.Errorf("run: dump: %w", err)
+	}
+	if fi.IsDir() {
+		return runInput{}, fmt.Errorf("run: dump %s is a directory", c.dump)
+	}
+	return runInput{path: dumpPath, size: fi.Size(), modTime: fi.ModTime()}, nil
 }
 
 // runPipe is a pipeline built for one run, with its backends and timer.
@@ -244,9 +285,15 @@ func buildPipeline(ctx context.Context, c runConfig, lk *lake, clk liberator.Clo
 		}
 	}
 	tm := &timer{clk: clk, start: clk.Now()}
+	gate, err := c.gate.gate()
+	if err != nil {
+		be.close()
+		return nil, err
+	}
 	p, err := liberator.New(liberator.Config{
 		Snapshotter: timedSnapshotter{be.snap, tm}, Exporter: timedExporter{be.exp, tm},
-		Lander: timedLander{lander, tm}, Workflow: timedWorkflow{wf, tm},
+		Lander: historyLander{timedLander{lander, tm}, lander}, Workflow: timedWorkflow{wf, tm},
+		Gate:      gate,
 		Scheduler: liberator.NewMemScheduler(clk, liberator.MemSchedulerOptions{}),
 		Clock:     clk, Logger: logger,
 		Retry: liberator.RetryPolicy{Initial: 2 * time.Second, Multiplier: 2, Max: time.Minute,
@@ -266,25 +313,34 @@ func buildPipeline(ctx context.Context, c runConfig, lk *lake, clk liberator.Clo
 // import, so its id also carries a digest of the dump and the run's start.
 // With --backend mysql the snapshot database is dropped afterwards unless
 // --keep-snapshot.
+//
+// With --accept-changes --export-id the run starts at the export check of
+// that kept export (publishMessage): nothing is converted again.
 func (rp *runPipe) runImport(ctx context.Context, in runInput, start time.Time) (liberator.Result, error) {
 	msg, err := liberator.NewRunMessage(liberator.DumpRef{Key: in.path, Size: in.size}, in.date, false, start)
+	if rp.c.gate.export != "" {
+		msg, err = rp.publishMessage(ctx, in, start)
+	}
 	if err != nil {
 		return liberator.Result{}, err
 	}
-	h := sha256.Sum256(fmt.Appendf(nil, "%s|%d|%d|%s|%d", in.path, in.size, in.modTime.UnixNano(), in.date, start.UnixNano()))
-	msg.SnapshotID = liberator.SnapshotID(start) + "-" + hex.EncodeToString(h[:4])
+	msg.AcceptChanges = rp.c.gate.accept
+	if msg.SnapshotID == "" {
+		h := sha256.Sum256(fmt.Appendf(nil, "%s|%d|%d|%s|%d", in.path, in.size, in.modTime.UnixNano(), in.date, start.UnixNano()))
+		msg.SnapshotID = liberator.SnapshotID(start) + "-" + hex.EncodeToString(h[:4])
+	}
 	res, err := rp.p.Run(ctx, msg)
-	if err != nil {
+	if err != nil && !errors.Is(err, liberator.ErrGated) {
 		return res, err
 	}
 	if rp.c.backend == "mysql" && !rp.c.keepSnapshot && res.SnapshotID != "" {
-		// The export holds the data now; don't leave a database per run
-		// on the user's server.
-		if err := rp.be.snap.DeleteSnapshot(ctx, res.SnapshotID); err != nil {
-			return res, fmt.Errorf("run: landed, but dropping snapshot %s failed: %w", res.SnapshotID, err)
+		// The export holds the data now (landed, or kept by the gate);
+		// don't leave a database per run on the user's server.
+		if derr := rp.be.snap.DeleteSnapshot(ctx, res.SnapshotID); derr != nil && !errors.Is(derr, liberator.ErrNotFound) {
+			return res, errors.Join(err, fmt.Errorf("run: dropping snapshot %s failed: %w", res.SnapshotID, derr))
 		}
 	}
-	return res, nil
+	return res, err
 }
 
 // progress prints per-table conversion progress to stderr: rows, rows/s
