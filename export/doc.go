@@ -53,6 +53,18 @@
 // on the export id, and DescribeExport reports what the files say (see
 // Exporter).
 //
+// # Retention
+//
+// Every run leaves its export behind. PruneExports keeps the exports of
+// the last RetentionOptions.Keep runs (by task start) and those in use
+// (named by a published partition's manifest, or being landed: see
+// bloblander's Lander.ExportsInUse) or still running, and deletes the
+// others, the exports of runs that died (a lock older than LockTimeout and
+// no info file) and the temporary files of interrupted writes. It only
+// touches folders holding an export_info or export_lock file, so it can
+// run on an RDS export bucket's prefix as well. An export also removes the
+// zone's dead temporary files when it starts (Options.TempAge).
+//
 // The default codec is gzip at level 1, whose part files end in
 // .gz.parquet as RDS writes them; WriterOptions.Codec and Level choose
 // another trade-off between CPU and size (the README gives measurements).

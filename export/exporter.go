@@ -17,6 +17,7 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/internal/blobio"
 	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/partition/lease"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
@@ -59,6 +60,11 @@ type Options struct {
 	// older than this is taken to be left by a crashed run and taken over.
 	// Default 6h.
 	LockTimeout time.Duration
+	// TempAge is the age past which an export removes, from the export
+	// zone (under Prefix), the temporary files of interrupted writes
+	// (lease.SweepTemp: a fileblob write killed mid-way); default
+	// lease.DefaultTempAge. PruneExports applies the zone's retention.
+	TempAge time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -265,9 +271,15 @@ func (e *Exporter) export(ctx context.Context, req liberator.ExportRequest) (lib
 	} else if !errors.Is(err, liberator.ErrNotFound) {
 		return liberator.ExportInfo{}, err
 	}
-	// Leftovers of an interrupted run of this id are not part of it.
+	// Leftovers of an interrupted run of this id are not part of it, nor
+	// are the temporary files of writes killed in the zone.
 	if err := e.deletePrefix(ctx, e.root(req.ID)); err != nil {
 		return liberator.ExportInfo{}, err
+	}
+	if swept, err := lease.SweepTemp(ctx, e.bucket, e.opts.Prefix, lease.SweepOptions{MinAge: e.opts.TempAge, Clock: e.opts.Clock, Logger: e.opts.Logger}); err != nil {
+		e.opts.Logger.Warn("removing temporary files of interrupted writes failed", "export", req.ID, "err", err)
+	} else if len(swept.Keys) > 0 {
+		e.opts.Logger.Info("removed temporary files of interrupted writes", "export", req.ID, "files", len(swept.Keys), "bytes", swept.Bytes)
 	}
 	f := &InfoFile{
 		ExportTaskIdentifier: req.ID, SnapshotID: req.Snapshot.ID, Source: locator(req.Snapshot),

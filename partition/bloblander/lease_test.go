@@ -388,3 +388,44 @@ func TestLandInterruptedThenRerun(t *testing.T) {
 		}
 	}
 }
+
+// ExportsInUse names the exports of a date's published partitions (every
+// date's when none is given) and those of live leases.
+func TestExportsInUse(t *testing.T) {
+	ctx := context.Background()
+	b := memblob.OpenBucket(nil)
+	put(t, b, export1)
+	put(t, b, export2)
+	vc := liberator.NewVirtualClock(start)
+	l, _ := newLander(t, b, b, bloblander.Options{Clock: vc})
+	next := liberator.Date{Year: 2026, Month: time.November, Day: 25}
+	for _, r := range []liberator.LandRequest{{ExportID: "exp-1", ImportDate: day}, {ExportID: "exp-2", ImportDate: next}} {
+		if _, err := l.Land(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// An unpublished partition of another date names no export in use.
+	if err := b.Delete(ctx, partition.TablePrefix("parking", partition.TableRef{Database: "liberator", Table: "vrm"}, next)+partition.MarkerName); err != nil {
+		t.Fatal(err)
+	}
+	held, err := lease.Acquire(ctx, b, lease.Scope{Zone: bloblander.LeaseZone("parking"), Date: next}, lease.Options{Run: "exp-3", Clock: vc, Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Release(ctx, lease.Outcome{})
+	for _, tc := range []struct {
+		dates []liberator.Date
+		want  []string
+	}{
+		{[]liberator.Date{day}, []string{"exp-1", "exp-3"}},
+		{nil, []string{"exp-1", "exp-2", "exp-3"}},
+	} {
+		got, err := l.ExportsInUse(ctx, tc.dates...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("ExportsInUse(%v) (-want +got):\n%s", tc.dates, diff)
+		}
+	}
+}

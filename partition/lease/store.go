@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 
 	"github.com/dataplatform/liberator-ingestion/internal/blobio"
 	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/partition"
 )
 
 // The lease objects of a scope, and the storage operations on them.
@@ -260,4 +262,48 @@ func (l *Lease) retry(ctx context.Context, op, key string, fn func() error) erro
 		}
 		wait *= 2
 	}
+}
+
+// ActiveRuns returns the runs (Options.Run) that hold, wait for or will
+// come back for a lease of zone, on any date: the runs of its live
+// records and of its waiting notes, sorted, without duplicates. Retention
+// keeps their exports.
+func ActiveRuns(ctx context.Context, b *blob.Bucket, zone string, opts Options) ([]string, error) {
+	opts = opts.withDefaults()
+	prefix := partition.DirPrefix(opts.Prefix) + strings.Trim(zone, "/") + "/"
+	l := &Lease{b: b, opts: opts}
+	objs, err := l.list(ctx, prefix, "")
+	if err != nil {
+		return nil, err
+	}
+	now := opts.Clock.Now()
+	seen := map[string]bool{}
+	for _, o := range objs {
+		var run string
+		switch {
+		case strings.HasSuffix(o.Key, recordSuffix):
+			var r Record
+			if ok, err := l.read(ctx, o.Key, &r); err != nil && !errors.Is(err, liberator.ErrInvalid) {
+				return nil, err
+			} else if ok && r.live(now) {
+				run = r.Run
+			}
+		case strings.Contains(o.Key, "/"+notesDir) && strings.HasSuffix(o.Key, ".json"):
+			var n note
+			if ok, err := l.read(ctx, o.Key, &n); err != nil && !errors.Is(err, liberator.ErrInvalid) {
+				return nil, err
+			} else if ok && now.Sub(n.Written) <= noteMaxAge {
+				run = n.Run
+			}
+		}
+		if run != "" {
+			seen[run] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for r := range seen {
+		out = append(out, r)
+	}
+	slices.Sort(out)
+	return out, nil
 }
