@@ -45,7 +45,7 @@ func putExport(t *testing.T, b *blob.Bucket, prefix, id string, started time.Tim
 	info, _ := json.Marshal(export.InfoFile{ExportTaskIdentifier: id, Status: "COMPLETE", TaskStartTime: started})
 	for k, v := range map[string][]byte{
 		prefix + id + "/liberator/liberator.PCN_IC/1/part-00000-x-c000.gz.parquet": []byte("PAR1"),
-		prefix + id + "/" + export.InfoFileName(id):                              info,
+		prefix + id + "/" + export.InfoFileName(id):                                info,
 	} {
 		if err := b.WriteAll(ctx, k, v, nil); err != nil {
 			t.Fatal(err)
@@ -66,13 +66,13 @@ func TestPruneExports(t *testing.T) {
 			// not exports.
 			lock := func(id string) string { return prefix + id + "/export_lock_" + id + ".json" }
 			for k, v := range map[string]string{
-				lock("dead2"):                    "{}",
-				prefix + "dead2/part.parquet":    "x",
-				lock("dead"):                       "{}",
-				prefix + "dead/part.parquet":       "x",
-				prefix + "parking/x/_SUCCESS":      "",
+				lock("dead2"):                       "{}",
+				prefix + "dead2/part.parquet":       "x",
+				lock("dead"):                        "{}",
+				prefix + "dead/part.parquet":        "x",
+				prefix + "parking/x/_SUCCESS":       "",
 				prefix + "_liberator/leases/x.json": "{}",
-				prefix + "notes.txt":               "not a folder",
+				prefix + "notes.txt":                "not a folder",
 			} {
 				if err := b.WriteAll(ctx, k, []byte(v), nil); err != nil {
 					t.Fatal(err)
