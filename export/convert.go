@@ -480,9 +480,9 @@ func (c *converter) report() *TablesReportFile {
 				why := "not in the INSERT column list"
 				switch {
 				case p.Virtual:
-					why = "generated VIRTUAL column, the dump holds no values"
+					why = "generated VIRTUAL column, the dump holds no values and its expression is not one the converter computes"
 				case p.Generated:
-					why = "generated STORED column, the dump holds no values"
+					why = "generated STORED column, the dump holds no values and its expression is not one the converter computes"
 				}
 				tr.Warnings = append(tr.Warnings, fmt.Sprintf("column %s: %s; %d rows written as NULL (not computed)", p.Name, why, n))
 			}

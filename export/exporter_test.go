@@ -177,7 +177,7 @@ func TestExportCompleteLayoutAndReport(t *testing.T) {
 		Skipped  []mysqldump.Skipped
 	}
 	wantSum := summary{"liberator.PCN_IC", 500, 500, len(pcnParts), map[string]int64{"day_no": 500}, nil,
-		[]string{"column day_no: generated VIRTUAL column, the dump holds no values; 500 rows written as NULL (not computed)"},
+		[]string{"column day_no: generated VIRTUAL column, the dump holds no values and its expression is not one the converter computes; 500 rows written as NULL (not computed)"},
 		[]mysqldump.Skipped{{Kind: mysqldump.SkippedView, Name: "v_pcn", Line: 80}}}
 	if diff := cmp.Diff(wantSum, summary{pt.Target, pt.Rows, sum, len(pt.Files), pt.MissingNulled, pt.ForcedOptional, pt.Warnings, rep.Skipped}); diff != "" {
 		t.Errorf("report (-want +got):\n%s", diff)
@@ -243,7 +243,7 @@ func TestExportInfoTables(t *testing.T) {
 		},
 		ZeroDatesNulled: map[string]int64{"day": 1},
 		Warnings: []string{"column day: 1 zero dates written as NULL",
-			"column g: generated VIRTUAL column, the dump holds no values; 2 rows written as NULL (not computed)"},
+			"column g: generated VIRTUAL column, the dump holds no values and its expression is not one the converter computes; 2 rows written as NULL (not computed)"},
 	}}
 	if diff := cmp.Diff(want, info.Tables); diff != "" {
 		t.Errorf("Tables (-want +got):\n%s", diff)

@@ -341,11 +341,11 @@ func planColumn(table string, idx int, c *mysqldump.Column, opts SchemaOptions) 
 		case p.Conv == ConvDate || p.Conv == ConvDatetime || p.Conv == ConvTimestamp:
 			p.Optional, p.ForcedOptional = true, "zero dates become NULL"
 		case p.Virtual:
-			p.Optional, p.ForcedOptional = true, "generated virtual column: the dump holds no values"
+			p.Optional, p.ForcedOptional = true, "generated virtual column: a dump may hold no values (they are computed where the expression allows)"
 		case p.Generated:
 			// mysqldump leaves STORED generated columns out of its INSERTs
 			// too (they refuse explicit values); MariaDB's dump keeps them.
-			p.Optional, p.ForcedOptional = true, "generated stored column: the dump may hold no values"
+			p.Optional, p.ForcedOptional = true, "generated stored column: a dump may hold no values (they are computed where the expression allows)"
 		}
 	}
 	if p.Optional {

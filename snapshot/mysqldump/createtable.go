@@ -362,9 +362,11 @@ func parseAttributes(z *tokenizer, col *Column) (token, error) {
 				col.Generated = true
 				break
 			}
-			if !z.next().isPunct('(') || !z.skipBalanced() {
+			open := z.next()
+			if !open.isPunct('(') || !z.skipBalanced() {
 				return t, fmt.Errorf("bad generated column expression")
 			}
+			col.Expression = strings.TrimSpace(string(z.s[open.end : z.i-1]))
 			col.Generated = true
 			col.Virtual = true // the default until STORED/PERSISTENT
 		case t.is("VIRTUAL"):

@@ -81,11 +81,11 @@ func TestParseCreateTable(t *testing.T) {
 			"  `mv` varchar(8) AS (lcase(`x`)) VIRTUAL\n)",
 			[]Column{
 				{Name: "a", Type: "int"},
-				{Name: "v", Type: "int", Generated: true, Virtual: true},
-				{Name: "s", Type: "varchar", Length: 10, Generated: true, NotNull: true},
-				{Name: "d", Type: "int", Generated: true, Virtual: true},
-				{Name: "mp", Type: "int", Length: 11, Generated: true},
-				{Name: "mv", Type: "varchar", Length: 8, Generated: true, Virtual: true},
+				{Name: "v", Type: "int", Generated: true, Virtual: true, Expression: "(`a` + 1)"},
+				{Name: "s", Type: "varchar", Length: 10, Generated: true, NotNull: true, Expression: "concat(`a`,_utf8mb4',')"},
+				{Name: "d", Type: "int", Generated: true, Virtual: true, Expression: "a*2"},
+				{Name: "mp", Type: "int", Length: 11, Generated: true, Expression: "`a` * 3"},
+				{Name: "mv", Type: "varchar", Length: 8, Generated: true, Virtual: true, Expression: "lcase(`x`)"},
 			}},
 		{"mariadb json check and uuid", "CREATE TABLE `m` (\n `meta` longtext CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT NULL CHECK (json_valid(`meta`)),\n `u` uuid DEFAULT NULL,\n `ts` timestamp NULL DEFAULT current_timestamp() ON UPDATE current_timestamp()\n) ENGINE=InnoDB",
 			[]Column{

@@ -69,13 +69,15 @@ func (c *countingHandler) Row(_ *Table, vals []Value, _ int) error {
 }
 func (c *countingHandler) Skip(Skipped) {}
 
-// valuesRecorder keeps each row's rendered values and line.
+// valuesRecorder keeps each row's rendered values and line, and the last
+// table created.
 type valuesRecorder struct {
 	rows  [][]string
 	lines []int
+	table *Table
 }
 
-func (r *valuesRecorder) CreateTable(*Table) error { return nil }
+func (r *valuesRecorder) CreateTable(t *Table) error { r.table = t; return nil }
 func (r *valuesRecorder) Row(_ *Table, vals []Value, line int) error {
 	row := make([]string, len(vals))
 	for i, v := range vals {

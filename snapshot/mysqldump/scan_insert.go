@@ -39,6 +39,9 @@ func (s *scanner) insert(ctx context.Context) error {
 			if err := s.toUTF8(ti, vals, meta); err != nil {
 				return err
 			}
+			if ti.gen != nil {
+				s.computeGenerated(ti, vals)
+			}
 			if err := s.h.Row(t, vals, w.line); err != nil {
 				return fmt.Errorf("table %s row at line %d: %w", t.QualifiedName(), w.line, err)
 			}

@@ -29,6 +29,9 @@ type tableInfo struct {
 	// not know, whose hex and bit literals are left as they are.
 	text     []*charset
 	textOnly []bool
+	// gen has, per generated column whose expression Scan computes, the
+	// compiled expression (nil for other columns).
+	gen []genExpr
 }
 
 // databases is the scanner's view of the dump's databases.
@@ -133,6 +136,9 @@ func (s *scanner) createTable(st *Statement) error {
 	}
 	ti := &tableInfo{t: t, reported: conv && s.wanted(t.Name)}
 	s.textColumns(ti)
+	if ti.reported {
+		s.generatedColumns(ti)
+	}
 	s.tables[key] = ti
 	delete(s.standin, key)
 	s.stats.Tables++

@@ -29,9 +29,9 @@ func TestScanMySQLDump(t *testing.T) {
 			t.Fatalf("buf %d: %v", bufSize, err)
 		}
 		wantRows := []string{
-			`PCN_IC@47: n:1|s:"AB12345"|s:"2026-11-24 08:15:00.000000"|n:65.00|s:"open"|s:"line1\nline2 'q' \\ 50\\% a\\_b"|s:"\x00"|s:"PNG\x00\r\n"|MISSING`,
-			`PCN_IC@47: n:2|s:"CD 678"|s:"2026-11-24 09:00:00.000000"|n:35.50|s:"can't pay"|NULL|x:02|NULL|MISSING`,
-			`PCN_IC@47: n:3|s:"EF,(9)"|s:"0000-00-00 00:00:00.000000"|n:-1.00|s:"it's"|s:""|b:03|x:cafe|MISSING`,
+			`PCN_IC@47: n:1|s:"AB12345"|s:"2026-11-24 08:15:00.000000"|n:65.00|s:"open"|s:"line1\nline2 'q' \\ 50\\% a\\_b"|s:"\x00"|s:"PNG\x00\r\n"|n:130.00`,
+			`PCN_IC@47: n:2|s:"CD 678"|s:"2026-11-24 09:00:00.000000"|n:35.50|s:"can't pay"|NULL|x:02|NULL|n:71.00`,
+			`PCN_IC@47: n:3|s:"EF,(9)"|s:"0000-00-00 00:00:00.000000"|n:-1.00|s:"it's"|s:""|b:03|x:cafe|n:-2.00`,
 		}
 		if diff := cmp.Diff(wantRows, rec.rows); diff != "" {
 			t.Errorf("buf %d rows (-want +got):\n%s", bufSize, diff)

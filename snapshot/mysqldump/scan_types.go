@@ -28,6 +28,11 @@ type Column struct {
 	// VIRTUAL from STORED.
 	Generated bool `json:"generated,omitempty"`
 	Virtual   bool `json:"virtual,omitempty"`
+	// Expression is a generated column's expression as the dump writes
+	// it, without its outer parentheses ("json_unquote(json_extract(`doc`,
+	// _utf8mb4'$._id'))"). Scan computes the values the dump leaves out
+	// when it is of a form it knows (see the package doc).
+	Expression string `json:"expression,omitempty"`
 	// Elements are the values of an ENUM or SET, unescaped.
 	Elements []string `json:"elements,omitempty"`
 	// Charset and Collation when declared on the column.

@@ -103,15 +103,15 @@ func TestScanColumnMapping(t *testing.T) {
 		insert string
 		want   []string
 	}{
-		{"mysql 8 column list without generated", "INSERT INTO `g` (`a`, `b`) VALUES (1,'x');", []string{`g@7: n:1|MISSING|s:"x"|MISSING`}},
-		{"column list in another order", "INSERT INTO `g` (`b`,`A`) VALUES ('x',1);", []string{`g@7: n:1|MISSING|s:"x"|MISSING`}},
+		{"mysql 8 column list without generated", "INSERT INTO `g` (`a`, `b`) VALUES (1,'x');", []string{`g@7: n:1|n:2|s:"x"|n:2`}},
+		{"column list in another order", "INSERT INTO `g` (`b`,`A`) VALUES ('x',1);", []string{`g@7: n:1|n:2|s:"x"|n:2`}},
 		{"all columns without a list", "INSERT INTO `g` VALUES (1,2,'x',2);", []string{`g@7: n:1|n:2|s:"x"|n:2`}},
-		{"non-generated columns without a list", "INSERT INTO `g` VALUES (1,'x'),(2,'y');", []string{`g@7: n:1|MISSING|s:"x"|MISSING`, `g@7: n:2|MISSING|s:"y"|MISSING`}},
-		{"skip-extended-insert", "INSERT INTO `g` VALUES (1,'x');\nINSERT INTO `g` VALUES (2,'y');", []string{`g@7: n:1|MISSING|s:"x"|MISSING`, `g@8: n:2|MISSING|s:"y"|MISSING`}},
-		{"insert ignore, into omitted db prefix", "INSERT IGNORE INTO `db`.`g` VALUES (1,'x');", []string{`g@7: n:1|MISSING|s:"x"|MISSING`}},
-		{"replace", "REPLACE INTO `g` VALUES (1,'x');", []string{`g@7: n:1|MISSING|s:"x"|MISSING`}},
-		{"multi-line rows", "INSERT INTO `g` VALUES (1,'x'),\n(2,'y'),\n(3,'multi\nline'),(4,'z');", []string{`g@7: n:1|MISSING|s:"x"|MISSING`, `g@8: n:2|MISSING|s:"y"|MISSING`, `g@9: n:3|MISSING|s:"multi\nline"|MISSING`, `g@10: n:4|MISSING|s:"z"|MISSING`}},
-		{"delimiter block", "DELIMITER ;;\nINSERT INTO `g` VALUES (1,'x');;\nDELIMITER ;", []string{`g@8: n:1|MISSING|s:"x"|MISSING`}},
+		{"non-generated columns without a list", "INSERT INTO `g` VALUES (1,'x'),(2,'y');", []string{`g@7: n:1|n:2|s:"x"|n:2`, `g@7: n:2|n:3|s:"y"|n:4`}},
+		{"skip-extended-insert", "INSERT INTO `g` VALUES (1,'x');\nINSERT INTO `g` VALUES (2,'y');", []string{`g@7: n:1|n:2|s:"x"|n:2`, `g@8: n:2|n:3|s:"y"|n:4`}},
+		{"insert ignore, into omitted db prefix", "INSERT IGNORE INTO `db`.`g` VALUES (1,'x');", []string{`g@7: n:1|n:2|s:"x"|n:2`}},
+		{"replace", "REPLACE INTO `g` VALUES (1,'x');", []string{`g@7: n:1|n:2|s:"x"|n:2`}},
+		{"multi-line rows", "INSERT INTO `g` VALUES (1,'x'),\n(2,'y'),\n(3,'multi\nline'),(4,'z');", []string{`g@7: n:1|n:2|s:"x"|n:2`, `g@8: n:2|n:3|s:"y"|n:4`, `g@9: n:3|n:4|s:"multi\nline"|n:6`, `g@10: n:4|n:5|s:"z"|n:8`}},
+		{"delimiter block", "DELIMITER ;;\nINSERT INTO `g` VALUES (1,'x');;\nDELIMITER ;", []string{`g@8: n:1|n:2|s:"x"|n:2`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
