@@ -41,11 +41,18 @@ type genEval struct {
 }
 
 type (
-	genCol   struct{ i int }
-	genLit   struct{ v genValue }
-	genNeg   struct{ x genExpr }
-	genBin   struct{ op string; x, y genExpr }
-	genCall  struct{ fn string; args []genExpr; paths [][]jsonStep }
+	genCol struct{ i int }
+	genLit struct{ v genValue }
+	genNeg struct{ x genExpr }
+	genBin struct {
+		op   string
+		x, y genExpr
+	}
+	genCall struct {
+		fn    string
+		args  []genExpr
+		paths [][]jsonStep
+	}
 	genArrow struct {
 		x       genExpr
 		path    []jsonStep
@@ -188,7 +195,11 @@ func (p *genParser) primary() (genExpr, error) {
 	case t.is("NULL"):
 		return &genLit{v: null}, nil
 	case t.is("TRUE"), t.is("FALSE"):
-		return &genLit{v: genValue{kind: 'd', dec: big.NewInt(map[bool]int64{true: 1, false: 0}[t.is("TRUE")])}}, nil
+		n := int64(0)
+		if t.is("TRUE") {
+			n = 1
+		}
+		return &genLit{v: genValue{kind: 'd', dec: big.NewInt(n)}}, nil
 	case p.z.peek().isPunct('('):
 		return p.call(strings.ToLower(string(t.raw)))
 	}
