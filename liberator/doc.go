@@ -14,7 +14,13 @@
 // per invocation (Pipeline.Handle) and a CLI can run all of them in one
 // process (Pipeline.Run).
 //
+// Every run compares its export with the last published import of the
+// same database (Compare, through a Lander that implements History) and
+// reports the Changes; a Gate (Config.Gate, off by default) can stop the
+// run before anything is published, and Message.AcceptChanges publishes it
+// anyway.
+//
 // Errors wrap one of the kinds ErrNotReady, ErrThrottled, ErrInvalid,
-// ErrNotFound, ErrAlreadyExists, ErrTerminal and ErrTransient; test them
-// with errors.Is.
+// ErrNotFound, ErrAlreadyExists, ErrTerminal and ErrTransient (a run the
+// gate stopped also wraps ErrGated); test them with errors.Is.
 package liberator

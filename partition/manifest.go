@@ -13,6 +13,10 @@ import (
 )
 
 // ManifestVersion is the version of the manifest files a Lander writes.
+// Version 1 manifests gained each table's bytes and columns and the run's
+// changes (liberator.TableManifest, liberator.Manifest) without a new
+// version: the fields are additive, so older readers ignore them, and a
+// manifest written before them reads with no columns (unknown).
 const ManifestVersion = 1
 
 // IsParquet reports whether an export key names a Parquet data file

@@ -100,7 +100,11 @@ func summarize(res liberator.Result) Summary {
 
 // printSummary prints s as a table.
 func printSummary(w io.Writer, s Summary) {
-	fmt.Fprintf(w, "import date %s  snapshot %s  export %s  workflow run %s\n", s.ImportDate, s.SnapshotID, s.ExportID, s.WorkflowRunID)
+	wr := s.WorkflowRunID
+	if wr == "" {
+		wr = "-"
+	}
+	fmt.Fprintf(w, "import date %s  snapshot %s  export %s  workflow run %s\n", s.ImportDate, s.SnapshotID, s.ExportID, wr)
 	fmt.Fprintf(w, "landing %s  raw %s\n\n", s.Landing, s.Raw)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	delta := rowDeltas(s.Changes)
@@ -131,7 +135,9 @@ func printSummary(w io.Writer, s Summary) {
 		fmt.Fprintf(w, "\nskipped (not tables): %s\n", strings.Join(s.Skipped, ", "))
 	}
 	printChanges(w, s)
-	if s.Seconds > 0 {
+	if s.Seconds > 0 && !s.Published && s.Changes != nil {
+		fmt.Fprintf(w, "\n%d rows from %.1f MB of SQL in %.2fs: converted, then stopped before landing\n", s.Rows, float64(s.SQLBytes)/1e6, s.Seconds)
+	} else if s.Seconds > 0 {
 		mbps := float64(s.SQLBytes) / 1e6 / s.Seconds
 		fmt.Fprintf(w, "\n%d rows from %.1f MB of SQL in %.2fs (%.1f MB/s): landed after %.2fs (snapshot %.2fs, export %.2fs, land %.2fs), raw copy %.2fs\n",
 			s.Rows, float64(s.SQLBytes)/1e6, s.Seconds, mbps, s.Timings.Landed, s.Timings.Snapshot, s.Timings.Export, s.Timings.Land, s.Timings.Workflow)
