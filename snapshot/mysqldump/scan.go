@@ -283,14 +283,20 @@ func (s *scanner) statement(st *Statement) error {
 // qualifiedOf returns the database prefix and name of the table st is
 // about.
 func (s *scanner) qualifiedOf(st *Statement) (db, name string) {
+	return s.objectOf(st, "TABLE")
+}
+
+// objectOf returns the database prefix and name of the object that
+// follows the keyword word (TABLE, VIEW, TRIGGER, …) in st.
+func (s *scanner) objectOf(st *Statement, word string) (db, name string) {
 	z := &tokenizer{s: st.Text, view: &s.view}
 	for t := z.next(); t.kind != tokEOF; t = z.next() {
-		if t.is("TABLE") {
+		if t.is(word) {
 			db, name, _ = qualifiedObject(z)
 			return db, name
 		}
 	}
-	return "", st.Table
+	return "", st.Name
 }
 
 func clip(b []byte, n int) string {
@@ -301,6 +307,13 @@ func clip(b []byte, n int) string {
 }
 
 func (s *scanner) skip(kind SkippedKind, st *Statement) {
+	db, _ := s.objectOf(st, strings.ToUpper(string(kind)))
+	if db == "" {
+		db = s.dbs.cur
+	}
+	if !s.dbs.mayConvert(db) {
+		return // an object of a database not converted
+	}
 	key := string(kind) + "\x00" + st.Name
 	if s.skipped[key] {
 		return

@@ -52,6 +52,20 @@ func (d *databases) note(db string) {
 	}
 }
 
+// mayConvert reports whether database db is, or may yet be, the one
+// converted (for the views and routines reported as skipped).
+func (d *databases) mayConvert(db string) bool {
+	switch {
+	case IsSystemDatabase(db):
+		return false
+	case d.source != "":
+		return db == d.source
+	case d.isChosen:
+		return db == d.chosen
+	}
+	return true
+}
+
 // displayDB names a database in messages.
 func displayDB(db string) string {
 	if db == "" {
