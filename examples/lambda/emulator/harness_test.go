@@ -217,14 +217,37 @@ func startFunction(t *testing.T, name string, timeoutSeconds int, env map[string
 	}
 }
 
+var (
+	portsMu sync.Mutex
+	used    = map[string]bool{} // addresses handed out in this test binary
+)
+
+// freeAddr returns a free loopback address that no other emulator of this
+// test binary has been given: the kernel may hand a port it just freed out
+// again, and two emulators on one port fail.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	portsMu.Lock()
+	defer portsMu.Unlock()
+	var held []net.Listener
+	defer func() {
+		for _, ln := range held {
+			ln.Close()
+		}
+	}()
+	for range 20 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, ln)
+		if a := ln.Addr().String(); !used[a] {
+			used[a] = true
+			return a
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	t.Fatal("no free loopback port")
+	return ""
 }
 
 // invoke posts payload to the function and returns the emulator's answer
