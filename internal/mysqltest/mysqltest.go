@@ -5,6 +5,8 @@
 // server named by LIBERATOR_TEST_MYSQL_DSN, or skips the test saying how to
 // enable it. Prefix gives each test its own database names and drops what
 // the test created, so tests run in parallel and leave nothing behind.
+// Private starts a MariaDB server of the test's own, for tests that need
+// server settings the shared one must not change (max_allowed_packet).
 package mysqltest
 
 import (
