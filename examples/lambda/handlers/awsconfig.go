@@ -90,6 +90,7 @@ type AttemptTimeoutError struct {
 	After time.Duration
 }
 
+// Error says how long the attempt waited.
 func (e *AttemptTimeoutError) Error() string {
 	return fmt.Sprintf("no response within %s (attempt timeout)", e.After.Round(time.Millisecond))
 }
