@@ -39,6 +39,7 @@ type batch struct {
 	ts    *tableState
 	end   bool // marks the table's end instead of carrying rows
 	drop  bool // marks the table dropped: its parts are deleted
+	sync  bool // its row refers to the source's buffers: signal synced once written
 	vals  []parquet.Value
 	rows  []parquet.Row
 	arena []byte
@@ -47,7 +48,7 @@ type batch struct {
 }
 
 func (b *batch) reset() {
-	b.ts, b.end, b.drop = nil, false, false
+	b.ts, b.end, b.drop, b.sync = nil, false, false, false
 	clear(b.vals) // drop pointers into old arenas
 	b.vals, b.rows, b.arena = b.vals[:0], b.rows[:0], b.arena[:0]
 }
@@ -93,6 +94,7 @@ type converter struct {
 	out      chan *batch
 	free     chan *batch
 	werr     atomic.Pointer[error]
+	synced   chan struct{} // the writer has written a sync batch
 	maxArena int
 	sqlBytes atomic.Int64 // dump bytes read so far (RowsRequest.Progress)
 }
@@ -105,7 +107,7 @@ func newConverter(ctx context.Context, bucket *blob.Bucket, opts *Options, root,
 	c := &converter{
 		ctx: ctx, bucket: bucket, opts: opts, root: root, id: id, uuid: opts.NewUUID(),
 		byTable: map[*mysqldump.Table]*tableState{}, byName: map[string]*tableState{},
-		out: make(chan *batch, poolBatches), free: make(chan *batch, poolBatches),
+		out: make(chan *batch, poolBatches), free: make(chan *batch, poolBatches), synced: make(chan struct{}, 1),
 		maxArena: 4 << 20,
 	}
 	if len(tables) > 0 {
@@ -238,6 +240,15 @@ func (c *converter) Row(t *mysqldump.Table, vals []mysqldump.Value, line int) er
 	if len(vals) != len(ts.plans) {
 		return liberator.Errorf(liberator.ErrInvalid, "export", where(ts.name, line), "row has %d values, table has %d columns", len(vals), len(ts.plans))
 	}
+	// A row larger than a batch's arena is not copied: it is written from
+	// the source's buffers, alone, and Row waits for the writer to be done
+	// with it (the source reuses its buffers once Row returns).
+	huge := rowBytes(vals) > c.maxArena
+	if huge && len(c.cur.rows) > 0 {
+		if err := c.send(); err != nil {
+			return err
+		}
+	}
 	b := c.cur
 	if b.ts == nil {
 		b.ts, b.first = ts, line
@@ -249,6 +260,9 @@ func (c *converter) Row(t *mysqldump.Table, vals []mysqldump.Value, line int) er
 	b.vals = slices.Grow(b.vals, len(vals))[:start+len(vals)]
 	row := b.vals[start:]
 	for i := range vals {
+		if huge && ts.plans[i].decodeRef(&row[i], vals[i]) {
+			continue
+		}
 		arena, note, err := ts.plans[i].decodeInto(&row[i], vals[i], b.arena)
 		b.arena = arena
 		if err != nil {
@@ -266,6 +280,14 @@ func (c *converter) Row(t *mysqldump.Table, vals []mysqldump.Value, line int) er
 	b.rows = append(b.rows, b.vals[start:len(b.vals):len(b.vals)])
 	b.last = line
 	ts.rows++
+	if huge {
+		b.sync = true
+		if err := c.send(); err != nil {
+			return err
+		}
+		<-c.synced // the writer always gets to it, failed or not
+		return c.writerErr()
+	}
 	if len(b.rows) >= c.opts.BatchRows || len(b.arena) >= c.maxArena {
 		return c.send()
 	}
@@ -352,9 +374,22 @@ func (c *converter) writeLoop() {
 				c.fail(err)
 			}
 		}
+		sync := b.sync
 		b.reset()
 		c.free <- b
+		if sync {
+			c.synced <- struct{}{}
+		}
 	}
+}
+
+// rowBytes returns the bytes of a row's values.
+func rowBytes(vals []mysqldump.Value) int {
+	n := 0
+	for i := range vals {
+		n += len(vals[i].Bytes)
+	}
+	return n
 }
 
 func (c *converter) writerFor(ts *tableState) (*TableWriter, error) {

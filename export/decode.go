@@ -178,6 +178,36 @@ func (c *ColumnPlan) decodeInto(dst *parquet.Value, v mysqldump.Value, buf []byt
 	return buf, NoteNone, nil
 }
 
+// decodeRef is decodeInto without the copy, for the values of a row too
+// large to copy (the caller keeps v.Bytes unchanged until the value is
+// written): a STRING or BYTE_ARRAY value made of v's own bytes. It
+// reports false for a value that needs converting, or is small:
+// decodeInto does those.
+func (c *ColumnPlan) decodeRef(dst *parquet.Value, v mysqldump.Value) bool {
+	if len(v.Bytes) < 64<<10 || v.Kind != mysqldump.String && v.Kind != mysqldump.Hex {
+		return false
+	}
+	switch c.Conv {
+	case ConvBytes:
+		if len(v.Bytes) < c.Size {
+			return false // BINARY(n) pads
+		}
+	case ConvString, ConvText:
+		if v.Kind != mysqldump.String || !utf8.Valid(v.Bytes) {
+			return false
+		}
+	default:
+		return false
+	}
+	val := parquet.ByteArrayValue(v.Bytes)
+	if c.Optional {
+		val.SetDefinitionLevel(1)
+	}
+	val.SetColumnIndex(c.Index)
+	*dst = val
+	return true
+}
+
 func (c *ColumnPlan) null() parquet.Value {
 	v := parquet.NullValue()
 	v.SetColumnIndex(c.Index)

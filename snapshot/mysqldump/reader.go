@@ -30,6 +30,10 @@ type window struct {
 	err  error // a read error other than io.EOF
 	max  int
 	init int // the initial size, which the window shrinks back to
+	// added counts newlines that decoding values in place wrote into
+	// buf[r:] (an escaped newline becomes a newline byte): the next
+	// advance, which passes them, does not count them.
+	added int
 }
 
 func newWindow(src io.Reader, size, max int) *window {
@@ -114,7 +118,8 @@ func (b *window) fill(keep int) (int, error) {
 
 // advance moves r to p, counting the newlines passed.
 func (b *window) advance(p int) {
-	b.line += bytes.Count(b.buf[b.r:p], nl)
+	b.line += bytes.Count(b.buf[b.r:p], nl) - b.added
+	b.added = 0
 	b.r = p
 }
 

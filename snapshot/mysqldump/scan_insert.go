@@ -171,14 +171,17 @@ func (s *scanner) readTuple(t *Table, p int) (k, end int, err error) {
 	}
 	w.advance(p)
 	s.scratch = s.scratch[:0]
-	s.row.k, s.row.pos, s.row.after, s.row.cond, s.row.intro, s.row.lit = 0, 1, false, false, nil, literal{}
+	s.row.k, s.row.pos, s.row.after, s.row.cond, s.row.intro, s.row.lit, s.row.added = 0, 1, false, false, nil, literal{}, 0
 	for {
 		buf := w.buf[w.r:w.w]
 		status, at, perr := s.tuple(buf, w.eof)
 		if perr != nil {
-			return 0, 0, s.errAt(w.line+bytes.Count(buf[:at], nl), w.off+int64(w.r+at), t.Name, "%v", perr)
+			// (values decoded in place before the error added s.row.added
+			// newlines to the window)
+			return 0, 0, s.errAt(w.line+bytes.Count(buf[:at], nl)-s.row.added, w.off+int64(w.r+at), t.Name, "%v", perr)
 		}
 		if status == lexOK {
+			w.added += s.row.added
 			return s.row.k, w.r + s.row.pos, nil
 		}
 		if w.eof {

@@ -134,3 +134,27 @@ func TestScanErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestScanLinesAfterEscapes checks that the lines reported after rows
+// whose strings hold escaped newlines (decoded in place in the read
+// window) are the dump's lines, whatever the window size.
+func TestScanLinesAfterEscapes(t *testing.T) {
+	const sql = "CREATE TABLE `t` (`a` text, `b` int);\n" +
+		"INSERT INTO `t` VALUES ('one\\ntwo\\nthree',1),\n('x\\n\\n\\ny',2);\n" +
+		"INSERT INTO `t` VALUES ('z',3);\n" +
+		"CREATE VIEW `v` AS SELECT 1;\n" +
+		"INSERT INTO `t` VALUES ('p\\nq', 4),('r\\ns', x);\n"
+	for _, bufSize := range []int{5, 16, 0} {
+		rec, _, err := scanString(t, sql, ScanOptions{BufferSize: bufSize})
+		want := []string{`t@2: s:"one\ntwo\nthree"|n:1`, `t@3: s:"x\n\n\ny"|n:2`, `t@4: s:"z"|n:3`, `t@6: s:"p\nq"|n:4`}
+		if diff := cmp.Diff(want, rec.rows); diff != "" {
+			t.Errorf("buf %d rows (-want +got):\n%s", bufSize, diff)
+		}
+		if diff := cmp.Diff([]Skipped{{Kind: SkippedView, Name: "v", Line: 5}}, rec.skipped); diff != "" {
+			t.Errorf("buf %d skipped (-want +got):\n%s", bufSize, diff)
+		}
+		if err == nil || !strings.Contains(err.Error(), "line 6") || !strings.Contains(err.Error(), `unexpected "x"`) {
+			t.Errorf("buf %d: error %v", bufSize, err)
+		}
+	}
+}

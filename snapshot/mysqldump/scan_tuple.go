@@ -27,6 +27,7 @@ type rowParse struct {
 	after bool        // a value was read: ',' or ')' comes next
 	cond  bool        // inside an executable comment that applies
 	intro *charset    // the _charset introducer of the next literal
+	added int         // newlines that decoding in place added to the row
 	lit   literal     // the literal or comment being scanned
 	meta  []valueMeta // per value in s.raw
 }
@@ -58,9 +59,10 @@ type literal struct {
 	q     byte // the quote of litQuoted
 	start int  // index of its first byte
 	scan  int  // index where scanning resumes
-	esc   bool // the value is being built in s.scratch
+	esc   bool // the value is being decoded (in place, or in s.scratch)
 	from  int  // start of the value in s.scratch
-	done  int  // index up to which the literal's bytes are in s.scratch
+	done  int  // index up to which the literal's bytes are decoded
+	out   int  // index where the next decoded byte goes (in place)
 }
 
 // tuple parses the row whose '(' is at buf[0] (buf is the window from
@@ -341,9 +343,12 @@ func (s *scanner) literal(buf []byte, eof bool) (end int, more bool, err error) 
 	return end, more, err
 }
 
-// quotedLiteral scans the quoted string s.row.lit. A string without escapes
-// or doubled quotes is its window bytes; otherwise it is decoded into
-// s.scratch as it is scanned.
+// quotedLiteral scans the quoted string s.row.lit. Its value is decoded
+// in place, in the window (the decoded text is never longer than the
+// literal): escapes and doubled quotes are undone as they are scanned, the
+// text between them moved down. The bytes left over at the end are
+// blanked and the newlines that decoding adds are counted (s.row.added),
+// so the window's line count stays that of the dump.
 func (s *scanner) quotedLiteral(buf []byte, eof bool) (int, bool, error) {
 	l := &s.row.lit
 	q := l.q
@@ -367,11 +372,17 @@ func (s *scanner) quotedLiteral(buf []byte, eof bool) (int, bool, error) {
 				l.scan = j
 				return 0, true, nil
 			}
-			s.escaped(buf, j)
+			s.moveDown(buf, j)
 			if e := buf[j+1]; e == '%' || e == '_' {
-				s.scratch = append(s.scratch, '\\', e)
+				buf[l.out], buf[l.out+1] = '\\', e
+				l.out += 2
 			} else {
-				s.scratch = append(s.scratch, unescapeByte(e))
+				b := unescapeByte(e)
+				buf[l.out] = b
+				l.out++
+				if b == '\n' {
+					s.row.added++
+				}
 			}
 			l.done = j + 2
 			j += 2
@@ -382,33 +393,49 @@ func (s *scanner) quotedLiteral(buf []byte, eof bool) (int, bool, error) {
 			return 0, true, nil
 		}
 		if j+1 < n && buf[j+1] == q {
-			s.escaped(buf, j)
-			s.scratch = append(s.scratch, q)
+			s.moveDown(buf, j)
+			buf[l.out] = q
+			l.out++
 			l.done = j + 2
 			j += 2
 			continue
 		}
 		// The closing quote.
+		end := j
 		if l.esc {
-			s.scratch = append(s.scratch, buf[l.done:j]...)
-			s.push(Value{Kind: String, Bytes: s.scratch[l.from:len(s.scratch):len(s.scratch)]}, -1)
-		} else {
-			s.push(Value{Kind: String, Bytes: buf[l.start+1 : j : j]}, l.start+1)
+			s.moveDown(buf, j)
+			end = l.out
+			for k := l.out; k < j; k++ {
+				buf[k] = ' '
+			}
 		}
+		s.push(Value{Kind: String, Bytes: buf[l.start+1 : end : end]}, l.start+1)
 		return j + 1, false, nil
 	}
 }
 
-// escaped moves the string s.row.lit into s.scratch (at its first escape)
-// or appends its bytes since the last escape, up to buf[j].
-func (s *scanner) escaped(buf []byte, j int) {
+// moveDown moves the text of the string s.row.lit scanned since its last
+// escape, up to buf[j], down to where its decoded value has got to.
+func (s *scanner) moveDown(buf []byte, j int) {
 	l := &s.row.lit
 	if !l.esc {
 		l.esc = true
-		l.from = len(s.scratch)
+		l.out = l.start + 1
 		l.done = l.start + 1
 	}
-	s.scratch = append(s.scratch, buf[l.done:j]...)
+	l.out += copy(buf[l.out:], buf[l.done:j])
+}
+
+// scratchFor makes room for n more bytes in s.scratch, doubling its
+// capacity (append grows a large slice by a quarter at a time, which
+// would copy a huge value many times over).
+func (s *scanner) scratchFor(n int) {
+	if cap(s.scratch)-len(s.scratch) >= n {
+		return
+	}
+	nb := make([]byte, len(s.scratch), max(2*cap(s.scratch), len(s.scratch)+n, 4096))
+	copy(nb, s.scratch)
+	s.scratch = nb
 }
 
 // hexLiteral scans the 0x… or X'…' literal s.row.lit, decoding its digits
@@ -435,6 +462,7 @@ func (s *scanner) hexLiteral(buf []byte) (int, bool, error) {
 		}
 	}
 	k := l.done
+	s.scratchFor((j - k) / 2)
 	for ; k+1 < j; k += 2 {
 		hi, ok1 := unhex(buf[k])
 		lo, ok2 := unhex(buf[k+1])
