@@ -1,9 +1,11 @@
 package mysqldump
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -184,5 +186,50 @@ func BenchmarkScanHugeComment(b *testing.B) {
 		if st.Rows != 2 {
 			b.Fatalf("%d rows", st.Rows)
 		}
+	}
+}
+
+// writeZipStream writes a zip holding one .sql entry read from r to path,
+// streaming (neither the SQL nor the zip is held in memory).
+func writeZipStream(tb testing.TB, path string, r io.Reader) {
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	zw := zip.NewWriter(f)
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: "liberator_dump_20261124.sql", Method: zip.Deflate})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := io.Copy(w, r); err != nil {
+		tb.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// BenchmarkZipHugeComment opens a zipped dump whose first statement follows
+// a 300 MB /* */ comment (a few MB zipped) and scans it: decompression, the
+// bomb guard and the streaming skip of the comment.
+func BenchmarkZipHugeComment(b *testing.B) {
+	const comment = 300 << 20
+	path := filepath.Join(b.TempDir(), "d.zip")
+	writeZipStream(b, path, hugeCommentDump(comment, 0))
+	size := hugeCommentDump(comment, 0).size()
+	b.SetBytes(size)
+	b.ResetTimer()
+	defer reportCPUThroughput(b, int(size))()
+	for i := 0; i < b.N; i++ {
+		d, err := openDump(context.Background(), nil, path, ReadOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		st, err := Scan(context.Background(), d, &countingHandler{}, ScanOptions{})
+		if err != nil || st.Rows != 2 {
+			b.Fatalf("%v, %d rows", err, st.Rows)
+		}
+		d.Close()
 	}
 }
