@@ -118,8 +118,9 @@ type AllowOptions struct {
 	// SourceDatabase chooses the database of the dump to restore when the
 	// dump names several (CREATE DATABASE / USE, as mysqldump --databases
 	// and --all-databases write): the statements of the others are
-	// skipped. Default: the dump's only user database; a dump naming two
-	// is refused (ErrSeveralDatabases). See the package doc (Databases).
+	// skipped. Default: the dump's only user database with tables; a dump
+	// writing tables in two is refused (ErrSeveralDatabases). See the
+	// package doc (Databases).
 	SourceDatabase string
 }
 
@@ -324,7 +325,9 @@ func (c *checker) check() (Decision, error) {
 	if c.l.err != nil {
 		return Decision{}, c.l.err
 	}
-	d = c.a.place(d)
+	if d, err = c.a.place(d); err != nil {
+		return Decision{}, err
+	}
 	if d.Action != Skip && len(c.edits) > 0 {
 		d.SQL = c.applyEdits()
 	}

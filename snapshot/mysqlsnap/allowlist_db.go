@@ -5,30 +5,24 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
 // KindDatabase is CREATE/DROP/ALTER DATABASE (or SCHEMA) and USE: never
 // sent, see the package doc (Databases).
 const KindDatabase Kind = "database"
 
-// systemDatabases are the server's own databases: a dump's statements in
-// them are never restored. (The same set as mysqldump.IsSystemDatabase.)
-var systemDatabases = map[string]bool{"mysql": true, "sys": true, "information_schema": true, "performance_schema": true}
-
-// isSystemDatabase reports whether name is one of the server's own
-// databases (case-insensitively).
-func isSystemDatabase(name string) bool { return systemDatabases[strings.ToLower(name)] }
-
-// ErrSeveralDatabases is wrapped by the refusal of a dump that names a
-// second user database when AllowOptions.SourceDatabase chooses none, or
-// that names a database (a system one included) after writing tables
-// before naming any.
+// ErrSeveralDatabases is wrapped by the refusal of a dump that writes
+// tables in a second user database when AllowOptions.SourceDatabase
+// chooses none, or that names a database (a system one included) after
+// writing tables before naming any.
 var ErrSeveralDatabases = errors.New("the dump holds several databases")
 
 // dbState follows the databases a dump names, statement by statement.
 type dbState struct {
 	// own is the database that is restored: the chosen one, or the first
-	// user database the dump names ("" until then).
+	// user database the dump writes tables in ("" until then).
 	own string
 	// cur is the database the dump's USE statements put it in ("" before
 	// any); skipping is true when that is a database not restored.
@@ -54,10 +48,12 @@ func tableStatement(k Kind) bool {
 }
 
 // place applies the current database to the decision d of a statement:
-// statements about tables of a database not restored are skipped.
-func (a *Allowlist) place(d Decision) Decision {
+// statements about tables of a database not restored are skipped, and
+// tables written in a second user database, when none is chosen, are
+// refused.
+func (a *Allowlist) place(d Decision) (Decision, error) {
 	if !tableStatement(d.Kind) {
-		return d
+		return d, nil
 	}
 	switch {
 	case a.db.skipping:
@@ -65,38 +61,32 @@ func (a *Allowlist) place(d Decision) Decision {
 		d.Database = a.db.cur
 	case a.db.cur == "":
 		a.db.unnamed = true
+	case a.db.own == "":
+		a.db.own = a.db.cur
+	case a.db.cur != a.db.own:
+		return Decision{}, fmt.Errorf("%w (%s): choose the one to restore (SourceDatabase)", ErrSeveralDatabases, strings.Join(a.db.databases, ", "))
 	}
-	return d
+	return d, nil
 }
 
 // name records that the dump names database n (CREATE, DROP, ALTER or
-// USE) and reports whether n is restored. A second user database, when
-// none is chosen, is refused.
+// USE) and reports whether n's tables are restored: not those of a system
+// database, nor those of another database than the chosen one.
 func (a *Allowlist) name(n string) (restored bool, err error) {
 	if a.db.unnamed {
 		// Real dumps name their databases before any table.
 		return false, fmt.Errorf("%w: tables were written before it named database %q", ErrSeveralDatabases, n)
 	}
-	if isSystemDatabase(n) {
+	if mysqldump.IsSystemDatabase(n) {
 		a.skip(n)
 		return false, nil
 	}
 	if !slices.Contains(a.db.databases, n) {
 		a.db.databases = append(a.db.databases, n)
 	}
-	if chosen := a.opts.SourceDatabase; chosen != "" {
-		if n != chosen {
-			a.skip(n)
-			return false, nil
-		}
-		a.db.own = n
-		return true, nil
-	}
-	if a.db.own == "" {
-		a.db.own = n
-	}
-	if n != a.db.own {
-		return false, fmt.Errorf("%w (%s): choose the one to restore (SourceDatabase)", ErrSeveralDatabases, strings.Join(a.db.databases, ", "))
+	if chosen := a.opts.SourceDatabase; chosen != "" && n != chosen {
+		a.skip(n)
+		return false, nil
 	}
 	return true, nil
 }
@@ -112,8 +102,8 @@ func (a *Allowlist) skip(n string) {
 // AllowOptions.SourceDatabase), in the order named.
 func (a *Allowlist) SkippedDatabases() []string { return slices.Clone(a.db.skipped) }
 
-// Database returns the user database the dump named and that is restored,
-// "" if the dump named none.
+// Database returns the user database whose tables are restored, "" if the
+// dump named none (or wrote no table in it).
 func (a *Allowlist) Database() string { return a.db.own }
 
 // use checks USE db: the dump's following table statements are in db.

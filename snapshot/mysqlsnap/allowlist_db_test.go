@@ -100,15 +100,21 @@ func TestAllowlistDatabases(t *testing.T) {
 				{sql: "CREATE DATABASE `app`", action: Skip, kind: KindDatabase, database: "app"},
 				{sql: "USE `app`", action: Skip, kind: KindDatabase, database: "app"},
 				{sql: "CREATE TABLE `t` (`a` int)", kind: KindCreateTable},
-				{sql: "CREATE DATABASE `other`", err: "several databases (app, other)"},
+				{sql: "CREATE DATABASE `other`", action: Skip, kind: KindDatabase, database: "other"},
+				{sql: "USE `other`", action: Skip, kind: KindDatabase, database: "other"},
+				{sql: "DROP TABLE IF EXISTS `u`", err: "several databases (app, other)"},
 			},
 			own: "app",
 		},
 		{
-			name: "USE of another database is a second database",
+			name: "databases without tables do not count",
 			steps: []step{
+				{sql: "CREATE DATABASE `empty`", action: Skip, kind: KindDatabase, database: "empty"},
+				{sql: "USE `empty`", action: Skip, kind: KindDatabase, database: "empty"},
 				{sql: "USE `app`", action: Skip, kind: KindDatabase, database: "app"},
-				{sql: "USE `lbr_canary`", err: "several databases (app, lbr_canary)"},
+				{sql: "INSERT INTO `t` VALUES (1)", kind: KindInsert},
+				{sql: "USE `lbr_canary`", action: Skip, kind: KindDatabase, database: "lbr_canary"},
+				{sql: "INSERT INTO `c` VALUES (2)", err: "several databases (empty, app, lbr_canary)"},
 			},
 			own: "app",
 		},
@@ -193,10 +199,12 @@ func TestAllowlistDatabases(t *testing.T) {
 // ErrSeveralDatabases, so callers can tell it from other refusals.
 func TestAllowlistSeveralDatabasesIs(t *testing.T) {
 	a := NewAllowlist("tgt", AllowOptions{})
-	if _, err := a.Check("USE a", 1); err != nil {
-		t.Fatal(err)
+	for i, q := range []string{"USE a", "CREATE TABLE t (x int)", "USE b"} {
+		if _, err := a.Check(q, i+1); err != nil {
+			t.Fatal(err)
+		}
 	}
-	_, err := a.Check("USE b", 2)
+	_, err := a.Check("CREATE TABLE t (x int)", 4)
 	if !errors.Is(err, ErrSeveralDatabases) || !errors.Is(err, liberator.ErrInvalid) {
 		t.Errorf("err = %v, want ErrSeveralDatabases and ErrInvalid", err)
 	}

@@ -39,10 +39,11 @@
 // checked as usual (the CSV engine of the system log tables aside) and
 // skipped, never sent: those of the system databases
 // (mysql, sys, information_schema, performance_schema) always, those of
-// other user databases when SourceDatabase chooses one. A dump naming a
-// second user database with none chosen is refused listing them
-// (ErrSeveralDatabases), as is one writing tables before naming a
-// database and then naming one. RestoreResult reports the databases
+// other user databases when SourceDatabase chooses one. A dump writing
+// tables in a second user database with none chosen is refused listing
+// the databases it names (ErrSeveralDatabases), as is one writing tables
+// before naming a database and then naming one (stricter than the
+// embedded backend: real dumps name their databases first). RestoreResult reports the databases
 // skipped. These are the embedded backend's rules (package mysqldump,
 // ScanOptions.SourceDatabase).
 //

@@ -62,7 +62,7 @@ func TestHostileDatabases(t *testing.T) {
 		{name: "own database then a write qualified with the canary",
 			dump: "CREATE DATABASE app;\nUSE app;\n" + own + "INSERT INTO `" + canary + "`.`c` VALUES (2);\n", refuse: "line 5: statement refused: name qualified"},
 		{name: "own database then USE of another",
-			dump: "CREATE DATABASE app;\nUSE app;\n" + own + "USE `" + canary + "`;\nDROP TABLE `c`;\n", refuse: "line 5: statement refused: the dump holds several databases (app, " + canary + ")"},
+			dump: "CREATE DATABASE app;\nUSE app;\n" + own + "USE `" + canary + "`;\nDROP TABLE `c`;\n", refuse: "line 6: statement refused: the dump holds several databases (app, " + canary + ")"},
 		{name: "tables then DROP DATABASE of another", dump: own + "/*!40000 DROP DATABASE IF EXISTS `" + canary + "`*/;\n", refuse: "line 3: statement refused: the dump holds several databases"},
 		{name: "the other database chosen away: its statements skipped",
 			dump: "USE `" + canary + "`;\nDROP TABLE `c`;\nINSERT INTO `c` VALUES (2);\nUSE `app`;\n" + own,

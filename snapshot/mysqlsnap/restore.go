@@ -399,7 +399,7 @@ func severalDatabases(sr *mysqldump.StatementReader, al *Allowlist, line int) er
 		}
 		switch st.Kind {
 		case mysqldump.KindCreateDatabase, mysqldump.KindDropDatabase, mysqldump.KindUse:
-			if st.Name != "" && !isSystemDatabase(st.Name) && !slices.Contains(names, st.Name) {
+			if st.Name != "" && !mysqldump.IsSystemDatabase(st.Name) && !slices.Contains(names, st.Name) {
 				names = append(names, st.Name)
 			}
 		}

@@ -69,7 +69,7 @@ func TestRestoreDatabases(t *testing.T) {
 			name: "two user databases and none chosen: refused, listing all",
 			dump: "CREATE DATABASE `a`;\nUSE `a`;\nCREATE TABLE `t` (`a` int);\nINSERT INTO `t` VALUES (1);\n" +
 				"CREATE DATABASE `b`;\nUSE `b`;\nCREATE TABLE `t` (`a` int);\nUSE `mysql`;\nCREATE DATABASE `c`;\n",
-			err: "line 5: statement refused: the dump holds several databases (a, b, c)",
+			err: "line 7: statement refused: the dump holds several databases (a, b, c)",
 		},
 		{
 			name: "single-byte client character sets",
