@@ -28,16 +28,24 @@
 //
 // The row source runs in the export's goroutine, which decodes rows into
 // batches that own copies of their bytes (sources reuse their buffers); a
-// second goroutine encodes the batches with parquet.Writer.WriteRows.
-// Memory is bounded by the batch and row group limits, not by the size of
-// the snapshot.
+// second goroutine encodes the batches with parquet.Writer.WriteRows. A
+// row larger than a batch's 4 MiB arena is not copied: it goes alone, made
+// of the source's bytes, and the source waits until it is written. Memory
+// is bounded by the batch and row group limits plus a few times the
+// largest value (the source's read window and the Parquet writer's copy;
+// the dump scanner's share is in package mysqldump's doc), not by the
+// size of the snapshot.
 //
 // Conventions where RDS says nothing: zero and partial-zero dates become
 // NULL and are counted per column, so DATE, DATETIME and TIMESTAMP columns
 // are always OPTIONAL in the schema even when declared NOT NULL; generated
-// columns whose values a dump omits (mysqldump writes none for VIRTUAL and
-// STORED ones; MariaDB's dump keeps them) are NULL, OPTIONAL and reported;
+// columns are OPTIONAL: a dump may hold no values for them (mysqldump
+// writes none; MariaDB's dump keeps them), which the dump scanner computes
+// where their expression allows and which are otherwise NULL and
+// reported; a type the mapping does not know is STRING with a warning;
 // tinyint(1) stays an integer; BIT(n) is its ceil(n/8) big-endian bytes.
+// A STRING column never holds invalid UTF-8: sources convert text to
+// UTF-8 (the dump scanner from the dump's character sets).
 //
 // # The export
 //

@@ -92,8 +92,13 @@ func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) 
 // (rss-bound-MB), and the largest Parquet footer written (max-footer-KB).
 // The acceptance: huge-longtext's MB/s ≥ 50% of normal's, peak-RSS-MB ≤
 // rss-bound-MB, every footer under 1 MiB.
+//
+// LIBERATOR_BENCH_VALUE_MB sets the value's size (default 50).
 func BenchmarkExportHugeValue(b *testing.B) {
-	const value = 50 << 20
+	value := 50 << 20
+	if v, err := strconv.Atoi(os.Getenv("LIBERATOR_BENCH_VALUE_MB")); err == nil && v > 0 {
+		value = v << 20
+	}
 	dir := b.TempDir()
 	cases := []struct {
 		name string

@@ -70,7 +70,9 @@ type ScanStats struct {
 // an INSERT into a table the dump never created, a row with the wrong
 // number of values, a dump cut off inside a statement, a file with no
 // recognisable statements. An error from the Handler is returned wrapped
-// with the position. Memory is bounded by ScanOptions.MaxStatement.
+// with the position. The package doc tells how databases, character sets,
+// executable comments, dropped tables and generated columns are handled,
+// and the memory Scan uses.
 func Scan(ctx context.Context, r io.Reader, h Handler, opts ScanOptions) (ScanStats, error) {
 	s := newScanner(r, h, opts)
 	err := s.run(ctx)
