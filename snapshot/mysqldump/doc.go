@@ -56,7 +56,7 @@
 //
 // Executable comments are read as MySQL 8.4 (the server RDS runs, whose
 // restore the conversion imitates) reads them, wherever a statement holds
-// them, rows included (Sakila's '',/*!50705 0x…,*/'2014-09-25 …'): a
+// them, rows included (Sakila's rows hold /*!50705 0x…,*/ values): a
 // /*!NNNNN … */ comment applies when NNNNN ≤ 80400, MariaDB's /*M!… */
 // never does. A dump MariaDB wrote (its "-- MariaDB dump" header or its
 // sandbox marker says so) is read as the server that wrote it reads it:
