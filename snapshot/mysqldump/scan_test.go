@@ -158,3 +158,21 @@ func TestScanLinesAfterEscapes(t *testing.T) {
 		}
 	}
 }
+
+// TestScanCaps checks that a comment has no size cap (it is skipped as it
+// streams, so one larger than the statement cap is fine) and that a row
+// over the cap is an error naming the table, line and column.
+func TestScanCaps(t *testing.T) {
+	const table = "CREATE TABLE `t` (`id` int, `body` longtext, `n` int GENERATED ALWAYS AS (`id`) VIRTUAL);\n"
+	comment := "/* " + strings.Repeat("a comment * / that goes on ", 40_000) + " */\n-- " + strings.Repeat("x", 1<<20) + "\n"
+	rec, _, err := scanString(t, comment+table+"INSERT INTO `t` VALUES (1,'ok');\n", ScanOptions{BufferSize: 4096, MaxStatement: 64 << 10})
+	if err != nil || len(rec.rows) != 1 {
+		t.Errorf("comments of 1 MB under a 64 KiB cap: %v, %d rows", err, len(rec.rows))
+	}
+	_, _, err = scanString(t, table+"INSERT INTO `t` VALUES (1,'ok'),\n(2,'"+strings.Repeat("v", 100<<10)+"');\n", ScanOptions{BufferSize: 4096, MaxStatement: 64 << 10})
+	for _, w := range []string{"table `t` at line 3", "column `body`", "65536-byte cap"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("error %v lacks %q", err, w)
+		}
+	}
+}
