@@ -33,8 +33,12 @@ type InspectColumn struct {
 
 // Inspection is inspect's JSON output.
 type Inspection struct {
-	Dump      string         `json:"dump"`
-	Header    string         `json:"header,omitempty"`
+	Dump   string `json:"dump"`
+	Header string `json:"header,omitempty"`
+	// Database is the dump's database whose tables are listed; Databases
+	// all the user databases the dump creates tables in.
+	Database  string         `json:"database,omitempty"`
+	Databases []string       `json:"databases,omitempty"`
 	SQLBytes  int64          `json:"sql_bytes"`
 	Completed bool           `json:"completed"`
 	Tables    []InspectTable `json:"tables"`
@@ -66,6 +70,23 @@ func (in *inspector) CreateTable(t *mysqldump.Table) error {
 	}
 	in.index[t.Name] = len(in.tables)
 	in.tables = append(in.tables, it)
+	return nil
+}
+
+// DropTable implements mysqldump.TableDropper: a table the dump drops (a
+// view's stand-in) is not listed.
+func (in *inspector) DropTable(t *mysqldump.Table) error {
+	j, ok := in.index[t.Name]
+	if !ok {
+		return nil
+	}
+	in.tables = append(in.tables[:j], in.tables[j+1:]...)
+	delete(in.index, t.Name)
+	for name, k := range in.index {
+		if k > j {
+			in.index[name] = k - 1
+		}
+	}
 	return nil
 }
 
@@ -113,12 +134,13 @@ func parquetType(p *export.ColumnPlan) string {
 }
 
 func inspectCmd(args []string, stdout, stderr io.Writer) int {
-	var dump string
+	var dump, source string
 	var asJSON bool
-	fs := newFlags("inspect", "inspect --dump FILE [--json]\n\n"+
+	fs := newFlags("inspect", "inspect --dump FILE [--source-database NAME] [--json]\n\n"+
 		"Lists the dump's tables, their columns with MySQL and Parquet types, and\n"+
 		"row counts. Writes nothing.", stdout)
 	fs.StringVar(&dump, "dump", "", "the dump: .zip, .sql.gz or .sql (required)")
+	fs.StringVar(&source, "source-database", "", "the database to list, for a dump of several (mysqldump --databases); system databases are never listed")
 	fs.BoolVar(&asJSON, "json", false, "print JSON")
 	if code, ok := parse(fs, args, stderr); !ok {
 		return code
@@ -128,7 +150,7 @@ func inspectCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	ins, err := inspect(ctx, dump)
+	ins, err := inspect(ctx, dump, source)
 	if err != nil {
 		return fail(stderr, err)
 	}
@@ -141,6 +163,9 @@ func inspectCmd(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	fmt.Fprintf(stdout, "%s: %d tables, %.1f MB of SQL\n", ins.Dump, len(ins.Tables), float64(ins.SQLBytes)/1e6)
+	if ins.Database != "" {
+		fmt.Fprintf(stdout, "database %s (user databases: %s)\n", ins.Database, strings.Join(ins.Databases, ", "))
+	}
 	if ins.Header != "" {
 		fmt.Fprintf(stdout, "%s\n", ins.Header)
 	}
@@ -167,18 +192,19 @@ func inspectCmd(args []string, stdout, stderr io.Writer) int {
 }
 
 // inspect scans a dump without writing anything.
-func inspect(ctx context.Context, path string) (Inspection, error) {
+func inspect(ctx context.Context, path, source string) (Inspection, error) {
 	rc, err := openDump(ctx, path)
 	if err != nil {
 		return Inspection{}, fmt.Errorf("inspect: %w", err)
 	}
 	defer rc.Close()
 	in := &inspector{index: map[string]int{}}
-	st, err := mysqldump.Scan(ctx, rc, in, mysqldump.ScanOptions{})
+	st, err := mysqldump.Scan(ctx, rc, in, mysqldump.ScanOptions{SourceDatabase: source})
 	if err != nil {
 		return Inspection{}, fmt.Errorf("inspect: %w", err)
 	}
-	ins := Inspection{Dump: path, Header: st.Header, SQLBytes: st.Bytes, Completed: st.Completed, Tables: in.tables}
+	ins := Inspection{Dump: path, Header: st.Header, SQLBytes: st.Bytes, Completed: st.Completed, Tables: in.tables,
+		Database: st.Database, Databases: st.Databases}
 	for i := range ins.Tables {
 		ins.Tables[i].Rows = st.RowsByTable[ins.Tables[i].Name]
 	}
