@@ -81,7 +81,7 @@ func TestPipelineDrivenByRDSEvents(t *testing.T) {
 	exp, _ := rdsexport.New(rdsf.Config(), rdsexport.Options{Bucket: exportBucket, IAMRoleARN: exportRole, KMSKeyID: exportKMS})
 	lander, _ := bloblander.New(buckets[exportBucket], buckets[landingBucket], bloblander.Options{Clock: clk, Logger: slog.New(slog.DiscardHandler)})
 	wf, _ := awsglue.New(gluef.Config(), awsglue.Options{Workflow: workflowName})
-	sched, err := sqsscheduler.Open(ctx, sqsf.Config(), sqsscheduler.Options{QueueURL: q, Clock: clk})
+	sched, err := sqsscheduler.New(ctx, sqsf.Config(), sqsscheduler.Options{QueueURL: q, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}

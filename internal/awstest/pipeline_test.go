@@ -143,7 +143,7 @@ func runPipeline(t *testing.T, schedKind string) {
 		// RDS notifications reach the same queue through EventBridge; the
 		// long-running consumer (Run) handles them as further triggers.
 		rdsf.OnEvent = func(n awstest.RDSNotification) { sqsf.Inject(q, n.EventBridge()) }
-		s, err := sqsscheduler.Open(ctx, sqsf.Config(), sqsscheduler.Options{QueueURL: q, Clock: clk})
+		s, err := sqsscheduler.New(ctx, sqsf.Config(), sqsscheduler.Options{QueueURL: q, Clock: clk})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -24,7 +24,7 @@ func (conformanceHarness) MakeScheduler(ctx context.Context, t *testing.T) confo
 	f.RedeliverWhenIdle = true // UnackedIsRedelivered
 	f.VisibilityTimeout = 12 * time.Hour
 	q := f.CreateQueue("liberator-pipeline")
-	s, err := sqsscheduler.Open(ctx, f.Config(), sqsscheduler.Options{QueueURL: q, Clock: clk})
+	s, err := sqsscheduler.New(ctx, f.Config(), sqsscheduler.Options{QueueURL: q, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -93,12 +93,12 @@ var _ liberator.Scheduler = (*Scheduler)(nil)
 // Open returns a Scheduler on the queue opts.QueueURL with an SQS client
 // made from cfg and optFns. Messages are sent raw (no SNS envelope) and
 // received raw.
-func Open(ctx context.Context, cfg aws.Config, opts Options, optFns ...func(*sqs.Options)) (*Scheduler, error) {
-	return OpenWithClient(ctx, sqs.NewFromConfig(cfg, optFns...), opts)
+func New(ctx context.Context, cfg aws.Config, opts Options, optFns ...func(*sqs.Options)) (*Scheduler, error) {
+	return NewFromClient(ctx, sqs.NewFromConfig(cfg, optFns...), opts)
 }
 
-// OpenWithClient is Open with a given SQS client.
-func OpenWithClient(ctx context.Context, c *sqs.Client, opts Options) (*Scheduler, error) {
+// NewFromClient is Open with a given SQS client.
+func NewFromClient(ctx context.Context, c *sqs.Client, opts Options) (*Scheduler, error) {
 	if c == nil {
 		return nil, liberator.Errorf(liberator.ErrInvalid, "open sqs scheduler", "client", "client is nil")
 	}

@@ -40,7 +40,7 @@ func setup(t *testing.T) (*awstest.SQS, *sqsscheduler.Scheduler, *liberator.Virt
 	// a delivered message from reappearing while the clock jumps ahead.
 	f.VisibilityTimeout = 12 * time.Hour
 	q := f.CreateQueue("liberator-pipeline")
-	s, err := sqsscheduler.Open(context.Background(), f.Config(), sqsscheduler.Options{QueueURL: q, Clock: clk})
+	s, err := sqsscheduler.New(context.Background(), f.Config(), sqsscheduler.Options{QueueURL: q, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestFakeRejectsDelayOver900(t *testing.T) {
 }
 
 func TestOpenValidates(t *testing.T) {
-	_, err := sqsscheduler.Open(context.Background(), awstest.Config("http://127.0.0.1:1"), sqsscheduler.Options{})
+	_, err := sqsscheduler.New(context.Background(), awstest.Config("http://127.0.0.1:1"), sqsscheduler.Options{})
 	if !errors.Is(err, liberator.ErrInvalid) {
 		t.Errorf("no queue URL: %v", err)
 	}

@@ -92,7 +92,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 		w.sqs = awstest.NewSQS(w.clk)
 		t.Cleanup(w.sqs.Close)
 		w.queue = w.sqs.CreateQueue("dev-liberator-scheduler")
-		s, err := sqsscheduler.OpenWithClient(ctx, sqs.NewFromConfig(w.sqs.Config()), sqsscheduler.Options{QueueURL: w.queue, Clock: w.clk, Logger: quietLogger()})
+		s, err := sqsscheduler.NewFromClient(ctx, sqs.NewFromConfig(w.sqs.Config()), sqsscheduler.Options{QueueURL: w.queue, Clock: w.clk, Logger: quietLogger()})
 		if err != nil {
 			t.Fatal(err)
 		}

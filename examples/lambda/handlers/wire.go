@@ -92,7 +92,7 @@ func NewAWSPipeline(ctx context.Context, cfg Config, awsCfg aws.Config, restorer
 	}
 	// In a Lambda the scheduler only sends: SQS's event source mapping
 	// receives, and Steps re-sends messages that arrive early.
-	sched, err := sqsscheduler.OpenWithClient(ctx, sqs.NewFromConfig(awsCfg), sqsscheduler.Options{QueueURL: cfg.QueueURL, Clock: clk, Logger: log})
+	sched, err := sqsscheduler.NewFromClient(ctx, sqs.NewFromConfig(awsCfg), sqsscheduler.Options{QueueURL: cfg.QueueURL, Clock: clk, Logger: log})
 	if err != nil {
 		return fail(err)
 	}
