@@ -306,7 +306,7 @@ func sameType(a, b ColumnExport) bool {
 	if a.ParquetType != b.ParquetType {
 		return false
 	}
-	if a.MySQLType == "" || b.MySQLType == "" {
+	if a.MySQLType == b.MySQLType || a.MySQLType == "" || b.MySQLType == "" {
 		return true
 	}
 	return normalType(a.MySQLType) == normalType(b.MySQLType)

@@ -375,6 +375,42 @@ func checkDay2Published(t *testing.T, e *driftEnv, res liberator.Result, verdict
 	if n := len(e.wf.Runs()); n != 2 {
 		t.Errorf("%d workflow runs, want 2", n)
 	}
+	// The messages (and so the workflow request) carry the manifest
+	// without columns and changes; the result has them.
+	reqs := e.wf.Requests()
+	if len(reqs) == 0 || reqs[len(reqs)-1].Manifest.Changes != nil {
+		t.Errorf("workflow request manifest carries changes")
+	}
+	for i, tm := range reqs[len(reqs)-1].Manifest.Tables {
+		if tm.Columns != nil || len(res.Manifest.Tables[i].Columns) == 0 {
+			t.Errorf("%s: %d columns in the request's manifest, %d in the result's; want none and some", tm.Table, len(tm.Columns), len(res.Manifest.Tables[i].Columns))
+		}
+	}
+}
+
+// A run restricted to some tables (Config.Tables) compares those tables
+// only: the others are not "removed".
+func TestChangesTablesRestriction(t *testing.T) {
+	e := newDriftEnv(t)
+	if _, err := e.run(t, e.pipeline(t, liberator.Gate{}), driftDay1, day1()); err != nil {
+		t.Fatal(err)
+	}
+	p, err := liberator.New(liberator.Config{Snapshotter: e.snap, Exporter: e.exp, Lander: e.lander, Workflow: e.wf,
+		Clock: e.clk, Gate: liberator.StrictGate(), Tables: []string{"PCN_IC", "liberator.vehicles"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.run(t, p, driftDay2, edit(day1(), "permits", func(t *dumpTable) { t.n = 0 }))
+	if err != nil {
+		t.Fatalf("day 2 of PCN_IC and vehicles: %v", err)
+	}
+	var tables []string
+	for _, tc := range res.Changes.Tables {
+		tables = append(tables, tc.Table+" "+string(tc.Status))
+	}
+	if diff := cmp.Diff([]string{"liberator.PCN_IC kept", "liberator.vehicles kept"}, tables); diff != "" {
+		t.Errorf("compared tables (-want +got):\n%s", diff)
+	}
 }
 
 // TestGateOverride stops a run, then sends its GateError.Resume message
