@@ -140,15 +140,11 @@ func PruneExports(ctx context.Context, b *blob.Bucket, opts RetentionOptions) (R
 func findExports(ctx context.Context, b *blob.Bucket, opts RetentionOptions, rep *RetentionReport) ([]zoneExport, error) {
 	const op = "prune exports"
 	var out []zoneExport
-	it := b.List(&blob.ListOptions{Prefix: opts.Prefix, Delimiter: "/"})
-	for {
-		o, err := it.Next(ctx)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, blobio.Error(op, opts.Prefix, err)
-		}
+	folders, err := listZone(ctx, b, opts.Prefix, "/")
+	if err != nil {
+		return nil, blobio.Error(op, opts.Prefix, err)
+	}
+	for _, o := range folders {
 		if !o.IsDir {
 			continue
 		}
@@ -207,24 +203,17 @@ func readExportInfo(ctx context.Context, b *blob.Bucket, root, id string) (zoneE
 // deleteExport deletes every object under root, its lock last.
 func deleteExport(ctx context.Context, b *blob.Bucket, root string, rep *RetentionReport) error {
 	const op = "prune exports"
-	var objs []*blob.ListObject
-	it := b.List(&blob.ListOptions{Prefix: root})
-	for {
-		o, err := it.Next(ctx)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return blobio.Error(op, root, err)
-		}
-		if !o.IsDir {
-			objs = append(objs, o)
-		}
+	objs, err := listZone(ctx, b, root, "")
+	if err != nil {
+		return blobio.Error(op, root, err)
 	}
 	slices.SortStableFunc(objs, func(x, y *blob.ListObject) int {
 		return cmp.Compare(btoi(strings.HasPrefix(path.Base(x.Key), "export_lock_")), btoi(strings.HasPrefix(path.Base(y.Key), "export_lock_")))
 	})
 	for _, o := range objs {
+		if o.IsDir {
+			continue
+		}
 		if err := b.Delete(ctx, o.Key); err != nil && !blobio.IsNotFound(err) {
 			return blobio.Error(op, o.Key, err)
 		}
@@ -232,6 +221,29 @@ func deleteExport(ctx context.Context, b *blob.Bucket, root string, rep *Retenti
 		rep.Bytes += o.Size
 	}
 	return nil
+}
+
+// listZone lists prefix. fileblob fails a listing with NotFound when a
+// file it walks is renamed or removed meanwhile (another run writing its
+// export); such a listing is tried again, a few times.
+func listZone(ctx context.Context, b *blob.Bucket, prefix, delim string) ([]*blob.ListObject, error) {
+	for attempt := 1; ; attempt++ {
+		var out []*blob.ListObject
+		it := b.List(&blob.ListOptions{Prefix: prefix, Delimiter: delim})
+		for {
+			o, err := it.Next(ctx)
+			if err == io.EOF {
+				return out, nil
+			}
+			if blobio.IsNotFound(err) && attempt < 10 && ctx.Err() == nil {
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, o)
+		}
+	}
 }
 
 func btoi(b bool) int {

@@ -20,8 +20,9 @@
 //     idempotent. Every other partition loses its old _SUCCESS marker, so
 //     readers see it as incomplete.
 //  3. Copy: every file is copied into its partition (Bucket.Copy when the
-//     export and landing buckets are the same, else a streamed read and
-//     write) and the copy's size is checked against the listing.
+//     export and landing buckets are the same; else on the storage server
+//     with Options.Copy, or a streamed read and write without it) and the
+//     copy's size is checked against the listing.
 //  4. Publish: for each table whose copies all succeeded, the objects in
 //     its partition that are not part of this export are deleted (a re-run
 //     replaces a partition, never mixes two exports), then _manifest.json
@@ -72,11 +73,18 @@
 // ("import of 2026-11-24 is in progress by run <export id> on <host> since
 // …"), of kind Options.Lease.HeldKind (liberator.ErrNotReady unless set).
 //
-// A Land that waited for another run that then published every table of
-// its plan from another export does not land its own export over it: the
-// date is done. It returns the published manifest (whose ExportID names
-// the other export) and logs why. A Land that did not wait (the date was
-// free) replaces the date's partitions as usual: it is a later run.
+// A Land that another run overlapped, publishing every table of its plan
+// from another export while it was on its way, does not land its own
+// export over it: the date is done. "On its way" means a run it waited
+// for, or one that released the lease after the mark this Land took when
+// it began (lease.Observe, before the plan), or after the mark its
+// context carries (lease.ContextWithMark with Lander.Observe, taken when
+// the caller's run began, as the CLI does). It returns the published
+// manifest (whose ExportID names the other export) and logs why. A Land
+// whose run began after the date was published replaces the date's
+// partitions as usual: it is a later run. So a dump uploaded again while
+// a run of its date is still landing does not replace it: run it again
+// once that run has finished.
 //
 // Under the lease, a Land first removes the temporary files that
 // interrupted fileblob writes left in the landing zone (lease.SweepTemp,

@@ -186,7 +186,7 @@ func (l *Lander) listDirs(ctx context.Context, prefix string) ([]string, error) 
 		err := l.retryOp(ctx, "list", prefix, func() error {
 			var err error
 			objs, next, err = l.dst.ListPage(ctx, token, l.pageSize, &blob.ListOptions{Prefix: prefix, Delimiter: "/"})
-			return err
+			return listErr(err)
 		})
 		if err != nil {
 			return nil, fmt.Errorf("list %q: %w", prefix, err)

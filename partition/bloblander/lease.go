@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,15 +34,9 @@ func LeaseZone(prefix string) string { return "landing/" + strings.Trim(prefix, 
 // when another run did the date while this one waited, removes crash
 // debris, runs fn, removes what failed tables copied and releases the
 // lease with the outcome.
-func (l *Lander) leased(ctx context.Context, ld *landing, fn func() (liberator.Manifest, error)) (liberator.Manifest, error) {
-	opts := l.lease
-	opts.Run = ld.req.ExportID
-	if opts.Clock == nil {
-		opts.Clock = l.clock
-	}
-	if opts.Logger == nil {
-		opts.Logger = ld.log
-	}
+func (l *Lander) leased(ctx context.Context, ld *landing, began lease.Mark, fn func() (liberator.Manifest, error)) (liberator.Manifest, error) {
+	opts := l.leaseOptions(ld.log)
+	opts.Run, opts.Since = ld.req.ExportID, began
 	ls, err := lease.Acquire(ctx, l.dst, lease.Scope{Zone: LeaseZone(l.prefix), Date: ld.req.ImportDate}, opts)
 	if err != nil {
 		var held *lease.HeldError
@@ -91,6 +86,43 @@ func (l *Lander) leased(ctx context.Context, ld *landing, fn func() (liberator.M
 		ld.log.Warn("releasing the landing lease failed", "err", rerr)
 	}
 	return m, err
+}
+
+// leaseOptions returns the Lander's lease options with its clock and log.
+func (l *Lander) leaseOptions(log *slog.Logger) lease.Options {
+	opts := l.lease
+	if opts.Clock == nil {
+		opts.Clock = l.clock
+	}
+	if opts.Logger == nil {
+		opts.Logger = log
+	}
+	return opts
+}
+
+// Observe returns the mark of date d's landing lease now. A caller that
+// starts a run passes it down in the run's context (lease.ContextWithMark)
+// so that the run's Land counts a run that completed the date since then
+// as having done it (see "One writer per date" in the package doc).
+func (l *Lander) Observe(ctx context.Context, d liberator.Date) (lease.Mark, error) {
+	return lease.Observe(ctx, l.dst, lease.Scope{Zone: LeaseZone(l.prefix), Date: d}, l.leaseOptions(l.log))
+}
+
+// observe returns the mark the Land's context carries for its date, or
+// marks the date's landing lease as the Land begins. A date that cannot be
+// read yields no mark: only waiting counts then.
+func (l *Lander) observe(ctx context.Context, req liberator.LandRequest) lease.Mark {
+	if !req.ImportDate.Valid() {
+		return lease.Mark{}
+	}
+	if m, ok := lease.MarkFromContext(ctx, lease.Scope{Zone: LeaseZone(l.prefix), Date: req.ImportDate}); ok {
+		return m
+	}
+	m, err := l.Observe(ctx, req.ImportDate)
+	if err != nil {
+		l.log.Warn("could not read the landing lease", "import_date", req.ImportDate.String(), "err", err)
+	}
+	return m
 }
 
 // check is the lease check before a write to the date's partitions.

@@ -20,14 +20,7 @@ import (
 // then keeps the export its date is published from, however old.
 func (l *Lander) ExportsInUse(ctx context.Context, dates ...liberator.Date) ([]string, error) {
 	const op = "find exports in use"
-	opts := l.lease
-	if opts.Clock == nil {
-		opts.Clock = l.clock
-	}
-	if opts.Logger == nil {
-		opts.Logger = l.log
-	}
-	runs, err := lease.ActiveRuns(ctx, l.dst, LeaseZone(l.prefix), opts)
+	runs, err := lease.ActiveRuns(ctx, l.dst, LeaseZone(l.prefix), l.leaseOptions(l.log))
 	if err != nil {
 		return nil, err
 	}

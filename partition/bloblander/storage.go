@@ -42,7 +42,7 @@ func (l *Lander) copyOne(ctx context.Context, j *copyJob) error {
 		if err := l.dst.Copy(ctx, j.dst, j.src, &blob.CopyOptions{BeforeCopy: l.before}); err != nil {
 			return err
 		}
-	} else if err := l.stream(ctx, j); err != nil {
+	} else if err := l.copyAcross(ctx, j); err != nil {
 		return err
 	}
 	a, err := l.dst.Attributes(ctx, j.dst)
@@ -95,7 +95,7 @@ func (l *Lander) list(ctx context.Context, b *blob.Bucket, prefix string) ([]*bl
 		err := l.retryOp(ctx, "list", prefix, func() error {
 			var err error
 			objs, next, err = b.ListPage(ctx, token, l.pageSize, &blob.ListOptions{Prefix: prefix})
-			return err
+			return listErr(err)
 		})
 		if err != nil {
 			return nil, err
@@ -106,6 +106,16 @@ func (l *Lander) list(ctx context.Context, b *blob.Bucket, prefix string) ([]*bl
 		}
 		token = next
 	}
+}
+
+// listErr makes a listing's NotFound retryable: fileblob fails a listing
+// with NotFound when a file it walks is renamed or removed meanwhile (a
+// write or delete of another run elsewhere under the prefix).
+func listErr(err error) error {
+	if blobio.IsNotFound(err) {
+		return fmt.Errorf("listing changed while it was read: %v", err)
+	}
+	return err
 }
 
 // removeStale deletes every object under prefix that is not in keep.

@@ -78,9 +78,12 @@
 // Release writes last.json (the holder's run, whether it changed the
 // date's content, whether that content is complete, and the caller's
 // notes, e.g. the export it published) and deletes the holder's record, so
-// a finished run leaves no lease behind. Lease.DoneByOther reports that
-// the run waited for another run that completed the date meanwhile:
-// bloblander then does not land its own export over it.
+// a finished run leaves no lease behind; last.json also counts the
+// releases (Seq). Lease.DoneByOther reports that another run completed the
+// date while this one was on its way: a run it waited for, or one that
+// released the lease after the mark (Observe) the caller took when its
+// work began (Options.Since). bloblander then does not land its own
+// export over it.
 //
 // # Crash debris
 //

@@ -89,6 +89,57 @@ type Options struct {
 	// OnWait, if set, is called once when Acquire starts waiting, with the
 	// record of the run it waits for.
 	OnWait func(holder Record)
+	// Since, from Observe when the caller's work on the date began, makes
+	// DoneByOther also report a date that another run completed after it.
+	Since Mark
+}
+
+// Mark is the scope's release count at a moment (see Observe).
+type Mark struct {
+	Seq   int64
+	set   bool
+	scope Scope
+}
+
+type marksKey struct{}
+
+// ContextWithMark returns ctx carrying m, for a run that observed the date
+// when it began (before its snapshot and export): a Lander reading it
+// (bloblander) counts a run that completed the date since then as having
+// done it, however far apart the two landings were.
+func ContextWithMark(ctx context.Context, m Mark) context.Context {
+	marks := map[Scope]Mark{}
+	if prev, ok := ctx.Value(marksKey{}).(map[Scope]Mark); ok {
+		for k, v := range prev {
+			marks[k] = v
+		}
+	}
+	marks[m.scope] = m
+	return context.WithValue(ctx, marksKey{}, marks)
+}
+
+// MarkFromContext returns the mark of scope that ctx carries, if any.
+func MarkFromContext(ctx context.Context, scope Scope) (Mark, bool) {
+	marks, _ := ctx.Value(marksKey{}).(map[Scope]Mark)
+	m, ok := marks[scope]
+	return m, ok && m.set
+}
+
+// Observe returns the scope's mark now: how many times its lease has been
+// released. Pass it as Options.Since when taking the lease for work that
+// began now.
+func Observe(ctx context.Context, b *blob.Bucket, scope Scope, opts Options) (Mark, error) {
+	opts = opts.withDefaults()
+	l := &Lease{b: b, scope: scope, dir: scope.Dir(opts.Prefix), opts: opts}
+	last, err := l.readLast(ctx)
+	if err != nil {
+		return Mark{}, err
+	}
+	m := Mark{set: true, scope: scope}
+	if last != nil {
+		m.Seq = last.Seq
+	}
+	return m, nil
 }
 
 func (o Options) withDefaults() Options {
@@ -165,8 +216,12 @@ type Last struct {
 	Complete bool `json:"complete"`
 	// Writer is the token of the holder whose writes the content is: this
 	// holder's when Changed, else the Writer of the holder before it.
-	Writer    string            `json:"writer,omitempty"`
-	WriterRun string            `json:"writer_run,omitempty"`
+	Writer    string `json:"writer,omitempty"`
+	WriterRun string `json:"writer_run,omitempty"`
+	// Seq counts the releases of the scope's lease, this one included;
+	// WriterSeq is the Seq of the Writer's release.
+	Seq       int64             `json:"seq"`
+	WriterSeq int64             `json:"writer_seq,omitempty"`
 	Notes     map[string]string `json:"notes,omitempty"`
 }
 
@@ -440,12 +495,16 @@ func (l *Lease) Waited() time.Duration { return l.waitedD }
 // TookOver returns the expired records of dead runs that Acquire removed.
 func (l *Lease) TookOver() []Record { return l.tookOver }
 
-// DoneByOther returns the previous holder's Last when this run waited for
-// the run whose writes the date now holds and that content is complete:
-// the date was done by another run while this one waited.
+// DoneByOther returns the previous holder's Last when the date's content
+// is complete and was written by a run this one waited for, or by a run
+// that released the lease after Options.Since: the date was done by
+// another run while this one was on its way.
 func (l *Lease) DoneByOther() (*Last, bool) {
 	p := l.prev
-	if p == nil || !p.Complete || p.Writer == "" || !l.waited[p.Writer] {
+	if p == nil || !p.Complete || p.Writer == "" {
+		return nil, false
+	}
+	if !l.waited[p.Writer] && !(l.opts.Since.set && p.WriterSeq > l.opts.Since.Seq) {
 		return nil, false
 	}
 	return p, true
@@ -554,12 +613,15 @@ func (l *Lease) Release(ctx context.Context, out Outcome) error {
 	var errs []error
 	if !lost {
 		last := Last{Token: rec.Token, Run: rec.Run, Host: rec.Host, Started: rec.Started, Released: l.opts.Clock.Now().UTC(),
-			Changed: out.Changed, Complete: out.Complete, Notes: out.Notes}
+			Changed: out.Changed, Complete: out.Complete, Notes: out.Notes, Seq: 1}
+		if l.prev != nil {
+			last.Seq = l.prev.Seq + 1
+		}
 		switch {
 		case out.Changed:
-			last.Writer, last.WriterRun = rec.Token, rec.Run
+			last.Writer, last.WriterRun, last.WriterSeq = rec.Token, rec.Run, last.Seq
 		case l.prev != nil:
-			last.Writer, last.WriterRun = l.prev.Writer, l.prev.WriterRun
+			last.Writer, last.WriterRun, last.WriterSeq = l.prev.Writer, l.prev.WriterRun, l.prev.WriterSeq
 		}
 		if err := l.write(ctx, l.dir+lastName, last, false); err != nil {
 			errs = append(errs, err)

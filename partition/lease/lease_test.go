@@ -85,7 +85,7 @@ func TestAcquireAndRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &lease.Last{Token: rec.Token, Run: "exp-1", Host: rec.Host, Started: start, Released: start, Changed: true, Complete: true,
-		Writer: rec.Token, WriterRun: "exp-1", Notes: map[string]string{"export": "exp-1"}}
+		Writer: rec.Token, WriterRun: "exp-1", Seq: 1, WriterSeq: 1, Notes: map[string]string{"export": "exp-1"}}
 	if diff := cmp.Diff(want, l2.Previous()); diff != "" {
 		t.Errorf("Previous (-want +got):\n%s", diff)
 	}
@@ -101,8 +101,8 @@ func TestAcquireAndRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l3.Release(ctx, lease.Outcome{})
-	if p := l3.Previous(); p.Run != "exp-2" || p.Writer != rec.Token || p.WriterRun != "exp-1" {
-		t.Errorf("Previous = %+v, want run exp-2 with writer exp-1", p)
+	if p := l3.Previous(); p.Run != "exp-2" || p.Writer != rec.Token || p.WriterRun != "exp-1" || p.Seq != 2 || p.WriterSeq != 1 {
+		t.Errorf("Previous = %+v, want run exp-2 (release 2) with writer exp-1 (release 1)", p)
 	}
 }
 
@@ -456,5 +456,48 @@ func TestRemoveExpired(t *testing.T) {
 	}
 	if got := keys(t, b, ""); len(got) != 1 || !strings.HasSuffix(got[0], live.Token()+".lease.json") {
 		t.Errorf("keys = %q, want only the live lease", got)
+	}
+}
+
+// A run whose work began before another run completed the date finds it
+// done, even when it never had to wait for the lease; one that began
+// after does not.
+func TestDoneSinceMark(t *testing.T) {
+	ctx := context.Background()
+	b := memblob.OpenBucket(nil)
+	vc := liberator.NewVirtualClock(start)
+	a, err := lease.Acquire(ctx, b, scope, opts(vc, "A"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := lease.Observe(ctx, b, scope, opts(vc, "B"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Release(ctx, lease.Outcome{Changed: true, Complete: true}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := lease.Observe(ctx, b, scope, opts(vc, "C"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		since lease.Mark
+		want  bool
+	}{{"began before", before, true}, {"began after", after, false}, {"no mark", lease.Mark{}, false}} {
+		o := opts(vc, tc.name)
+		o.Since = tc.since
+		l, err := lease.Acquire(ctx, b, scope, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last, done := l.DoneByOther(); done != tc.want || (done && last.Run != "A") {
+			t.Errorf("%s: DoneByOther = %+v, %v; want %v", tc.name, last, done, tc.want)
+		}
+		// Each of these changes nothing: A stays the writer.
+		if err := l.Release(ctx, lease.Outcome{Complete: true}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/partition"
 	"github.com/dataplatform/liberator-ingestion/partition/bloblander"
+	"github.com/dataplatform/liberator-ingestion/partition/faultblob"
 	"github.com/dataplatform/liberator-ingestion/partition/lease"
 	"github.com/dataplatform/liberator-ingestion/snapshot/embeddedsnap"
 )
@@ -60,8 +61,12 @@ func writeDump(t *testing.T, d liberator.Date) string {
 	return p
 }
 
-// zones are the three buckets of a lake.
-type zones struct{ exports, landing, raw *blob.Bucket }
+// zones are the three buckets of a lake; the landing and raw ones count
+// their calls.
+type zones struct {
+	exports, landing, raw  *blob.Bucket
+	landingCalls, rawCalls *faultblob.Faults
+}
 
 func openZones(t *testing.T, store string) zones {
 	t.Helper()
@@ -74,57 +79,47 @@ func openZones(t *testing.T, store string) zones {
 		}
 		t.Cleanup(func() { (*b).Close() })
 	}
+	z.landing, z.landingCalls = faultblob.Wrap(z.landing)
+	z.raw, z.rawCalls = faultblob.Wrap(z.raw)
 	return z
 }
 
-// gate holds every Land of a group until all of the group's runs have
-// reached it, so that their landings overlap.
-type gate struct {
-	mu      sync.Mutex
-	waiting int
-	open    chan struct{}
-}
-
-func newGate(n int) *gate { return &gate{waiting: n, open: make(chan struct{})} }
-
-func (g *gate) arrive(ctx context.Context) error {
-	g.mu.Lock()
-	if g.waiting--; g.waiting == 0 {
-		close(g.open)
+// publishes counts the _SUCCESS markers written under the partitions of
+// date d: one per table per publish.
+func publishes(f *faultblob.Faults, d liberator.Date) int {
+	n := 0
+	for _, c := range f.Calls() {
+		if c.Op == faultblob.OpNewTypedWriter && !c.Failed && strings.HasSuffix(c.Key, "/import_date="+d.Compact()+"/"+partition.MarkerName) {
+			n++
+		}
 	}
-	g.mu.Unlock()
-	select {
-	case <-g.open:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// gatedLander lands once its gate opens.
-type gatedLander struct {
-	*bloblander.Lander
-	gate *gate
-}
-
-func (g gatedLander) Land(ctx context.Context, req liberator.LandRequest) (liberator.Manifest, error) {
-	if err := g.gate.arrive(ctx); err != nil {
-		return liberator.Manifest{}, err
-	}
-	return g.Lander.Land(ctx, req)
+	return n
 }
 
 // run is one pipeline run of the test and its outcome.
 type run struct {
 	date liberator.Date
 	dump string
+	mark lease.Mark // the date's landing lease when the run began
 	res  liberator.Result
 	err  error
 }
 
+// observe marks the run's date as the run begins, as the CLI does.
+func observe(ctx context.Context, t *testing.T, z zones, vc liberator.Clock, r *run) {
+	t.Helper()
+	bl, err := bloblander.New(z.exports, z.landing, bloblander.Options{Prefix: "parking", Clock: vc, Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.mark, err = bl.Observe(ctx, r.date); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // runPipeline runs r as its own process would: its own components on the
 // shared zones and clock.
-func runPipeline(ctx context.Context, t *testing.T, z zones, vc liberator.Clock, lo lease.Options, g *gate, i int, r *run) {
+func runPipeline(ctx context.Context, t *testing.T, z zones, vc liberator.Clock, lo lease.Options, i int, r *run) {
 	snap, err := embeddedsnap.New(embeddedsnap.Options{Store: z.exports, Clock: vc})
 	if err != nil {
 		r.err = err
@@ -136,16 +131,12 @@ func runPipeline(ctx context.Context, t *testing.T, z zones, vc liberator.Clock,
 		r.err = err
 		return
 	}
-	var lander liberator.Lander = bl
-	if g != nil {
-		lander = gatedLander{bl, g}
-	}
 	wf, err := localglue.New(z.landing, z.raw, localglue.Options{Clock: vc, Logger: quiet(), Lease: lo})
 	if err != nil {
 		r.err = err
 		return
 	}
-	p, err := liberator.New(liberator.Config{Snapshotter: snap, Exporter: exp, Lander: lander, Workflow: wf, Clock: vc})
+	p, err := liberator.New(liberator.Config{Snapshotter: snap, Exporter: exp, Lander: bl, Workflow: wf, Clock: vc})
 	if err != nil {
 		r.err = err
 		return
@@ -157,7 +148,7 @@ func runPipeline(ctx context.Context, t *testing.T, z zones, vc liberator.Clock,
 		return
 	}
 	m.SnapshotID = fmt.Sprintf("%s-r%d", liberator.SnapshotID(received), i) // one export per run, as the CLI does
-	r.res, r.err = p.Run(ctx, m)
+	r.res, r.err = p.Run(lease.ContextWithMark(ctx, r.mark), m)
 }
 
 // parquetRows returns the Parquet files under prefix (base names) and
@@ -244,12 +235,11 @@ func exportFolders(t *testing.T, b *blob.Bucket) int {
 	return n
 }
 
-// N pipelines of one date at once (their landings made to overlap), and
-// one of each of two other dates: exactly one of the same-date runs
-// publishes, landing and raw; the others wait and find the date done, or
-// (with no wait, ending the run) fail clearly. Every published partition
-// holds exactly one export's files with the dump's rows, and no lease is
-// left.
+// N pipelines of one date started at once, and one of each of two other
+// dates: exactly one of the same-date runs publishes, landing and raw; the
+// others wait (or not) and find the date done, or (with no wait, ending
+// the run) fail clearly. Every published partition holds exactly one
+// export's files with the dump's rows, and no lease is left.
 func TestConcurrentPipelines(t *testing.T) {
 	const n = 4
 	day := liberator.Date{Year: 2026, Month: time.November, Day: 24}
@@ -261,9 +251,13 @@ func TestConcurrentPipelines(t *testing.T) {
 				defer cancel()
 				z := openZones(t, be.name)
 				vc := liberator.NewVirtualClock(start)
-				lo := lease.Options{TTL: 24 * time.Hour, Wait: time.Hour, Poll: time.Second}
+				// All runs share one virtual clock, which every poll of a
+				// waiter moves on at once: the TTL is long enough that no
+				// amount of polling and backoff here lets a live lease
+				// expire (with real clocks a holder renews as time passes).
+				lo := lease.Options{TTL: 1000 * time.Hour, Wait: time.Hour, Poll: time.Second}
 				if mode == "fail" {
-					lo = lease.Options{TTL: 24 * time.Hour, HeldKind: liberator.ErrTerminal}
+					lo = lease.Options{TTL: 1000 * time.Hour, HeldKind: liberator.ErrTerminal}
 				}
 				dump := writeDump(t, day)
 				var runs []*run
@@ -273,34 +267,28 @@ func TestConcurrentPipelines(t *testing.T) {
 				for _, d := range others {
 					runs = append(runs, &run{date: d, dump: writeDump(t, d)})
 				}
-				g := newGate(n)
+				for _, r := range runs {
+					observe(ctx, t, z, vc, r)
+				}
 				var wg sync.WaitGroup
 				for i, r := range runs {
 					wg.Add(1)
 					go func() {
 						defer wg.Done()
-						gg := g
-						if r.date != day {
-							gg = nil
-						}
-						runPipeline(ctx, t, z, vc, lo, gg, i, r)
+						runPipeline(ctx, t, z, vc, lo, i, r)
 					}()
 				}
 				wg.Wait()
-				var published string
-				landingPublishers, rawPublishers := 0, 0
-				for _, r := range runs[:n] {
-					if r.err == nil && r.res.Manifest.ExportID == r.res.ExportID {
-						landingPublishers++
-						published = r.res.ExportID
-					}
-					if r.err == nil && r.res.Workflow.Properties[localglue.PropDoneBy] == "" {
-						rawPublishers++
-					}
+				// Exactly one publish of the date's two tables, landing and raw.
+				tables := len(dumpRows)
+				if l, r := publishes(z.landingCalls, day), publishes(z.rawCalls, day); l != tables || r != tables {
+					t.Fatalf("%d landing and %d raw markers written for %s; want %d each (one publish)", l, r, day, tables)
 				}
-				if landingPublishers != 1 || rawPublishers != 1 {
-					t.Fatalf("%d runs published the landing zone and %d the raw zone, want 1 and 1", landingPublishers, rawPublishers)
+				m, err := partition.ReadManifest(ctx, z.landing, "parking", "liberator", "PCN_IC", day)
+				if err != nil {
+					t.Fatal(err)
 				}
+				published := m.ExportID
 				for i, r := range runs[:n] {
 					var held *lease.HeldError
 					switch {
@@ -339,7 +327,8 @@ func TestExportRetentionAfterRuns(t *testing.T) {
 	for i := range 9 {
 		d := dates[min(i%3, 1)] // 23, 24, 24, 23, 24, 24, …
 		r := &run{date: d, dump: dumps[d]}
-		runPipeline(ctx, t, z, vc, lease.Options{}, nil, i, r)
+		observe(ctx, t, z, vc, r)
+		runPipeline(ctx, t, z, vc, lease.Options{}, i, r)
 		if r.err != nil {
 			t.Fatalf("run %d: %v", i, r.err)
 		}
