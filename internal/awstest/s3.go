@@ -31,6 +31,81 @@ type S3 struct {
 	Backend *s3mem.Backend
 
 	failKeys map[string]bool
+	hold     func(op, bucket, key string) bool
+	sent     map[string]int64 // op + " " + bucket/key → body bytes of 2xx answers
+}
+
+// Hold makes every request for which match(op, bucket, key) is true wait,
+// unanswered, until its client gives up (the request's context ends), as
+// an S3 endpoint that stalls mid-transfer does; nil (or Reset) ends it.
+// Requests already held stay held until their clients give up.
+func (s *S3) Hold(match func(op, bucket, key string) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hold = match
+}
+
+// SentBytes returns, per "bucket/key", the bytes of the response bodies
+// the server sent with a 2xx status for op (for example "GetObject": the
+// object bytes clients downloaded).
+func (s *S3) SentBytes(op string) map[string]int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]int64{}
+	for k, n := range s.sent {
+		if o, obj, _ := strings.Cut(k, " "); o == op {
+			out[obj] += n
+		}
+	}
+	return out
+}
+
+// countingWriter counts the body bytes of a response and its status.
+type countingWriter struct {
+	http.ResponseWriter
+	status int
+	n      int64
+}
+
+func (c *countingWriter) WriteHeader(code int) {
+	if c.status == 0 {
+		c.status = code
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	n, err := c.ResponseWriter.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// Flush passes on flushes (gofakes3 streams large bodies).
+func (c *countingWriter) Flush() {
+	if f, ok := c.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (s *S3) held(op, bucket, key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hold != nil && s.hold(op, bucket, key)
+}
+
+func (s *S3) count(op, bucket, key string, cw *countingWriter) {
+	if cw.status < 200 || cw.status > 299 || cw.n == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sent == nil {
+		s.sent = map[string]int64{}
+	}
+	s.sent[op+" "+bucket+"/"+key] += cw.n
 }
 
 // FailKey makes every request on object key (in any bucket, as the object
@@ -50,6 +125,7 @@ func (s *S3) Reset() {
 	defer s.mu.Unlock()
 	s.failKeys = nil
 	s.faults = nil
+	s.hold = nil
 }
 
 func (s *S3) keyFails(keys ...string) bool {
@@ -181,11 +257,20 @@ func (s *S3) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "<Error><Code>"+f.Code+"</Code><Message>"+f.Message+"</Message></Error>")
 		return
 	}
-	if op == "UploadPartCopy" {
-		s.uploadPartCopy(w, r)
+	if s.held(op, bucket, key) {
+		// The server notices a client that left only once the body is read.
+		if _, err := io.Copy(io.Discard, r.Body); err == nil {
+			<-r.Context().Done()
+		}
 		return
 	}
-	s.fake.ServeHTTP(w, r)
+	cw := &countingWriter{ResponseWriter: w}
+	defer s.count(op, bucket, key, cw)
+	if op == "UploadPartCopy" {
+		s.uploadPartCopy(cw, r)
+		return
+	}
+	s.fake.ServeHTTP(cw, r)
 }
 
 func copySourceKey(h string) string {
