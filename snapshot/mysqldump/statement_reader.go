@@ -140,7 +140,7 @@ func (sr *StatementReader) skipLeading() error {
 			if err := sr.ensure(4); err != nil {
 				return err
 			}
-			buf = w.buf[:w.w]
+			buf, i = w.buf[:w.w], w.r // (the window may have moved)
 			if i+1 >= len(buf) || buf[i+1] != '*' {
 				return nil
 			}
@@ -373,6 +373,10 @@ func (sr *StatementReader) readStatement() (Statement, error) {
 				}
 				if buf[i+1] != '*' {
 					break
+				}
+				if i+4 > n && !w.eof { // "/*M!": plain or executable?
+					status = lexMore
+					break scan
 				}
 				if body, _, mdb, ok := condAt(buf, i); ok && !inCond {
 					if i+11 > n && !w.eof { // "/*M!" + 6 digits + 1: the version may go on
