@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -44,5 +45,37 @@ func TestEndToEndViewStandIn(t *testing.T) {
 	want := []any{map[string]int64{"liberator.pcn": 2}, []mysqldump.Skipped{{Kind: mysqldump.SkippedView, Name: "v_paid", Line: 34}}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestEndToEndSourceDatabase exports one database of a dump of two
+// (Options.Scan.SourceDatabase), landing it under the layout's database;
+// without the option the export fails naming both.
+func TestEndToEndSourceDatabase(t *testing.T) {
+	dump := "CREATE DATABASE `app`;\nUSE `app`;\nCREATE TABLE `t` (`a` int);\nINSERT INTO `t` VALUES (1),(2);\n" +
+		"CREATE DATABASE `shop`;\nUSE `shop`;\nCREATE TABLE `t` (`b` varchar(3));\nINSERT INTO `t` VALUES ('x');\n"
+	path := filepath.Join(t.TempDir(), "liberator_dump_20261124.sql")
+	if err := os.WriteFile(path, []byte(dump), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		source string
+		status liberator.ExportStatus
+		rows   map[string]int64
+	}{{"shop", liberator.ExportComplete, map[string]int64{"liberator.t": 1}}, {"app", liberator.ExportComplete, map[string]int64{"liberator.t": 2}}, {"", liberator.ExportFailed, nil}} {
+		bucket := memblob.OpenBucket(nil)
+		e := New(bucket, Options{Export: export.Options{Clock: liberator.NewVirtualClock(testStart)}, Scan: mysqldump.ScanOptions{SourceDatabase: tc.source}})
+		info, err := e.StartExport(context.Background(), liberator.ExportRequest{ID: "x", Snapshot: liberator.SnapshotInfo{ID: "s",
+			Kind: liberator.SnapshotDump, Dump: liberator.DumpRef{Key: path}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]any{tc.status, tc.rows}, []any{info.Status, info.RowCounts}); diff != "" {
+			t.Errorf("source %q (-want +got):\n%s\n%s", tc.source, diff, info.FailureCause)
+		}
+		if tc.source == "" && !strings.Contains(info.FailureCause, "several user databases (`app`, `shop`)") {
+			t.Errorf("cause %q", info.FailureCause)
+		}
+		bucket.Close()
 	}
 }
