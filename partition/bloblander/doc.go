@@ -20,8 +20,9 @@
 //     idempotent. Every other partition loses its old _SUCCESS marker, so
 //     readers see it as incomplete.
 //  3. Copy: every file is copied into its partition (Bucket.Copy when the
-//     export and landing buckets are the same, else a streamed read and
-//     write) and the copy's size is checked against the listing.
+//     export and landing buckets are the same; else on the storage server
+//     with Options.Copy, or a streamed read and write without it) and the
+//     copy's size is checked against the listing.
 //  4. Publish: for each table whose copies all succeeded, the objects in
 //     its partition that are not part of this export are deleted (a re-run
 //     replaces a partition, never mixes two exports), then _manifest.json

@@ -63,6 +63,11 @@ type Options struct {
 	// BeforeWrite is passed to blob.WriterOptions for every object written
 	// (streamed copies between two buckets, manifests and markers).
 	BeforeWrite func(asFunc func(any) bool) error
+	// Copy, if set, copies each object between two different buckets on
+	// the storage server (see ServerCopier; s3copy.Copier.Pair on S3)
+	// instead of streaming it through this process. Copies within one
+	// bucket always use the bucket's own Copy.
+	Copy ServerCopier
 	// Lease configures the landing lease each Land takes (see "One writer
 	// per date" in the package doc): Lease.Wait (default 0: an error
 	// wrapping liberator.ErrNotReady at once when another run holds the
@@ -89,6 +94,7 @@ type Lander struct {
 	log      *slog.Logger
 	before   func(asFunc func(any) bool) error
 	beforeW  func(asFunc func(any) bool) error
+	server   ServerCopier
 	lease    lease.Options
 	tempAge  time.Duration
 }
@@ -138,7 +144,7 @@ func New(src, dst *blob.Bucket, opts Options) (*Lander, error) {
 		src: src, dst: dst, prefix: prefix,
 		workers: opts.Workers, pageSize: opts.PageSize, retry: r,
 		clock: opts.Clock, log: opts.Logger,
-		before: opts.BeforeCopy, beforeW: opts.BeforeWrite,
+		before: opts.BeforeCopy, beforeW: opts.BeforeWrite, server: opts.Copy,
 		lease: opts.Lease, tempAge: opts.TempAge,
 	}
 	if l.workers == 0 {

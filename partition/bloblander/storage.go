@@ -42,7 +42,7 @@ func (l *Lander) copyOne(ctx context.Context, j *copyJob) error {
 		if err := l.dst.Copy(ctx, j.dst, j.src, &blob.CopyOptions{BeforeCopy: l.before}); err != nil {
 			return err
 		}
-	} else if err := l.stream(ctx, j); err != nil {
+	} else if err := l.copyAcross(ctx, j); err != nil {
 		return err
 	}
 	a, err := l.dst.Attributes(ctx, j.dst)
