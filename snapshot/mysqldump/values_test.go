@@ -61,7 +61,7 @@ func TestScanValues(t *testing.T) {
 		{"strings", `('a'),(''),('it''s'),('\'\\'),("dq\"x"""),('a;b),(c')`, []string{`s:"a"`, `s:""`, `s:"it's"`, `s:"'\\"`, `s:"dq\"x\""`, `s:"a;b),(c"`}},
 		{"escapes", `('\0\b\n\r\t\Z\%\_\q')`, []string{`s:"\x00\b\n\r\t\x1a\\%\\_q"`}},
 		{"introducers", `(_binary 'ab\0'),(_utf8mb4'x'),(_latin1 X'41'),(_binary 0xFF00)`, []string{`s:"ab\x00"`, `s:"x"`, "x:41", "x:ff00"}},
-		{"hex", "(0xCAFE),(0xabc),(X'0A0b'),(x'')", []string{"x:cafe", "x:0abc", "x:0a0b", "x:"}},
+		{"hex", "(0xCAFE),(0xabc),(X'0A0b'),(x''),(0x1),(0x123456789)", []string{"x:cafe", "x:0abc", "x:0a0b", "x:", "x:01", "x:0123456789"}},
 		{"bits", "(b'101'),(B'0'),(b''),(0b100000000),(b'00000001')", []string{"b:05", "b:00", "b:00", "b:0100", "b:01"}},
 		{"spaces", "( 1 , 'a' ) , (\n2\n)", []string{"n:1|s:\"a\"", "n:2"}},
 	}
