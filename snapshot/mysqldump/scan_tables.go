@@ -169,11 +169,9 @@ func (s *scanner) createTable(st *Statement) error {
 func (s *scanner) dropTables(st *Statement) error {
 	z := &tokenizer{s: st.Text, view: &s.view}
 	z.next() // DROP
-	t := z.next()
-	if t.is("TEMPORARY") {
-		t = z.next()
+	if z.next().is("TEMPORARY") {
+		z.next() // TABLE
 	}
-	_ = t // TABLE
 	if z.peek().is("IF") {
 		z.next()
 		z.next() // EXISTS
