@@ -49,9 +49,10 @@ func (f presetFlag) String() string     { return "" }
 func (f presetFlag) Set(v string) error { *f.presets = append(*f.presets, v); return nil }
 
 func (g *gateOptions) flags(fs *flag.FlagSet) {
-	fs.Var(presetFlag{&g.presets}, "gate", "gate before publishing: off (default), strict (fail on removed tables, removed, renamed or retyped columns, a row drop over 50%\n"+
-		"and a table that became empty; added tables and columns and nullability changes only warn), or settings as\n"+
-		"\"strict,max-row-drop=20%\"; the fine-grained flags below override it (default from $"+gateEnv+")")
+	fs.Var(presetFlag{&g.presets}, "gate", "the gate before publishing: off (default), strict (fail on removed tables, removed, renamed or\n"+
+		"retyped columns, a row drop over 50% and a table that became empty; added tables and columns and nullability\n"+
+		"changes only warn), or `SETTINGS` such as \"strict,max-row-drop=20%\"; the fine-grained flags below override\n"+
+		"it (default from $"+gateEnv+")")
 	for _, r := range []struct{ name, what string }{
 		{"on-added-table", "a table the last import did not have"},
 		{"on-removed-table", "a table the last import had"},
@@ -59,12 +60,12 @@ func (g *gateOptions) flags(fs *flag.FlagSet) {
 		{"on-removed-column", "a column removed, renamed (same place and type, new name) or retyped"},
 		{"on-nullability-change", "a column that became nullable or NOT NULL"},
 	} {
-		fs.Var(ruleFlag{name: r.name, rules: &g.rules}, r.name, "off, warn or fail on "+r.what)
+		fs.Var(ruleFlag{name: r.name, rules: &g.rules}, r.name, "`off|warn|fail` on "+r.what)
 	}
-	fs.Var(ruleFlag{name: "max-row-drop", rules: &g.rules}, "max-row-drop", "fail a table that lost more than this share of its rows since the last import, e.g. 50%")
+	fs.Var(ruleFlag{name: "max-row-drop", rules: &g.rules}, "max-row-drop", "fail a table that lost more than `PERCENT` of its rows since the last import, e.g. 50%")
 	fs.Var(ruleFlag{name: "fail-on-empty-table", rules: &g.rules, isBool: true}, "fail-on-empty-table", "fail a table that had rows and has none")
 	fs.BoolVar(&g.accept, "accept-changes", false, "publish even if the gate fails (failures are still reported); with --export-id, publish that kept export without converting again")
-	fs.StringVar(&g.export, "export-id", "", "with --accept-changes: the export a stopped run kept (its message names it); needs --date or --dump for the import date")
+	fs.StringVar(&g.export, "export-id", "", "with --accept-changes: the `ID` of the export a stopped run kept (its message names it); needs --date or --dump for the import date")
 }
 
 // gate returns the gate the flags set: $LIBERATOR_GATE, then the --gate

@@ -54,7 +54,7 @@ func (c *runConfig) flags(fs interface {
 	fs.StringVar(&c.codec, "codec", string(export.DefaultCodec), "Parquet codec of the export and landing files: gz (as RDS exports), snappy (fastest), zstd or none")
 	fs.StringVar(&c.backend, "backend", "embedded", "snapshot/export backend: embedded (no server) or mysql")
 	fs.StringVar(&c.dsn, "mysql-dsn", "", "MySQL DSN for --backend mysql, e.g. root@tcp(127.0.0.1:3306)/")
-	fs.BoolVar(&c.keepSnapshot, "keep-snapshot", false, "with --backend mysql, keep the snapshot database on the server after a successful run (default: drop it)")
+	fs.BoolVar(&c.keepSnapshot, "keep-snapshot", false, "with --backend mysql, keep the snapshot database on the server after a run that landed or that the gate stopped (default: drop it; the export holds the data)")
 	fs.StringVar(&c.maxSQL, "max-sql", "64GiB", "refuse dumps whose SQL passes this size (zip bombs are also refused past a 1000:1 ratio)")
 	fs.StringVar(&c.memLimit, "memory-limit", "200MiB", "soft limit of the Go heap (runtime/debug.SetMemoryLimit); \"off\" for none; the GOMEMLIMIT environment variable takes precedence")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the run to this file")
