@@ -71,7 +71,8 @@ func TestExportTablesMatchesTheExportReport(t *testing.T) {
 	if !multi {
 		t.Fatal("no table has several parts: the row sum is not tested")
 	}
-	l, _ := newLander(t, bucket, bucket, bloblander.Options{})
+	wrapped, faults := faultblob.Wrap(bucket)
+	l, _ := newLander(t, wrapped, wrapped, bloblander.Options{})
 	got, err := l.ExportTables(ctx, liberator.LandRequest{ExportID: "exp-1", ImportDate: day})
 	if err != nil {
 		t.Fatal(err)
@@ -79,6 +80,15 @@ func TestExportTablesMatchesTheExportReport(t *testing.T) {
 	sortTables(want)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ExportTables (-export report +footers):\n%s", diff)
+	}
+	parts := 0
+	for k := range contents(t, bucket, "exp-1/liberator/") {
+		if strings.HasSuffix(k, ".parquet") {
+			parts++
+		}
+	}
+	if reads := faults.Count(faultblob.OpNewRangeReader); reads != parts {
+		t.Errorf("%d range reads for %d part files, want one each", reads, parts)
 	}
 }
 
