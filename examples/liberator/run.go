@@ -24,6 +24,7 @@ import (
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/partition"
 	"github.com/dataplatform/liberator-ingestion/partition/bloblander"
+	"github.com/dataplatform/liberator-ingestion/partition/lease"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
@@ -36,6 +37,7 @@ type runConfig struct {
 	read                               mysqldump.ReadOptions
 	json, quiet, verbose, keepSnapshot bool
 	gate                               gateOptions
+	leaseWait, keepExports             string
 }
 
 func (c *runConfig) flags(fs interface {
@@ -61,6 +63,8 @@ func (c *runConfig) flags(fs interface {
 	fs.BoolVar(&c.json, "json", false, "print the summary as JSON")
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress on stderr")
 	fs.BoolVar(&c.verbose, "verbose", false, "log every pipeline step (and errors as they happen) to stderr")
+	fs.StringVar(&c.leaseWait, "lease-wait", "10m", "how long to wait while another run imports the same date (then fail); 0 fails at once")
+	fs.StringVar(&c.keepExports, "keep-exports", "3", "after the run, keep the exports of the last N runs (and the one the date is published from) in the export zone; 0 keeps all")
 }
 
 func runCmd(args []string, stdout, stderr io.Writer) int {
@@ -157,6 +161,7 @@ func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, e
 		fmt.Fprintf(stderr, "converting %s (%.1f MB) for import date %s\n", filepath.Base(in.path), float64(in.size)/1e6, in.date)
 	}
 	res, err := rp.runImport(ctx, in, start)
+	rp.afterRun(ctx, lk, in.date, res)
 	var gerr *liberator.GateError
 	if err != nil && !errors.As(err, &gerr) {
 		return Summary{}, err
@@ -257,10 +262,12 @@ func checkDump(c *runConfig) (runInput, error) {
 
 // runPipe is a pipeline built for one run, with its backends and timer.
 type runPipe struct {
-	p     *liberator.Pipeline
-	be    *backend
-	timer *timer
-	c     runConfig
+	p      *liberator.Pipeline
+	be     *backend
+	timer  *timer
+	c      runConfig
+	lander *bloblander.Lander
+	prog   *progress
 }
 
 func (rp *runPipe) close() { rp.be.close() }
@@ -272,14 +279,19 @@ func buildPipeline(ctx context.Context, c runConfig, lk *lake, clk liberator.Clo
 	if err != nil {
 		return nil, fmt.Errorf("run: %w", err)
 	}
-	lander, err := bloblander.New(lk.export, lk.landing, bloblander.Options{Prefix: c.prefix, Clock: clk, Logger: logger})
+	lo, err := leaseOptions(c, prog)
+	if err != nil {
+		be.close()
+		return nil, err
+	}
+	lander, err := bloblander.New(lk.export, lk.landing, bloblander.Options{Prefix: c.prefix, Clock: clk, Logger: logger, Lease: lo})
 	if err != nil {
 		be.close()
 		return nil, err
 	}
 	var wf liberator.Workflow = noWorkflow{clk}
 	if c.workflow != "none" {
-		if wf, err = localglue.New(lk.landing, lk.raw, localglue.Options{Prefix: c.prefix, Clock: clk, Logger: logger}); err != nil {
+		if wf, err = localglue.New(lk.landing, lk.raw, localglue.Options{Prefix: c.prefix, Clock: clk, Logger: logger, Lease: lo}); err != nil {
 			be.close()
 			return nil, err
 		}
@@ -303,7 +315,7 @@ func buildPipeline(ctx context.Context, c runConfig, lk *lake, clk liberator.Clo
 		be.close()
 		return nil, err
 	}
-	return &runPipe{p: p, be: be, timer: tm, c: c}, nil
+	return &runPipe{p: p, be: be, timer: tm, c: c, lander: lander, prog: prog}, nil
 }
 
 // runImport runs one import of the dump to its end. Snapshot ids are
@@ -328,6 +340,11 @@ func (rp *runPipe) runImport(ctx context.Context, in runInput, start time.Time) 
 	if msg.SnapshotID == "" {
 		h := sha256.Sum256(fmt.Appendf(nil, "%s|%d|%d|%s|%d", in.path, in.size, in.modTime.UnixNano(), in.date, start.UnixNano()))
 		msg.SnapshotID = liberator.SnapshotID(start) + "-" + hex.EncodeToString(h[:4])
+	}
+	// The date as this run begins: a run that publishes it from now on,
+	// before this one lands, has done it (see bloblander's package doc).
+	if mark, merr := rp.lander.Observe(ctx, in.date); merr == nil {
+		ctx = lease.ContextWithMark(ctx, mark)
 	}
 	res, err := rp.p.Run(ctx, msg)
 	if err != nil && !errors.Is(err, liberator.ErrGated) {
@@ -357,6 +374,15 @@ type progress struct {
 
 func newProgress(w io.Writer, clk liberator.Clock, quiet bool) *progress {
 	return &progress{w: w, clk: clk, quiet: quiet, start: clk.Now(), last: map[string]time.Time{}}
+}
+
+// note prints a line to stderr unless --quiet.
+func (p *progress) note(format string, args ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.quiet {
+		fmt.Fprintf(p.w, format+"\n", args...)
+	}
 }
 
 // sqlRead is mysqldump.ReadOptions.Progress: SQL bytes read so far.
