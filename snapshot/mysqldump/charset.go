@@ -35,6 +35,9 @@ type charset struct {
 	table *[256]rune        // csSingle: the character of each byte, -1 if none
 	enc   encoding.Encoding // csMulti
 	fffd  []byte            // csMulti: how the charset writes U+FFFD, if it can
+	// asciiText is true when ASCII bytes are the ASCII characters (all
+	// but the UTF-16 and UTF-32 sets).
+	asciiText bool
 }
 
 // binaryCharset is MySQL's binary character set.
@@ -83,6 +86,9 @@ var charsets = func() map[string]*charset {
 		}
 		m[name] = cs
 	}
+	for name, cs := range m {
+		cs.asciiText = !strings.HasPrefix(name, "utf16") && !strings.HasPrefix(name, "utf32") && name != "ucs2"
+	}
 	return m
 }()
 
@@ -117,7 +123,7 @@ func charsetNamed(name string) *charset {
 	if cs := charsets[lower]; cs != nil {
 		return cs
 	}
-	return &charset{name: lower, kind: csUnsupported}
+	return &charset{name: lower, kind: csUnsupported, asciiText: true}
 }
 
 // charsetOfCollation returns the charset of a collation

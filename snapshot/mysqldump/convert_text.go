@@ -59,6 +59,7 @@ func (s *scanner) textColumns(ti *tableInfo) {
 		}
 		ti.text[i] = cs
 		ti.textOnly[i] = !textTypes[c.Type]
+		ti.textIdx = append(ti.textIdx, i)
 	}
 }
 
@@ -68,10 +69,8 @@ func (s *scanner) textColumns(ti *tableInfo) {
 // and text sent with SET NAMES binary are in the column's own charset. A
 // byte sequence invalid in that charset is an error naming the column.
 func (s *scanner) toUTF8(ti *tableInfo, vals []Value, meta []valueMeta) error {
-	for i, col := range ti.text {
-		if col == nil {
-			continue
-		}
+	for _, i := range ti.textIdx {
+		col := ti.text[i]
 		v := &vals[i]
 		if v.Kind != String && (v.Kind != Hex && v.Kind != Bit || ti.textOnly[i]) {
 			continue
@@ -85,6 +84,9 @@ func (s *scanner) toUTF8(ti *tableInfo, vals []Value, meta []valueMeta) error {
 		}
 		if src.kind == csBinary {
 			src = col
+		}
+		if meta[i].ascii && src.asciiText {
+			continue // ASCII text is its own UTF-8
 		}
 		v.Kind = String
 		if src.passesAsIs() {

@@ -29,6 +29,7 @@ type tableInfo struct {
 	// not know, whose hex and bit literals are left as they are.
 	text     []*charset
 	textOnly []bool
+	textIdx  []int // the indexes of the text columns
 	// gen has, per generated column whose expression Scan computes, the
 	// compiled expression (nil for other columns).
 	gen []genExpr

@@ -38,6 +38,7 @@ type rowParse struct {
 type valueMeta struct {
 	off   int      // offset of Bytes from the row's '(' (-1: in s.scratch, or none)
 	intro *charset // _charset introducer (nil: none)
+	ascii bool     // a string known to be ASCII text
 }
 
 type litKind uint8
@@ -115,12 +116,12 @@ func (s *scanner) tuple(buf []byte, eof bool) (lexStatus, int, error) {
 		switch {
 		case c == '\'':
 			// Fast path: a string without escapes that the window holds.
-			j := indexQuoteOrBackslash(buf, i+1)
+			j, ascii := indexQuoteOrBackslashASCII(buf, i+1)
 			if j+1 >= n || buf[j] != '\'' || buf[j+1] == '\'' {
 				st.lit = literal{kind: litQuoted, q: c, start: i, scan: i + 1}
 				continue
 			}
-			s.push(Value{Kind: String, Bytes: buf[i+1 : j : j]}, i+1)
+			s.pushText(buf[i+1:j:j], i+1, ascii)
 			i = j + 1
 		case c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.':
 			if c == '0' && i+1 >= n && !eof {
@@ -272,11 +273,19 @@ func (s *scanner) introducer(buf []byte, i int, eof bool) (next int, more bool, 
 	return j, false, nil
 }
 
+// pushText pushes a String value that is ASCII text if ascii.
+func (s *scanner) pushText(b []byte, off int, ascii bool) {
+	s.pushMeta(Value{Kind: String, Bytes: b}, valueMeta{off: off, intro: s.row.intro, ascii: ascii})
+}
+
 // push appends v, whose bytes are at offset off from the row's '(' (-1:
 // not in the window), as the row's next value.
 func (s *scanner) push(v Value, off int) {
+	s.pushMeta(v, valueMeta{off: off, intro: s.row.intro})
+}
+
+func (s *scanner) pushMeta(v Value, m valueMeta) {
 	st := &s.row
-	m := valueMeta{off: off, intro: st.intro}
 	if st.k < len(s.raw) {
 		s.raw[st.k] = v
 		st.meta[st.k] = m
@@ -566,6 +575,29 @@ const (
 	swarLo = 0x0101010101010101
 	swarHi = 0x8080808080808080
 )
+
+// indexQuoteOrBackslashASCII is indexQuoteOrBackslash that also reports
+// whether the bytes from j up to the match are all ASCII (it may say no
+// for ASCII text: it looks at whole 8-byte words).
+func indexQuoteOrBackslashASCII(buf []byte, j int) (int, bool) {
+	n := len(buf)
+	var high uint64
+	for j+8 <= n {
+		x := binary.LittleEndian.Uint64(buf[j:])
+		high |= x
+		a := x ^ ('\'' * swarLo)
+		b := x ^ ('\\' * swarLo)
+		if m := ((a-swarLo)&^a | (b-swarLo)&^b) & swarHi; m != 0 {
+			return j + bits.TrailingZeros64(m)>>3, high&swarHi == 0
+		}
+		j += 8
+	}
+	for j < n && buf[j] != '\'' && buf[j] != '\\' {
+		high |= uint64(buf[j])
+		j++
+	}
+	return j, high&swarHi == 0
+}
 
 // indexQuoteOrBackslash returns the index of the first ' or \ in buf at or
 // after j, or len(buf). It tests 8 bytes at a time (SWAR): the lowest byte
