@@ -68,6 +68,7 @@ func newEmbeddedBackend(c runConfig, lk *lake, clk liberator.Clock, logger *slog
 		return nil, err
 	}
 	exp := embeddedexport.New(lk.export, embeddedexport.Options{
+		Scan:   mysqldump.ScanOptions{SourceDatabase: c.sourceDatabase},
 		Read:   c.readWith(prog),
 		Export: c.exportOptions(clk, logger, prog),
 	})
@@ -81,7 +82,8 @@ func newMySQLBackend(c runConfig, lk *lake, clk liberator.Clock, logger *slog.Lo
 		return nil, fmt.Errorf("--backend mysql needs --mysql-dsn DSN, e.g. root@tcp(127.0.0.1:3306)/")
 	}
 	be, err := mysqlexport.NewBackend(mysqlexport.BackendConfig{
-		MySQL:  mysqlsnap.Config{DSN: c.dsn, Database: c.database, Read: c.readWith(prog), Clock: clk, Logger: logger},
+		MySQL: mysqlsnap.Config{DSN: c.dsn, Database: c.database, Read: c.readWith(prog),
+			Allow: mysqlsnap.AllowOptions{SourceDatabase: c.sourceDatabase}, Clock: clk, Logger: logger},
 		Bucket: lk.export,
 		Export: c.exportOptions(clk, logger, prog),
 	})

@@ -30,6 +30,7 @@ import (
 
 // runConfig holds the run subcommand's flags.
 type runConfig struct {
+	sourceDatabase                     string
 	dump, lake, date, database, prefix string
 	exportURL, landingURL, rawURL      string
 	backend, dsn, maxSQL, cpuProfile   string
@@ -56,6 +57,7 @@ func (c *runConfig) flags(fs interface {
 	fs.StringVar(&c.codec, "codec", string(export.DefaultCodec), "Parquet codec of the export and landing files: gz (as RDS exports), snappy (fastest), zstd or none")
 	fs.StringVar(&c.backend, "backend", "embedded", "snapshot/export backend: embedded (no server) or mysql")
 	fs.StringVar(&c.dsn, "mysql-dsn", "", "MySQL DSN for --backend mysql, e.g. root@tcp(127.0.0.1:3306)/")
+	fs.StringVar(&c.sourceDatabase, "source-database", "", "the database to land from a dump of several (mysqldump --databases); default: the dump's only user database (system databases are never landed)")
 	fs.BoolVar(&c.keepSnapshot, "keep-snapshot", false, "with --backend mysql, keep the snapshot database on the server after a run that landed or that the gate stopped (default: drop it; the export holds the data)")
 	fs.StringVar(&c.maxSQL, "max-sql", "64GiB", "refuse dumps whose SQL passes this size (zip bombs are also refused past a 1000:1 ratio)")
 	fs.StringVar(&c.memLimit, "memory-limit", "200MiB", "soft limit of the Go heap (runtime/debug.SetMemoryLimit); \"off\" for none; the GOMEMLIMIT environment variable takes precedence")
@@ -347,14 +349,12 @@ func (rp *runPipe) runImport(ctx context.Context, in runInput, start time.Time) 
 		ctx = lease.ContextWithMark(ctx, mark)
 	}
 	res, err := rp.p.Run(ctx, msg)
-	if err != nil && !errors.Is(err, liberator.ErrGated) {
-		return res, err
-	}
 	if rp.c.backend == "mysql" && !rp.c.keepSnapshot && res.SnapshotID != "" {
-		// The export holds the data now (landed, or kept by the gate);
-		// don't leave a database per run on the user's server.
-		if derr := rp.be.snap.DeleteSnapshot(ctx, res.SnapshotID); derr != nil && !errors.Is(derr, liberator.ErrNotFound) {
-			return res, errors.Join(err, fmt.Errorf("run: dropping snapshot %s failed: %w", res.SnapshotID, derr))
+		// The export holds the data now (landed, or kept by the gate), or
+		// the run failed: either way don't leave a database per run on the
+		// user's server.
+		if derr := rp.be.snap.DeleteSnapshot(context.WithoutCancel(ctx), res.SnapshotID); derr != nil && !errors.Is(derr, liberator.ErrNotFound) {
+			err = errors.Join(err, fmt.Errorf("run: dropping snapshot %s failed: %w", res.SnapshotID, derr))
 		}
 	}
 	return res, err
