@@ -4,9 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
-	"path"
 	"slices"
 	"strings"
 	"time"
@@ -72,8 +70,9 @@ type RetentionReport struct {
 // zoneExport is one export folder found in the zone.
 type zoneExport struct {
 	id      string
-	root    string
 	started time.Time
+	info    bool      // export_info_<id>.json is there
+	locked  time.Time // export_lock_<id>.json's time, if there
 }
 
 // PruneExports applies export-zone retention to b: it keeps the opts.Keep
@@ -107,11 +106,30 @@ func PruneExports(ctx context.Context, b *blob.Bucket, opts RetentionOptions) (R
 	if err != nil || opts.Keep == 0 {
 		return rep, err
 	}
-	finished, err := findExports(ctx, b, opts, &rep)
+	folders, err := findExports(ctx, b, opts.Prefix)
 	if err != nil {
 		return rep, err
 	}
-	slices.SortFunc(finished, func(x, y zoneExport) int {
+	var finished []*zoneExport
+	drop := map[string]bool{} // ids of the folders to delete
+	for _, e := range folders {
+		switch {
+		case e.info:
+			if err := readStart(ctx, b, opts.Prefix, e); err != nil {
+				return rep, err
+			}
+			finished = append(finished, e)
+		case e.locked.IsZero():
+			// not an export folder (or one RDS is still writing)
+		case opts.Clock.Now().Sub(e.locked) <= opts.LockTimeout:
+			rep.Running = append(rep.Running, e.id)
+		default:
+			drop[e.id] = true
+			rep.Abandoned = append(rep.Abandoned, e.id)
+			opts.Logger.Info("deleting the export of a run that died", "export", e.id, "locked", e.locked)
+		}
+	}
+	slices.SortFunc(finished, func(x, y *zoneExport) int {
 		if c := y.started.Compare(x.started); c != 0 {
 			return c
 		}
@@ -125,126 +143,145 @@ func PruneExports(ctx context.Context, b *blob.Bucket, opts RetentionOptions) (R
 			rep.Kept = append(rep.Kept, e.id)
 			rep.InUse = append(rep.InUse, e.id)
 		default:
-			if err := deleteExport(ctx, b, e.root, &rep); err != nil {
-				return rep, err
-			}
+			drop[e.id] = true
 			rep.Deleted = append(rep.Deleted, e.id)
-			opts.Logger.Info("deleted an old export", "export", e.id, "started", e.started)
+			opts.Logger.Info("deleting an old export", "export", e.id, "started", e.started)
+		}
+	}
+	if len(drop) == 0 {
+		return rep, nil
+	}
+	// Second pass: delete the dropped folders' objects, each lock last (a
+	// folder half deleted by an interrupted prune still has its lock or
+	// info file, so the next prune finds it).
+	var locks []*blob.ListObject
+	err = walkZone(ctx, b, opts.Prefix, func(o *blob.ListObject) error {
+		id, name, ok := folderOf(opts.Prefix, o.Key)
+		if !ok || !drop[id] {
+			return nil
+		}
+		if name == "export_lock_"+id+".json" || name == InfoFileName(id) {
+			locks = append(locks, o)
+			return nil
+		}
+		return deleteObject(ctx, b, o, &rep)
+	})
+	if err != nil {
+		return rep, err
+	}
+	slices.SortFunc(locks, func(x, y *blob.ListObject) int {
+		return cmp.Compare(btoi(strings.Contains(x.Key, "/export_lock_")), btoi(strings.Contains(y.Key, "/export_lock_")))
+	})
+	for _, o := range locks {
+		if err := deleteObject(ctx, b, o, &rep); err != nil {
+			return rep, err
 		}
 	}
 	return rep, nil
 }
 
-// findExports returns the finished exports of the zone; it deletes the
-// exports of runs that died and notes the running ones in rep.
-func findExports(ctx context.Context, b *blob.Bucket, opts RetentionOptions, rep *RetentionReport) ([]zoneExport, error) {
-	const op = "prune exports"
-	var out []zoneExport
-	folders, err := listZone(ctx, b, opts.Prefix, "/")
-	if err != nil {
-		return nil, blobio.Error(op, opts.Prefix, err)
-	}
-	for _, o := range folders {
-		if !o.IsDir {
-			continue
+// findExports walks the zone once and returns its folders with what marks
+// them as exports, in key order.
+func findExports(ctx context.Context, b *blob.Bucket, prefix string) ([]*zoneExport, error) {
+	var out []*zoneExport
+	byID := map[string]*zoneExport{}
+	err := walkZone(ctx, b, prefix, func(o *blob.ListObject) error {
+		id, name, ok := folderOf(prefix, o.Key)
+		if !ok {
+			return nil
 		}
-		id := path.Base(strings.TrimSuffix(o.Key, "/"))
-		info, found, err := readExportInfo(ctx, b, o.Key, id)
-		if err != nil {
-			return nil, err
+		e := byID[id]
+		if e == nil {
+			e = &zoneExport{id: id}
+			byID[id] = e
+			out = append(out, e)
 		}
-		if found {
-			out = append(out, info)
-			continue
+		switch name {
+		case InfoFileName(id):
+			e.info = true
+			e.started = o.ModTime // until the file says better
+		case "export_lock_" + id + ".json":
+			e.locked = o.ModTime
 		}
-		lock, err := b.Attributes(ctx, o.Key+"export_lock_"+id+".json")
-		switch {
-		case blobio.IsNotFound(err):
-			continue // not an export folder (or one RDS is still writing)
-		case err != nil:
-			return nil, blobio.Error(op, o.Key, err)
-		case opts.Clock.Now().Sub(lock.ModTime) <= opts.LockTimeout:
-			rep.Running = append(rep.Running, id)
-		default:
-			if err := deleteExport(ctx, b, o.Key, rep); err != nil {
-				return nil, err
-			}
-			rep.Abandoned = append(rep.Abandoned, id)
-			opts.Logger.Info("deleted the export of a run that died", "export", id, "locked", lock.ModTime)
-		}
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
-// readExportInfo reads <root>export_info_<id>.json: the export's task
-// start, or the file's time when it has none (as RDS may write it).
-func readExportInfo(ctx context.Context, b *blob.Bucket, root, id string) (zoneExport, bool, error) {
-	key := root + InfoFileName(id)
+// folderOf splits a key of the zone into its folder's id and its name in
+// the folder (export_info_<id>.json at the folder's root is name
+// "export_info_<id>.json"); ok is false for a key at the zone's root.
+func folderOf(prefix, key string) (id, name string, ok bool) {
+	rest := strings.TrimPrefix(key, prefix)
+	id, name, ok = strings.Cut(rest, "/")
+	return id, name, ok && id != ""
+}
+
+// readStart reads the task start of e from its export_info_<id>.json;
+// the file's time stands when it has none (as RDS may write it).
+func readStart(ctx context.Context, b *blob.Bucket, prefix string, e *zoneExport) error {
+	key := prefix + e.id + "/" + InfoFileName(e.id)
 	body, err := b.ReadAll(ctx, key)
 	if blobio.IsNotFound(err) {
-		return zoneExport{}, false, nil
+		return nil // deleted meanwhile by another prune
 	}
 	if err != nil {
-		return zoneExport{}, false, blobio.Error("prune exports", key, err)
+		return blobio.Error("prune exports", key, err)
 	}
-	e := zoneExport{id: id, root: root}
 	var f InfoFile
-	if json.Unmarshal(body, &f) == nil {
+	if json.Unmarshal(body, &f) == nil && !f.TaskStartTime.IsZero() {
 		e.started = f.TaskStartTime
-	}
-	if e.started.IsZero() {
-		if a, err := b.Attributes(ctx, key); err == nil {
-			e.started = a.ModTime
-		}
-	}
-	return e, true, nil
-}
-
-// deleteExport deletes every object under root, its lock last.
-func deleteExport(ctx context.Context, b *blob.Bucket, root string, rep *RetentionReport) error {
-	const op = "prune exports"
-	objs, err := listZone(ctx, b, root, "")
-	if err != nil {
-		return blobio.Error(op, root, err)
-	}
-	slices.SortStableFunc(objs, func(x, y *blob.ListObject) int {
-		return cmp.Compare(btoi(strings.HasPrefix(path.Base(x.Key), "export_lock_")), btoi(strings.HasPrefix(path.Base(y.Key), "export_lock_")))
-	})
-	for _, o := range objs {
-		if o.IsDir {
-			continue
-		}
-		if err := b.Delete(ctx, o.Key); err != nil && !blobio.IsNotFound(err) {
-			return blobio.Error(op, o.Key, err)
-		}
-		rep.Objects++
-		rep.Bytes += o.Size
 	}
 	return nil
 }
 
-// listZone lists prefix. fileblob fails a listing with NotFound when a
-// file it walks is renamed or removed meanwhile (another run writing its
-// export); such a listing is tried again, a few times.
-func listZone(ctx context.Context, b *blob.Bucket, prefix, delim string) ([]*blob.ListObject, error) {
-	for attempt := 1; ; attempt++ {
-		var out []*blob.ListObject
-		it := b.List(&blob.ListOptions{Prefix: prefix, Delimiter: delim})
-		for {
-			o, err := it.Next(ctx)
-			if err == io.EOF {
-				return out, nil
-			}
-			if blobio.IsNotFound(err) && attempt < 10 && ctx.Err() == nil {
+// deleteObject deletes o and counts it.
+func deleteObject(ctx context.Context, b *blob.Bucket, o *blob.ListObject, rep *RetentionReport) error {
+	if err := b.Delete(ctx, o.Key); err != nil && !blobio.IsNotFound(err) {
+		return blobio.Error("prune exports", o.Key, err)
+	}
+	rep.Objects++
+	rep.Bytes += o.Size
+	return nil
+}
+
+// walkZone calls fn for every object under prefix, in key order, page by
+// page in large pages (fileblob walks its directory tree again for every
+// page). fileblob fails a listing with NotFound when a file it walks is
+// renamed or removed meanwhile (another run writing its export); such a
+// page is listed again, a few times.
+func walkZone(ctx context.Context, b *blob.Bucket, prefix string, fn func(*blob.ListObject) error) error {
+	const op = "prune exports"
+	token := blob.FirstPageToken
+	for {
+		var objs []*blob.ListObject
+		var next []byte
+		var err error
+		for attempt := 1; ; attempt++ {
+			objs, next, err = b.ListPage(ctx, token, zonePage, &blob.ListOptions{Prefix: prefix})
+			if !blobio.IsNotFound(err) || attempt >= 10 || ctx.Err() != nil {
 				break
 			}
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, o)
 		}
+		if err != nil {
+			return blobio.Error(op, prefix, err)
+		}
+		for _, o := range objs {
+			if !o.IsDir {
+				if err := fn(o); err != nil {
+					return err
+				}
+			}
+		}
+		if len(next) == 0 {
+			return nil
+		}
+		token = next
 	}
 }
+
+// zonePage is the listing page size of the zone's walks.
+const zonePage = 50000
 
 func btoi(b bool) int {
 	if b {

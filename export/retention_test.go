@@ -172,3 +172,27 @@ func TestPruneExportsSweepsTempFiles(t *testing.T) {
 		t.Errorf("temp file still there: %v", err)
 	}
 }
+
+// BenchmarkPruneExports prunes a zone of n finished exports down to 3:
+// linear in the number of exports.
+func BenchmarkPruneExports(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		b.Run(fmt.Sprint("exports=", n), func(b *testing.B) {
+			ctx := context.Background()
+			bucket := memblob.OpenBucket(nil)
+			t := &testing.T{}
+			opts := export.RetentionOptions{Keep: 3, Clock: liberator.NewVirtualClock(now), Logger: slog.New(slog.DiscardHandler)}
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				for j := range n {
+					putExport(t, bucket, "", fmt.Sprintf("e%05d", j), now.Add(time.Duration(j)*time.Minute))
+				}
+				b.StartTimer()
+				rep, err := export.PruneExports(ctx, bucket, opts)
+				if err != nil || len(rep.Deleted) != n-3 {
+					b.Fatalf("deleted %d, %v", len(rep.Deleted), err)
+				}
+			}
+		})
+	}
+}

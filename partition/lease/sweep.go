@@ -62,20 +62,41 @@ func SweepTemp(ctx context.Context, b *blob.Bucket, prefix string, opts SweepOpt
 	}
 	now := opts.Clock.Now()
 	var out Swept
-	objs, err := listAll(ctx, b, prefix, "")
-	if err != nil {
-		return out, blobio.Error("sweep temp files", prefix, err)
-	}
-	for _, o := range objs {
-		if o.IsDir || !IsTemp(o.Key) || now.Sub(o.ModTime) < opts.MinAge {
-			continue
+	// Page by page, in large pages: fileblob walks the directory tree
+	// again for every page, so small pages would cost quadratic time.
+	token := blob.FirstPageToken
+	for {
+		var objs []*blob.ListObject
+		var next []byte
+		var err error
+		for attempt := 1; ; attempt++ {
+			objs, next, err = b.ListPage(ctx, token, sweepPage, &blob.ListOptions{Prefix: prefix})
+			// A file renamed or removed under the walk fails it with
+			// NotFound (another run's write): walk that page again.
+			if !blobio.IsNotFound(err) || attempt >= listAttempts || ctx.Err() != nil {
+				break
+			}
 		}
-		if err := b.Delete(ctx, o.Key); err != nil && !blobio.IsNotFound(err) {
-			return out, blobio.Error("sweep temp files", o.Key, err)
+		if err != nil {
+			return out, blobio.Error("sweep temp files", prefix, err)
 		}
-		opts.Logger.Info("removed the temporary file of an interrupted write", "key", o.Key, "bytes", o.Size, "modified", o.ModTime)
-		out.Keys = append(out.Keys, o.Key)
-		out.Bytes += o.Size
+		for _, o := range objs {
+			if o.IsDir || !IsTemp(o.Key) || now.Sub(o.ModTime) < opts.MinAge {
+				continue
+			}
+			if err := b.Delete(ctx, o.Key); err != nil && !blobio.IsNotFound(err) {
+				return out, blobio.Error("sweep temp files", o.Key, err)
+			}
+			opts.Logger.Info("removed the temporary file of an interrupted write", "key", o.Key, "bytes", o.Size, "modified", o.ModTime)
+			out.Keys = append(out.Keys, o.Key)
+			out.Bytes += o.Size
+		}
+		if len(next) == 0 {
+			return out, nil
+		}
+		token = next
 	}
-	return out, nil
 }
+
+// sweepPage is SweepTemp's listing page size.
+const sweepPage = 50000
