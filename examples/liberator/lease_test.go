@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/fileblob"
@@ -221,6 +222,50 @@ func TestRunKeepsExports(t *testing.T) {
 		code, _, errOut := cli(t, append([]string{"run", "--dump", dump, "--lake", lake}, bad...)...)
 		if code != 1 || !strings.Contains(oneLine(t, errOut), bad[0]) {
 			t.Errorf("%s %s: exit %d: %s", bad[0], bad[1], code, errOut)
+		}
+	}
+}
+
+// After a run killed mid-way (its lease and a temporary file left behind),
+// the next run takes the dead lease over, saying so, and leaves neither.
+func TestRunAfterKilledRun(t *testing.T) {
+	lake := t.TempDir()
+	dump := filepath.Join(t.TempDir(), "liberator_dump_20261124.zip")
+	if _, err := dumpgen.WriteZip(dump, dumpgen.Options{Seed: 5, Rows: 4}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	landingDir := filepath.Join(lake, "landing")
+	if err := os.MkdirAll(landingDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// The killed run's lease: taken long ago, never renewed.
+	killedAt := time.Now().Add(-2 * time.Hour)
+	if _, err := lease.Acquire(ctx, openDir(t, landingDir), lease.Scope{Zone: "landing/parking", Date: liberator.Date{Year: 2026, Month: 11, Day: 24}},
+		lease.Options{Run: "killed-run", Clock: liberator.NewVirtualClock(killedAt)}); err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(landingDir, "parking", "liberator", "liberator.vehicles", "import_year=2026", "import_month=11", "import_day=24",
+		"import_date=20261124", "part-00000-x-c000.gz.parquet.18eedde0942007da.tmp")
+	if err := os.MkdirAll(filepath.Dir(tmp), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tmp, []byte("half a part"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(tmp, killedAt, killedAt); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := cli(t, "run", "--dump", dump, "--lake", lake)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(errOut, "taking over the landing lease of 2026-11-24 from run killed-run") {
+		t.Errorf("stderr does not say the dead lease was taken over:\n%s", errOut)
+	}
+	for k := range tree(t, lake) {
+		if lease.IsTemp(k) || (strings.Contains(k, "/_liberator/leases/") && filepath.Base(k) != "last.json") {
+			t.Errorf("left in the lake: %s", k)
 		}
 	}
 }

@@ -30,6 +30,9 @@ func leaseOptions(c runConfig, prog *progress) (lease.Options, error) {
 	return lease.Options{Wait: wait, Poll: time.Second, HeldKind: liberator.ErrTerminal, OnWait: func(r lease.Record) {
 		prog.note("waiting up to %s: import of %s is in progress by run %s on %s since %s (%s zone)",
 			wait, r.Date, r.Run, r.Host, r.Started.UTC().Format(time.RFC3339), strings.SplitN(r.Zone, "/", 2)[0])
+	}, OnTakeOver: func(r lease.Record) {
+		prog.note("taking over the %s lease of %s from run %s on %s (since %s), which died: it expired at %s",
+			strings.SplitN(r.Zone, "/", 2)[0], r.Date, r.Run, r.Host, r.Started.UTC().Format(time.RFC3339), r.Expires.UTC().Format(time.RFC3339))
 	}}, nil
 }
 

@@ -89,6 +89,9 @@ type Options struct {
 	// OnWait, if set, is called once when Acquire starts waiting, with the
 	// record of the run it waits for.
 	OnWait func(holder Record)
+	// OnTakeOver, if set, is called for each expired lease Acquire takes
+	// over (a run that died), besides the log record.
+	OnTakeOver func(dead Record)
 	// Since, from Observe when the caller's work on the date began, makes
 	// DoneByOther also report a date that another run completed after it.
 	Since Mark

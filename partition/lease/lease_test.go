@@ -241,12 +241,14 @@ func TestTakeOverExpiredLease(t *testing.T) {
 			o := opts(vc, "next")
 			o.Wait = tc.wait
 			o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+			var told []lease.Record
+			o.OnTakeOver = func(r lease.Record) { told = append(told, r) }
 			l, err := lease.Acquire(ctx, b, scope, o)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := l.TookOver(); len(got) != 1 || got[0].Token != dead.Token() {
-				t.Errorf("TookOver = %+v, want the dead run's record", got)
+			if got := l.TookOver(); len(got) != 1 || got[0].Token != dead.Token() || len(told) != 1 || told[0].Run != "dead" {
+				t.Errorf("TookOver = %+v (OnTakeOver told %+v), want the dead run's record", got, told)
 			}
 			if !strings.Contains(logs.String(), `msg="taking over an expired lease"`) || !strings.Contains(logs.String(), "run=dead") {
 				t.Errorf("log does not say the lease was taken over:\n%s", logs.String())

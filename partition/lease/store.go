@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -196,6 +195,9 @@ func (l *Lease) scan(ctx context.Context) ([]Record, error) {
 			}
 			if r.State != StateChoosing {
 				l.tookOver = append(l.tookOver, r)
+				if l.opts.OnTakeOver != nil {
+					l.opts.OnTakeOver(r)
+				}
 			}
 			continue
 		}
@@ -215,26 +217,31 @@ func (l *Lease) list(ctx context.Context, prefix, delim string) ([]*blob.ListObj
 	return out, err
 }
 
-// listAll lists prefix. fileblob fails a listing with NotFound when a file
-// it walks is renamed or removed meanwhile (another run's write or
-// delete); such a listing is tried again, a few times.
+// listAll lists prefix, page by page in large pages (fileblob walks its
+// directory tree again for every page). fileblob fails a listing with
+// NotFound when a file it walks is renamed or removed meanwhile (another
+// run's write or delete); such a page is listed again, a few times.
 func listAll(ctx context.Context, b *blob.Bucket, prefix, delim string) ([]*blob.ListObject, error) {
-	for attempt := 1; ; attempt++ {
-		var out []*blob.ListObject
-		it := b.List(&blob.ListOptions{Prefix: prefix, Delimiter: delim})
-		for {
-			o, err := it.Next(ctx)
-			if err == io.EOF {
-				return out, nil
-			}
-			if blobio.IsNotFound(err) && attempt < listAttempts && ctx.Err() == nil {
+	var out []*blob.ListObject
+	token := blob.FirstPageToken
+	for {
+		var objs []*blob.ListObject
+		var next []byte
+		var err error
+		for attempt := 1; ; attempt++ {
+			objs, next, err = b.ListPage(ctx, token, sweepPage, &blob.ListOptions{Prefix: prefix, Delimiter: delim})
+			if !blobio.IsNotFound(err) || attempt >= listAttempts || ctx.Err() != nil {
 				break
 			}
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, o)
 		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, objs...)
+		if len(next) == 0 {
+			return out, nil
+		}
+		token = next
 	}
 }
 
