@@ -61,11 +61,10 @@ func writeDump(t *testing.T, d liberator.Date) string {
 	return p
 }
 
-// zones are the three buckets of a lake; the landing and raw ones count
-// their calls.
+// zones are the three buckets of a lake, each seen through faultblob.
 type zones struct {
-	exports, landing, raw  *blob.Bucket
-	landingCalls, rawCalls *faultblob.Faults
+	exports, landing, raw               *blob.Bucket
+	exportCalls, landingCalls, rawCalls *faultblob.Faults
 }
 
 func openZones(t *testing.T, store string) zones {
@@ -79,6 +78,7 @@ func openZones(t *testing.T, store string) zones {
 		}
 		t.Cleanup(func() { (*b).Close() })
 	}
+	z.exports, z.exportCalls = faultblob.Wrap(z.exports)
 	z.landing, z.landingCalls = faultblob.Wrap(z.landing)
 	z.raw, z.rawCalls = faultblob.Wrap(z.raw)
 	return z
@@ -350,5 +350,98 @@ func TestExportRetentionAfterRuns(t *testing.T) {
 		// Every date stays published whatever was pruned.
 		checkDate(ctx, t, z, d, r.res.ExportID)
 		vc.Advance(time.Hour)
+	}
+}
+
+// A whole run cancelled, or killed, at each step (inside the export, the
+// landing, the raw copy), then run again: the date ends published from
+// one export alone, with no lease but last.json, and while the first run
+// was stopped no partition was published half-way.
+func TestPipelineInterruptedThenRerun(t *testing.T) {
+	day := liberator.Date{Year: 2026, Month: time.November, Day: 24}
+	type point struct {
+		name  string
+		zone  func(z zones) *faultblob.Faults
+		match func(faultblob.Op, string) bool
+	}
+	write := func(suffix string) func(faultblob.Op, string) bool {
+		return func(op faultblob.Op, key string) bool {
+			return op == faultblob.OpNewTypedWriter && strings.HasSuffix(key, suffix)
+		}
+	}
+	points := []point{
+		{"export part", func(z zones) *faultblob.Faults { return z.exportCalls }, write(".parquet")},
+		{"export info", func(z zones) *faultblob.Faults { return z.exportCalls }, func(op faultblob.Op, key string) bool {
+			return op == faultblob.OpNewTypedWriter && strings.Contains(key, "/export_info_")
+		}},
+		{"landing copy", func(z zones) *faultblob.Faults { return z.landingCalls }, write(".parquet")}, // streamed: two buckets
+		{"landing marker", func(z zones) *faultblob.Faults { return z.landingCalls }, write(partition.MarkerName)},
+		{"raw file", func(z zones) *faultblob.Faults { return z.rawCalls }, write(".parquet")},
+		{"raw marker", func(z zones) *faultblob.Faults { return z.rawCalls }, write(partition.MarkerName)},
+	}
+	for _, be := range backends {
+		for _, kill := range []bool{false, true} {
+			for _, at := range points {
+				t.Run(fmt.Sprintf("%s/%s/%s", be.name, map[bool]string{false: "cancel", true: "kill"}[kill], at.name), func(t *testing.T) {
+					ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+					defer cancel()
+					z := openZones(t, be.name)
+					vc := liberator.NewVirtualClock(start)
+					dump := writeDump(t, day)
+					runCtx, stop := context.WithCancel(ctx)
+					defer stop()
+					fired := false
+					at.zone(z).At(at.match, 1, func() {
+						fired = true
+						if !kill {
+							stop()
+							return
+						}
+						for _, f := range []*faultblob.Faults{z.exportCalls, z.landingCalls, z.rawCalls} {
+							f.Crash()
+						}
+					})
+					first := &run{date: day, dump: dump}
+					observe(ctx, t, z, vc, first)
+					runPipeline(runCtx, t, z, vc, lease.Options{}, 0, first)
+					if !fired || first.err == nil {
+						t.Fatalf("the first run was not interrupted (fired %v, err %v)", fired, first.err)
+					}
+					for _, f := range []*faultblob.Faults{z.exportCalls, z.landingCalls, z.rawCalls} {
+						f.Reset()
+					}
+					// Nothing published half-way: a landing marker means the
+					// first run's whole export is in place.
+					for table := range dumpRows {
+						lp := partition.TablePrefix("parking", partition.TableRef{Database: "liberator", Table: table}, day)
+						if ok, _ := z.landing.Exists(ctx, lp+partition.MarkerName); ok {
+							files, n := parquetRows(ctx, t, z.landing, lp)
+							if n != dumpRows[table] {
+								t.Errorf("%s published after the interruption with %q (%d rows)", lp, files, n)
+							}
+						}
+					}
+					if kill {
+						vc.Advance(lease.DefaultTTL + time.Minute) // the dead run's leases expire
+					}
+					vc.Advance(time.Second)
+					second := &run{date: day, dump: dump}
+					observe(ctx, t, z, vc, second)
+					runPipeline(ctx, t, z, vc, lease.Options{}, 1, second)
+					if second.err != nil {
+						t.Fatalf("rerun: %v", second.err)
+					}
+					checkDate(ctx, t, z, day, second.res.Manifest.ExportID)
+					checkNoLeases(t, z)
+					for _, b := range []*blob.Bucket{z.exports, z.landing, z.raw} {
+						for _, k := range keys(t, b, "") {
+							if lease.IsTemp(k) {
+								t.Errorf("temp file left: %s", k)
+							}
+						}
+					}
+				})
+			}
+		}
 	}
 }
