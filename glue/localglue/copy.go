@@ -25,6 +25,7 @@ type tableCopy struct {
 	rows   []int64  // rows per src file
 	done   []bool   // src files copied
 	ran    []bool   // src files whose copy was started
+	why    []string // why a src file was re-encoded, not spliced ("" if spliced)
 	failed bool
 }
 
@@ -68,7 +69,7 @@ func (l *Workflow) copyAll(ctx context.Context, m liberator.Manifest, d liberato
 				var n int64
 				if err == nil {
 					tc.ran[i] = true
-					n, err = l.copyFile(cctx, tc.src[i], tc.rt.Prefix+path.Base(tc.src[i]), ts)
+					n, tc.why[i], err = l.copyFile(cctx, tc.src[i], tc.rt.Prefix+path.Base(tc.src[i]), ts)
 				}
 				tc.rows[i], tc.done[i] = n, err == nil
 				if err != nil {
@@ -169,7 +170,7 @@ func (l *Workflow) prepare(ctx context.Context, tm liberator.TableManifest, d li
 		}
 		seen[path.Base(k)] = true
 	}
-	tc.rows, tc.done, tc.ran = make([]int64, len(tc.src)), make([]bool, len(tc.src)), make([]bool, len(tc.src))
+	tc.rows, tc.done, tc.ran, tc.why = make([]int64, len(tc.src)), make([]bool, len(tc.src)), make([]bool, len(tc.src)), make([]string, len(tc.src))
 	if err := check(ctx); err != nil {
 		return nil, err
 	}
@@ -192,6 +193,7 @@ func (l *Workflow) finish(ctx context.Context, tc *tableCopy, check func(context
 		written[dst] = true
 		tc.rt.Keys = append(tc.rt.Keys, dst)
 		tc.rt.Rows += tc.rows[i]
+		tc.rt.noteCopy(dst, tc.why[i])
 	}
 	present, err := l.list(ctx, l.raw, tc.rt.Prefix)
 	if err != nil {

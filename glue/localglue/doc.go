@@ -12,11 +12,25 @@
 //	<prefix>/<db>/<db>_<table lower-cased>/import_year=YYYY/import_month=MM/import_day=DD/import_date=YYYYMMDD/
 //
 // (partition.RawPrefix; Options.Routes send some tables to another prefix),
-// rewriting each landed Parquet file with the string column
-// import_timestamp (the run's start in Unix seconds) added to every row.
-// Files are rewritten Options.Workers at a time and streamed row group by
-// row group, so memory is bounded by the row groups being written
-// (Options.RowGroupRows, Options.RowGroupBytes).
+// each landed Parquet file with the string column import_timestamp (the
+// run's start in Unix seconds) added to every row.
+//
+// A file is spliced, not decoded: the raw file is the landed file's column
+// chunks copied byte for byte, each row group followed by an
+// import_timestamp chunk (one dictionary page holding the timestamp, one
+// data page of two RLE runs), then the landed column and offset indexes
+// (page offsets moved) with import_timestamp's, and the landed footer with
+// its offsets moved and the column added: the codec, encodings,
+// statistics and page index of the landed columns are kept as they are. A
+// file the splice does not handle (encrypted, nested, bloom filters,
+// column chunks out of order, a codec it cannot write import_timestamp
+// in, or a codec other than Options.Compression when that is set) is
+// rewritten value by value instead, row group by row group, its memory
+// bounded by Options.RowGroupRows and Options.RowGroupBytes; the run's
+// properties count both (raw_files_spliced, raw_files_reencoded) and name
+// the first file rewritten and why (raw_reencoded_why), as
+// RawTable.Reencoded does per table, and the log names each. Files are
+// copied Options.Workers at a time.
 //
 // Each table's raw partition is replaced, never mixed: its old _SUCCESS
 // marker is removed first, the new files are written, every other file

@@ -2,6 +2,7 @@ package localglue
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -14,24 +15,51 @@ import (
 	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
-// copyFile rewrites one landed Parquet file with the import_timestamp
-// column added and returns the number of rows.
-func (l *Workflow) copyFile(ctx context.Context, srcKey, dstKey, ts string) (n int64, err error) {
-	const op = "copy to raw"
+// copyFile copies one landed Parquet file to the raw zone with the
+// import_timestamp column added and returns the number of rows. It
+// splices the file (splice.go) and falls back to rewriting it
+// (reencodeFile) when the splice does not handle the file; reencoded then
+// says why ("" when spliced).
+func (l *Workflow) copyFile(ctx context.Context, srcKey, dstKey, ts string) (n int64, reencoded string, err error) {
 	attrs, err := l.landing.Attributes(ctx, srcKey)
 	if err != nil {
-		return 0, blobio.Error(op, srcKey, err)
+		return 0, "", blobio.Error("copy to raw", srcKey, err)
 	}
-	ra := blobio.NewReaderAt(ctx, l.landing, srcKey, attrs.Size, op)
+	n, err = l.spliceFile(ctx, srcKey, dstKey, attrs.Size, ts)
+	var ns *noSplice
+	if !errors.As(err, &ns) {
+		return n, "", err
+	}
+	l.log.Info("landed file re-encoded, not spliced", "key", srcKey, "why", ns.reason)
+	n, err = l.reencodeFile(ctx, srcKey, dstKey, attrs.Size, ts)
+	return n, ns.reason, err
+}
+
+// reencodeFile rewrites one landed Parquet file of size bytes, decoding
+// and encoding every value, with the import_timestamp column added, and
+// returns the number of rows. Its codec is Options.Compression, or else
+// the landed file's (FastSnappy when the splice cannot write that one).
+func (l *Workflow) reencodeFile(ctx context.Context, srcKey, dstKey string, size int64, ts string) (n int64, err error) {
+	const op = "copy to raw"
+	ra := blobio.NewReaderAt(ctx, l.landing, srcKey, size, op)
 	defer ra.Close()
-	f, err := parquet.OpenFile(ra, attrs.Size, parquet.ReadBufferSize(256<<10), parquet.SkipBloomFilters(true))
+	f, err := parquet.OpenFile(ra, size, parquet.ReadBufferSize(256<<10), parquet.SkipBloomFilters(true))
 	if err != nil {
 		if ra.Err() != nil {
 			return 0, blobio.Error(op, srcKey, ra.Err())
 		}
 		return 0, liberator.NewError(liberator.ErrTerminal, op, srcKey, err)
 	}
-	schema, tsCol, err := withTimestamp(f.Schema(), l.codec)
+	codec := l.codec
+	if codec == nil {
+		codec = export.FastSnappy{}
+		if rgs := f.Metadata().RowGroups; len(rgs) > 0 && len(rgs[0].Columns) > 0 {
+			if c, ok := spliceCodec(rgs[0].Columns[0].MetaData.Codec); ok {
+				codec = c
+			}
+		}
+	}
+	schema, tsCol, err := withTimestamp(f.Schema(), codec)
 	if err != nil {
 		return 0, liberator.NewError(liberator.ErrInvalid, op, srcKey, err)
 	}
@@ -49,7 +77,7 @@ func (l *Workflow) copyFile(ctx context.Context, srcKey, dstKey, ts string) (n i
 	}()
 	// Statistics bounded as the landed files' (export.ParquetWriter): the
 	// columns the landed file holds without statistics get none here.
-	pw := export.NewParquetWriter(bw, schema, export.OversizedColumns(f), parquet.Compression(l.codec))
+	pw := export.NewParquetWriter(bw, schema, export.OversizedColumns(f), parquet.Compression(codec))
 	tsVal := parquet.ByteArrayValue([]byte(ts)).Level(0, 1, tsCol)
 	// Decoding (one goroutine) and encoding (this one) overlap: the
 	// reader copies each batch of rows out of its page buffers and hands

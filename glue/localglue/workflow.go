@@ -17,7 +17,6 @@ import (
 	"github.com/parquet-go/parquet-go/compress"
 	"gocloud.dev/blob"
 
-	"github.com/dataplatform/liberator-ingestion/export"
 	"github.com/dataplatform/liberator-ingestion/internal/blobio"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/partition"
@@ -66,8 +65,9 @@ type Options struct {
 	RowGroupBytes int
 	// Workers bounds the files rewritten at once (default GOMAXPROCS).
 	Workers int
-	// Compression is the codec of the raw files (default FastSnappy:
-	// SNAPPY, as Glue jobs write; the landed files' codecs are not kept).
+	// Compression is the codec of the raw files. Default: the landed
+	// files' own, whose column chunks are then copied as they are (see
+	// the package doc); a landed file in another codec is re-encoded.
 	Compression compress.Codec
 	// Clock gives the run's start time and import_timestamp (default the
 	// wall clock).
@@ -97,6 +97,10 @@ type RawTable struct {
 	Keys []string `json:"keys"`
 	// Rows is the number of rows copied.
 	Rows int64 `json:"rows"`
+	// Spliced counts the files copied without decoding; Reencoded gives,
+	// for each file rewritten value by value instead, why.
+	Spliced   int               `json:"spliced"`
+	Reencoded map[string]string `json:"reencoded,omitempty"`
 }
 
 // JobContext is what a registered job receives.
@@ -173,9 +177,6 @@ func New(landing, raw *blob.Bucket, opts Options) (*Workflow, error) {
 	}
 	if l.groupBytes <= 0 {
 		l.groupBytes = 16 << 20
-	}
-	if l.codec == nil {
-		l.codec = export.FastSnappy{}
 	}
 	if l.workers <= 0 {
 		l.workers = runtime.GOMAXPROCS(0)
@@ -268,6 +269,7 @@ func (l *Workflow) Start(ctx context.Context, req liberator.WorkflowRequest) (li
 		props[PropTempRemoved] = strconv.Itoa(swept)
 	}
 	tables, err := l.copyAll(ctx, req.Manifest, d, ts, ls.Check, log)
+	noteCopies(props, tables)
 	if err == nil {
 		jc := JobContext{Run: run, Request: req, ImportTimestamp: ts, Tables: tables, Landing: l.landing, Raw: l.raw, Logger: log}
 		for _, j := range jobs {
