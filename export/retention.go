@@ -37,8 +37,9 @@ type RetentionOptions struct {
 	// (bloblander's Lander.ExportsInUse).
 	InUse []string
 	// LockTimeout is the age past which the lock of an export without an
-	// info file marks a run that died; its files are deleted (when Keep is
-	// not 0). Default 6h, as Options.LockTimeout.
+	// info file (its start as the lock says, else the lock file's time)
+	// marks a run that died; its files are deleted (when Keep is not 0).
+	// Default 6h, as Options.LockTimeout.
 	LockTimeout time.Duration
 	// TempAge is the age past which temporary files of interrupted writes
 	// are deleted (lease.SweepTemp); default lease.DefaultTempAge.
@@ -65,6 +66,9 @@ type RetentionReport struct {
 	Bytes   int64 `json:"bytes,omitempty"`
 	// TempFiles counts the temporary files of interrupted writes deleted.
 	TempFiles int `json:"temp_files,omitempty"`
+	// StaleLocks are the finished exports whose lock a run that died left
+	// behind; the lock was deleted.
+	StaleLocks []string `json:"stale_locks,omitempty"`
 }
 
 // zoneExport is one export folder found in the zone.
@@ -119,9 +123,16 @@ func PruneExports(ctx context.Context, b *blob.Bucket, opts RetentionOptions) (R
 				return rep, err
 			}
 			finished = append(finished, e)
+			if !e.locked.IsZero() && opts.Clock.Now().Sub(lockStarted(ctx, b, opts.Prefix, e)) > opts.LockTimeout {
+				key := opts.Prefix + e.id + "/export_lock_" + e.id + ".json"
+				if err := b.Delete(ctx, key); err != nil && !blobio.IsNotFound(err) {
+					return rep, blobio.Error("prune exports", key, err)
+				}
+				rep.StaleLocks = append(rep.StaleLocks, e.id)
+			}
 		case e.locked.IsZero():
 			// not an export folder (or one RDS is still writing)
-		case opts.Clock.Now().Sub(e.locked) <= opts.LockTimeout:
+		case opts.Clock.Now().Sub(lockStarted(ctx, b, opts.Prefix, e)) <= opts.LockTimeout:
 			rep.Running = append(rep.Running, e.id)
 		default:
 			drop[e.id] = true
@@ -215,6 +226,17 @@ func folderOf(prefix, key string) (id, name string, ok bool) {
 	rest := strings.TrimPrefix(key, prefix)
 	id, name, ok = strings.Cut(rest, "/")
 	return id, name, ok && id != ""
+}
+
+// lockStarted returns when the run holding e's lock started, as the lock
+// says (on the exporter's clock), or the lock file's time.
+func lockStarted(ctx context.Context, b *blob.Bucket, prefix string, e *zoneExport) time.Time {
+	body, err := b.ReadAll(ctx, prefix+e.id+"/export_lock_"+e.id+".json")
+	var l lockFile
+	if err == nil && json.Unmarshal(body, &l) == nil && !l.Started.IsZero() {
+		return l.Started
+	}
+	return e.locked
 }
 
 // readStart reads the task start of e from its export_info_<id>.json;

@@ -196,3 +196,31 @@ func BenchmarkPruneExports(b *testing.B) {
 		})
 	}
 }
+
+// A lock says when its run started (on the exporter's clock): older than
+// the lock timeout, the run died and its export goes.
+func TestPruneExportsReadsLockStart(t *testing.T) {
+	ctx := context.Background()
+	b := memblob.OpenBucket(nil)
+	putExport(t, b, "", "e1", now.Add(-time.Hour))
+	for id, started := range map[string]time.Time{"alive": now.Add(-time.Hour), "died": now.Add(-7 * time.Hour), "e1": now.Add(-8 * time.Hour)} {
+		lock := fmt.Sprintf(`{"exportTaskIdentifier":%q,"started":%q}`, id, started.Format(time.RFC3339))
+		for k, v := range map[string]string{id + "/export_lock_" + id + ".json": lock, id + "/part.parquet": "x"} {
+			if err := b.WriteAll(ctx, k, []byte(v), nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	rep, err := export.PruneExports(ctx, b, export.RetentionOptions{Keep: 1, Clock: liberator.NewVirtualClock(now), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// e1 finished, but its run died before removing its lock.
+	if diff := cmp.Diff(export.RetentionReport{Kept: []string{"e1"}, Running: []string{"alive"}, Abandoned: []string{"died"}, Objects: 2, Bytes: rep.Bytes,
+		StaleLocks: []string{"e1"}}, rep); diff != "" {
+		t.Errorf("report (-want +got):\n%s", diff)
+	}
+	if ok, _ := b.Exists(ctx, "e1/export_lock_e1.json"); ok {
+		t.Error("e1's stale lock is still there")
+	}
+}

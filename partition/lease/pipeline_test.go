@@ -433,6 +433,16 @@ func TestPipelineInterruptedThenRerun(t *testing.T) {
 					}
 					checkDate(ctx, t, z, day, second.res.Manifest.ExportID)
 					checkNoLeases(t, z)
+					// Later, retention removes a killed export's leftovers.
+					vc.Advance(7 * time.Hour)
+					if _, err := export.PruneExports(ctx, z.exports, export.RetentionOptions{Keep: 3, Clock: vc, Logger: quiet()}); err != nil {
+						t.Fatal(err)
+					}
+					for _, k := range keys(t, z.exports, "") {
+						if strings.Contains(k, "/export_lock_") {
+							t.Errorf("export lock left: %s", k)
+						}
+					}
 					for _, b := range []*blob.Bucket{z.exports, z.landing, z.raw} {
 						for _, k := range keys(t, b, "") {
 							if lease.IsTemp(k) {
