@@ -430,3 +430,42 @@ func TestExportsInUse(t *testing.T) {
 		}
 	}
 }
+
+// A Land renews its lease as its clock moves (here through retry
+// backoffs), and stops writing, publishing nothing more, once the lease
+// has run out.
+func TestLandRenewsOrLosesLease(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		failures int // of the one PCN_IC copy, each followed by a 25s backoff
+		wantLost bool
+	}{
+		{"renewed", 2, false}, // 50s of backoff: past TTL/3 (20s), renewed at the next check
+		{"lost", 4, true},     // 100s: the lease expired during the copy
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			inner := memblob.OpenBucket(nil)
+			b, faults := faultblob.Wrap(inner)
+			put(t, inner, export1)
+			target := pcnPrefix("parking") + "part-00001-bb-c000.gz.parquet"
+			faults.Add(faultblob.Rule{Op: faultblob.OpCopy, Key: target, Times: tc.failures})
+			vc := liberator.NewVirtualClock(start)
+			l, _ := newLander(t, b, b, bloblander.Options{Clock: vc, Workers: 1,
+				Retry: liberator.RetryPolicy{Attempts: 5, Initial: 25 * time.Second, Multiplier: 1, Max: 25 * time.Second},
+				Lease: lease.Options{TTL: time.Minute}})
+			_, err := l.Land(ctx, liberator.LandRequest{ExportID: "exp-1", ImportDate: day})
+			// Land's error carries its causes as text (see result).
+			if got := err != nil && strings.Contains(err.Error(), lease.ErrLost.Error()); got != tc.wantLost {
+				t.Fatalf("Land = %v; lost %v, want %v", err, got, tc.wantLost)
+			}
+			ok, _ := partition.Published(ctx, inner, "", "liberator", "PCN_IC", day)
+			if ok == tc.wantLost {
+				t.Errorf("PCN_IC published %v after the lease was lost %v", ok, tc.wantLost)
+			}
+			if tc.wantLost && !errors.Is(err, liberator.ErrTransient) {
+				t.Errorf("a lost lease is not transient: %v", err)
+			}
+		})
+	}
+}
