@@ -1,9 +1,10 @@
 # Builds the Lambda functions (zips for the provided.al2023 runtime) and the
-# ECS restore task binary. Outputs go to dist/ (gitignored).
+# ECS task binaries. Outputs go to dist/ (gitignored).
 #
 #   make lambdas        every function for arm64 and amd64: dist/<name>-<arch>.zip
 #   make lambdas ARCHES=arm64
 #   make ecs-restore    dist/ecs-restore-<arch> (static; for a distroless image)
+#   make ecs-direct     dist/ecs-direct-<arch>, the direct chain's task (static)
 #   make test-examples  the examples' tests (the emulator tests included)
 #   make rie            install AWS's Lambda Runtime Interface Emulator
 #   make test-emulator  run the Lambda binaries under the emulator only
@@ -11,13 +12,13 @@
 
 GO       ?= go
 ARCHES   ?= arm64 amd64
-LAMBDAS  := dump-uploaded snapshot-ready export-check
+LAMBDAS  := dump-uploaded snapshot-ready export-check direct
 DIST     := dist
 GOFLAGS_BUILD := -trimpath -ldflags='-s -w' -tags lambda.norpc
 
-.PHONY: all lambdas ecs-restore test-examples rie test-emulator clean
+.PHONY: all lambdas ecs-restore ecs-direct test-examples rie test-emulator clean
 
-all: lambdas ecs-restore
+all: lambdas ecs-restore ecs-direct
 
 lambdas: $(foreach a,$(ARCHES),$(foreach l,$(LAMBDAS),$(DIST)/$(l)-$(a).zip))
 
@@ -37,8 +38,14 @@ $(DIST)/ecs-restore-%: FORCE
 	@mkdir -p $(DIST)
 	GOOS=linux GOARCH=$* CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $@ ./examples/ecs-restore
 
+ecs-direct: $(foreach a,$(ARCHES),$(DIST)/ecs-direct-$(a))
+
+$(DIST)/ecs-direct-%: FORCE
+	@mkdir -p $(DIST)
+	GOOS=linux GOARCH=$* CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $@ ./examples/ecs-direct
+
 test-examples:
-	$(GO) test ./examples/lambda/... ./examples/ecs-restore/...
+	$(GO) test ./examples/lambda/... ./examples/ecs-restore/... ./examples/ecs-direct/...
 
 # The emulator tests install aws-lambda-rie themselves when it is missing;
 # this does it ahead of time (into $(go env GOPATH)/bin).

@@ -55,6 +55,11 @@ func run(ctx context.Context, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
+	if cfg.Chain == handlers.ChainDirect {
+		// The direct Lambda launches its task with LIBERATOR_CHAIN=direct: a
+		// task definition pointing at this binary is a misconfiguration.
+		return fmt.Errorf("%s=%s: this task restores into RDS; the direct chain's task is ecs-direct: %w", handlers.EnvChain, cfg.Chain, liberator.ErrInvalid)
+	}
 	if err := cfg.CheckRestore(); err != nil {
 		return err
 	}

@@ -133,6 +133,11 @@ func TestRunConfigErrors(t *testing.T) {
 			map[string]string{"LIBERATOR_DB_PORT": "33o6"},
 			[]string{"LIBERATOR_DB_PORT", "33o6"},
 		},
+		{
+			"launched by the direct chain",
+			map[string]string{"LIBERATOR_CHAIN": "direct", "DUMP_BUCKET": "b", "DUMP_KEY": "parking/liberator_dump_20261124.zip"},
+			[]string{"LIBERATOR_CHAIN=direct", "ecs-direct"},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

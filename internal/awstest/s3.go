@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -30,9 +31,11 @@ type S3 struct {
 	fake    http.Handler
 	Backend *s3mem.Backend
 
-	failKeys map[string]bool
-	hold     func(op, bucket, key string) bool
-	sent     map[string]int64 // op + " " + bucket/key → body bytes of 2xx answers
+	failKeys   map[string]bool
+	hold       func(op, bucket, key string) bool
+	stall      func(op, bucket, key string) bool
+	stallAfter int64
+	sent       map[string]int64 // op + " " + bucket/key → body bytes of 2xx answers
 }
 
 // Hold makes every request for which match(op, bucket, key) is true wait,
@@ -60,17 +63,32 @@ func (s *S3) SentBytes(op string) map[string]int64 {
 	return out
 }
 
-// countingWriter counts the body bytes of a response and its status.
+// StallAfter makes the answers to requests for which match(op, bucket,
+// key) is true stop after their first n body bytes: the status and
+// headers are sent, then n bytes, then nothing more until the client
+// gives up, as a transfer that stalls mid-object does. nil (or Reset) ends
+// it for later requests.
+func (s *S3) StallAfter(match func(op, bucket, key string) bool, n int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stall, s.stallAfter = match, n
+}
+
+// countingWriter counts the body bytes of a response and its status, and
+// stalls the body after stallAt bytes (if >= 0) until done is closed.
 type countingWriter struct {
 	http.ResponseWriter
-	status int
-	n      int64
+	status  int
+	n       int64
+	stallAt int64
+	done    <-chan struct{}
 }
 
 func (c *countingWriter) WriteHeader(code int) {
-	if c.status == 0 {
-		c.status = code
+	if c.status != 0 {
+		return // gofakes3 may set it twice; the first one went out
 	}
+	c.status = code
 	c.ResponseWriter.WriteHeader(code)
 }
 
@@ -78,10 +96,23 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	if c.status == 0 {
 		c.status = http.StatusOK
 	}
+	if c.stallAt >= 0 && c.n+int64(len(p)) > c.stallAt {
+		k := c.stallAt - c.n
+		n, err := c.ResponseWriter.Write(p[:k])
+		c.n += int64(n)
+		if err == nil {
+			c.Flush()
+			<-c.done
+			err = errStalled
+		}
+		return n, err
+	}
 	n, err := c.ResponseWriter.Write(p)
 	c.n += int64(n)
 	return n, err
 }
+
+var errStalled = errors.New("awstest: answer stalled until the client left")
 
 // Flush passes on flushes (gofakes3 streams large bodies).
 func (c *countingWriter) Flush() {
@@ -94,6 +125,16 @@ func (s *S3) held(op, bucket, key string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.hold != nil && s.hold(op, bucket, key)
+}
+
+// stallPoint returns after how many body bytes the answer stalls, or -1.
+func (s *S3) stallPoint(op, bucket, key string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stall != nil && s.stall(op, bucket, key) {
+		return s.stallAfter
+	}
+	return -1
 }
 
 func (s *S3) count(op, bucket, key string, cw *countingWriter) {
@@ -126,6 +167,7 @@ func (s *S3) Reset() {
 	s.failKeys = nil
 	s.faults = nil
 	s.hold = nil
+	s.stall = nil
 }
 
 func (s *S3) keyFails(keys ...string) bool {
@@ -264,7 +306,7 @@ func (s *S3) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	cw := &countingWriter{ResponseWriter: w}
+	cw := &countingWriter{ResponseWriter: w, stallAt: s.stallPoint(op, bucket, key), done: r.Context().Done()}
 	defer s.count(op, bucket, key, cw)
 	if op == "UploadPartCopy" {
 		s.uploadPartCopy(cw, r)

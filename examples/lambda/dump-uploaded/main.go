@@ -4,6 +4,8 @@
 // copies the dump to the pre-production bucket if LIBERATOR_REPLICA_BUCKET
 // is set, and runs the ECS restore task (examples/ecs-restore) with the
 // run's first message. See handlers.DumpUploaded and the README's "Running on AWS".
+// With LIBERATOR_CHAIN=direct it runs the direct chain instead, as
+// examples/lambda/direct does (README, "Direct mode on AWS").
 //
 // Build for provided.al2023 (see the Makefile):
 //
@@ -12,6 +14,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 
@@ -23,12 +26,31 @@ import (
 )
 
 func main() {
-	h, err := setup(context.Background())
+	invoke, err := setupChain(context.Background())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dump-uploaded:", err)
 		os.Exit(1)
 	}
-	lambda.Start(handlers.ForLambda(h.Invoke))
+	lambda.Start(handlers.ForLambda(invoke))
+}
+
+// setupChain builds the handler of the chain LIBERATOR_CHAIN picks: the
+// RDS chain's (launch the restore task) by default, or, with "direct", the
+// direct chain's (handlers.SetupDirect, as examples/lambda/direct), so
+// that a deployment switches chains, and back, by one setting.
+func setupChain(ctx context.Context) (func(context.Context, json.RawMessage) (any, error), error) {
+	if cfg, err := handlers.FromEnv(os.Getenv); err == nil && cfg.Chain == handlers.ChainDirect {
+		h, err := handlers.SetupDirect(ctx, os.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		return h.Invoke, nil
+	}
+	h, err := setup(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return h.Invoke, nil
 }
 
 func setup(ctx context.Context) (*handlers.DumpUploaded, error) {

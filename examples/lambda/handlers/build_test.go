@@ -11,7 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestLambdaBinariesCrossBuild builds every Lambda main (and the ECS task)
+// TestLambdaBinariesCrossBuild builds every Lambda main (and the ECS tasks)
 // as the Makefile does for provided.al2023: GOOS=linux, CGO_ENABLED=0,
 // -tags lambda.norpc, for arm64 and amd64, and checks each is a static ELF
 // for the right machine. Skipped with -short (it compiles the AWS SDK twice).
@@ -24,7 +24,8 @@ func TestLambdaBinariesCrossBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mains := []string{"./examples/lambda/dump-uploaded", "./examples/lambda/snapshot-ready", "./examples/lambda/export-check", "./examples/ecs-restore"}
+	mains := []string{"./examples/lambda/dump-uploaded", "./examples/lambda/snapshot-ready", "./examples/lambda/export-check", "./examples/lambda/direct",
+		"./examples/ecs-restore", "./examples/ecs-direct"}
 	arches := []struct {
 		goarch  string
 		machine elf.Machine
@@ -56,7 +57,7 @@ func TestLambdaBinariesCrossBuild(t *testing.T) {
 				}
 				f.Close()
 			}
-			want := []string{"dump-uploaded", "snapshot-ready", "export-check", "ecs-restore"}
+			want := []string{"dump-uploaded", "snapshot-ready", "export-check", "direct", "ecs-restore", "ecs-direct"}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("static linux/%s ELF binaries (-want +got):\n%s", a.goarch, diff)
 			}

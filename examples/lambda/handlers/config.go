@@ -57,6 +57,18 @@ const (
 	EnvTaskKey    = "DUMP_KEY"
 	EnvImportDate = "IMPORT_DATE"
 
+	// The direct chain (LIBERATOR_CHAIN=direct) reads these; see
+	// DirectConfig.
+	EnvChain             = "LIBERATOR_CHAIN"
+	EnvDirectMaxSize     = "LIBERATOR_DIRECT_MAX_SIZE"
+	EnvMemoryLimit       = "LIBERATOR_MEMORY_LIMIT"
+	EnvUploadPartSize    = "LIBERATOR_UPLOAD_PART_SIZE"
+	EnvUploadConcurrency = "LIBERATOR_UPLOAD_CONCURRENCY"
+	EnvRowGroupBytes     = "LIBERATOR_ROW_GROUP_BYTES"
+	EnvEvent             = "LIBERATOR_EVENT"
+	// EnvLambdaMemory is set by Lambda: the function's memory in MB.
+	EnvLambdaMemory = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE"
+
 	EnvDBHost     = "LIBERATOR_DB_HOST"
 	EnvDBPort     = "LIBERATOR_DB_PORT"
 	EnvDBUser     = "LIBERATOR_DB_USER"
@@ -139,7 +151,63 @@ type Config struct {
 
 	// Restore is the ECS task's own configuration.
 	Restore RestoreConfig
+
+	// Chain is the chain an upload starts (LIBERATOR_CHAIN): ChainRDS
+	// (the default: restore into RDS, snapshot, RDS export) or
+	// ChainDirect (the embedded engine reads the dump from S3 and writes
+	// the export itself).
+	Chain string
+	// Direct configures the direct chain.
+	Direct DirectConfig
 }
+
+// The chains LIBERATOR_CHAIN picks.
+const (
+	ChainRDS    = "rds"
+	ChainDirect = "direct"
+)
+
+// DirectConfig configures the direct chain's Lambda and ECS task. Sizes
+// are bytes, or a number with a unit: "512MiB", "2GB" (units of 1024).
+type DirectConfig struct {
+	// MaxSize is the largest dump object (zipped) the Lambda converts
+	// itself (LIBERATOR_DIRECT_MAX_SIZE, default DefaultDirectMaxSize); a
+	// larger one is handed to the ECS task (LIBERATOR_ECS_*), or, with no
+	// task configured, converted by the Lambda all the same (and logged).
+	MaxSize int64
+	// MemoryLimit is the Go runtime's soft memory limit
+	// (LIBERATOR_MEMORY_LIMIT; runtime/debug.SetMemoryLimit). Default on
+	// Lambda: MemoryShare of the function's memory
+	// (AWS_LAMBDA_FUNCTION_MEMORY_SIZE), else none. GOMEMLIMIT, if set,
+	// wins.
+	MemoryLimit int64
+	// FunctionMemory is the Lambda function's memory in bytes
+	// (AWS_LAMBDA_FUNCTION_MEMORY_SIZE, set by Lambda); 0 elsewhere.
+	FunctionMemory int64
+	// UploadPartSize and UploadConcurrency bound the multipart uploads of
+	// the export's files (LIBERATOR_UPLOAD_PART_SIZE, default 8MiB;
+	// LIBERATOR_UPLOAD_CONCURRENCY, default 4): see s3copy.Uploads.
+	UploadPartSize    int
+	UploadConcurrency int
+	// RowGroupBytes bounds a Parquet row group, the memory a table writer
+	// buffers (LIBERATOR_ROW_GROUP_BYTES, default
+	// export.DefaultRowGroupBytes).
+	RowGroupBytes int64
+	// Event is an upload event for the ECS task (LIBERATOR_EVENT): any
+	// payload the direct Lambda accepts (see DecodeUploads).
+	Event string
+}
+
+// DefaultDirectMaxSize is the largest dump object the direct Lambda
+// converts itself when LIBERATOR_DIRECT_MAX_SIZE is not set: what a 2 GB
+// function converts well within Lambda's 15 minutes (README, "Direct mode
+// on AWS").
+const DefaultDirectMaxSize int64 = 1 << 30
+
+// MemoryShare is the share of the Lambda function's memory given to the Go
+// heap's soft limit by default: 3/4, leaving room for the runtime, the
+// upload buffers outside the heap's accounting and the binary.
+const MemoryShare = 0.75
 
 // ECSConfig says how the dump-uploaded Lambda runs the restore task.
 type ECSConfig struct {
@@ -231,6 +299,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if c.Restore.DBName == "" {
 		c.Restore.DBName = "liberator"
 	}
+	if err := c.readDirect(get); err != nil {
+		return Config{}, err
+	}
 	c.Restore.DBPort = 3306
 	if v := get(EnvDBPort); v != "" {
 		p, err := strconv.Atoi(v)
@@ -283,6 +354,114 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		*d.dst = x
 	}
 	return c, nil
+}
+
+// readDirect reads LIBERATOR_CHAIN and the direct chain's settings.
+func (c *Config) readDirect(get func(string) string) error {
+	switch c.Chain = strings.ToLower(get(EnvChain)); c.Chain {
+	case "":
+		c.Chain = ChainRDS
+	case ChainRDS, ChainDirect:
+	default:
+		return invalidf(EnvChain, "want %s or %s, got %q", ChainRDS, ChainDirect, get(EnvChain))
+	}
+	d := &c.Direct
+	d.Event = get(EnvEvent)
+	d.MaxSize = DefaultDirectMaxSize
+	for _, s := range []struct {
+		name string
+		dst  *int64
+	}{{EnvDirectMaxSize, &d.MaxSize}, {EnvMemoryLimit, &d.MemoryLimit}, {EnvRowGroupBytes, &d.RowGroupBytes}} {
+		if v := get(s.name); v != "" {
+			n, err := ParseSize(v)
+			if err != nil {
+				return invalidf(s.name, "%v", err)
+			}
+			*s.dst = n
+		}
+	}
+	if v := get(EnvLambdaMemory); v != "" {
+		mb, err := strconv.Atoi(v)
+		if err != nil || mb <= 0 {
+			return invalidf(EnvLambdaMemory, "want the function's memory in MB, got %q", v)
+		}
+		d.FunctionMemory = int64(mb) << 20
+		if d.MemoryLimit == 0 {
+			d.MemoryLimit = int64(float64(d.FunctionMemory) * MemoryShare)
+		}
+	}
+	if v := get(EnvUploadPartSize); v != "" {
+		n, err := ParseSize(v)
+		if err != nil || n < 5<<20 || n > 5<<30 {
+			return invalidf(EnvUploadPartSize, "want a size from 5MiB to 5GiB, got %q", v)
+		}
+		d.UploadPartSize = int(n)
+	}
+	if v := get(EnvUploadConcurrency); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return invalidf(EnvUploadConcurrency, "want a count > 0, got %q", v)
+		}
+		d.UploadConcurrency = n
+	}
+	return nil
+}
+
+// ParseSize reads a size: a number of bytes, or a number with a unit B,
+// KB, MB, GB, TB or KiB, MiB, GiB, TiB (all of 1024), such as "1.5GiB".
+// Errors wrap liberator.ErrInvalid.
+func ParseSize(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"TIB", 1 << 40}, {"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"TB", 1 << 40}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}} {
+		if rest, ok := strings.CutSuffix(t, u.suffix); ok {
+			t, mult = strings.TrimSpace(rest), u.mult
+			break
+		}
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil || f <= 0 || f*float64(mult) > 1<<62 {
+		return 0, fmt.Errorf("bad size %q (want bytes, or e.g. 512MiB or 2GB): %w", s, liberator.ErrInvalid)
+	}
+	return int64(f * float64(mult)), nil
+}
+
+// CheckDirect reports the settings the direct chain's Lambda and ECS task
+// need and lack. The export bucket is optional: without one (or when it is
+// the landing bucket) the export is written into the landing bucket under
+// DirectExportPrefix, outside the landing prefix.
+func (c Config) CheckDirect() error {
+	return missing(
+		EnvRegion, c.Region,
+		EnvDumpBucket, c.DumpBucket,
+		EnvLandingBucket, c.LandingBucket,
+	)
+}
+
+// DefaultInLandingExportPrefix is where the direct chain writes its export
+// when it has no export bucket of its own: in the landing bucket, beside
+// the landing lease records and outside the landing prefix.
+const DefaultInLandingExportPrefix = "_liberator/export/"
+
+// DirectExport returns the bucket name and key prefix ("" or ending in
+// "/") the direct chain writes its export under: LIBERATOR_EXPORT_BUCKET
+// and LIBERATOR_EXPORT_PREFIX; without an export bucket, the landing
+// bucket under LIBERATOR_EXPORT_PREFIX or DefaultInLandingExportPrefix.
+func (c Config) DirectExport() (bucket, prefix string) {
+	bucket, prefix = c.ExportBucket, strings.Trim(c.ExportPrefix, "/")
+	if bucket == "" || bucket == c.LandingBucket {
+		bucket = c.LandingBucket
+		if prefix == "" {
+			return bucket, DefaultInLandingExportPrefix
+		}
+	}
+	if prefix != "" {
+		prefix += "/"
+	}
+	return bucket, prefix
 }
 
 // CheckDumpUploaded reports the settings the dump-uploaded Lambda needs and

@@ -66,6 +66,7 @@ func TestFromEnv(t *testing.T) {
 			DBHost: "liberator-db.abc.eu-west-2.rds.amazonaws.com", DBPort: 3307, DBUser: "admin",
 			DBPassword: " secret with spaces ", DBName: "liberator", CABundle: "/etc/ssl/rds/global-bundle.pem",
 		},
+		Chain: ChainRDS, Direct: DirectConfig{MaxSize: DefaultDirectMaxSize},
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("config (-want +got):\n%s", diff)
@@ -161,5 +162,88 @@ func TestCheckRestoreDump(t *testing.T) {
 				t.Fatalf("CheckRestore = %v, want an ErrInvalid naming %s first", err, tc.wantNamed)
 			}
 		})
+	}
+}
+
+// TestFromEnvDirect reads the direct chain's settings: the chain, sizes
+// with units, the memory limit from the Lambda function's memory unless
+// set, the upload bounds, and where the export goes (its own bucket, or the
+// landing bucket under DefaultInLandingExportPrefix); bad values are
+// refused naming the variable.
+func TestFromEnvDirect(t *testing.T) {
+	base := map[string]string{"AWS_REGION": "eu-west-2", "LIBERATOR_DUMP_BUCKET": "d", "LIBERATOR_LANDING_BUCKET": "landing"}
+	with := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for k, v := range base {
+			m[k] = v
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	tests := []struct {
+		name       string
+		env        func(string) string
+		want       DirectConfig
+		wantChain  string
+		wantExport [2]string // bucket, prefix
+	}{
+		{name: "defaults", env: with(), wantChain: ChainRDS, want: DirectConfig{MaxSize: DefaultDirectMaxSize},
+			wantExport: [2]string{"landing", DefaultInLandingExportPrefix}},
+		{name: "lambda of 2 GB", env: with("LIBERATOR_CHAIN", "Direct", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "2048",
+			"LIBERATOR_EXPORT_BUCKET", "exports", "LIBERATOR_EXPORT_PREFIX", "/direct/"),
+			wantChain:  ChainDirect,
+			want:       DirectConfig{MaxSize: DefaultDirectMaxSize, FunctionMemory: 2048 << 20, MemoryLimit: 1536 << 20},
+			wantExport: [2]string{"exports", "direct/"}},
+		{name: "everything set", env: with("LIBERATOR_CHAIN", "direct", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024",
+			"LIBERATOR_MEMORY_LIMIT", "600MiB", "LIBERATOR_DIRECT_MAX_SIZE", "1.5GB", "LIBERATOR_UPLOAD_PART_SIZE", "16MiB",
+			"LIBERATOR_UPLOAD_CONCURRENCY", "2", "LIBERATOR_ROW_GROUP_BYTES", "8MiB", "LIBERATOR_EVENT", `{"x":1}`,
+			"LIBERATOR_EXPORT_BUCKET", "landing", "LIBERATOR_EXPORT_PREFIX", "stage"),
+			wantChain: ChainDirect,
+			want: DirectConfig{MaxSize: 3 << 29, MemoryLimit: 600 << 20, FunctionMemory: 1 << 30, UploadPartSize: 16 << 20,
+				UploadConcurrency: 2, RowGroupBytes: 8 << 20, Event: `{"x":1}`},
+			wantExport: [2]string{"landing", "stage/"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := FromEnv(tc.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Chain != tc.wantChain {
+				t.Errorf("chain %q, want %q", c.Chain, tc.wantChain)
+			}
+			if diff := cmp.Diff(tc.want, c.Direct); diff != "" {
+				t.Errorf("direct config (-want +got):\n%s", diff)
+			}
+			b, p := c.DirectExport()
+			if diff := cmp.Diff(tc.wantExport, [2]string{b, p}); diff != "" {
+				t.Errorf("export bucket and prefix (-want +got):\n%s", diff)
+			}
+			if err := c.CheckDirect(); err != nil {
+				t.Errorf("CheckDirect: %v", err)
+			}
+		})
+	}
+	for _, b := range []struct{ key, value string }{
+		{"LIBERATOR_CHAIN", "glue"},
+		{"LIBERATOR_DIRECT_MAX_SIZE", "big"},
+		{"LIBERATOR_MEMORY_LIMIT", "-1GB"},
+		{"LIBERATOR_UPLOAD_PART_SIZE", "1MiB"},
+		{"LIBERATOR_UPLOAD_CONCURRENCY", "0"},
+		{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "lots"},
+	} {
+		_, err := FromEnv(with(b.key, b.value))
+		if !errors.Is(err, liberator.ErrInvalid) || !strings.Contains(err.Error(), b.key) {
+			t.Errorf("FromEnv(%s=%s) = %v, want an ErrInvalid naming the variable", b.key, b.value, err)
+		}
+	}
+	c, _ := FromEnv(func(string) string { return "" })
+	err := c.CheckDirect()
+	for _, w := range []string{EnvRegion, EnvDumpBucket, EnvLandingBucket} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("CheckDirect on an empty config = %v, want it to name %s", err, w)
+		}
 	}
 }

@@ -16,6 +16,15 @@
 //   - ExportCheck: RDS-EVENT-0161/0159/0160 (EventBridge) or the scheduler's
 //     SQS messages → the pipeline lands the export and starts the workflow.
 //
+// and one for the direct chain (LIBERATOR_CHAIN=direct), which needs no
+// RDS: Direct takes the upload in any shape S3 delivers it (DecodeUploads)
+// and runs the whole run in the process (RunDirect on NewDirectPipeline:
+// the embedded snapshot and export reading the dump from S3 by range
+// reads, the same Lander and Glue start), in the Lambda for a dump up to
+// LIBERATOR_DIRECT_MAX_SIZE, else in the ECS task it launches
+// (RunDirectTask), and logs the run's figures as one line that is also
+// CloudWatch Embedded Metric Format (LogStats).
+//
 // SQS batches are answered with events.SQSEventResponse: only the records
 // that failed with a retryable error are listed in BatchItemFailures, so SQS
 // redelivers them and nothing else; records that can never succeed (bad

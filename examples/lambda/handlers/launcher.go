@@ -39,6 +39,9 @@ type ECSRunTaskAPI interface {
 type ECSLauncher struct {
 	Client ECSRunTaskAPI
 	Config ECSConfig
+	// Chain, if set, is passed to the task as LIBERATOR_CHAIN, so that a
+	// task of the other chain refuses the run instead of misreading it.
+	Chain string
 }
 
 // LaunchRestore runs one task and returns its ARN. ECS throttling and
@@ -66,6 +69,10 @@ func (l ECSLauncher) LaunchRestore(ctx context.Context, m liberator.Message) (st
 				},
 			}},
 		},
+	}
+	if l.Chain != "" {
+		env := &in.Overrides.ContainerOverrides[0].Environment
+		*env = append(*env, ecstypes.KeyValuePair{Name: aws.String(EnvChain), Value: aws.String(l.Chain)})
 	}
 	if l.Config.LaunchType != "" {
 		in.LaunchType = ecstypes.LaunchType(l.Config.LaunchType)

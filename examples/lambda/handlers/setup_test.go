@@ -103,6 +103,12 @@ func TestProductionWiring(t *testing.T) {
 	if !exists(t, landing, testPartition+"_SUCCESS") || !exists(t, landing, testPartition+"part-00000-0b4f1a9e-3c2d-4e5f-8a7b-9c0d1e2f3a4b-c000.gz.parquet") {
 		t.Fatal("export-check did not land the partition")
 	}
+	// The export and landing buckets differ: the copy stayed on S3 (the
+	// function reads only each file's footer, for the change report, as
+	// RDS reports no tables).
+	if cp := s3srv.Requests("CopyObject"); len(cp) != 1 || cp[0].Params["Acl"] != "bucket-owner-full-control" {
+		t.Errorf("landing copies %+v, want one CopyObject with ACL bucket-owner-full-control", cp)
+	}
 
 	// The landed message is on the scheduler queue; deliver it as the event
 	// source mapping does.

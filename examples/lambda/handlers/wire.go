@@ -43,7 +43,9 @@ var NoRestore = rdssnap.RestorerFunc(func(ctx context.Context, dump liberator.Du
 
 // NewAWSPipeline builds the production pipeline from the configuration:
 // the RDS snapshotter (restoring with restorer) and exporter, the blob
-// Lander from the export bucket to the landing bucket, the Glue workflow and
+// Lander from the export bucket to the landing bucket (copying on the
+// server, with ACL bucket-owner-full-control, when they differ), the Glue
+// workflow and
 // the SQS scheduler. awsCfg comes from config.LoadDefaultConfig in a main.
 func NewAWSPipeline(ctx context.Context, cfg Config, awsCfg aws.Config, restorer rdssnap.Restorer, clk liberator.Clock, log *slog.Logger) (*AWSPipeline, error) {
 	if err := cfg.CheckPipeline(); err != nil {
@@ -82,7 +84,16 @@ func NewAWSPipeline(ctx context.Context, cfg Config, awsCfg aws.Config, restorer
 			return fail(err)
 		}
 	}
-	lander, err := bloblander.New(src, dst, bloblander.Options{Prefix: cfg.LandingPrefix, Clock: clk, Logger: log})
+	lo := bloblander.Options{Prefix: cfg.LandingPrefix, Clock: clk, Logger: log}
+	if dst != src {
+		// Landing copies stay on S3 (CopyObject, UploadPartCopy).
+		c, err := s3copy.New(awsCfg, s3copy.Options{ACL: s3copy.ACLBucketOwnerFullControl, Logger: log}, cfg.S3Options)
+		if err != nil {
+			return fail(err)
+		}
+		lo.Copy = c.Pair(cfg.ExportBucket, cfg.LandingBucket)
+	}
+	lander, err := bloblander.New(src, dst, lo)
 	if err != nil {
 		return fail(err)
 	}
@@ -97,23 +108,29 @@ func NewAWSPipeline(ctx context.Context, cfg Config, awsCfg aws.Config, restorer
 		return fail(err)
 	}
 	p.closers = append(p.closers, func() error { return sched.Close(context.Background()) })
-	retry := liberator.DefaultRetryPolicy()
-	if cfg.RetryInitial > 0 {
-		retry.Initial = cfg.RetryInitial
-	}
-	if cfg.RetryMax > 0 {
-		retry.Max = cfg.RetryMax
-	}
-	if cfg.RetryDeadline > 0 {
-		retry.Deadline = cfg.RetryDeadline
-	}
 	p.Pipeline, err = liberator.New(liberator.Config{
 		Snapshotter: snap, Exporter: exp, Lander: lander, Workflow: wf, Scheduler: sched,
-		Clock: clk, Logger: log, Retry: retry,
+		Clock: clk, Logger: log, Retry: cfg.retryPolicy(),
 		PruneSnapshots: cfg.KeepSnapshots > 0, Keep: liberator.KeepPolicy{Keep: cfg.KeepSnapshots},
 	})
 	if err != nil {
 		return fail(err)
 	}
 	return p, nil
+}
+
+// retryPolicy is the pipeline's retry policy: the default, with the
+// LIBERATOR_RETRY_* overrides.
+func (c Config) retryPolicy() liberator.RetryPolicy {
+	retry := liberator.DefaultRetryPolicy()
+	if c.RetryInitial > 0 {
+		retry.Initial = c.RetryInitial
+	}
+	if c.RetryMax > 0 {
+		retry.Max = c.RetryMax
+	}
+	if c.RetryDeadline > 0 {
+		retry.Deadline = c.RetryDeadline
+	}
+	return retry
 }
