@@ -10,6 +10,8 @@ import (
 
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/fileblob"
+
+	"github.com/dataplatform/liberator-ingestion/liberator"
 	_ "gocloud.dev/blob/memblob"
 	_ "gocloud.dev/blob/s3blob"
 )
@@ -84,4 +86,40 @@ func openBucket(ctx context.Context, s string) (*blob.Bucket, error) {
 		return nil, err
 	}
 	return fileblob.OpenBucket(abs, &fileblob.Options{CreateDir: true, NoTempDir: true, Metadata: fileblob.MetadataDontWrite})
+}
+
+// dumpURL reads a --dump that names an object in a bucket:
+// "s3://bucket/parking/liberator_dump_20261124.zip?region=eu-west-2", with
+// the query options of gocloud's URL opener (for S3: region, endpoint,
+// use_path_style, disable_https, profile, …), so that any S3-compatible
+// server can be read; the dump is then read in place, by range reads. ok
+// is false for a local path; a file:// URL is refused (give the path).
+func dumpURL(s string) (in runInput, ok bool, err error) {
+	if !strings.Contains(s, "://") {
+		return runInput{}, false, nil
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return runInput{}, false, fmt.Errorf("run: --dump %q: %w", s, err)
+	}
+	key := strings.TrimPrefix(u.Path, "/")
+	if u.Scheme == "file" {
+		return runInput{}, false, fmt.Errorf("run: --dump %s: give a local dump as its path (--dump %s)", s, u.Path)
+	}
+	if u.Host == "" || key == "" || strings.HasSuffix(key, "/") {
+		return runInput{}, false, fmt.Errorf("run: --dump %s: want %s://BUCKET/KEY, the dump's object", u.Redacted(), u.Scheme)
+	}
+	bucket := u.Scheme + "://" + u.Host
+	if u.RawQuery != "" {
+		bucket += "?" + u.RawQuery
+	}
+	return runInput{path: u.Scheme + "://" + u.Host + "/" + key, bucket: bucket, key: key}, true, nil
+}
+
+// ref is the run's DumpRef: the file, or the key in the bucket.
+func (in runInput) ref() liberator.DumpRef {
+	if in.bucket != "" {
+		return liberator.DumpRef{Bucket: in.bucket, Key: in.key, Size: in.size}
+	}
+	return liberator.DumpRef{Key: in.path, Size: in.size}
 }

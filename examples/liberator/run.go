@@ -185,6 +185,8 @@ func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, e
 // runInput is the checked input of a run: the dump and its import date.
 type runInput struct {
 	path    string
+	bucket  string // the dump's bucket URL (--dump s3://…); "" for a file
+	key     string // its key in the bucket
 	size    int64
 	modTime time.Time
 	date    liberator.Date
@@ -244,6 +246,9 @@ func checkDump(c *runConfig) (runInput, error) {
 	}
 	if c.dump == "" {
 		return runInput{}, nil
+	}
+	if in, ok, err := dumpURL(c.dump); ok || err != nil {
+		return in, err // in a bucket: read there, by range reads
 	}
 	dumpPath, err := filepath.Abs(c.dump)
 	if err != nil {
@@ -331,7 +336,7 @@ func buildPipeline(ctx context.Context, c runConfig, lk *lake, clk liberator.Clo
 // With --accept-changes --export-id the run starts at the export check of
 // that kept export (publishMessage): nothing is converted again.
 func (rp *runPipe) runImport(ctx context.Context, in runInput, start time.Time) (liberator.Result, error) {
-	msg, err := liberator.NewRunMessage(liberator.DumpRef{Key: in.path, Size: in.size}, in.date, false, start)
+	msg, err := liberator.NewRunMessage(in.ref(), in.date, false, start)
 	if rp.c.gate.export != "" {
 		msg, err = rp.publishMessage(ctx, in, start)
 	}
