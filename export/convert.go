@@ -3,7 +3,6 @@ package export
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,15 +32,18 @@ type TableProgress struct {
 	Done bool
 }
 
-// batch is a run of rows of one table, decoded, with the bytes they point
-// to owned by the batch (the scanner reuses its buffers).
+// batch is a run of rows of one table, decoded column by column: cols[i]
+// holds column i's value of each row (so the writer hands each column to
+// its parquet column writer whole, see TableWriter.WriteColumns), with
+// the bytes they point to owned by the batch (the scanner reuses its
+// buffers).
 type batch struct {
 	ts    *tableState
 	end   bool // marks the table's end instead of carrying rows
 	drop  bool // marks the table dropped: its parts are deleted
 	sync  bool // its row refers to the source's buffers: signal synced once written
-	vals  []parquet.Value
-	rows  []parquet.Row
+	cols  [][]parquet.Value
+	n     int // rows
 	arena []byte
 	first int // line of the first row
 	last  int // line of the last row
@@ -49,8 +51,26 @@ type batch struct {
 
 func (b *batch) reset() {
 	b.ts, b.end, b.drop, b.sync = nil, false, false, false
-	clear(b.vals) // drop pointers into old arenas
-	b.vals, b.rows, b.arena = b.vals[:0], b.rows[:0], b.arena[:0]
+	for i := range b.cols {
+		clear(b.cols[i]) // drop pointers into old arenas
+		b.cols[i] = b.cols[i][:0]
+	}
+	b.n, b.arena = 0, b.arena[:0]
+}
+
+// begin readies an empty batch for ts's rows, the first at line.
+func (b *batch) begin(ts *tableState, line, rows int) {
+	b.ts, b.first = ts, line
+	ncol := len(ts.plans)
+	if cap(b.cols) < ncol {
+		b.cols = append(b.cols[:cap(b.cols)], make([][]parquet.Value, ncol-cap(b.cols))...)
+	}
+	b.cols = b.cols[:ncol]
+	for i := range b.cols {
+		if cap(b.cols[i]) < rows {
+			b.cols[i] = make([]parquet.Value, 0, rows)
+		}
+	}
 }
 
 type tableState struct {
@@ -192,7 +212,7 @@ func (c *converter) DropTable(t *mysqldump.Table) error {
 	if c.cur.ts == ts { // its pending rows go
 		c.cur.reset()
 	}
-	if len(c.cur.rows) > 0 {
+	if c.cur.n > 0 {
 		if err := c.send(); err != nil {
 			return err
 		}
@@ -244,29 +264,28 @@ func (c *converter) Row(t *mysqldump.Table, vals []mysqldump.Value, line int) er
 	// the source's buffers, alone, and Row waits for the writer to be done
 	// with it (the source reuses its buffers once Row returns).
 	huge := rowBytes(vals) > c.maxArena
-	if huge && len(c.cur.rows) > 0 {
+	if huge && c.cur.n > 0 {
 		if err := c.send(); err != nil {
 			return err
 		}
 	}
 	b := c.cur
 	if b.ts == nil {
-		b.ts, b.first = ts, line
-		if cap(b.vals) < c.opts.BatchRows*len(ts.plans) {
-			b.vals = make([]parquet.Value, 0, c.opts.BatchRows*len(ts.plans))
-		}
+		b.begin(ts, line, c.opts.BatchRows)
 	}
-	start := len(b.vals)
-	b.vals = slices.Grow(b.vals, len(vals))[:start+len(vals)]
-	row := b.vals[start:]
 	for i := range vals {
-		if huge && ts.plans[i].decodeRef(&row[i], vals[i]) {
+		col := append(b.cols[i], parquet.Value{})
+		b.cols[i] = col
+		dst := &col[len(col)-1]
+		if huge && ts.plans[i].decodeRef(dst, vals[i]) {
 			continue
 		}
-		arena, note, err := ts.plans[i].decodeInto(&row[i], vals[i], b.arena)
+		arena, note, err := ts.plans[i].decodeInto(dst, vals[i], b.arena)
 		b.arena = arena
 		if err != nil {
-			b.vals = b.vals[:start]
+			for k := 0; k <= i; k++ {
+				b.cols[k] = b.cols[k][:b.n]
+			}
 			return fmt.Errorf("%s: %w", where(ts.name, line), err)
 		}
 		if note != NoteNone {
@@ -277,7 +296,7 @@ func (c *converter) Row(t *mysqldump.Table, vals []mysqldump.Value, line int) er
 			}
 		}
 	}
-	b.rows = append(b.rows, b.vals[start:len(b.vals):len(b.vals)])
+	b.n++
 	b.last = line
 	ts.rows++
 	if huge {
@@ -288,7 +307,7 @@ func (c *converter) Row(t *mysqldump.Table, vals []mysqldump.Value, line int) er
 		<-c.synced // the writer always gets to it, failed or not
 		return c.writerErr()
 	}
-	if len(b.rows) >= c.opts.BatchRows || len(b.arena) >= c.maxArena {
+	if b.n >= c.opts.BatchRows || len(b.arena) >= c.maxArena {
 		return c.send()
 	}
 	return nil
@@ -314,7 +333,7 @@ func (c *converter) send() error {
 
 // endTable flushes ts's rows and tells the writer to finish its open part.
 func (c *converter) endTable(ts *tableState) error {
-	if len(c.cur.rows) > 0 {
+	if c.cur.n > 0 {
 		if err := c.send(); err != nil {
 			return err
 		}
@@ -333,7 +352,7 @@ func (c *converter) run(scan func(mysqldump.Handler) error) (*TablesReportFile, 
 		c.writeLoop()
 	}()
 	err := scan(c)
-	if err == nil && len(c.cur.rows) > 0 {
+	if err == nil && c.cur.n > 0 {
 		err = c.send()
 	}
 	close(c.out)
@@ -429,7 +448,7 @@ func (c *converter) write(b *batch) error {
 		c.progress(ts, tw, true)
 		return nil
 	}
-	if err := tw.WriteRows(b.rows); err != nil {
+	if err := tw.WriteColumns(b.cols); err != nil {
 		return fmt.Errorf("table %s rows at lines %d-%d: %w", ts.name, b.first, b.last, err)
 	}
 	if r := tw.Rows(); r-ts.lastCall >= 50_000 {

@@ -70,6 +70,20 @@ func NewParquetWriter(w io.Writer, schema *parquet.Schema, oversized []int, opts
 // WriteRows writes rows (see parquet.Writer.WriteRows).
 func (p *ParquetWriter) WriteRows(rows []parquet.Row) (int, error) { return p.pw.WriteRows(rows) }
 
+// WriteColumns writes rows [from, to) given column by column: cols[i][r]
+// is leaf column i's value of row r, with its definition level set. Each
+// column's values go to its column writer (parquet.ColumnWriter) as one
+// slice; the caller bounds the row group (MaxRowsPerRowGroup applies to
+// WriteRows only).
+func (p *ParquetWriter) WriteColumns(cols [][]parquet.Value, from, to int) error {
+	for i, cw := range p.pw.ColumnWriters() {
+		if _, err := cw.WriteRowValues(cols[i][from:to]); err != nil {
+			return fmt.Errorf("column %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
 // Flush ends the current row group (see parquet.Writer.Flush).
 func (p *ParquetWriter) Flush() error { return p.pw.Flush() }
 

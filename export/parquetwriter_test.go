@@ -250,54 +250,77 @@ func TestTableWriterStatisticsBounds(t *testing.T) {
 			}},
 		},
 	}
+	// Each case is written as rows (WriteRows) and as columns
+	// (WriteColumns, as the exporter writes): the same parts, statistics
+	// and rows.
+	writes := map[string]func(w *TableWriter, rows []parquet.Row) error{
+		"rows":    (*TableWriter).WriteRows,
+		"columns": func(w *TableWriter, rows []parquet.Row) error { return w.WriteColumns(toColumns(rows)) },
+	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			ctx := context.Background()
-			bucket := memblob.OpenBucket(nil)
-			defer bucket.Close()
-			tc.opts.UUID = "u"
-			w, err := NewTableWriter(ctx, bucket, "p/", schema, tc.opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var written []parquet.Row
-			for _, b := range tc.batches {
-				if err := w.WriteRows(b); err != nil {
-					t.Fatal(err)
-				}
-				written = append(written, b...)
-			}
-			parts, err := w.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var gotRows []int64
-			var got [][]map[string]chunkStats
-			var read []parquet.Row
-			for _, p := range parts {
-				gotRows = append(gotRows, p.Rows)
-				data, err := bucket.ReadAll(ctx, p.Key)
+		for how, write := range writes {
+			t.Run(tc.name+"/"+how, func(t *testing.T) {
+				ctx := context.Background()
+				bucket := memblob.OpenBucket(nil)
+				defer bucket.Close()
+				tc.opts.UUID = "u"
+				w, err := NewTableWriter(ctx, bucket, "p/", schema, tc.opts)
 				if err != nil {
 					t.Fatal(err)
 				}
-				var part []map[string]chunkStats
-				for _, rg := range statsOf(t, data) {
-					part = append(part, map[string]chunkStats{"s": rg["s"], "t": rg["t"]})
+				var written []parquet.Row
+				for _, b := range tc.batches {
+					if err := write(w, b); err != nil {
+						t.Fatal(err)
+					}
+					written = append(written, b...)
 				}
-				got = append(got, part)
-				read = append(read, readAll(t, data)...)
-			}
-			if diff := cmp.Diff(tc.wantRows, gotRows); diff != "" {
-				t.Errorf("rows per part (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("statistics (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(plainRows(written), plainRows(read)); diff != "" {
-				t.Errorf("rows read back (-want +got):\n%s", diff)
-			}
-		})
+				parts, err := w.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+				var gotRows []int64
+				var got [][]map[string]chunkStats
+				var read []parquet.Row
+				for _, p := range parts {
+					gotRows = append(gotRows, p.Rows)
+					data, err := bucket.ReadAll(ctx, p.Key)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var part []map[string]chunkStats
+					for _, rg := range statsOf(t, data) {
+						part = append(part, map[string]chunkStats{"s": rg["s"], "t": rg["t"]})
+					}
+					got = append(got, part)
+					read = append(read, readAll(t, data)...)
+				}
+				if diff := cmp.Diff(tc.wantRows, gotRows); diff != "" {
+					t.Errorf("rows per part (-want +got):\n%s", diff)
+				}
+				if diff := cmp.Diff(tc.want, got); diff != "" {
+					t.Errorf("statistics (-want +got):\n%s", diff)
+				}
+				if diff := cmp.Diff(plainRows(written), plainRows(read)); diff != "" {
+					t.Errorf("rows read back (-want +got):\n%s", diff)
+				}
+			})
+		}
 	}
+}
+
+// toColumns turns rows into WriteColumns' columns.
+func toColumns(rows []parquet.Row) [][]parquet.Value {
+	if len(rows) == 0 {
+		return nil
+	}
+	cols := make([][]parquet.Value, len(rows[0]))
+	for _, r := range rows {
+		for i, v := range r {
+			cols[i] = append(cols[i], v)
+		}
+	}
+	return cols
 }
 
 // plainRows renders rows as Go values for comparison.

@@ -188,6 +188,9 @@ type TableWriter struct {
 	// oversized are the leaf columns that held a value longer than
 	// MaxStatisticsValue: parts opened since get no statistics for them.
 	oversized []int
+	// byteCols are the BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY leaf columns
+	// (WriteColumns looks for long values in these only).
+	byteCols []int
 }
 
 type part struct {
@@ -199,6 +202,8 @@ type part struct {
 	rows   int64
 	// rgBase is pw.Size() right after the last row group flush.
 	rgBase int64
+	// rgRows counts the rows WriteColumns put in the open row group.
+	rgRows int64
 }
 
 type countingWriter struct {
@@ -222,7 +227,15 @@ func NewTableWriter(ctx context.Context, bucket *blob.Bucket, prefix string, sch
 	if err != nil {
 		return nil, err
 	}
-	return &TableWriter{ctx: ctx, bucket: bucket, prefix: prefix, schema: schema, opts: opts, codec: codec}, nil
+	w := &TableWriter{ctx: ctx, bucket: bucket, prefix: prefix, schema: schema, opts: opts, codec: codec}
+	for i, path := range schema.Columns() {
+		if leaf, ok := schema.Lookup(path...); ok {
+			if k := leaf.Node.Type().Kind(); k == parquet.ByteArray || k == parquet.FixedLenByteArray {
+				w.byteCols = append(w.byteCols, i)
+			}
+		}
+	}
+	return w, nil
 }
 
 func (w *TableWriter) open() error {
@@ -269,6 +282,103 @@ func (w *TableWriter) WriteRows(rows []parquet.Row) error {
 		}
 		if err := w.FinishPart(); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// WriteColumns is WriteRows for rows given column by column: cols[i] holds
+// leaf column i's value of each row (with its definition level, as Decode
+// returns it), every column as long as the others. Each column goes to its
+// parquet column writer whole, without assembling rows; statistics are
+// bounded as WriteRows bounds them. The values are not retained.
+func (w *TableWriter) WriteColumns(cols [][]parquet.Value) error {
+	if len(cols) != len(w.schema.Columns()) {
+		return liberator.Errorf(liberator.ErrInvalid, "export write", w.prefix, "%d columns for a schema of %d", len(cols), len(w.schema.Columns()))
+	}
+	n := len(cols[0])
+	for from := 0; from < n; {
+		if w.cur == nil {
+			w.markOversizedColumns(cols, from, n)
+		}
+		i := w.firstOversizedColumn(cols, from, n)
+		if i > from {
+			if err := w.writeColumns(cols, from, i); err != nil {
+				return err
+			}
+			from = i
+		}
+		if from == n {
+			return nil
+		}
+		if err := w.FinishPart(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// firstOversizedColumn returns the first row in [from, to) of cols holding
+// a value longer than MaxStatisticsValue in a byte column not yet
+// oversized (to if none).
+func (w *TableWriter) firstOversizedColumn(cols [][]parquet.Value, from, to int) int {
+	for _, c := range w.byteCols {
+		if slices.Contains(w.oversized, c) {
+			continue
+		}
+		for i, v := range cols[c][from:to] {
+			if isLongBytes(v) {
+				to = from + i
+				break
+			}
+		}
+	}
+	return to
+}
+
+// markOversizedColumns adds the byte columns holding a value longer than
+// MaxStatisticsValue in rows [from, to) of cols to the oversized ones.
+func (w *TableWriter) markOversizedColumns(cols [][]parquet.Value, from, to int) {
+	for _, c := range w.byteCols {
+		if !slices.Contains(w.oversized, c) && slices.ContainsFunc(cols[c][from:to], isLongBytes) {
+			w.oversized = append(w.oversized, c)
+		}
+	}
+}
+
+// columnChunkRows bounds the rows handed to a column writer at a time, so
+// that its pages end close to their target size.
+const columnChunkRows = 512
+
+// writeColumns writes rows [from, to) of cols into the open part (opening
+// one if needed), ending row groups at RowGroupRows rows or RowGroupBytes.
+func (w *TableWriter) writeColumns(cols [][]parquet.Value, from, to int) error {
+	for from < to {
+		if w.cur == nil {
+			if err := w.open(); err != nil {
+				return err
+			}
+		}
+		p := w.cur
+		k := min(to-from, columnChunkRows, int(w.opts.RowGroupRows-p.rgRows))
+		if err := p.pw.WriteColumns(cols, from, from+k); err != nil {
+			return liberator.NewError(liberator.ErrInvalid, "export write", p.key, err)
+		}
+		from += k
+		p.rows += int64(k)
+		p.rgRows += int64(k)
+		size := p.pw.Size()
+		if p.rgRows >= w.opts.RowGroupRows || size-p.rgBase >= w.opts.RowGroupBytes {
+			if err := p.pw.Flush(); err != nil {
+				return blobio.Error("export write", p.key, err)
+			}
+			size = p.pw.Size()
+			p.rgBase, p.rgRows = size, 0
+		}
+		if size >= w.opts.PartSize {
+			if err := w.FinishPart(); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -324,7 +434,7 @@ func (w *TableWriter) writeRows(rows []parquet.Row) error {
 			return blobio.Error("export write", p.key, err)
 		}
 		size = p.pw.Size()
-		p.rgBase = size
+		p.rgBase, p.rgRows = size, 0
 	}
 	if size >= w.opts.PartSize {
 		return w.FinishPart()

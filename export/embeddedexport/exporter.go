@@ -18,12 +18,19 @@ type Options struct {
 	Export export.Options
 	// Read bounds the dump (size and decompression caps), names the
 	// buckets already open and reports the SQL read (Read.Progress); it is
-	// passed to mysqldump.Open. Its Logger defaults to Export.Logger.
+	// passed to mysqldump.Open. Its Logger defaults to Export.Logger, its
+	// ReadAhead to DefaultReadAhead (negative: none), so that the dump is
+	// inflated on a core of its own.
 	Read mysqldump.ReadOptions
 	// Scan tunes mysqldump.Scan (buffer and statement sizes). Its Tables
 	// and Logger are set from the request and Export.Logger.
 	Scan mysqldump.ScanOptions
 }
+
+// DefaultReadAhead is Options.Read.ReadAhead's default: the dump is
+// inflated up to 4 chunks of 1 MiB ahead of the scanner, on another
+// goroutine.
+const DefaultReadAhead = 4
 
 // Exporter is the embedded liberator.Exporter: an export.Exporter whose
 // rows come from the dump itself.
@@ -42,6 +49,9 @@ var (
 func New(bucket *blob.Bucket, opts Options) *Exporter {
 	if opts.Read.Logger == nil {
 		opts.Read.Logger = opts.Export.Logger
+	}
+	if opts.Read.ReadAhead == 0 {
+		opts.Read.ReadAhead = DefaultReadAhead
 	}
 	src := &dumpSource{read: opts.Read, scan: opts.Scan}
 	src.scan.Logger = opts.Export.Logger
