@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -268,8 +269,7 @@ func deleteObject(ctx context.Context, b *blob.Bucket, o *blob.ListObject, rep *
 }
 
 // walkZone calls fn for every object under prefix, in key order, page by
-// page in large pages (fileblob walks its directory tree again for every
-// page). fileblob fails a listing with NotFound when a file it walks is
+// page (zonePage). fileblob fails a listing with NotFound when a file it walks is
 // renamed or removed meanwhile (another run writing its export); such a
 // page is listed again, a few times.
 func walkZone(ctx context.Context, b *blob.Bucket, prefix string, fn func(*blob.ListObject) error) error {
@@ -280,7 +280,7 @@ func walkZone(ctx context.Context, b *blob.Bucket, prefix string, fn func(*blob.
 		var next []byte
 		var err error
 		for attempt := 1; ; attempt++ {
-			objs, next, err = b.ListPage(ctx, token, zonePage, &blob.ListOptions{Prefix: prefix})
+			objs, next, err = b.ListPage(ctx, token, zonePage(b), &blob.ListOptions{Prefix: prefix})
 			if !blobio.IsNotFound(err) || attempt >= 10 || ctx.Err() != nil {
 				break
 			}
@@ -302,8 +302,16 @@ func walkZone(ctx context.Context, b *blob.Bucket, prefix string, fn func(*blob.
 	}
 }
 
-// zonePage is the listing page size of the zone's walks.
-const zonePage = 50000
+// zonePage is the listing page size of the zone's walks: large on a
+// directory, where fileblob walks the tree again for every page, the usual
+// 1000 elsewhere (S3's largest; memblob allocates whole pages).
+func zonePage(b *blob.Bucket) int {
+	var fi os.FileInfo
+	if b.As(&fi) {
+		return 50000
+	}
+	return 1000
+}
 
 func btoi(b bool) int {
 	if b {

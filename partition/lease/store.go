@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -217,8 +218,7 @@ func (l *Lease) list(ctx context.Context, prefix, delim string) ([]*blob.ListObj
 	return out, err
 }
 
-// listAll lists prefix, page by page in large pages (fileblob walks its
-// directory tree again for every page). fileblob fails a listing with
+// listAll lists prefix, page by page (pageSize). fileblob fails a listing with
 // NotFound when a file it walks is renamed or removed meanwhile (another
 // run's write or delete); such a page is listed again, a few times.
 func listAll(ctx context.Context, b *blob.Bucket, prefix, delim string) ([]*blob.ListObject, error) {
@@ -229,7 +229,7 @@ func listAll(ctx context.Context, b *blob.Bucket, prefix, delim string) ([]*blob
 		var next []byte
 		var err error
 		for attempt := 1; ; attempt++ {
-			objs, next, err = b.ListPage(ctx, token, sweepPage, &blob.ListOptions{Prefix: prefix, Delimiter: delim})
+			objs, next, err = b.ListPage(ctx, token, pageSize(b), &blob.ListOptions{Prefix: prefix, Delimiter: delim})
 			if !blobio.IsNotFound(err) || attempt >= listAttempts || ctx.Err() != nil {
 				break
 			}
@@ -244,6 +244,21 @@ func listAll(ctx context.Context, b *blob.Bucket, prefix, delim string) ([]*blob
 		token = next
 	}
 }
+
+// pageSize is the listing page size for b: large for a directory, where
+// fileblob walks the tree again for every page (small pages would cost
+// quadratic time), the usual 1000 elsewhere (S3's largest; memblob
+// allocates whole pages).
+func pageSize(b *blob.Bucket) int {
+	var fi os.FileInfo
+	if b.As(&fi) {
+		return dirPage
+	}
+	return 1000
+}
+
+// dirPage is the listing page size on a directory.
+const dirPage = 50000
 
 // retry runs fn up to storeAttempts times while its error is retryable
 // under the blob error policy, and maps the final error to its kind.

@@ -62,15 +62,14 @@ func SweepTemp(ctx context.Context, b *blob.Bucket, prefix string, opts SweepOpt
 	}
 	now := opts.Clock.Now()
 	var out Swept
-	// Page by page, in large pages: fileblob walks the directory tree
-	// again for every page, so small pages would cost quadratic time.
+	// Page by page (pageSize), deleting as it goes.
 	token := blob.FirstPageToken
 	for {
 		var objs []*blob.ListObject
 		var next []byte
 		var err error
 		for attempt := 1; ; attempt++ {
-			objs, next, err = b.ListPage(ctx, token, sweepPage, &blob.ListOptions{Prefix: prefix})
+			objs, next, err = b.ListPage(ctx, token, pageSize(b), &blob.ListOptions{Prefix: prefix})
 			// A file renamed or removed under the walk fails it with
 			// NotFound (another run's write): walk that page again.
 			if !blobio.IsNotFound(err) || attempt >= listAttempts || ctx.Err() != nil {
@@ -97,6 +96,3 @@ func SweepTemp(ctx context.Context, b *blob.Bucket, prefix string, opts SweepOpt
 		token = next
 	}
 }
-
-// sweepPage is SweepTemp's listing page size.
-const sweepPage = 50000
