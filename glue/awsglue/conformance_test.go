@@ -25,4 +25,21 @@ func (awsHarness) MakeWorkflow(ctx context.Context, t *testing.T) liberator.Work
 	return w
 }
 
+// MakeWorkflows returns n Workflows, each with its own Glue client, on one
+// local Glue account (the concurrent-Start case).
+func (awsHarness) MakeWorkflows(ctx context.Context, t *testing.T, n int) []liberator.Workflow {
+	f := awstest.NewGlue(liberator.NewVirtualClock(t0))
+	t.Cleanup(f.Close)
+	f.AddWorkflow(wfName, 0)
+	var out []liberator.Workflow
+	for range n {
+		w, err := awsglue.New(f.Config(), awsglue.Options{Workflow: wfName})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
 func TestAWSWorkflowConformance(t *testing.T) { conformance.RunWorkflowTests(t, awsHarness{}) }

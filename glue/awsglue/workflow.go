@@ -26,6 +26,7 @@ type Client interface {
 	StartWorkflowRun(ctx context.Context, in *gluesdk.StartWorkflowRunInput, optFns ...func(*gluesdk.Options)) (*gluesdk.StartWorkflowRunOutput, error)
 	GetWorkflowRun(ctx context.Context, in *gluesdk.GetWorkflowRunInput, optFns ...func(*gluesdk.Options)) (*gluesdk.GetWorkflowRunOutput, error)
 	GetWorkflowRuns(ctx context.Context, in *gluesdk.GetWorkflowRunsInput, optFns ...func(*gluesdk.Options)) (*gluesdk.GetWorkflowRunsOutput, error)
+	StopWorkflowRun(ctx context.Context, in *gluesdk.StopWorkflowRunInput, optFns ...func(*gluesdk.Options)) (*gluesdk.StopWorkflowRunOutput, error)
 }
 
 // Options configure a Workflow.
@@ -119,6 +120,12 @@ func (w *Workflow) Start(ctx context.Context, req liberator.WorkflowRequest) (li
 	}
 	id := aws.ToString(out.RunId)
 	w.log.InfoContext(ctx, "workflow run started", "workflow", w.opts.Workflow, "run", id, "run_key", req.RunKey)
+	if first, ok, err := w.find(ctx, req.RunKey); err == nil && ok && first.ID != id {
+		// Another Start of this run key raced this one (two workers of one
+		// message): every racer keeps the first run and stops its own.
+		w.stop(ctx, id, first.ID, req.RunKey)
+		return first, nil
+	}
 	run, err := w.GetRun(ctx, id)
 	if err != nil {
 		// The run started; report it even if it cannot be read back yet.
@@ -127,6 +134,20 @@ func (w *Workflow) Start(ctx context.Context, req liberator.WorkflowRequest) (li
 	return run, nil
 }
 
+// stop stops run id, a duplicate of run first (best effort: a duplicate
+// that cannot be stopped is logged).
+func (w *Workflow) stop(ctx context.Context, id, first, key string) {
+	_, err := w.c.StopWorkflowRun(ctx, &gluesdk.StopWorkflowRunInput{Name: aws.String(w.opts.Workflow), RunId: aws.String(id)})
+	if err != nil {
+		w.log.WarnContext(ctx, "duplicate workflow run could not be stopped", "workflow", w.opts.Workflow, "run", id, "first", first, "run_key", key, "err", err)
+		return
+	}
+	w.log.InfoContext(ctx, "duplicate workflow run stopped; the first run of the key stands", "workflow", w.opts.Workflow, "run", id, "first", first, "run_key", key)
+}
+
+// find returns the first run of key among the workflow's recent runs: the
+// earliest started, ties broken by the smaller run id, so that concurrent
+// Starts of one key all agree on the same run.
 func (w *Workflow) find(ctx context.Context, key string) (liberator.WorkflowRun, bool, error) {
 	p := gluesdk.NewGetWorkflowRunsPaginator(w.c, &gluesdk.GetWorkflowRunsInput{
 		Name:         aws.String(w.opts.Workflow),
@@ -134,6 +155,8 @@ func (w *Workflow) find(ctx context.Context, key string) (liberator.WorkflowRun,
 		MaxResults:   aws.Int32(int32(min(w.opts.ScanRuns, 1000))),
 	})
 	seen := 0
+	var best liberator.WorkflowRun
+	found := false
 	for p.HasMorePages() && seen < w.opts.ScanRuns {
 		out, err := p.NextPage(ctx)
 		if err != nil {
@@ -141,12 +164,16 @@ func (w *Workflow) find(ctx context.Context, key string) (liberator.WorkflowRun,
 		}
 		for _, r := range out.Runs {
 			seen++
-			if r.WorkflowRunProperties[RunKeyProperty] == key {
-				return awsRun(r), true, nil
+			if r.WorkflowRunProperties[RunKeyProperty] != key {
+				continue
+			}
+			run := awsRun(r)
+			if !found || run.Started.Before(best.Started) || (run.Started.Equal(best.Started) && run.ID < best.ID) {
+				best, found = run, true
 			}
 		}
 	}
-	return liberator.WorkflowRun{}, false, nil
+	return best, found, nil
 }
 
 // GetRun returns run id of the workflow; ErrNotFound if none.

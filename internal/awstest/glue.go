@@ -189,6 +189,19 @@ func (g *Glue) handle(_ context.Context, op string, body map[string]any) (any, *
 		}
 		return out, nil
 
+	case "StopWorkflowRun":
+		id := str(body, "RunId")
+		for _, r := range g.runs {
+			if r.Workflow == name && r.ID == id {
+				if r.Status != "RUNNING" {
+					return nil, &Fault{Code: "IllegalWorkflowStateException", Message: "Workflow run " + id + " is not running"}
+				}
+				r.Status, r.Completed = "STOPPED", g.clock.Now()
+				return map[string]any{}, nil
+			}
+		}
+		return nil, &Fault{Code: CodeEntityNotFound, Message: "Entity Not Found: workflow run " + id}
+
 	case "GetWorkflowRunProperties":
 		id := str(body, "RunId")
 		for _, r := range g.runs {
