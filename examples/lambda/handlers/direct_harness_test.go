@@ -15,8 +15,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"gocloud.dev/blob"
+	"gocloud.dev/blob/s3blob"
 
 	"github.com/dataplatform/liberator-ingestion/internal/awstest"
 	"github.com/dataplatform/liberator-ingestion/liberator"
@@ -38,7 +40,7 @@ const (
 // variables. Uploads get their Last-Modified from s3clk; the upload queue
 // (S3 notifications) runs on sqsclk.
 type directWorld struct {
-	t              *testing.T
+	t              testing.TB
 	s3             *awstest.S3
 	glue           *awstest.Glue
 	sqs            *awstest.SQS
@@ -55,22 +57,34 @@ type directWorld struct {
 type directWorldOptions struct {
 	inLanding bool     // no export bucket: the export goes into the landing bucket
 	env       []string // more environment, key value pairs
+	// s3URL, if set, is an S3 endpoint of another process (startS3Apart)
+	// used instead of an in-process one; the world's s3 is then nil.
+	s3URL string
 }
 
-func newDirectWorld(t *testing.T, o directWorldOptions) *directWorld {
+func newDirectWorld(t testing.TB, o directWorldOptions) *directWorld {
 	t.Helper()
 	ctx := context.Background()
 	t0 := time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC)
 	w := &directWorld{t: t, s3clk: liberator.NewVirtualClock(t0), sqsclk: liberator.NewVirtualClock(t0), logs: &syncBuffer{}}
-	w.s3 = awstest.NewS3(w.s3clk)
+	s3URL := o.s3URL
+	if s3URL == "" {
+		w.s3 = awstest.NewS3(w.s3clk)
+		t.Cleanup(w.s3.Close)
+		s3URL = w.s3.URL()
+	}
 	w.glue = awstest.NewGlue(liberator.RealClock{})
 	w.sqs = awstest.NewSQS(w.sqsclk)
 	w.ecs = awstest.NewECS()
-	t.Cleanup(func() { w.s3.Close(); w.glue.Close(); w.sqs.Close(); w.ecs.Close() })
+	t.Cleanup(func() { w.glue.Close(); w.sqs.Close(); w.ecs.Close() })
 	w.glue.AddWorkflow("parking-liberator-data-workflow", 0)
 	w.queue = w.sqs.CreateQueue("dev-liberator-dump-uploads")
+	client := s3.NewFromConfig(awstest.Config(s3URL), func(o *s3.Options) { o.UsePathStyle = true })
 	open := func(name string) *blob.Bucket {
-		b, err := w.s3.Bucket(ctx, name)
+		if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil && !strings.Contains(err.Error(), "BucketAlreadyExists") {
+			t.Fatal(err)
+		}
+		b, err := s3blob.OpenBucket(ctx, client, name, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,7 +98,7 @@ func newDirectWorld(t *testing.T, o directWorldOptions) *directWorld {
 		"AWS_REGION": "eu-west-2", "AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "SECRETTEST",
 		"AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull, "AWS_PROFILE": "", "AWS_EC2_METADATA_DISABLED": "true",
 		"AWS_MAX_ATTEMPTS": "1", "AWS_REQUEST_CHECKSUM_CALCULATION": "when_required", "AWS_RESPONSE_CHECKSUM_VALIDATION": "when_required",
-		"AWS_ENDPOINT_URL_S3": w.s3.URL(), "AWS_ENDPOINT_URL_GLUE": w.glue.URL(), "AWS_ENDPOINT_URL_SQS": w.sqs.URL(), "AWS_ENDPOINT_URL_ECS": w.ecs.URL(),
+		"AWS_ENDPOINT_URL_S3": s3URL, "AWS_ENDPOINT_URL_GLUE": w.glue.URL(), "AWS_ENDPOINT_URL_SQS": w.sqs.URL(), "AWS_ENDPOINT_URL_ECS": w.ecs.URL(),
 		"LIBERATOR_S3_PATH_STYLE": "true", "LIBERATOR_CHAIN": "direct",
 		"LIBERATOR_DUMP_BUCKET": testDumpBucket, "LIBERATOR_LANDING_BUCKET": directLandingBucket,
 		"LIBERATOR_EXPORT_BUCKET": "", "LIBERATOR_ECS_CLUSTER": "", "LIBERATOR_REPLICA_BUCKET": "", "LIBERATOR_DIRECT_MAX_SIZE": "",
@@ -118,7 +132,7 @@ func newDirectWorld(t *testing.T, o directWorldOptions) *directWorld {
 }
 
 // genDump returns a generated zipped dump of rows rows per table.
-func genDump(t *testing.T, rows int64, seed int64) ([]byte, dumpgen.Stats) {
+func genDump(t testing.TB, rows int64, seed int64) ([]byte, dumpgen.Stats) {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "d.zip")
 	st, err := dumpgen.WriteZip(p, dumpgen.Options{Seed: seed, Rows: rows})
@@ -218,7 +232,7 @@ func (w *directWorld) drain(ctx context.Context) []string {
 }
 
 // keys returns every key of b under prefix, sorted.
-func keys(t *testing.T, b *blob.Bucket, prefix string) []string {
+func keys(t testing.TB, b *blob.Bucket, prefix string) []string {
 	t.Helper()
 	var out []string
 	it := b.List(&blob.ListOptions{Prefix: prefix})

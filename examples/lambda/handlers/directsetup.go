@@ -39,11 +39,17 @@ const LambdaLockTimeout = 16 * time.Minute
 // chain's embedded Snapshotter keeps its records.
 const SnapshotRecordsPrefix = "_snapshots/"
 
-// DirectOptions tune NewDirectPipeline.
+// DirectOptions tune a direct pipeline.
 type DirectOptions struct {
 	// LockTimeout is the export's lock timeout (export.Options); 0 keeps
 	// the exporter's default (6 h), as the ECS task does.
 	LockTimeout time.Duration
+	// RowGroupBytes bounds a Parquet row group (export.WriterOptions; 0:
+	// the default). NewDirectPipeline sets it from the configuration.
+	RowGroupBytes int64
+	// Retry is the pipeline's retry policy (zero: the default).
+	// NewDirectPipeline sets it from the configuration.
+	Retry liberator.RetryPolicy
 }
 
 // DirectPipeline is the direct chain's pipeline, the dump bucket it reads
@@ -129,45 +135,78 @@ func NewDirectPipeline(ctx context.Context, cfg Config, awsCfg aws.Config, opts 
 		}
 		keep(landing)
 	}
-	// The snapshot only checks the dump's start: no read-ahead there.
-	check := mysqldump.ReadOptions{Buckets: map[string]*blob.Bucket{cfg.BucketURL(cfg.DumpBucket): dumps}, Logger: log}
-	read := check
-	read.ReadAhead = DirectReadAhead
-	snap, err := embeddedsnap.New(embeddedsnap.Options{Store: exports, Prefix: exportPrefix + SnapshotRecordsPrefix, Read: check, Clock: clk, Logger: log})
-	if err != nil {
-		return fail(err)
-	}
-	exp := embeddedexport.New(exports, embeddedexport.Options{
-		Export: export.Options{
-			Prefix: exportPrefix, Writer: export.WriterOptions{RowGroupBytes: cfg.Direct.RowGroupBytes},
-			Clock: clk, Logger: log, LockTimeout: opts.LockTimeout,
-		},
-		Read: read,
-	})
-	lo := bloblander.Options{Prefix: cfg.LandingPrefix, Clock: clk, Logger: log}
+	var copier bloblander.ServerCopier
 	if cfg.LandingBucket != exportName {
 		c, err := s3copy.New(awsCfg, s3copy.Options{ACL: s3copy.ACLBucketOwnerFullControl, Logger: log}, cfg.S3Options)
 		if err != nil {
 			return fail(err)
 		}
-		lo.Copy = c.Pair(exportName, cfg.LandingBucket)
-	}
-	lander, err := bloblander.New(exports, landing, lo)
-	if err != nil {
-		return fail(err)
+		copier = c.Pair(exportName, cfg.LandingBucket)
 	}
 	wf, err := awsglue.New(awsCfg, awsglue.Options{Workflow: cfg.WorkflowName, Logger: log})
 	if err != nil {
 		return fail(err)
 	}
-	p.Pipeline, err = liberator.New(liberator.Config{
-		Snapshotter: snap, Exporter: notingExporter{exp}, Lander: lander, Workflow: wf,
-		Clock: clk, Logger: log, Retry: cfg.retryPolicy(),
-	})
+	opts.RowGroupBytes, opts.Retry = cfg.Direct.RowGroupBytes, cfg.retryPolicy()
+	p.Pipeline, err = NewDirectPipelineOn(DirectBuckets{
+		Dumps: dumps, DumpsURL: cfg.BucketURL(cfg.DumpBucket),
+		Exports: exports, ExportPrefix: exportPrefix,
+		Landing: landing, LandingPrefix: cfg.LandingPrefix, Copy: copier,
+	}, wf, opts, clk, log)
 	if err != nil {
 		return fail(err)
 	}
 	return p, nil
+}
+
+// DirectBuckets are the open buckets of a direct pipeline.
+type DirectBuckets struct {
+	// Dumps holds the dumps; DumpsURL is the bucket URL DumpRefs name it
+	// by (Config.BucketURL on AWS).
+	Dumps    *blob.Bucket
+	DumpsURL string
+	// Exports is written the export under ExportPrefix ("" or ending in
+	// "/"), and the snapshot records under ExportPrefix +
+	// SnapshotRecordsPrefix.
+	Exports      *blob.Bucket
+	ExportPrefix string
+	// Landing is the landing zone, LandingPrefix its prefix; it may be
+	// Exports. Copy, if set, copies between Exports and Landing on the
+	// storage server (bloblander.Options.Copy).
+	Landing       *blob.Bucket
+	LandingPrefix string
+	Copy          bloblander.ServerCopier
+}
+
+// NewDirectPipelineOn is the direct chain's pipeline on open buckets and
+// a workflow (NewDirectPipeline opens them on S3): the embedded
+// Snapshotter and Exporter reading the dump in Dumps in place (with
+// DirectReadAhead), the blob Lander, the workflow. Steps run in the
+// process (RunDirect).
+func NewDirectPipelineOn(b DirectBuckets, wf liberator.Workflow, opts DirectOptions, clk liberator.Clock, log *slog.Logger) (*liberator.Pipeline, error) {
+	// The snapshot only checks the dump's start: no read-ahead there.
+	check := mysqldump.ReadOptions{Buckets: map[string]*blob.Bucket{b.DumpsURL: b.Dumps}, Logger: log}
+	read := check
+	read.ReadAhead = DirectReadAhead
+	snap, err := embeddedsnap.New(embeddedsnap.Options{Store: b.Exports, Prefix: b.ExportPrefix + SnapshotRecordsPrefix, Read: check, Clock: clk, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	exp := embeddedexport.New(b.Exports, embeddedexport.Options{
+		Export: export.Options{
+			Prefix: b.ExportPrefix, Writer: export.WriterOptions{RowGroupBytes: opts.RowGroupBytes},
+			Clock: clk, Logger: log, LockTimeout: opts.LockTimeout,
+		},
+		Read: read,
+	})
+	lander, err := bloblander.New(b.Exports, b.Landing, bloblander.Options{Prefix: b.LandingPrefix, Clock: clk, Logger: log, Copy: b.Copy})
+	if err != nil {
+		return nil, err
+	}
+	return liberator.New(liberator.Config{
+		Snapshotter: snap, Exporter: notingExporter{exp}, Lander: lander, Workflow: wf,
+		Clock: clk, Logger: log, Retry: opts.Retry,
+	})
 }
 
 // notingExporter is the embedded Exporter that notes, in the run's context

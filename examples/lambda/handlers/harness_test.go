@@ -184,7 +184,7 @@ func (w *world) steps(ev map[string]liberator.Step) *Steps {
 	return &Steps{Pipeline: w.p, Events: ev, Clock: w.clk, Logger: quietLogger()}
 }
 
-func readTestdata(t *testing.T, name string) []byte {
+func readTestdata(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -193,7 +193,7 @@ func readTestdata(t *testing.T, name string) []byte {
 	return b
 }
 
-func loadEventBridge(t *testing.T, name string) events.CloudWatchEvent {
+func loadEventBridge(t testing.TB, name string) events.CloudWatchEvent {
 	t.Helper()
 	var ev events.CloudWatchEvent
 	if err := json.Unmarshal(readTestdata(t, name), &ev); err != nil {
@@ -222,7 +222,7 @@ func sqsRecord(t *testing.T, id string, m liberator.Message) events.SQSMessage {
 }
 
 // withDetail returns ev with detail field key set to value.
-func withDetail(t *testing.T, ev events.CloudWatchEvent, key string, value any) events.CloudWatchEvent {
+func withDetail(t testing.TB, ev events.CloudWatchEvent, key string, value any) events.CloudWatchEvent {
 	t.Helper()
 	var d map[string]any
 	if err := json.Unmarshal(ev.Detail, &d); err != nil {
@@ -238,7 +238,7 @@ func withDetail(t *testing.T, ev events.CloudWatchEvent, key string, value any) 
 }
 
 // exists reports whether key is in b.
-func exists(t *testing.T, b *blob.Bucket, key string) bool {
+func exists(t testing.TB, b *blob.Bucket, key string) bool {
 	t.Helper()
 	ok, err := b.Exists(context.Background(), key)
 	if err != nil {
