@@ -9,9 +9,12 @@
 #                                             a plain restore (when a server answers)
 #
 # The commands run alternately (one round = one run of each), RUNS rounds; the
-# script prints each command's median wall time and peak RSS (GNU time) and the
-# medians of the per-round ratios to `unzip -p`, so a comparison holds when the
-# machine's speed drifts.
+# script prints each command's median wall time, CPU time (user+sys) and peak
+# RSS (GNU time) and the medians of the per-round ratios to `unzip -p`, so a
+# comparison holds when the machine's speed drifts. Each round line shows the
+# load average before it: on a shared machine, a round run beside other work
+# shows there. After a restore the script waits (up to 60 s) for the server to
+# go idle, so that its background flushing does not slow the next round.
 #
 # Usage:
 #   scripts/perf.sh                     a generated dump (liberator gendump, SIZE of SQL)
@@ -111,7 +114,7 @@ unz() { # unz DUMP: the SQL on stdout, whatever the container
 timed() {
 	local name=$1
 	shift
-	if ! "$TIME" -f '%e %M' -o "$WORK/$name.last" "$@" >"$WORK/$name.out" 2>&1; then
+	if ! "$TIME" -f '%e %M %U %S' -o "$WORK/$name.last" "$@" >"$WORK/$name.out" 2>&1; then
 		echo "perf.sh: $name failed:" >&2
 		tail -n 5 "$WORK/$name.out" >&2
 		exit 1
@@ -127,10 +130,25 @@ run_lib() { # run_lib NAME ARGS...: liberator run on a fresh lake
 	rm -rf "$WORK/lake"
 }
 
+# settle: wait (up to 60 s) until the server's process uses under 5% of a
+# CPU over a second: InnoDB flushes and purges for a while after a restore.
+settle() {
+	local pid t0 t1 i
+	pid=$(pgrep -o -x mariadbd || pgrep -o -x mysqld || true)
+	[[ -n $pid ]] || { sleep 5; return; }
+	for i in $(seq 1 60); do
+		t0=$(awk '{print $14+$15}' "/proc/$pid/stat" 2>/dev/null) || return
+		sleep 1
+		t1=$(awk '{print $14+$15}' "/proc/$pid/stat" 2>/dev/null) || return
+		(((t1 - t0) * 100 < 5 * $(getconf CLK_TCK))) && return
+	done
+}
+
 restore() { # the peer: a plain restore with the mariadb client
 	$MYSQL -e 'DROP DATABASE IF EXISTS liberator_perf; CREATE DATABASE liberator_perf'
 	timed restore bash -c "set -o pipefail; $(declare -f unz); unz '$DUMP' | $MYSQL liberator_perf"
 	$MYSQL -e 'DROP DATABASE liberator_perf'
+	settle
 }
 
 peers=(unzip landed full)
@@ -147,11 +165,12 @@ sql_bytes=$(unz "$DUMP" | wc -c)
 echo "== $DUMP: $(stat -c %s "$DUMP") bytes, $sql_bytes bytes of SQL; $RUNS rounds on $(nproc) CPUs"
 unz "$DUMP" >/dev/null # warm the page cache
 for i in $(seq 1 "$RUNS"); do
+	load=$(cut -d' ' -f1 /proc/loadavg)
 	timed unzip bash -c "$(declare -f unz); unz '$DUMP' >/dev/null"
 	run_lib landed --workflow none
 	run_lib full
 	[[ -n $with_mysql ]] && restore
-	line="   round $i:"
+	line="   round $i (load $load):"
 	for p in "${peers[@]}"; do line+=" $p $(tail -n 1 "$WORK/$p" | cut -d' ' -f1)s"; done
 	echo "$line"
 done
@@ -164,12 +183,13 @@ ratio() { # ratio A B: median of the per-round ratios A/B
 
 echo
 echo "== summary ($(nproc) CPUs, $(date -u +%FT%TZ)), medians of $RUNS rounds"
-printf '   %-34s %9s %10s %12s %14s\n' command wall "SQL MB/s" "peak RSS" "ratio"
+printf '   %-34s %9s %9s %10s %12s %14s\n' command wall CPU "SQL MB/s" "peak RSS" "ratio"
 describe() { # describe PEER LABEL RATIO
-	local w rss
+	local w rss cpu
 	w=$(col "$1" 1 | median)
 	rss=$(col "$1" 2 | median)
-	printf '   %-34s %8.2fs %10.0f %9.0f MiB %14s\n' "$2" "$w" "$(awk -v b="$sql_bytes" -v s="$w" 'BEGIN{print b/1e6/s}')" "$(awk -v k="$rss" 'BEGIN{print k/1024}')" "$3"
+	cpu=$(awk '{printf "%.2f\n", $3+$4}' "$WORK/$1" | median)
+	printf '   %-34s %8.2fs %8.2fs %10.0f %9.0f MiB %14s\n' "$2" "$w" "$cpu" "$(awk -v b="$sql_bytes" -v s="$w" 'BEGIN{print b/1e6/s}')" "$(awk -v k="$rss" 'BEGIN{print k/1024}')" "$3"
 }
 describe unzip "unzip -p" "1.00× unzip"
 describe landed "liberator run --workflow none" "$(ratio landed unzip)× unzip"
