@@ -5,6 +5,10 @@ import (
 	"time"
 )
 
+// SnapshotIDPrefix begins the id of every snapshot the pipeline names
+// (SnapshotID, BackdatedSnapshotID); pruning deletes only such snapshots.
+const SnapshotIDPrefix = "sql-to-parquet-"
+
 // MaxExportIDLen is the longest export task identifier RDS accepts.
 const MaxExportIDLen = 60
 

@@ -2,7 +2,6 @@ package liberator
 
 import (
 	"encoding/json"
-	"fmt"
 	"time"
 )
 
@@ -94,12 +93,12 @@ func DecodeMessage(b []byte) (Message, error) {
 // SnapshotID returns the production snapshot id for a dump received at t:
 // "sql-to-parquet-yy-mm-dd-hhmmss" in UTC.
 func SnapshotID(t time.Time) string {
-	return "sql-to-parquet-" + t.UTC().Format("06-01-02-150405")
+	return SnapshotIDPrefix + t.UTC().Format("06-01-02-150405")
 }
 
 // BackdatedSnapshotID returns "sql-to-parquet-YYYY-MM-DD-backdated".
 func BackdatedSnapshotID(d Date) string {
-	return fmt.Sprintf("sql-to-parquet-%s-backdated", d.String())
+	return SnapshotIDPrefix + d.String() + "-backdated"
 }
 
 // DecodeDelivery decodes a queue message body (as a Lambda's SQS record

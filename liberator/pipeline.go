@@ -32,14 +32,20 @@ type Config struct {
 	// tables, named "<db>.<table>" ("PCN_IC"): the form RDS's
 	// ExportOnly takes, which the Lander accepts too.
 	Tables []string
-	// PruneSnapshots deletes older snapshots once a run's snapshot is
-	// available (see PruneSnapshots and Keep). Default false: deleting is
-	// destructive and production's restore task may already do it, so it is
-	// opt-in. Pruning errors are logged, never fail the run.
-	PruneSnapshots bool
-	// Keep is the prune policy used when PruneSnapshots is set; its Current
-	// field is filled in with the run's snapshot id.
-	Keep KeepPolicy
+	// KeepSnapshots is how many available snapshots of the pipeline (ids
+	// starting SnapshotIDPrefix) a run keeps, its own included, once its
+	// own snapshot is available: the older ones are deleted then (see
+	// PruneSnapshots), never before, so a bad dump loses none. 0 means
+	// DefaultKeepSnapshots; KeepAllSnapshots (any negative value) turns
+	// pruning off; 1 still keeps one older snapshot as a fallback. AWS
+	// Backup's snapshots ("awsbackup…"), snapshots of other names, those
+	// still creating and those of later runs are never deleted. Pruning
+	// errors are logged, never fail the run. RDS allows about 100 manual
+	// snapshots per region, which is why pruning is on by default.
+	KeepSnapshots int
+	// ProtectSnapshots lists more snapshot id prefixes pruning never
+	// deletes ("awsbackup" always is).
+	ProtectSnapshots []string
 	// Gate may stop a run whose export changed too much since the last
 	// published import (see Gate; ParseGate reads it from text). The zero
 	// Gate is off. A Gate that is not off needs a Lander that implements
@@ -64,10 +70,10 @@ type Pipeline struct {
 	log   *slog.Logger
 	retry RetryPolicy
 
-	tables []string
-	prune  bool
-	keep   KeepPolicy
-	gate   Gate
+	tables  []string
+	keep    int // snapshots kept, the run's included; < 0: no pruning
+	protect []string
+	gate    Gate
 }
 
 // New checks cfg and returns a Pipeline. A missing component or a bad retry
@@ -95,8 +101,8 @@ func New(cfg Config) (*Pipeline, error) {
 	p := &Pipeline{
 		snap: cfg.Snapshotter, exp: cfg.Exporter, land: cfg.Lander, wf: cfg.Workflow,
 		sched: cfg.Scheduler, clk: cfg.Clock, log: cfg.Logger, retry: cfg.Retry,
-		tables: append([]string(nil), cfg.Tables...), prune: cfg.PruneSnapshots, keep: cfg.Keep,
-		gate: cfg.Gate,
+		tables: append([]string(nil), cfg.Tables...), keep: cfg.KeepSnapshots,
+		protect: append([]string(nil), cfg.ProtectSnapshots...), gate: cfg.Gate,
 	}
 	if err := checkGate(cfg.Gate, cfg.Lander); err != nil {
 		return nil, err
@@ -113,8 +119,8 @@ func New(cfg Config) (*Pipeline, error) {
 	if err := p.retry.Validate(); err != nil {
 		return nil, NewError(ErrInvalid, "new pipeline", "config.Retry", err)
 	}
-	if p.keep.Keep < 0 {
-		return nil, Errorf(ErrInvalid, "new pipeline", "config.Keep", "Keep must be >= 0, got %d", p.keep.Keep)
+	if p.keep == 0 {
+		p.keep = DefaultKeepSnapshots
 	}
 	if p.sched == nil {
 		p.sched = NewMemScheduler(p.clk, MemSchedulerOptions{})
@@ -375,16 +381,7 @@ func (p *Pipeline) snapshotCheck(ctx context.Context, m Message) (Outcome, error
 	default:
 		return Outcome{}, Errorf(ErrTerminal, "snapshot check", "snapshot "+m.SnapshotID, "unexpected snapshot status %q %s", info.Status, info.Reason)
 	}
-	if p.prune {
-		keep := p.keep
-		keep.Current = m.SnapshotID
-		deleted, err := PruneSnapshots(ctx, p.snap, keep)
-		if err != nil {
-			p.log.WarnContext(ctx, "pruning old snapshots failed", "run_id", m.RunID, "deleted", deleted, "err", err)
-		} else if len(deleted) > 0 {
-			p.log.InfoContext(ctx, "pruned old snapshots", "run_id", m.RunID, "deleted", deleted)
-		}
-	}
+	p.pruneSnapshots(ctx, m)
 	m.ExportID = ExportID(m.SnapshotID)
 	einfo, err := p.exp.StartExport(ctx, ExportRequest{ID: m.ExportID, Snapshot: info, Tables: p.tables})
 	switch {
@@ -399,6 +396,21 @@ func (p *Pipeline) snapshotCheck(ctx context.Context, m Message) (Outcome, error
 		delay = 0
 	}
 	return p.advance(m, StepExportCheck, delay), nil
+}
+
+// pruneSnapshots deletes the pipeline's snapshots older than the run's
+// (available now) beyond Config.KeepSnapshots; failures are logged.
+func (p *Pipeline) pruneSnapshots(ctx context.Context, m Message) {
+	if p.keep < 0 {
+		return
+	}
+	keep := KeepPolicy{Current: m.SnapshotID, Keep: p.keep - 1, Protect: p.protect, Only: []string{SnapshotIDPrefix}}
+	deleted, err := PruneSnapshots(ctx, p.snap, keep)
+	if err != nil {
+		p.log.WarnContext(ctx, "pruning old snapshots failed", "run_id", m.RunID, "deleted", deleted, "err", err)
+	} else if len(deleted) > 0 {
+		p.log.InfoContext(ctx, "pruned old snapshots", "run_id", m.RunID, "deleted", deleted, "kept", p.keep)
+	}
 }
 
 func (p *Pipeline) exportCheck(ctx context.Context, m Message) (Outcome, error) {

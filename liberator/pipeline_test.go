@@ -501,48 +501,72 @@ func TestPipelineRerunSameDateReplacesFiles(t *testing.T) {
 	}
 }
 
+// TestPipelineBackdatedAndPrune: a backdated run names its snapshot
+// after the date, and once it is available the pipeline prunes its own
+// older snapshots, by default keeping 3 available ones (the run's
+// included): never AWS Backup's or another name's, never one still
+// creating, a failed one always; KeepSnapshots changes the count and
+// KeepAllSnapshots turns it off.
 func TestPipelineBackdatedAndPrune(t *testing.T) {
-	ctx := context.Background()
-	e := newEnv(t, envOptions{})
-	e.snap.Add(liberator.SnapshotInfo{ID: "awsbackup-liberator-1", Status: "available"})
-	e.snap.Add(liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-20-031500", Status: "available"})
-	e.snap.Add(liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-21-031500", Status: "failed"})
-	e.snap.Add(liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-22-031500", Status: "available"})
-	lander, err := bloblander.New(e.exports, e.lake, bloblander.Options{Clock: e.clk, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
+	const run = "sql-to-parquet-2026-11-24-backdated"
+	tests := []struct {
+		name string
+		keep int
+		want []string // snapshots left, newest first
+	}{
+		{"default keeps 3", 0, []string{run, "sql-to-parquet-26-11-23-031500", "sql-to-parquet-26-11-22-031500",
+			"hand-made-before-upgrade", "awsbackup-liberator-1"}},
+		{"keep 2", 2, []string{run, "sql-to-parquet-26-11-23-031500", "hand-made-before-upgrade", "awsbackup-liberator-1"}},
+		{"keep 1 still keeps a fallback", 1, []string{run, "sql-to-parquet-26-11-23-031500", "hand-made-before-upgrade", "awsbackup-liberator-1"}},
+		{"keep all", liberator.KeepAllSnapshots, []string{run, "sql-to-parquet-26-11-23-031500", "sql-to-parquet-26-11-22-031500",
+			"sql-to-parquet-26-11-21-031500", "sql-to-parquet-26-11-20-031500", "hand-made-before-upgrade", "awsbackup-liberator-1"}},
 	}
-	p, err := liberator.New(liberator.Config{
-		Snapshotter: e.snap, Exporter: e.exp, Lander: lander, Workflow: e.wf, Clock: e.clk, PruneSnapshots: true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := liberator.NewRunMessage(liberator.DumpRef{Key: dumpKey}, date, true, t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := p.Run(ctx, m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := "sql-to-parquet-2026-11-24-backdated"; res.SnapshotID != want || res.ExportID != want {
-		t.Errorf("snapshot, export = %q, %q; want %q", res.SnapshotID, res.ExportID, want)
-	}
-	list, err := e.snap.ListSnapshots(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	for _, s := range list {
-		ids = append(ids, s.ID)
-	}
-	want := []string{"sql-to-parquet-2026-11-24-backdated", "sql-to-parquet-26-11-22-031500", "awsbackup-liberator-1"}
-	if diff := cmp.Diff(want, ids); diff != "" {
-		t.Errorf("snapshots after pruning mismatch (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff([]liberator.WorkflowRun{wantRun("wr_0001", "sql-to-parquet-2026-11-24-backdated")}, e.wf.Runs(), ignoreStarted); diff != "" {
-		t.Errorf("workflow runs mismatch (-want +got):\n%s", diff)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			e := newEnv(t, envOptions{})
+			e.snap.Add(liberator.SnapshotInfo{ID: "awsbackup-liberator-1", Status: "available"})
+			e.snap.Add(liberator.SnapshotInfo{ID: "hand-made-before-upgrade", Status: "available"})
+			e.snap.Add(liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-20-031500", Status: "available"})
+			e.snap.Add(liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-21-031500", Status: "failed"})
+			e.snap.Add(liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-22-031500", Status: "available"})
+			e.snap.Add(liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-23-031500", Status: "available"})
+			lander, err := bloblander.New(e.exports, e.lake, bloblander.Options{Clock: e.clk, Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := liberator.New(liberator.Config{
+				Snapshotter: e.snap, Exporter: e.exp, Lander: lander, Workflow: e.wf, Clock: e.clk, KeepSnapshots: tt.keep,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := liberator.NewRunMessage(liberator.DumpRef{Key: dumpKey}, date, true, t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := p.Run(ctx, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.SnapshotID != run || res.ExportID != run {
+				t.Errorf("snapshot, export = %q, %q; want %q", res.SnapshotID, res.ExportID, run)
+			}
+			list, err := e.snap.ListSnapshots(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, s := range list {
+				ids = append(ids, s.ID)
+			}
+			if diff := cmp.Diff(tt.want, ids); diff != "" {
+				t.Errorf("snapshots after pruning mismatch (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff([]liberator.WorkflowRun{wantRun("wr_0001", run)}, e.wf.Runs(), ignoreStarted); diff != "" {
+				t.Errorf("workflow runs mismatch (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

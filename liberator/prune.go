@@ -20,7 +20,18 @@ type KeepPolicy struct {
 	// []string{"awsbackup"} (AWS Backup's snapshots); "awsbackup" is
 	// protected in any case.
 	Protect []string
+	// Only, if not empty, restricts pruning to ids with one of these
+	// prefixes: other snapshots are neither deleted nor counted (the
+	// Pipeline passes SnapshotIDPrefix, so it prunes only its own).
+	Only []string
 }
+
+// DefaultKeepSnapshots is Config.KeepSnapshots' default: the run's
+// snapshot and the two before it.
+const DefaultKeepSnapshots = 3
+
+// KeepAllSnapshots as Config.KeepSnapshots turns pruning off.
+const KeepAllSnapshots = -1
 
 // PruneSnapshots deletes old snapshots from s, keeping those keep protects
 // and every snapshot that is still creating or being deleted. It returns the
@@ -51,7 +62,7 @@ func PruneSnapshots(ctx context.Context, s Snapshotter, keep KeepPolicy) ([]stri
 		if i <= cur { // Current and the newer snapshots (later runs)
 			continue
 		}
-		if sn.ID == keep.Current || hasAnyPrefix(sn.ID, protect) {
+		if sn.ID == keep.Current || hasAnyPrefix(sn.ID, protect) || (len(keep.Only) > 0 && !hasAnyPrefix(sn.ID, keep.Only)) {
 			continue
 		}
 		switch sn.Status {

@@ -42,6 +42,12 @@ func TestPruneSnapshots(t *testing.T) {
 			wantLeft:    []string{"s7-newer", "cur", "s5", "s4-creating", "s3", "s1", "awsbackup-old"},
 		},
 		{
+			name:        "only some names are pruned or counted",
+			keep:        liberator.KeepPolicy{Current: "cur", Only: []string{"s3", "s1"}},
+			wantDeleted: []string{"s1"},
+			wantLeft:    []string{"s7-newer", "cur", "s5", "s4-creating", "s3", "s2-failed", "awsbackup-old"},
+		},
+		{
 			name:        "no current keeps the newest available",
 			keep:        liberator.KeepPolicy{},
 			wantDeleted: []string{"cur", "s5", "s3", "s2-failed", "s1"},

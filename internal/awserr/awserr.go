@@ -31,6 +31,15 @@ var throttleCodes = map[string]bool{
 	"ResourceNumberLimitExceededException":   true,
 }
 
+// quotaCodes are account quotas that no wait lifts: something must be
+// deleted, or the quota raised, first.
+var quotaCodes = map[string]bool{
+	"SnapshotQuotaExceeded":       true,
+	"SharedSnapshotQuotaExceeded": true,
+	"StorageQuotaExceeded":        true,
+	"InstanceQuotaExceeded":       true,
+}
+
 // configCodes are errors in the configuration (role, key, bucket, table
 // list) that no retry fixes, even those named "…NotFound".
 var configCodes = map[string]bool{
@@ -61,6 +70,9 @@ func Code(err error) string {
 }
 
 // Kind classifies err:
+//   - account quotas no wait lifts (SnapshotQuotaExceeded,
+//     SharedSnapshotQuotaExceeded, StorageQuotaExceeded,
+//     InstanceQuotaExceeded) → Terminal;
 //   - throttling, quota and limit codes (and any code containing
 //     "QuotaExceeded", "LimitExceeded" or "LimitReached") → Throttled;
 //   - configuration errors no retry fixes (IamRoleNotFound,
@@ -82,6 +94,8 @@ func Kind(err error) *liberator.Kind {
 	code := Code(err)
 	switch {
 	case code == "":
+	case quotaCodes[code]:
+		return liberator.ErrTerminal
 	case throttleCodes[code], strings.Contains(code, "QuotaExceeded"), strings.Contains(code, "LimitExceeded"),
 		strings.Contains(code, "LimitReached"), strings.Contains(code, "Throttl"):
 		return liberator.ErrThrottled

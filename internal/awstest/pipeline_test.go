@@ -131,7 +131,7 @@ func runPipeline(t *testing.T, schedKind string) {
 	}
 	cfg := liberator.Config{
 		Snapshotter: snap, Exporter: exp, Lander: lander, Workflow: wf,
-		Clock: clk, PruneSnapshots: true, Keep: liberator.KeepPolicy{Keep: 1},
+		Clock: clk, KeepSnapshots: 2,
 	}
 	var sqsf *awstest.SQS
 	if schedKind == "sqs" {

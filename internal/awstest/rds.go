@@ -32,6 +32,7 @@ const (
 	CodeExportTaskNotFound      = "ExportTaskNotFound"
 	CodeInvalidExportSource     = "InvalidExportSourceState"
 	CodeInvalidParameterValue   = "InvalidParameterValue"
+	CodeSnapshotQuotaExceeded   = "SnapshotQuotaExceeded"
 	// CodeExportQuota is what the fake returns when more than
 	// RDS.MaxActiveExports exports would run at once. The 5-concurrent-export
 	// quota is not a modelled error in the RDS API; the service reports it as
@@ -98,6 +99,10 @@ type RDS struct {
 	ExportDescribes int
 	// MaxActiveExports is the concurrent export quota (5 in AWS).
 	MaxActiveExports int
+	// MaxManualSnapshots is the region's manual snapshot quota (100 in
+	// AWS): CreateDBSnapshot beyond it fails with SnapshotQuotaExceeded.
+	// 0: no quota.
+	MaxManualSnapshots int
 	// OnExportComplete, if set, is called when an export turns COMPLETE to
 	// write its files; an error turns the export FAILED with the error as
 	// FailureCause.
@@ -412,6 +417,15 @@ func (r *RDS) handle(ctx context.Context, action string, form url.Values) (any, 
 		}
 		if _, ok := r.snaps[id]; ok {
 			return nil, &Fault{Code: CodeDBSnapshotAlreadyExists, Message: "Cannot create the snapshot because a snapshot with the identifier " + id + " already exists."}
+		}
+		manual := 0
+		for _, s := range r.snaps {
+			if s.Type == "manual" {
+				manual++
+			}
+		}
+		if r.MaxManualSnapshots > 0 && manual >= r.MaxManualSnapshots {
+			return nil, &Fault{Code: CodeSnapshotQuotaExceeded, Message: fmt.Sprintf("Cannot create more than %d manual snapshots", r.MaxManualSnapshots)}
 		}
 		s := &Snapshot{ID: id, Instance: inst, Type: "manual", Status: "creating", Created: now, ARN: SnapshotARN(id), describesLeft: r.SnapshotDescribes}
 		if s.describesLeft <= 0 {

@@ -3,6 +3,7 @@ package rdssnap
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 
@@ -152,10 +153,40 @@ func (s *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.Snapshot
 		if errors.Is(werr, liberator.ErrAlreadyExists) {
 			return s.DescribeSnapshot(ctx, req.ID)
 		}
+		if awserr.Code(err) == CodeSnapshotQuotaExceeded {
+			return liberator.SnapshotInfo{}, s.quotaError(ctx, req.ID, err)
+		}
 		return liberator.SnapshotInfo{}, werr
 	}
 	s.log.InfoContext(ctx, "snapshot started", "snapshot", req.ID, "instance", s.opts.Instance)
 	return info(*out.DBSnapshot), nil
+}
+
+// CodeSnapshotQuotaExceeded is RDS's error code when the region's manual
+// DB snapshot quota (100 by default) is reached.
+const CodeSnapshotQuotaExceeded = "SnapshotQuotaExceeded"
+
+// quotaError is the terminal error of a CreateDBSnapshot refused by the
+// snapshot quota: no retry helps until snapshots are deleted or the quota
+// raised, so it says which, and how many manual snapshots the instance
+// holds.
+func (s *Snapshotter) quotaError(ctx context.Context, id string, cause error) error {
+	held := ""
+	if list, err := s.ListSnapshots(ctx); err == nil {
+		own := 0
+		for _, sn := range list {
+			if strings.HasPrefix(sn.ID, liberator.SnapshotIDPrefix) {
+				own++
+			}
+		}
+		held = fmt.Sprintf(" (instance %s holds %d manual snapshots, %d of them the pipeline's)", s.opts.Instance, len(list), own)
+	}
+	return liberator.NewError(liberator.ErrTerminal, "rds create snapshot", id, fmt.Errorf(
+		"the region's manual DB snapshot quota is reached%s: delete manual snapshots no longer needed "+
+			"(aws rds describe-db-snapshots --snapshot-type manual; the pipeline's own are named %s…, AWS Backup's awsbackup…), "+
+			"keep fewer (liberator.Config.KeepSnapshots, LIBERATOR_KEEP_SNAPSHOTS on AWS; default %d), "+
+			"or raise the \"Manual DB instance snapshots\" quota in Service Quotas; then run the dump again: %w",
+		held, liberator.SnapshotIDPrefix, liberator.DefaultKeepSnapshots, cause))
 }
 
 // DescribeSnapshot returns snapshot id's state; ErrNotFound if there is none

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -156,7 +157,7 @@ func TestErrorsMapToKinds(t *testing.T) {
 		{"create quota", "CreateDBSnapshot", "SnapshotQuotaExceeded", func(s *rdssnap.Snapshotter) error {
 			_, err := s.CreateSnapshot(ctx, liberator.SnapshotRequest{ID: "n", Dump: liberator.DumpRef{Key: "d"}})
 			return err
-		}, liberator.ErrThrottled},
+		}, liberator.ErrTerminal},
 		{"server error", "DescribeDBSnapshots", "InternalFailure", func(s *rdssnap.Snapshotter) error {
 			_, err := s.ListSnapshots(ctx)
 			return err
@@ -177,6 +178,29 @@ func TestErrorsMapToKinds(t *testing.T) {
 				t.Errorf("got %v, want kind %v", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestCreateSnapshotQuotaIsTerminal: at the region's manual snapshot
+// quota, CreateDBSnapshot's SnapshotQuotaExceeded ends the run (no retry
+// helps) with a message that says how many snapshots the instance holds
+// and what to delete or configure.
+func TestCreateSnapshotQuotaIsTerminal(t *testing.T) {
+	ctx := context.Background()
+	f, _, s, _ := setup(t)
+	f.MaxManualSnapshots = 3
+	f.PutSnapshot(awstest.Snapshot{ID: "awsbackup-job-1", Instance: "liberator-db"})
+	f.PutSnapshot(awstest.Snapshot{ID: "sql-to-parquet-26-11-22-031500", Instance: "liberator-db"})
+	f.PutSnapshot(awstest.Snapshot{ID: "sql-to-parquet-26-11-23-031500", Instance: "liberator-db"})
+	_, err := s.CreateSnapshot(ctx, liberator.SnapshotRequest{ID: liberator.SnapshotID(t0), Dump: liberator.DumpRef{Key: "d"}})
+	if !errors.Is(err, liberator.ErrTerminal) || liberator.Retryable(err) {
+		t.Fatalf("CreateSnapshot at the quota: %v, want a terminal error", err)
+	}
+	for _, want := range []string{"SnapshotQuotaExceeded", "instance liberator-db holds 3 manual snapshots, 2 of them the pipeline's",
+		"delete manual snapshots", "LIBERATOR_KEEP_SNAPSHOTS", "Service Quotas"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
 	}
 }
 

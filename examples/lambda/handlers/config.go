@@ -126,10 +126,12 @@ type Config struct {
 	RetryInitial  time.Duration
 	RetryMax      time.Duration
 	RetryDeadline time.Duration
-	// KeepSnapshots, if > 0 (LIBERATOR_KEEP_SNAPSHOTS), makes the pipeline
-	// delete the instance's older snapshots once a run's snapshot is
-	// available, keeping this many older available ones (and AWS Backup's).
-	// 0 deletes nothing.
+	// KeepSnapshots (LIBERATOR_KEEP_SNAPSHOTS, default
+	// liberator.DefaultKeepSnapshots) is how many available snapshots of
+	// the pipeline a run keeps, its own included, once its own is
+	// available; older ones of the pipeline are deleted then (never AWS
+	// Backup's or other names'; see liberator.Config.KeepSnapshots). 0
+	// keeps all.
 	KeepSnapshots int
 	// S3PathStyle makes the S3 clients use path-style addressing
 	// (LIBERATOR_S3_PATH_STYLE=true), for S3-compatible stores and local
@@ -310,6 +312,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.Restore.DBPort = p
 	}
+	c.KeepSnapshots = liberator.DefaultKeepSnapshots
 	if v := get(EnvKeepSnapshots); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {

@@ -109,6 +109,12 @@ func TestFromEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if empty.KeepSnapshots != liberator.DefaultKeepSnapshots || empty.keepSnapshots() != liberator.DefaultKeepSnapshots {
+		t.Errorf("KeepSnapshots by default = %d, want pruning on, keeping %d", empty.KeepSnapshots, liberator.DefaultKeepSnapshots)
+	}
+	if off := (Config{KeepSnapshots: 0}); off.keepSnapshots() != liberator.KeepAllSnapshots {
+		t.Errorf("%s=0 gives KeepSnapshots %d, want liberator.KeepAllSnapshots", EnvKeepSnapshots, off.keepSnapshots())
+	}
 	for name, tc := range map[string]struct {
 		check func() error
 		want  []string

@@ -111,12 +111,21 @@ func NewAWSPipeline(ctx context.Context, cfg Config, awsCfg aws.Config, restorer
 	p.Pipeline, err = liberator.New(liberator.Config{
 		Snapshotter: snap, Exporter: exp, Lander: lander, Workflow: wf, Scheduler: sched,
 		Clock: clk, Logger: log, Retry: cfg.retryPolicy(),
-		PruneSnapshots: cfg.KeepSnapshots > 0, Keep: liberator.KeepPolicy{Keep: cfg.KeepSnapshots},
+		KeepSnapshots: cfg.keepSnapshots(),
 	})
 	if err != nil {
 		return fail(err)
 	}
 	return p, nil
+}
+
+// keepSnapshots is the pipeline's KeepSnapshots:
+// LIBERATOR_KEEP_SNAPSHOTS=0 keeps all.
+func (c Config) keepSnapshots() int {
+	if c.KeepSnapshots == 0 {
+		return liberator.KeepAllSnapshots
+	}
+	return c.KeepSnapshots
 }
 
 // retryPolicy is the pipeline's retry policy: the default, with the
