@@ -14,7 +14,8 @@
 # comparison holds when the machine's speed drifts. Each round line shows the
 # load average before it: on a shared machine, a round run beside other work
 # shows there. After a restore the script waits (up to 60 s) for the server to
-# go idle, so that its background flushing does not slow the next round.
+# go idle, and every command starts with the dirty pages written back, so
+# that one command's writes do not slow the next.
 #
 # Usage:
 #   scripts/perf.sh                     a generated dump (liberator gendump, SIZE of SQL)
@@ -114,6 +115,7 @@ unz() { # unz DUMP: the SQL on stdout, whatever the container
 timed() {
 	local name=$1
 	shift
+	sync # the previous command's writes are not this one's to wait for
 	if ! "$TIME" -f '%e %M %U %S' -o "$WORK/$name.last" "$@" >"$WORK/$name.out" 2>&1; then
 		echo "perf.sh: $name failed:" >&2
 		tail -n 5 "$WORK/$name.out" >&2
@@ -130,10 +132,12 @@ run_lib() { # run_lib NAME ARGS...: liberator run on a fresh lake
 	rm -rf "$WORK/lake"
 }
 
-# settle: wait (up to 60 s) until the server's process uses under 5% of a
-# CPU over a second: InnoDB flushes and purges for a while after a restore.
+# settle: write back dirty pages (the previous commands' files), then wait
+# (up to 60 s) until the server's process uses under 5% of a CPU over a
+# second: InnoDB flushes and purges for a while after a restore.
 settle() {
 	local pid t0 t1 i
+	sync
 	pid=$(pgrep -o -x mariadbd || pgrep -o -x mysqld || true)
 	[[ -n $pid ]] || { sleep 5; return; }
 	for i in $(seq 1 60); do
