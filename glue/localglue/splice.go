@@ -68,8 +68,11 @@ func (l *Workflow) spliceFile(ctx context.Context, srcKey, dstKey string, size i
 	cw := &offsetWriter{w: bw}
 	if err = sp.write(ctx, l.landing, srcKey, cw, ts); err != nil {
 		var be *blobError
-		if errors.As(err, &be) {
+		switch {
+		case errors.As(err, &be):
 			return 0, blobio.Error(op, be.key, be.err)
+		case cw.err != nil:
+			return 0, blobio.Error(op, dstKey, cw.err)
 		}
 		return 0, liberator.NewError(liberator.ErrTerminal, op, dstKey, err)
 	}
@@ -273,16 +276,21 @@ func spliceCodec(c format.CompressionCodec) (compress.Codec, bool) {
 	return nil, false
 }
 
-// offsetWriter counts the bytes written through it.
+// offsetWriter counts the bytes written through it and keeps the first
+// write error (the raw bucket's).
 type offsetWriter struct {
 	w   io.Writer
 	off int64
+	err error
 }
 
 // Write passes p on.
 func (o *offsetWriter) Write(p []byte) (int, error) {
 	n, err := o.w.Write(p)
 	o.off += int64(n)
+	if err != nil && o.err == nil {
+		o.err = err
+	}
 	return n, err
 }
 
@@ -316,7 +324,10 @@ func (sp *splice) write(ctx context.Context, b *blob.Bucket, key string, w *offs
 			}
 			k, err := io.CopyBuffer(w, onlyReader{r}, buf)
 			r.Close()
-			if err == nil && k != rgEnd-rgStart {
+			switch {
+			case err != nil && w.err == nil: // the landed file's read failed
+				err = &blobError{key, err}
+			case err == nil && k != rgEnd-rgStart:
 				err = &blobError{key, io.ErrUnexpectedEOF}
 			}
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,10 +19,12 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/fileblob"
 	"gocloud.dev/blob/memblob"
+	"gocloud.dev/gcerrors"
 
 	"github.com/dataplatform/liberator-ingestion/export"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/partition"
+	"github.com/dataplatform/liberator-ingestion/partition/faultblob"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
 )
 
@@ -89,10 +92,10 @@ func everyRow(i, huge int) []mysqldump.Value {
 	return row
 }
 
-// landEveryType writes everyType's rows as the exporter would (parts of
-// export.TableWriter, row groups of 300 rows) to landing and returns the
-// table's manifest entry.
-func landEveryType(t *testing.T, landing *blob.Bucket, codec export.Codec, n, huge int) liberator.TableManifest {
+// landEveryType writes n of everyType's rows as the exporter would (parts
+// of export.TableWriter, row groups of groupRows rows) to landing and
+// returns the table's manifest entry.
+func landEveryType(t testing.TB, landing *blob.Bucket, codec export.Codec, n, huge, groupRows int) liberator.TableManifest {
 	t.Helper()
 	ctx := context.Background()
 	tbl := everyType()
@@ -102,7 +105,7 @@ func landEveryType(t *testing.T, landing *blob.Bucket, codec export.Codec, n, hu
 	}
 	ref := partition.TableRef{Database: "liberator", Table: tbl.Name}
 	prefix := partition.TablePrefix("parking", ref, day)
-	tw, err := export.NewTableWriter(ctx, landing, prefix, schema, export.WriterOptions{Codec: codec, RowGroupRows: 300, UUID: "u"})
+	tw, err := export.NewTableWriter(ctx, landing, prefix, schema, export.WriterOptions{Codec: codec, RowGroupRows: int64(groupRows), UUID: "u"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +138,7 @@ func TestSpliceEveryTypeEveryCodec(t *testing.T) {
 			ctx := context.Background()
 			dir := t.TempDir()
 			landing, raw := fileBucket(t, filepath.Join(dir, "landing")), fileBucket(t, filepath.Join(dir, "raw"))
-			tm := landEveryType(t, landing, codec, 1000, 500)
+			tm := landEveryType(t, landing, codec, 1000, 500, 300)
 			if len(tm.Objects) != 2 {
 				t.Fatalf("landed %d parts, want 2 (the huge blob starts a part)", len(tm.Objects))
 			}
@@ -421,3 +424,48 @@ func TestSpliceFallsBackToReencode(t *testing.T) {
 		})
 	}
 }
+
+// TestSpliceStorageErrors: a landed read failing at any point of a splice
+// (the footer's read, a row group's copy) or the raw write failing ends the
+// run with the blob error's kind, and leaves nothing in the raw zone.
+func TestSpliceStorageErrors(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name     string
+		landing  *faultblob.Rule
+		raw      *faultblob.Rule
+		wantKind error
+	}{
+		{"footer read fails", &faultblob.Rule{Op: faultblob.OpNewRangeReader, Nth: 1, Match: parquetKey}, nil, liberator.ErrTransient},
+		{"first row group copy fails", &faultblob.Rule{Op: faultblob.OpNewRangeReader, Nth: 2, Match: parquetKey}, nil, liberator.ErrTransient},
+		{"third row group copy denied", &faultblob.Rule{Op: faultblob.OpNewRangeReader, Nth: 4, Code: gcerrors.PermissionDenied, Match: parquetKey}, nil, liberator.ErrTerminal},
+		{"raw write throttled", nil, &faultblob.Rule{Op: faultblob.OpNewTypedWriter, Code: gcerrors.ResourceExhausted, Match: parquetKey}, liberator.ErrThrottled},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			landing, raw := memblob.OpenBucket(nil), memblob.OpenBucket(nil)
+			tm := land(t, landing, "PCN_IC", "part-00000-a-c000.gz.parquet", rows(1, 100), 20)
+			if tc.landing != nil {
+				var faults *faultblob.Faults
+				landing, faults = faultblob.Wrap(landing)
+				faults.Add(*tc.landing)
+			}
+			if tc.raw != nil {
+				var faults *faultblob.Faults
+				raw, faults = faultblob.Wrap(raw)
+				faults.Add(*tc.raw)
+			}
+			l := newLocal(t, landing, raw, Options{})
+			_, err := l.Start(ctx, liberator.WorkflowRequest{RunKey: "k", ImportDate: day,
+				Manifest: liberator.Manifest{Tables: []liberator.TableManifest{tm}}})
+			if !errors.Is(err, tc.wantKind) {
+				t.Fatalf("err = %v, want %v", err, tc.wantKind)
+			}
+			for _, k := range keys(t, raw, "parking/") {
+				t.Errorf("raw zone has %s after a failed run", k)
+			}
+		})
+	}
+}
+
+func parquetKey(_ faultblob.Op, key string) bool { return strings.HasSuffix(key, ".parquet") }
