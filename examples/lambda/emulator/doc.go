@@ -1,4 +1,4 @@
-// Package emulator runs the three Lambda functions as AWS runs them: each
+// Package emulator runs the Lambda functions as AWS runs them: each
 // main is built for linux/amd64 as the Makefile builds it (CGO_ENABLED=0,
 // -tags lambda.norpc) and served by AWS's Lambda Runtime Interface
 // Emulator (aws-lambda-rie) on a loopback port, with every AWS endpoint

@@ -25,7 +25,7 @@ import (
 const riePackage = "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@latest"
 
 // lambdas are the mains under examples/lambda.
-var lambdas = []string{"dump-uploaded", "snapshot-ready", "export-check"}
+var lambdas = []string{"dump-uploaded", "snapshot-ready", "export-check", "direct"}
 
 var (
 	setupOnce sync.Once

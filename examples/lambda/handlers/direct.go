@@ -97,7 +97,15 @@ type DirectResult struct {
 // message, answered with an events.SQSEventResponse listing the records
 // to redeliver; or any payload DecodeUploads reads, answered with nil or
 // an error (retryable or not, by its kind; register Invoke with ForLambda).
+// A payload that is not JSON is logged and refused with an error wrapping
+// ErrInvalid; JSON of no known shape is logged and dropped.
 func (h *Direct) Invoke(ctx context.Context, raw json.RawMessage) (any, error) {
+	if err := jsonError(raw); err != nil {
+		err = fmt.Errorf("decode event: %v: %w", err, liberator.ErrInvalid)
+		h.logger().ErrorContext(ctx, "invocation refused: payload does not decode",
+			"kind", KindName(err), "retry", false, "err", err, "payload_prefix", prefix(string(raw), 120))
+		return nil, err
+	}
 	if isSQSEvent(raw) {
 		var ev events.SQSEvent
 		if err := json.Unmarshal(raw, &ev); err != nil {
