@@ -42,6 +42,29 @@ type SnapshotRequest struct {
 	Dump DumpRef `json:"dump"`
 	// ImportDate is the run's import date.
 	ImportDate Date `json:"import_date"`
+	// RunID names the run (Message.RunID); Backdated says its date was
+	// given explicitly. A Snapshotter that can label what it makes records
+	// them with ImportDate and the dump's key (SnapshotInfo.Run).
+	RunID     string `json:"run_id,omitempty"`
+	Backdated bool   `json:"backdated,omitempty"`
+}
+
+// RunLabel is the run a snapshot was made for, as its Snapshotter recorded
+// it (rdssnap: tags on the RDS snapshot). It is how a run's import date,
+// decided once when the run started (the dump's name, or an explicit
+// backdated date), reaches whoever finds the snapshot later: a handler of
+// an RDS event about the snapshot or its export resumes the same run, in
+// the same partition, never a date re-derived from the snapshot's id.
+type RunLabel struct {
+	RunID      string `json:"run_id,omitempty"`
+	ImportDate Date   `json:"import_date"`
+	DumpKey    string `json:"dump_key,omitempty"`
+	Backdated  bool   `json:"backdated,omitempty"`
+}
+
+// Label returns the run label req asks a Snapshotter to record.
+func (req SnapshotRequest) Label() RunLabel {
+	return RunLabel{RunID: req.RunID, ImportDate: req.ImportDate, DumpKey: req.Dump.Key, Backdated: req.Backdated}
 }
 
 // SnapshotKind says what a snapshot is: which field of SnapshotInfo locates
@@ -76,6 +99,10 @@ type SnapshotInfo struct {
 	Dump DumpRef `json:"dump,omitzero"`
 	// Reason says why a snapshot failed.
 	Reason string `json:"reason,omitempty"`
+	// Run is the run the snapshot was made for, when its Snapshotter
+	// records it (rdssnap and fakesnap do); nil for a snapshot made by
+	// something else, or before labels (see RunLabel).
+	Run *RunLabel `json:"run,omitempty"`
 }
 
 // SortSnapshots sorts s as ListSnapshots returns snapshots: newest first,

@@ -58,6 +58,12 @@ type Message struct {
 	Manifest *Manifest `json:"manifest,omitempty"`
 	// WorkflowRunID is set on StepWorkflowStarted.
 	WorkflowRunID string `json:"workflow_run_id,omitempty"`
+	// Provisional marks a message made from an RDS event (package
+	// awsevents), which names only a snapshot or an export: its run id,
+	// dump and import date are not known yet. The Pipeline resolves it
+	// (Pipeline.Resolve) from the run label the snapshot carries before
+	// running its step.
+	Provisional bool `json:"provisional,omitempty"`
 	// AcceptChanges makes the run publish even if its gate fails
 	// (Config.Gate): the failures are still reported, with the verdict
 	// GateAccepted. A stopped run's GateError.Resume has it set.

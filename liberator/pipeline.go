@@ -188,6 +188,12 @@ func checkMessage(m Message) error {
 	if m.Version != MessageVersion {
 		return Errorf(ErrInvalid, "handle", m.RunID, "unsupported message version %d (want %d)", m.Version, MessageVersion)
 	}
+	if m.Provisional {
+		if m.RunID == "" || (m.SnapshotID == "" && m.ExportID == "") {
+			return Errorf(ErrInvalid, "handle", m.RunID, "provisional message lacks run id, or snapshot and export id")
+		}
+		return nil
+	}
 	if m.RunID == "" || m.Dump.Key == "" || m.ImportDate.IsZero() {
 		return Errorf(ErrInvalid, "handle", m.RunID, "message lacks run id, dump key or import date")
 	}
@@ -207,7 +213,9 @@ func checkMessage(m Message) error {
 // StepStarted + RetryPolicy.Deadline ends the run with an error wrapping
 // ErrTerminal that names the step and the snapshot or export. If ctx ends
 // while a backend call fails, Handle returns ctx's error: the message should
-// not be acked, so that it is delivered again.
+// not be acked, so that it is delivered again. A Provisional message (made
+// from an RDS event) is resolved first (Resolve): its step runs for the
+// run, import date included, that its snapshot was made for.
 func (p *Pipeline) Handle(ctx context.Context, m Message) (Outcome, error) {
 	if err := checkMessage(m); err != nil {
 		return Outcome{}, err
@@ -221,16 +229,26 @@ func (p *Pipeline) Handle(ctx context.Context, m Message) (Outcome, error) {
 		out Outcome
 		err error
 	)
-	switch m.Step {
-	case StepDumpUploaded:
+	if m.Provisional {
+		r, rerr := p.Resolve(ctx, m)
+		if rerr != nil {
+			out, err = p.onError(m, "resolve the run of "+subject(m), rerr, true)
+		} else {
+			m = r
+			log = p.log.With("run_id", m.RunID, "step", string(m.Step), "attempt", m.Attempt)
+		}
+	}
+	switch {
+	case out.Next != nil || err != nil: // the run could not be resolved yet
+	case m.Step == StepDumpUploaded:
 		out, err = p.dumpUploaded(ctx, m)
-	case StepSnapshotCheck:
+	case m.Step == StepSnapshotCheck:
 		out, err = p.snapshotCheck(ctx, m)
-	case StepExportCheck:
+	case m.Step == StepExportCheck:
 		out, err = p.exportCheck(ctx, m)
-	case StepLanded:
+	case m.Step == StepLanded:
 		out, err = p.landed(ctx, m)
-	case StepWorkflowStarted:
+	case m.Step == StepWorkflowStarted:
 		log.InfoContext(ctx, "run finished", "workflow_run_id", m.WorkflowRunID)
 		return Outcome{}, nil
 	default:
@@ -349,7 +367,8 @@ func (p *Pipeline) dumpUploaded(ctx context.Context, m Message) (Outcome, error)
 			m.SnapshotID = SnapshotID(m.Received)
 		}
 	}
-	info, err := p.snap.CreateSnapshot(ctx, SnapshotRequest{ID: m.SnapshotID, Dump: m.Dump, ImportDate: m.ImportDate})
+	info, err := p.snap.CreateSnapshot(ctx, SnapshotRequest{ID: m.SnapshotID, Dump: m.Dump, ImportDate: m.ImportDate,
+		RunID: m.RunID, Backdated: m.Backdated})
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrAlreadyExists):

@@ -3,6 +3,7 @@ package awstest_test
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,13 +27,32 @@ import (
 // each body to sqsscheduler.Inbound and runs due messages with Pipeline.Process.
 // The RDS server's notifications reach the same queue, RDS-EVENT-0042 via
 // SNS (envelope) and RDS-EVENT-0161 via EventBridge, alongside the
-// pipeline's own delayed re-checks. Every step runs more than once; the
-// result must still be one snapshot, one export, one published partition
-// per table and one Glue run.
+// pipeline's own delayed re-checks. Every step runs more than once, on
+// both paths; the result must still be one snapshot, one export, one
+// published partition per table, under the dump's date, and one Glue run
+// with that import_date: also when the dump of 2026-11-24 is uploaded at
+// 00:30 UTC on 2026-11-25 (the snapshot id holds the upload time), or an
+// old dump is uploaded again days later. The events name only the
+// snapshot; the run's date comes from the snapshot's tags.
 func TestPipelineDrivenByRDSEvents(t *testing.T) {
+	tests := []struct {
+		name     string
+		uploaded time.Time
+		dumpKey  string
+		date     liberator.Date
+	}{
+		{"uploaded on the dump's day", time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC), dumpKey, liberator.Date{Year: 2026, Month: 11, Day: 24}},
+		{"uploaded after midnight UTC", time.Date(2026, 11, 25, 0, 30, 0, 0, time.UTC), dumpKey, liberator.Date{Year: 2026, Month: 11, Day: 24}},
+		{"old dump uploaded again", time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), "parking/liberator_dump_20261120.zip", liberator.Date{Year: 2026, Month: 11, Day: 20}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { driveByRDSEvents(t, tt.uploaded, tt.dumpKey, tt.date) })
+	}
+}
+
+func driveByRDSEvents(t *testing.T, t0 time.Time, dumpKey string, date liberator.Date) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // safety net only
 	defer cancel()
-	t0 := time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC)
 	clk := liberator.NewVirtualClock(t0)
 
 	s3f := awstest.NewS3(clk)
@@ -139,16 +159,31 @@ func TestPipelineDrivenByRDSEvents(t *testing.T) {
 	if n := len(rdsf.Requests("CreateDBSnapshot")); n != 1 {
 		t.Errorf("%d CreateDBSnapshot requests, want 1", n)
 	}
-	const snapID = "sql-to-parquet-26-11-24-031500"
+	snapID := liberator.SnapshotID(t0)
 	if _, ok := rdsf.Export(snapID); !ok {
 		t.Errorf("no export task %s", snapID)
 	}
 	runs := gluef.Runs()
-	if len(runs) != 1 || runs[0].Properties["import_date"] != "20261124" {
-		t.Errorf("Glue runs %+v, want one with import_date 20261124", runs)
+	if len(runs) != 1 || runs[0].Properties["import_date"] != date.Compact() {
+		t.Errorf("Glue runs %+v, want one with import_date %s", runs, date.Compact())
 	}
-	ok, err := partition.Published(ctx, buckets[landingBucket], "parking", "liberator", "PCN_IC", liberator.Date{Year: 2026, Month: 11, Day: 24})
+	ok, err := partition.Published(ctx, buckets[landingBucket], "parking", "liberator", "PCN_IC", date)
 	if err != nil || !ok {
-		t.Errorf("PCN_IC partition not published: %v", err)
+		t.Errorf("PCN_IC partition of %s not published: %v", date, err)
+	}
+	// One partition: no file of the export under another date.
+	dates := map[string]bool{}
+	iter := buckets[landingBucket].List(&blob.ListOptions{Prefix: "parking/"})
+	for {
+		o, err := iter.Next(ctx)
+		if err != nil {
+			break
+		}
+		if _, after, ok := strings.Cut(o.Key, "import_date="); ok {
+			dates[after[:8]] = true
+		}
+	}
+	if diff := cmp.Diff(map[string]bool{date.Compact(): true}, dates); diff != "" {
+		t.Errorf("landed import dates (-want +got):\n%s", diff)
 	}
 }

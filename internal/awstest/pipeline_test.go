@@ -179,7 +179,11 @@ func runPipeline(t *testing.T, schedKind string) {
 	// RDS requests the chain depends on.
 	// Old snapshots go only once the new one is available, before the export.
 	pin := []awstest.Request{
-		{Op: "CreateDBSnapshot", Params: map[string]string{"DBInstanceIdentifier": instance, "DBSnapshotIdentifier": snapID}},
+		{Op: "CreateDBSnapshot", Params: map[string]string{"DBInstanceIdentifier": instance, "DBSnapshotIdentifier": snapID,
+			// The run's label, which RDS event handlers resume the run from.
+			"Tags.Tag.1.Key": "liberator:import_date", "Tags.Tag.1.Value": "2026-11-24",
+			"Tags.Tag.2.Key": "liberator:run_id", "Tags.Tag.2.Value": "20261124/" + dumpKey,
+			"Tags.Tag.3.Key": "liberator:dump_key", "Tags.Tag.3.Value": dumpKey}},
 		{Op: "DeleteDBSnapshot", Params: map[string]string{"DBSnapshotIdentifier": "sql-to-parquet-26-11-22-031500"}},
 		{Op: "StartExportTask", Params: map[string]string{
 			"ExportTaskIdentifier": snapID, "SourceArn": "arn:aws:rds:eu-west-2:123456789012:snapshot:" + snapID,

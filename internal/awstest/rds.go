@@ -2,20 +2,17 @@ package awstest
 
 import (
 	"context"
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
-
-	"gocloud.dev/blob"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/dataplatform/liberator-ingestion/liberator"
@@ -49,6 +46,9 @@ type Snapshot struct {
 	Status   string // "creating", "available", "failed", …
 	Created  time.Time
 	ARN      string
+	// Tags are the snapshot's tags (CreateDBSnapshot's Tags, returned in
+	// DescribeDBSnapshots' TagList).
+	Tags map[string]string
 	// describesLeft is how many more describes the snapshot stays creating.
 	describesLeft int
 }
@@ -187,6 +187,7 @@ func (r *RDS) Snapshots() []Snapshot {
 	for _, k := range slices.Sorted(maps.Keys(r.snaps)) {
 		s := *r.snaps[k]
 		s.describesLeft = 0
+		s.Tags = maps.Clone(s.Tags)
 		out = append(out, s)
 	}
 	return out
@@ -295,6 +296,40 @@ type xSnapshot struct {
 	PercentProgress      int
 	SnapshotType         string
 	DBSnapshotArn        string
+	TagList              []xTag `xml:"TagList>Tag,omitempty"`
+}
+
+type xTag struct {
+	Key   string
+	Value string
+}
+
+// tagRE is what RDS accepts in a tag key or value.
+var tagRE = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+
+// formTags reads the Tags.Tag.N.Key/Value parameters, checking them as RDS
+// does (keys 1..128 characters, values up to 256, letters, digits, spaces
+// and _ . : / = + - @ only; at most 50 tags).
+func formTags(form url.Values) (map[string]string, *Fault) {
+	tags := map[string]string{}
+	for i := 1; ; i++ {
+		k, ok := form["Tags.Tag."+strconv.Itoa(i)+".Key"]
+		if !ok {
+			break
+		}
+		v := form.Get("Tags.Tag." + strconv.Itoa(i) + ".Value")
+		if len(k[0]) == 0 || len(k[0]) > 128 || len(v) > 256 || !tagRE.MatchString(k[0]) || !tagRE.MatchString(v) {
+			return nil, &Fault{Code: CodeInvalidParameterValue, Message: fmt.Sprintf("Invalid tag %q=%q", k[0], v)}
+		}
+		tags[k[0]] = v
+	}
+	if len(tags) > 50 {
+		return nil, &Fault{Code: "TagQuotaPerResourceExceeded", Message: "too many tags"}
+	}
+	if len(tags) == 0 {
+		return nil, nil
+	}
+	return tags, nil
 }
 
 func (s *Snapshot) x() xSnapshot {
@@ -311,7 +346,16 @@ func (s *Snapshot) x() xSnapshot {
 		PercentProgress:      p,
 		SnapshotType:         s.Type,
 		DBSnapshotArn:        s.ARN,
+		TagList:              xTags(s.Tags),
 	}
+}
+
+func xTags(tags map[string]string) []xTag {
+	var out []xTag
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		out = append(out, xTag{Key: k, Value: tags[k]})
+	}
+	return out
 }
 
 type xExportTask struct {
@@ -427,7 +471,11 @@ func (r *RDS) handle(ctx context.Context, action string, form url.Values) (any, 
 		if r.MaxManualSnapshots > 0 && manual >= r.MaxManualSnapshots {
 			return nil, &Fault{Code: CodeSnapshotQuotaExceeded, Message: fmt.Sprintf("Cannot create more than %d manual snapshots", r.MaxManualSnapshots)}
 		}
-		s := &Snapshot{ID: id, Instance: inst, Type: "manual", Status: "creating", Created: now, ARN: SnapshotARN(id), describesLeft: r.SnapshotDescribes}
+		tags, f := formTags(form)
+		if f != nil {
+			return nil, f
+		}
+		s := &Snapshot{ID: id, Instance: inst, Type: "manual", Status: "creating", Created: now, ARN: SnapshotARN(id), Tags: tags, describesLeft: r.SnapshotDescribes}
 		if s.describesLeft <= 0 {
 			s.Status = "available"
 		}
@@ -603,104 +651,8 @@ func (r *RDS) advance(ctx context.Context, t *ExportTask) {
 	}
 }
 
-// WriteExport returns an OnExportComplete hook that writes files (keyed by
-// their path under the export prefix, e.g.
-// "liberator/liberator.PCN_IC/1/part-00000-….gz.parquet") into the bucket
-// named by the task's S3Bucket, taken from buckets, and RDS's
-// export_info_<id>.json summary at the export root.
-func WriteExport(buckets map[string]*blob.Bucket, files map[string][]byte) func(context.Context, ExportTask) error {
-	return func(ctx context.Context, t ExportTask) error {
-		b, ok := buckets[t.S3Bucket]
-		if !ok {
-			return fmt.Errorf("The S3 bucket %s doesn't exist", t.S3Bucket)
-		}
-		keys := slices.Sorted(maps.Keys(files))
-		type tableInfo struct {
-			Target string `json:"target"`
-			Status string `json:"status"`
-		}
-		var tables []tableInfo
-		seen := map[string]bool{}
-		for _, k := range keys {
-			if err := b.WriteAll(ctx, t.Prefix()+k, files[k], nil); err != nil {
-				return err
-			}
-			parts := strings.Split(k, "/")
-			if len(parts) >= 2 && !seen[parts[1]] {
-				seen[parts[1]] = true
-				tables = append(tables, tableInfo{Target: parts[1], Status: "COMPLETE"})
-			}
-		}
-		sort.Slice(tables, func(i, j int) bool { return tables[i].Target < tables[j].Target })
-		info, _ := json.Marshal(map[string]any{
-			"exportTaskIdentifier": t.ID,
-			"sourceArn":            t.SourceArn,
-			"status":               "COMPLETE",
-			"tables":               tables,
-		})
-		return b.WriteAll(ctx, t.Prefix()+"export_info_"+t.ID+".json", info, nil)
-	}
-}
-
-// RDSNotification is an RDS event as the fake emits it.
-type RDSNotification struct {
-	EventID   string // "RDS-EVENT-0042"
-	SourceID  string // the snapshot id
-	SourceARN string
-	Message   string
-	Time      time.Time
-}
-
 func (r *RDS) emit(id, source, arn, msg string) {
 	r.events = append(r.events, RDSNotification{EventID: id, SourceID: source, SourceARN: arn, Message: msg, Time: r.clock.Now()})
-}
-
-// RDSMessage renders n as the JSON an RDS event subscription publishes to
-// SNS (the SNS Message string).
-func (n RDSNotification) RDSMessage() string {
-	b, _ := json.Marshal(map[string]string{
-		"Event Source":    "db-snapshot",
-		"Event Time":      n.Time.UTC().Format("2006-01-02 15:04:05.000"),
-		"Identifier Link": "https://console.aws.amazon.com/rds/home?region=" + Region + "#snapshot:id=" + n.SourceID,
-		"Source ID":       n.SourceID,
-		"Source ARN":      n.SourceARN,
-		"Event ID":        "http://docs.amazonwebservices.com/AmazonRDS/latest/UserGuide/USER_Events.html#" + n.EventID,
-		"Event Message":   n.Message,
-	})
-	return string(b)
-}
-
-// SNSEnvelope renders n as SNS delivers it into an SQS queue without raw
-// delivery: a notification whose Message is RDSMessage().
-func (n RDSNotification) SNSEnvelope(topicARN string) string {
-	b, _ := json.Marshal(map[string]string{
-		"Type":             "Notification",
-		"MessageId":        newID(16),
-		"TopicArn":         topicARN,
-		"Subject":          "RDS Notification Message",
-		"Message":          n.RDSMessage(),
-		"Timestamp":        n.Time.UTC().Format("2006-01-02T15:04:05.000Z"),
-		"SignatureVersion": "1",
-		"Signature":        "EXAMPLE",
-		"SigningCertURL":   "https://sns." + Region + ".amazonaws.com/SimpleNotificationService-0000.pem",
-		"UnsubscribeURL":   "https://sns." + Region + ".amazonaws.com/?Action=Unsubscribe",
-	})
-	return string(b)
-}
-
-// EventBridge renders n as an EventBridge "RDS DB Snapshot Event".
-func (n RDSNotification) EventBridge() string {
-	b, _ := json.Marshal(map[string]any{
-		"version": "0", "id": newID(16), "detail-type": "RDS DB Snapshot Event", "source": "aws.rds",
-		"account": Account, "time": n.Time.UTC().Format(time.RFC3339), "region": Region,
-		"resources": []string{n.SourceARN},
-		"detail": map[string]any{
-			"EventCategories": []string{"notification"}, "SourceType": "SNAPSHOT",
-			"SourceArn": n.SourceARN, "Date": n.Time.UTC().Format("2006-01-02T15:04:05.000Z"),
-			"Message": n.Message, "SourceIdentifier": n.SourceID, "EventID": n.EventID,
-		},
-	})
-	return string(b)
 }
 
 // ValidIdentifier reports whether id is a valid RDS identifier: it begins

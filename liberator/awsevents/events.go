@@ -177,17 +177,22 @@ func ParseRDSEvent(body []byte) (RDSEvent, error) {
 	return RDSEvent{}, liberator.Errorf(liberator.ErrInvalid, op, "", "not an RDS notification (SNS, RDS or EventBridge form)")
 }
 
-// DumpKeyPrefix prefixes the placeholder dump key of a message made from an
-// RDS event when the dump is not known: "rds-snapshot:<snapshot id>".
+// DumpKeyPrefix prefixes the placeholder run id and dump key of a message
+// made from an RDS event: "rds-snapshot:<snapshot id>".
 const DumpKeyPrefix = "rds-snapshot:"
 
 // NextMessage maps ev to the pipeline message it should start. ok is false
 // for events the pipeline ignores (other event ids, snapshots not named
-// "sql-to-parquet-…" such as AWS Backup's). dump, if known, names the run
-// (RunID = YYYYMMDD/<dump key>); otherwise the run is named
-// YYYYMMDD/<snapshot id> and Dump.Key is DumpKeyPrefix + snapshot id (the
-// steps after the restore never read the dump). The import date comes from
-// the snapshot id.
+// "sql-to-parquet-…" such as AWS Backup's).
+//
+// An RDS event names a snapshot, not a run: the message is Provisional,
+// with the snapshot id (and for an export event the export id), run id and
+// dump key DumpKeyPrefix + snapshot id, and no import date. The Pipeline
+// resolves it before running its step (liberator.Pipeline.Resolve) from
+// the run label the snapshot carries, so it continues the run that made
+// the snapshot with that run's import date; the snapshot id, which holds
+// the upload time, is read for a date only when the snapshot has no label.
+// dump, if known, is kept as the run's dump until then.
 func NextMessage(ev RDSEvent, dump liberator.DumpRef) (m liberator.Message, ok bool, err error) {
 	var step liberator.Step
 	switch ev.EventID {
@@ -202,41 +207,20 @@ func NextMessage(ev RDSEvent, dump liberator.DumpRef) (m liberator.Message, ok b
 	if id == "" && ev.SourceARN != "" {
 		id = ev.SourceARN[strings.LastIndex(ev.SourceARN, ":")+1:]
 	}
-	if !strings.HasPrefix(id, "sql-to-parquet-") {
+	if !strings.HasPrefix(id, liberator.SnapshotIDPrefix) {
 		return liberator.Message{}, false, nil
 	}
-	date, err := liberator.DateFromSnapshotID(id)
-	if err != nil {
-		return liberator.Message{}, false, err
-	}
-	backdated := strings.HasSuffix(id, "-backdated")
-	var received time.Time
-	if !backdated {
-		// sql-to-parquet-yy-mm-dd-hhmmss is the upload time in UTC.
-		received, _ = time.Parse("06-01-02-150405", strings.TrimPrefix(id, "sql-to-parquet-"))
-	}
-	runKey := id
-	if dump.Key != "" {
-		runKey = dump.Key
-	} else {
-		// The pipeline refuses messages without a dump key; the steps after
-		// the restore never read the dump, so name the snapshot instead.
+	if dump.Key == "" {
 		dump.Key = DumpKeyPrefix + id
-	}
-	started := ev.Time
-	if started.IsZero() {
-		started = received
 	}
 	m = liberator.Message{
 		Version:     liberator.MessageVersion,
 		Step:        step,
-		RunID:       liberator.RunID(date, runKey),
+		RunID:       DumpKeyPrefix + id,
 		Dump:        dump,
-		ImportDate:  date,
-		Backdated:   backdated,
-		Received:    received,
 		SnapshotID:  id,
-		StepStarted: started,
+		StepStarted: ev.Time,
+		Provisional: true,
 	}
 	if step == liberator.StepExportCheck {
 		m.ExportID = liberator.ExportID(id)

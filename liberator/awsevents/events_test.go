@@ -91,13 +91,15 @@ func TestParseRDSEvent(t *testing.T) {
 	}
 }
 
+// TestNextMessage: an RDS event becomes a provisional message naming the
+// snapshot (and export) only: no import date is read from the snapshot id,
+// which holds the upload time; the Pipeline resolves the run from the
+// snapshot's label (liberator's TestResolve).
 func TestNextMessage(t *testing.T) {
-	date := liberator.Date{Year: 2026, Month: 11, Day: 24}
 	evTime := time.Date(2026, 11, 24, 4, 32, 10, 0, time.UTC)
-	received := time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC)
 	dump := liberator.DumpRef{Bucket: "s3://dev-liberator-data-storage", Key: "parking/liberator_dump_20261124.zip"}
-	base := liberator.Message{Version: 1, RunID: "20261124/parking/liberator_dump_20261124.zip", Dump: dump,
-		ImportDate: date, Received: received, SnapshotID: snapID, StepStarted: evTime}
+	base := liberator.Message{Version: 1, RunID: "rds-snapshot:" + snapID, Dump: dump,
+		SnapshotID: snapID, StepStarted: evTime, Provisional: true}
 	with := func(step liberator.Step, exportID string) liberator.Message {
 		m := base
 		m.Step, m.ExportID = step, exportID
@@ -127,13 +129,13 @@ func TestNextMessage(t *testing.T) {
 			}
 		})
 	}
-	// Backdated snapshot, no dump known: run named after the snapshot.
+	// No dump known: the snapshot names the run until it is resolved.
 	got, ok, err := awsevents.NextMessage(awsevents.RDSEvent{EventID: "RDS-EVENT-0042", SourceID: "sql-to-parquet-2026-11-20-backdated", Time: evTime}, liberator.DumpRef{})
 	if err != nil || !ok {
 		t.Fatal(ok, err)
 	}
-	if got.RunID != "20261120/sql-to-parquet-2026-11-20-backdated" || got.Dump.Key != "rds-snapshot:sql-to-parquet-2026-11-20-backdated" || !got.Backdated || got.ImportDate != (liberator.Date{Year: 2026, Month: 11, Day: 20}) {
-		t.Errorf("backdated: %+v", got)
+	if got.RunID != "rds-snapshot:sql-to-parquet-2026-11-20-backdated" || got.Dump.Key != got.RunID || !got.Provisional || !got.ImportDate.IsZero() {
+		t.Errorf("no dump: %+v", got)
 	}
 }
 

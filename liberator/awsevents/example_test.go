@@ -8,7 +8,9 @@ import (
 )
 
 // An RDS "manual snapshot created" notification delivered by SNS into SQS
-// becomes the pipeline's snapshot check.
+// becomes the pipeline's snapshot check of that snapshot: provisional,
+// since the event names no run; the Pipeline reads the run, import date
+// included, from the snapshot's label before it runs the step.
 func ExampleDecode() {
 	body := `{"Type":"Notification","MessageId":"5b0a4c3e","TopicArn":"arn:aws:sns:eu-west-2:123456789012:rds-events",` +
 		`"Timestamp":"2026-11-24T04:32:11.000Z","Message":"{\"Event Source\":\"db-snapshot\",` +
@@ -22,6 +24,6 @@ func ExampleDecode() {
 		fmt.Println(ok, err)
 		return
 	}
-	fmt.Println(m.Step, m.SnapshotID, m.ImportDate, m.RunID)
-	// Output: snapshot_check sql-to-parquet-26-11-24-031500 2026-11-24 20261124/parking/liberator_dump_20261124.zip
+	fmt.Println(m.Step, m.SnapshotID, m.Provisional, m.RunID)
+	// Output: snapshot_check sql-to-parquet-26-11-24-031500 true rds-snapshot:sql-to-parquet-26-11-24-031500
 }

@@ -46,7 +46,11 @@ func snapReq(f SnapshotterFixture, id string) liberator.SnapshotRequest {
 	if err != nil {
 		panic(err)
 	}
-	return liberator.SnapshotRequest{ID: id, Dump: f.Dump, ImportDate: d}
+	// The run's date is the day before the snapshot id's upload time (a
+	// dump uploaded after midnight), so a label read back with the id's
+	// date is caught.
+	d = liberator.DateOf(d.Time().AddDate(0, 0, -1))
+	return liberator.SnapshotRequest{ID: id, Dump: f.Dump, ImportDate: d, RunID: liberator.RunID(d, f.Dump.Key)}
 }
 
 // RunSnapshotterTests runs the Snapshotter conformance suite.
@@ -105,6 +109,11 @@ func testSnapCreate(t *testing.T, h SnapshotterHarness) {
 	}
 	if again.ID != info.ID || again.Status != liberator.SnapshotAvailable || !again.Created.Equal(info.Created) {
 		t.Errorf("second DescribeSnapshot = %+v, want %+v", again, info)
+	}
+	// A Snapshotter that labels its snapshots with their run labels them
+	// with the run's own date and ids, as requested.
+	if want := snapReq(f, snapID1).Label(); again.Run != nil && *again.Run != want {
+		t.Errorf("snapshot labelled %+v, want the request's run %+v", *again.Run, want)
 	}
 }
 

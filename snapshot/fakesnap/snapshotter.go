@@ -34,7 +34,8 @@ type Options struct {
 }
 
 // Snapshotter is an in-memory liberator.Snapshotter. CreateSnapshot records
-// the request and makes a snapshot of Options.Kind naming the request's dump.
+// the request and makes a snapshot of Options.Kind naming the request's dump
+// and labelled with its run (SnapshotInfo.Run), as rdssnap tags it.
 type Snapshotter struct {
 	// Faults injects errors; ops are OpCreateSnapshot, OpDescribeSnapshot,
 	// OpListSnapshots and OpDeleteSnapshot, keyed by snapshot id.
@@ -125,6 +126,10 @@ func (s *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.Snapshot
 	}
 	if st.polls == 0 {
 		st.info.Status = st.final
+	}
+	if req.ImportDate.Valid() {
+		label := req.Label()
+		st.info.Run = &label
 	}
 	s.snap[req.ID] = st
 	return st.info, nil

@@ -118,11 +118,14 @@ func info(s types.DBSnapshot) liberator.SnapshotInfo {
 		Kind:    liberator.SnapshotRDS,
 		ARN:     aws.ToString(s.DBSnapshotArn),
 		Reason:  reason,
+		Run:     LabelFromTags(s.TagList),
 	}
 }
 
 // CreateSnapshot restores req.Dump with the Restorer and then starts
-// CreateDBSnapshot with id req.ID. If a snapshot with that id exists
+// CreateDBSnapshot with id req.ID, tagged with the run's label (RunTags:
+// import date, run id, dump key, backdated), which DescribeSnapshot reads
+// back as SnapshotInfo.Run. If a snapshot with that id exists
 // already (found before the restore, or reported as DBSnapshotAlreadyExists)
 // its current state is returned and nothing is restored. The returned
 // snapshot is normally "creating"; the pipeline checks it later.
@@ -144,9 +147,14 @@ func (s *Snapshotter) CreateSnapshot(ctx context.Context, req liberator.Snapshot
 		}
 		return liberator.SnapshotInfo{}, liberator.NewError(liberator.ErrTransient, "restore", req.Dump.Key, err)
 	}
+	tags, skipped := RunTags(req.Label())
+	if len(skipped) > 0 {
+		s.log.WarnContext(ctx, "run label values RDS does not accept as tags are left out", "snapshot", req.ID, "tags", skipped)
+	}
 	out, err := s.c.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{
 		DBInstanceIdentifier: aws.String(s.opts.Instance),
 		DBSnapshotIdentifier: aws.String(req.ID),
+		Tags:                 tags,
 	})
 	if err != nil {
 		werr := awserr.Wrap(op, req.ID, err)

@@ -47,11 +47,15 @@ func TestCreateSnapshotRestoresThenSnapshots(t *testing.T) {
 	f.SnapshotDescribes = 2
 	dump := liberator.DumpRef{Bucket: "s3://dev-liberator-data-storage", Key: "parking/liberator_dump_20261124.zip"}
 	id := liberator.SnapshotID(t0)
-	got, err := s.CreateSnapshot(ctx, liberator.SnapshotRequest{ID: id, Dump: dump})
+	date := liberator.Date{Year: 2026, Month: 11, Day: 23} // the dump's date, not the upload's
+	req := liberator.SnapshotRequest{ID: id, Dump: dump, ImportDate: date, RunID: "20261123/" + dump.Key}
+	got, err := s.CreateSnapshot(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-24-031500", Status: liberator.SnapshotCreating, Created: t0, Kind: liberator.SnapshotRDS, ARN: awstest.SnapshotARN(id)}
+	label := &liberator.RunLabel{RunID: "20261123/" + dump.Key, ImportDate: date, DumpKey: dump.Key}
+	want := liberator.SnapshotInfo{ID: "sql-to-parquet-26-11-24-031500", Status: liberator.SnapshotCreating, Created: t0, Kind: liberator.SnapshotRDS,
+		ARN: awstest.SnapshotARN(id), Run: label}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("CreateSnapshot (-want +got):\n%s", diff)
 	}
@@ -60,12 +64,15 @@ func TestCreateSnapshotRestoresThenSnapshots(t *testing.T) {
 	}
 	wantReq := []awstest.Request{{Op: "CreateDBSnapshot", Params: map[string]string{
 		"DBInstanceIdentifier": "liberator-db", "DBSnapshotIdentifier": "sql-to-parquet-26-11-24-031500",
+		"Tags.Tag.1.Key": "liberator:import_date", "Tags.Tag.1.Value": "2026-11-23",
+		"Tags.Tag.2.Key": "liberator:run_id", "Tags.Tag.2.Value": "20261123/parking/liberator_dump_20261124.zip",
+		"Tags.Tag.3.Key": "liberator:dump_key", "Tags.Tag.3.Value": "parking/liberator_dump_20261124.zip",
 	}}}
 	if diff := cmp.Diff(wantReq, f.Requests("CreateDBSnapshot")); diff != "" {
 		t.Errorf("CreateDBSnapshot requests (-want +got):\n%s", diff)
 	}
 	// A replay neither restores nor creates again.
-	again, err := s.CreateSnapshot(ctx, liberator.SnapshotRequest{ID: id, Dump: dump})
+	again, err := s.CreateSnapshot(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +90,51 @@ func TestCreateSnapshotRestoresThenSnapshots(t *testing.T) {
 	// the replay's describe counted as the first of SnapshotDescribes.
 	if diff := cmp.Diff([]liberator.SnapshotStatus{liberator.SnapshotCreating, liberator.SnapshotAvailable}, states); diff != "" {
 		t.Errorf("states (-want +got):\n%s", diff)
+	}
+}
+
+// TestRunTags: a run's label becomes the snapshot's tags and reads back
+// from DescribeDBSnapshots (the label an RDS event handler resumes the run
+// from); values RDS refuses as tags are left out and named, the date
+// always fits.
+func TestRunTags(t *testing.T) {
+	ctx := context.Background()
+	date := liberator.Date{Year: 2026, Month: 11, Day: 20}
+	tests := []struct {
+		name        string
+		label       liberator.RunLabel
+		want        *liberator.RunLabel
+		wantSkipped []string
+	}{
+		{"backdated", liberator.RunLabel{RunID: "20261120/parking/liberator_dump_20261120.zip", ImportDate: date, DumpKey: "parking/liberator_dump_20261120.zip", Backdated: true},
+			&liberator.RunLabel{RunID: "20261120/parking/liberator_dump_20261120.zip", ImportDate: date, DumpKey: "parking/liberator_dump_20261120.zip", Backdated: true}, nil},
+		{"key RDS refuses as a tag", liberator.RunLabel{RunID: "20261120/parking/dump (copy).zip", ImportDate: date, DumpKey: "parking/dump (copy).zip"},
+			&liberator.RunLabel{ImportDate: date}, []string{rdssnap.TagRunID, rdssnap.TagDumpKey}},
+		{"no date, no label", liberator.RunLabel{RunID: "r", DumpKey: "k"}, nil, nil},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tags, skipped := rdssnap.RunTags(tt.label)
+			if diff := cmp.Diff(tt.wantSkipped, skipped); diff != "" {
+				t.Errorf("skipped (-want +got):\n%s", diff)
+			}
+			f, _, s, _ := setup(t)
+			id := fmt.Sprintf("sql-to-parquet-26-11-2%d-031500", i)
+			if _, err := s.CreateSnapshot(ctx, liberator.SnapshotRequest{ID: id, Dump: liberator.DumpRef{Key: tt.label.DumpKey},
+				ImportDate: tt.label.ImportDate, RunID: tt.label.RunID, Backdated: tt.label.Backdated}); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(f.Snapshots()[0].Tags); n != len(tags) {
+				t.Errorf("snapshot has %d tags, want %d", n, len(tags))
+			}
+			got, err := s.DescribeSnapshot(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got.Run); diff != "" {
+				t.Errorf("label read back (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

@@ -205,7 +205,7 @@ func (l *local) exists(t *testing.T, key string) bool {
 func TestEmulatorSampleEvents(t *testing.T) {
 	needEmulator(t)
 	l := newLocal(t)
-	l.rds.PutSnapshot(awstest.Snapshot{ID: snapshotID, Instance: "liberator-db", Status: "available"})
+	l.rds.PutSnapshot(restored(snapshotID))
 
 	t.Run("dump-uploaded", func(t *testing.T) {
 		f := startFunction(t, "dump-uploaded", 30, l.env())
@@ -280,7 +280,7 @@ func TestEmulatorPartialBatch(t *testing.T) {
 	needEmulator(t)
 	l := newLocal(t)
 	for _, id := range []string{"sql-to-parquet-26-11-24-031500", "sql-to-parquet-26-11-25-031500"} {
-		l.rds.PutSnapshot(awstest.Snapshot{ID: id, Instance: "liberator-db", Status: "available"})
+		l.rds.PutSnapshot(restored(id))
 	}
 	l.sqs.FailNext("SendMessageBatch", 1, awstest.Fault{Code: "InternalError", Status: 500})
 	env := l.env()
@@ -395,4 +395,16 @@ func TestEmulatorBlackHole(t *testing.T) {
 	if bh.Accepted() == 0 {
 		t.Error("no function reached the black hole")
 	}
+}
+
+// restored is the snapshot id as the restore task leaves it: available and
+// tagged with its run (the dump of the snapshot id's date).
+func restored(id string) awstest.Snapshot {
+	d, err := liberator.DateFromSnapshotID(id)
+	if err != nil {
+		panic(err)
+	}
+	key := "parking/liberator_dump_" + d.Compact() + ".zip"
+	return awstest.Snapshot{ID: id, Instance: "liberator-db", Status: "available",
+		Tags: awstest.RunTags(liberator.RunLabel{RunID: liberator.RunID(d, key), ImportDate: d, DumpKey: key})}
 }

@@ -41,16 +41,16 @@ var ErrNotAnRDSEvent = fmt.Errorf("not an RDS event")
 // MessageFromRDSEvent returns the message that resumes a run from an RDS
 // event about its snapshot (awsevents.NextMessage): RDS-EVENT-0042 gives a
 // StepSnapshotCheck message, RDS-EVENT-0159/0160/0161 a StepExportCheck one
-// with the export id liberator.ExportID(snapshot id). The snapshot id gives
-// the import date and, unless backdated, the upload time. ok is false for
+// with the export id liberator.ExportID(snapshot id). ok is false for
 // events the pipeline ignores (other events; snapshots it did not make,
 // such as automated "rds:…" or AWS Backup's).
 //
-// An RDS event does not say which dump the run restored, and the pipeline
-// refuses messages without a dump key, so Dump.Key is
-// awsevents.DumpKeyPrefix + snapshot id ("rds-snapshot:<id>"; the steps after
-// the restore never read the dump, the key only names the run in logs:
-// RunID "YYYYMMDD/<snapshot id>").
+// An RDS event does not say which run made the snapshot, so the message is
+// Provisional (run id and dump key awsevents.DumpKeyPrefix + snapshot id,
+// no import date): the pipeline resolves it from the snapshot's run label
+// (liberator.Pipeline.Resolve; rdssnap's tags), so the run goes on with the
+// import date it started with, whatever the snapshot id's upload time says.
+// Steps resolves it before running the step, so its log lines name the run.
 //
 // The step's deadline runs from now, when the handler got the event, not
 // from the event's own time: an event redelivered or replayed hours later

@@ -10,17 +10,15 @@ import (
 )
 
 // TestMessageFromRDSEvent checks the message an RDS event resumes a run
-// with: the placeholder dump key, the export id and a step deadline that
+// with: provisional (the pipeline reads the run from the snapshot), the
+// placeholder run id and dump key, the export id and a step deadline that
 // runs from when the handler got the event.
 func TestMessageFromRDSEvent(t *testing.T) {
 	const snap = "sql-to-parquet-26-11-24-031500"
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
-	date := liberator.Date{Year: 2026, Month: time.November, Day: 24}
-	received := time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC)
 	base := liberator.Message{
-		Version: liberator.MessageVersion, RunID: "20261124/" + snap,
-		Dump: liberator.DumpRef{Key: "rds-snapshot:" + snap}, ImportDate: date,
-		Received: received, SnapshotID: snap, StepStarted: now,
+		Version: liberator.MessageVersion, RunID: "rds-snapshot:" + snap,
+		Dump: liberator.DumpRef{Key: "rds-snapshot:" + snap}, SnapshotID: snap, StepStarted: now, Provisional: true,
 	}
 	snapshotCheck, exportCheck := base, base
 	snapshotCheck.Step = liberator.StepSnapshotCheck

@@ -22,6 +22,12 @@ type StepRunner interface {
 	Scheduler() liberator.Scheduler
 }
 
+// runResolver is implemented by a StepRunner that resolves the run of a
+// message made from an RDS event (*liberator.Pipeline.Resolve).
+type runResolver interface {
+	Resolve(ctx context.Context, m liberator.Message) (liberator.Message, error)
+}
+
 // Steps is the handler of the snapshot-ready and export-check Lambdas. It
 // turns RDS events (EventBridge, or SNS-wrapped in SQS records) and the
 // scheduler's own SQS messages into pipeline steps:
@@ -258,6 +264,15 @@ func (h *Steps) rdsEvent(r *rec, e awsevents.RDSEvent) (StepResult, error) {
 		return StepResult{}, malformed(err, nil)
 	case !ok:
 		return StepResult{Ignored: "snapshot " + e.SourceID + " was not made by the pipeline"}, nil
+	}
+	if res, ok := h.Pipeline.(runResolver); ok {
+		// The event names a snapshot, not a run: read the run (and its
+		// import date) from the snapshot now, so the lines of this record
+		// carry the run's id. On an error the step's Handle resolves
+		// again and retries.
+		if rm, err := res.Resolve(r.ctx, m); err == nil {
+			m = rm
+		}
 	}
 	r.with("run_id", m.RunID, "step", string(m.Step))
 	if m.Step != step {

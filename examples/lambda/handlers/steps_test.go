@@ -169,10 +169,17 @@ func TestInvokeMalformed(t *testing.T) {
 }
 
 // TestSnapshotReadyExportRequest checks what the export is started with:
-// the snapshot as described and the export id RDS will report.
+// the snapshot as described and the export id RDS will report; and that
+// the run goes on with the run and import date its snapshot is labelled
+// with (the dump of 2026-11-23, uploaded 2026-11-24 at 03:15), not the
+// date of the snapshot id's upload time.
 func TestSnapshotReadyExportRequest(t *testing.T) {
 	w := newWorld(t, worldOptions{start: snapshotEventTime})
 	info := w.addSnapshot(testSnapshotID)
+	day := liberator.Date{Year: 2026, Month: 11, Day: 23}
+	run := liberator.RunID(day, "parking/liberator_dump_20261123.zip")
+	info.Run = &liberator.RunLabel{RunID: run, ImportDate: day, DumpKey: "parking/liberator_dump_20261123.zip"}
+	w.snap.Add(info)
 	if _, err := w.steps(SnapshotReadyEvents()).HandleEventBridge(context.Background(), loadEventBridge(t, "eventbridge-rds-event-0042.json")); err != nil {
 		t.Fatal(err)
 	}
@@ -181,8 +188,8 @@ func TestSnapshotReadyExportRequest(t *testing.T) {
 		t.Errorf("StartExport requests (-want +got):\n%s", diff)
 	}
 	p := w.pending(t)
-	if len(p) != 1 || p[0].ExportID != testExportID || p[0].Received != time.Date(2026, 11, 24, 3, 15, 0, 0, time.UTC) {
-		t.Errorf("scheduled %+v, want one export check of %s with the upload time from the snapshot id", p, testExportID)
+	if len(p) != 1 || p[0].ExportID != testExportID || p[0].ImportDate != day || p[0].RunID != run || p[0].Provisional {
+		t.Errorf("scheduled %+v, want one export check of %s in run %s for %s", p, testExportID, run, day)
 	}
 }
 
