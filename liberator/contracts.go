@@ -321,6 +321,10 @@ type WorkflowRequest struct {
 	ImportDate Date `json:"import_date"`
 	// Properties are extra run properties.
 	Properties map[string]string `json:"properties,omitempty"`
+	// Backdated says the run's import date was given explicitly (an old
+	// date imported again): a Workflow may start a workflow of its own for
+	// it (awsglue.Options.BackdatedWorkflow).
+	Backdated bool `json:"backdated,omitempty"`
 	// Manifest is what was landed.
 	Manifest Manifest `json:"manifest"`
 }

@@ -488,6 +488,7 @@ func (p *Pipeline) landed(ctx context.Context, m Message) (Outcome, error) {
 		RunKey:     WorkflowRunKey(m.ImportDate, m.ExportID),
 		ImportDate: m.ImportDate,
 		Properties: map[string]string{"import_date": m.ImportDate.Compact()},
+		Backdated:  m.Backdated,
 		Manifest:   *m.Manifest,
 	})
 	if err != nil {

@@ -566,6 +566,11 @@ func TestPipelineBackdatedAndPrune(t *testing.T) {
 			if diff := cmp.Diff([]liberator.WorkflowRun{wantRun("wr_0001", run)}, e.wf.Runs(), ignoreStarted); diff != "" {
 				t.Errorf("workflow runs mismatch (-want +got):\n%s", diff)
 			}
+			// The workflow is asked for a backdated run (awsglue starts the
+			// backdated workflow for it), with the date as a run property.
+			if reqs := e.wf.Requests(); len(reqs) != 1 || !reqs[0].Backdated || reqs[0].Properties["import_date"] != "20261124" {
+				t.Errorf("workflow requests %+v, want one backdated, import_date 20261124", reqs)
+			}
 		})
 	}
 }

@@ -50,6 +50,7 @@ func run(ctx context.Context, getenv func(string) string) error {
 		return err
 	}
 	log := handlers.NewLogger(os.Stdout, cfg.LogLevel)
+	cfg.LogDeprecated(log)
 	handlers.ApplyMemoryLimit(cfg.Direct, getenv, log)
 	awsCfg, err := handlers.LoadAWSConfig(ctx, cfg)
 	if err != nil {

@@ -64,6 +64,7 @@ func run(ctx context.Context, getenv func(string) string) error {
 		return err
 	}
 	log := handlers.NewLogger(os.Stdout, cfg.LogLevel)
+	cfg.LogDeprecated(log)
 	clk := liberator.RealClock{}
 	m, err := handlers.RestoreMessage(cfg.Restore, cfg.BucketURL, clk.Now())
 	if err != nil {

@@ -2,6 +2,7 @@ package awsglue
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"maps"
 
@@ -34,6 +35,11 @@ type Options struct {
 	// Workflow is the Glue workflow name, e.g.
 	// "parking-liberator-data-workflow" (required).
 	Workflow string
+	// BackdatedWorkflow is the workflow a backdated run starts
+	// (WorkflowRequest.Backdated), e.g.
+	// "parking-liberator-backdated-data-workflow", whose jobs read the run's
+	// import_date rather than only recent partitions. Default: Workflow.
+	BackdatedWorkflow string
 	// ScanRuns bounds how many recent runs Start reads (newest first) looking
 	// for one with the same run key. Default 200.
 	ScanRuns int
@@ -67,6 +73,9 @@ func NewFromClient(c Client, opts Options) (*Workflow, error) {
 	if opts.ScanRuns <= 0 {
 		opts.ScanRuns = 200
 	}
+	if opts.BackdatedWorkflow == "" {
+		opts.BackdatedWorkflow = opts.Workflow
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -98,35 +107,40 @@ func RunProperties(req liberator.WorkflowRequest) map[string]string {
 }
 
 // Start starts a workflow run for req, or returns the run already started
-// with req.RunKey.
+// with req.RunKey: of Options.BackdatedWorkflow for a backdated request,
+// else of Options.Workflow.
 func (w *Workflow) Start(ctx context.Context, req liberator.WorkflowRequest) (liberator.WorkflowRun, error) {
 	const op = "glue start workflow run"
-	if req.RunKey == "" {
-		return liberator.WorkflowRun{}, liberator.Errorf(liberator.ErrInvalid, op, w.opts.Workflow, "run key is empty")
+	name := w.opts.Workflow
+	if req.Backdated {
+		name = w.opts.BackdatedWorkflow
 	}
-	if run, ok, err := w.find(ctx, req.RunKey); err != nil {
+	if req.RunKey == "" {
+		return liberator.WorkflowRun{}, liberator.Errorf(liberator.ErrInvalid, op, name, "run key is empty")
+	}
+	if run, ok, err := w.find(ctx, name, req.RunKey); err != nil {
 		return liberator.WorkflowRun{}, err
 	} else if ok {
-		w.log.InfoContext(ctx, "workflow run exists; not starting again", "workflow", w.opts.Workflow, "run", run.ID, "run_key", req.RunKey)
+		w.log.InfoContext(ctx, "workflow run exists; not starting again", "workflow", name, "run", run.ID, "run_key", req.RunKey)
 		return run, nil
 	}
 	props := RunProperties(req)
 	out, err := w.c.StartWorkflowRun(ctx, &gluesdk.StartWorkflowRunInput{
-		Name:          aws.String(w.opts.Workflow),
+		Name:          aws.String(name),
 		RunProperties: props,
 	})
 	if err != nil {
-		return liberator.WorkflowRun{}, awserr.Wrap(op, w.opts.Workflow+" "+req.RunKey, err)
+		return liberator.WorkflowRun{}, awserr.Wrap(op, name+" "+req.RunKey, err)
 	}
 	id := aws.ToString(out.RunId)
-	w.log.InfoContext(ctx, "workflow run started", "workflow", w.opts.Workflow, "run", id, "run_key", req.RunKey)
-	if first, ok, err := w.find(ctx, req.RunKey); err == nil && ok && first.ID != id {
+	w.log.InfoContext(ctx, "workflow run started", "workflow", name, "run", id, "run_key", req.RunKey, "backdated", req.Backdated)
+	if first, ok, err := w.find(ctx, name, req.RunKey); err == nil && ok && first.ID != id {
 		// Another Start of this run key raced this one (two workers of one
 		// message): every racer keeps the first run and stops its own.
-		w.stop(ctx, id, first.ID, req.RunKey)
+		w.stop(ctx, name, id, first.ID, req.RunKey)
 		return first, nil
 	}
-	run, err := w.GetRun(ctx, id)
+	run, err := w.getRun(ctx, name, id)
 	if err != nil {
 		// The run started; report it even if it cannot be read back yet.
 		return liberator.WorkflowRun{ID: id, RunKey: req.RunKey, Status: string(types.WorkflowRunStatusRunning), Properties: props}, nil
@@ -136,21 +150,21 @@ func (w *Workflow) Start(ctx context.Context, req liberator.WorkflowRequest) (li
 
 // stop stops run id, a duplicate of run first (best effort: a duplicate
 // that cannot be stopped is logged).
-func (w *Workflow) stop(ctx context.Context, id, first, key string) {
-	_, err := w.c.StopWorkflowRun(ctx, &gluesdk.StopWorkflowRunInput{Name: aws.String(w.opts.Workflow), RunId: aws.String(id)})
+func (w *Workflow) stop(ctx context.Context, name, id, first, key string) {
+	_, err := w.c.StopWorkflowRun(ctx, &gluesdk.StopWorkflowRunInput{Name: aws.String(name), RunId: aws.String(id)})
 	if err != nil {
-		w.log.WarnContext(ctx, "duplicate workflow run could not be stopped", "workflow", w.opts.Workflow, "run", id, "first", first, "run_key", key, "err", err)
+		w.log.WarnContext(ctx, "duplicate workflow run could not be stopped", "workflow", name, "run", id, "first", first, "run_key", key, "err", err)
 		return
 	}
-	w.log.InfoContext(ctx, "duplicate workflow run stopped; the first run of the key stands", "workflow", w.opts.Workflow, "run", id, "first", first, "run_key", key)
+	w.log.InfoContext(ctx, "duplicate workflow run stopped; the first run of the key stands", "workflow", name, "run", id, "first", first, "run_key", key)
 }
 
-// find returns the first run of key among the workflow's recent runs: the
-// earliest started, ties broken by the smaller run id, so that concurrent
-// Starts of one key all agree on the same run.
-func (w *Workflow) find(ctx context.Context, key string) (liberator.WorkflowRun, bool, error) {
+// find returns the first run of key among workflow name's recent runs:
+// the earliest started, ties broken by the smaller run id, so that
+// concurrent Starts of one key all agree on the same run.
+func (w *Workflow) find(ctx context.Context, name, key string) (liberator.WorkflowRun, bool, error) {
 	p := gluesdk.NewGetWorkflowRunsPaginator(w.c, &gluesdk.GetWorkflowRunsInput{
-		Name:         aws.String(w.opts.Workflow),
+		Name:         aws.String(name),
 		IncludeGraph: aws.Bool(false),
 		MaxResults:   aws.Int32(int32(min(w.opts.ScanRuns, 1000))),
 	})
@@ -160,7 +174,7 @@ func (w *Workflow) find(ctx context.Context, key string) (liberator.WorkflowRun,
 	for p.HasMorePages() && seen < w.opts.ScanRuns {
 		out, err := p.NextPage(ctx)
 		if err != nil {
-			return liberator.WorkflowRun{}, false, awserr.Wrap("glue list workflow runs", w.opts.Workflow, err)
+			return liberator.WorkflowRun{}, false, awserr.Wrap("glue list workflow runs", name, err)
 		}
 		for _, r := range out.Runs {
 			seen++
@@ -176,18 +190,27 @@ func (w *Workflow) find(ctx context.Context, key string) (liberator.WorkflowRun,
 	return best, found, nil
 }
 
-// GetRun returns run id of the workflow; ErrNotFound if none.
+// GetRun returns run id of the workflow, or of the backdated workflow;
+// ErrNotFound if neither has it.
 func (w *Workflow) GetRun(ctx context.Context, id string) (liberator.WorkflowRun, error) {
+	run, err := w.getRun(ctx, w.opts.Workflow, id)
+	if errors.Is(err, liberator.ErrNotFound) && w.opts.BackdatedWorkflow != w.opts.Workflow {
+		return w.getRun(ctx, w.opts.BackdatedWorkflow, id)
+	}
+	return run, err
+}
+
+func (w *Workflow) getRun(ctx context.Context, name, id string) (liberator.WorkflowRun, error) {
 	out, err := w.c.GetWorkflowRun(ctx, &gluesdk.GetWorkflowRunInput{
-		Name:         aws.String(w.opts.Workflow),
+		Name:         aws.String(name),
 		RunId:        aws.String(id),
 		IncludeGraph: aws.Bool(false),
 	})
 	if err != nil {
-		return liberator.WorkflowRun{}, awserr.Wrap("glue get workflow run", w.opts.Workflow+" "+id, err)
+		return liberator.WorkflowRun{}, awserr.Wrap("glue get workflow run", name+" "+id, err)
 	}
 	if out.Run == nil {
-		return liberator.WorkflowRun{}, liberator.Errorf(liberator.ErrNotFound, "glue get workflow run", w.opts.Workflow+" "+id, "no run in response")
+		return liberator.WorkflowRun{}, liberator.Errorf(liberator.ErrNotFound, "glue get workflow run", name+" "+id, "no run in response")
 	}
 	return awsRun(*out.Run), nil
 }

@@ -137,3 +137,62 @@ func TestAWSWorkflowErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestAWSWorkflowBackdated: a backdated run starts the backdated workflow
+// with the run's import_date in its run properties (its jobs read that
+// date, not only recent partitions); a normal run starts the normal one;
+// each is idempotent in its own workflow and GetRun finds runs of both.
+// Without a backdated workflow configured, both start the normal one.
+func TestAWSWorkflowBackdated(t *testing.T) {
+	const backdatedName = "parking-liberator-backdated-data-workflow"
+	old := liberator.Date{Year: 2026, Month: 10, Day: 2}
+	today := liberator.Date{Year: 2026, Month: 11, Day: 24}
+	tests := []struct {
+		name          string
+		backdated     string
+		wantBackdated string // the workflow the backdated run starts
+	}{
+		{"backdated workflow configured", backdatedName, backdatedName},
+		{"none configured", "", wfName},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			f := awstest.NewGlue(liberator.NewVirtualClock(t0))
+			defer f.Close()
+			f.AddWorkflow(wfName, 1)
+			f.AddWorkflow(backdatedName, 1)
+			w, err := awsglue.New(f.Config(), awsglue.Options{Workflow: wfName, BackdatedWorkflow: tt.backdated})
+			if err != nil {
+				t.Fatal(err)
+			}
+			back := liberator.WorkflowRequest{RunKey: "20261002/sql-to-parquet-2026-10-02-backdated", ImportDate: old, Backdated: true}
+			run, err := w.Start(ctx, back)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again, err := w.Start(ctx, back); err != nil || again.ID != run.ID {
+				t.Errorf("second Start = %+v, %v; want run %s", again, err, run.ID)
+			}
+			if got, err := w.GetRun(ctx, run.ID); err != nil || got.ID != run.ID || got.Properties["import_date"] != "20261002" {
+				t.Errorf("GetRun(backdated run) = %+v, %v", got, err)
+			}
+			normal := liberator.WorkflowRequest{RunKey: "20261124/sql-to-parquet-26-11-24-031500", ImportDate: today}
+			if tt.wantBackdated == wfName {
+				f.SetRunStatus(run.ID, "COMPLETED") // one run at a time
+			}
+			if _, err := w.Start(ctx, normal); err != nil {
+				t.Fatal(err)
+			}
+			type started struct{ Workflow, ImportDate, RunKey string }
+			var got []started
+			for _, r := range f.Requests("StartWorkflowRun") {
+				got = append(got, started{r.Params["Name"], r.Params["RunProperties.import_date"], r.Params["RunProperties.liberator_run_key"]})
+			}
+			want := []started{{tt.wantBackdated, "20261002", back.RunKey}, {wfName, "20261124", normal.RunKey}}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("StartWorkflowRun requests (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

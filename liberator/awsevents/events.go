@@ -228,10 +228,57 @@ func NextMessage(ev RDSEvent, dump liberator.DumpRef) (m liberator.Message, ok b
 	return m, true, nil
 }
 
+// CopierBody is the message the chain this module replaces queued for its
+// copier Lambda once it had started an export (rds-database-snapshot-
+// replicator → s3-to-s3-export-copier): {"ExportTaskIdentifier": …,
+// "ExportBucket": …}. Such messages may still wait on the old queue at
+// cutover.
+type CopierBody struct {
+	ExportTaskIdentifier string
+	ExportBucket         string
+}
+
+// ParseCopierBody reports whether body is a CopierBody: a JSON object with
+// a non-empty ExportTaskIdentifier and no pipeline message fields.
+func ParseCopierBody(body []byte) (CopierBody, bool) {
+	var probe struct {
+		ExportTaskIdentifier *string
+		ExportBucket         string
+		Version              *int    `json:"version"`
+		Step                 *string `json:"step"`
+	}
+	if json.Unmarshal(body, &probe) != nil || probe.ExportTaskIdentifier == nil || probe.Version != nil || probe.Step != nil {
+		return CopierBody{}, false
+	}
+	id := strings.TrimSpace(*probe.ExportTaskIdentifier)
+	if id == "" {
+		return CopierBody{}, false
+	}
+	return CopierBody{ExportTaskIdentifier: id, ExportBucket: probe.ExportBucket}, true
+}
+
+// CopierMessage maps an old copier message to the pipeline's export check
+// of that export: Provisional, naming the export only; the Pipeline finds
+// the export's snapshot and the run from its label (Pipeline.Resolve; a
+// snapshot of the old chain has none, and its id's date is taken, as that
+// chain took it). ExportBucket is not read: the export is read from the
+// pipeline's export bucket.
+func CopierMessage(c CopierBody) liberator.Message {
+	return liberator.Message{
+		Version:     liberator.MessageVersion,
+		Step:        liberator.StepExportCheck,
+		RunID:       DumpKeyPrefix + c.ExportTaskIdentifier,
+		Dump:        liberator.DumpRef{Key: DumpKeyPrefix + c.ExportTaskIdentifier},
+		ExportID:    c.ExportTaskIdentifier,
+		Provisional: true,
+	}
+}
+
 // Decode decodes one queue message body: a pipeline Message as the
-// Scheduler writes it, or an RDS notification (any form ParseRDSEvent
-// accepts) mapped with NextMessage. ok is false for RDS events the pipeline
-// ignores. Bodies that are neither are refused with liberator.ErrInvalid.
+// Scheduler writes it, an old copier message (CopierMessage), or an RDS
+// notification (any form ParseRDSEvent accepts) mapped with NextMessage.
+// ok is false for RDS events the pipeline ignores. Bodies that are none of
+// these are refused with liberator.ErrInvalid.
 func Decode(body []byte, dump liberator.DumpRef) (m liberator.Message, ok bool, err error) {
 	var probe struct {
 		Version int    `json:"version"`
@@ -243,6 +290,9 @@ func Decode(body []byte, dump liberator.DumpRef) (m liberator.Message, ok bool, 
 			return liberator.Message{}, false, err
 		}
 		return m, true, nil
+	}
+	if c, ok := ParseCopierBody(body); ok {
+		return CopierMessage(c), true, nil
 	}
 	ev, err := ParseRDSEvent(body)
 	if err != nil {

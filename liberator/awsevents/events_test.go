@@ -150,6 +150,7 @@ func TestDecode(t *testing.T) {
 		wantErr  error
 	}{
 		{"pipeline message", string(ownBody), liberator.StepExportCheck, true, nil},
+		{"old copier message", `{"ExportTaskIdentifier":"sql-to-parquet-26-11-24-031500","ExportBucket":"dataplatform-stg-dp-rds-export-storage"}`, liberator.StepExportCheck, true, nil},
 		{"sns rds event", snsJSON(rdsJSON("RDS-EVENT-0042", "db-snapshot", "Manual snapshot created")), liberator.StepSnapshotCheck, true, nil},
 		{"eventbridge", ebJSON, liberator.StepExportCheck, true, nil},
 		{"ignored rds event", rdsJSON("RDS-EVENT-0006", "db-instance", "DB instance restarted"), "", false, nil},
@@ -169,5 +170,26 @@ func TestDecode(t *testing.T) {
 				t.Errorf("got step %q ok %v err %v, want %q %v", m.Step, ok, err, tt.wantStep, tt.wantOK)
 			}
 		})
+	}
+}
+
+// TestCopierMessage: the old chain's copier message becomes a provisional
+// export check of its export (the pipeline resolves the run); other bodies
+// are not taken for one.
+func TestCopierMessage(t *testing.T) {
+	body := `{"ExportTaskIdentifier":"sql-to-parquet-26-11-24-031500","ExportBucket":"dataplatform-stg-dp-rds-export-storage"}`
+	c, ok := awsevents.ParseCopierBody([]byte(body))
+	if !ok || c != (awsevents.CopierBody{ExportTaskIdentifier: "sql-to-parquet-26-11-24-031500", ExportBucket: "dataplatform-stg-dp-rds-export-storage"}) {
+		t.Fatalf("ParseCopierBody = %+v, %v", c, ok)
+	}
+	want := liberator.Message{Version: 1, Step: liberator.StepExportCheck, RunID: "rds-snapshot:sql-to-parquet-26-11-24-031500",
+		Dump: liberator.DumpRef{Key: "rds-snapshot:sql-to-parquet-26-11-24-031500"}, ExportID: "sql-to-parquet-26-11-24-031500", Provisional: true}
+	if diff := cmp.Diff(want, awsevents.CopierMessage(c)); diff != "" {
+		t.Errorf("CopierMessage (-want +got):\n%s", diff)
+	}
+	for _, other := range []string{`{"ExportTaskIdentifier":""}`, `{"version":1,"step":"export_check","ExportTaskIdentifier":"x"}`, `{"Type":"Notification"}`, `[1]`} {
+		if _, ok := awsevents.ParseCopierBody([]byte(other)); ok {
+			t.Errorf("ParseCopierBody(%s) took it for a copier message", other)
+		}
 	}
 }

@@ -62,6 +62,7 @@ func setup(ctx context.Context) (*handlers.DumpUploaded, error) {
 		return nil, err
 	}
 	log := handlers.NewLogger(os.Stdout, cfg.LogLevel)
+	cfg.LogDeprecated(log)
 	awsCfg, err := handlers.LoadAWSConfig(ctx, cfg)
 	if err != nil {
 		return nil, err

@@ -38,12 +38,14 @@ const (
 	EnvLandingBucket = "LIBERATOR_LANDING_BUCKET"
 	EnvLandingPrefix = "LIBERATOR_LANDING_PREFIX"
 	EnvWorkflowName  = "LIBERATOR_WORKFLOW_NAME"
-	EnvQueueURL      = "LIBERATOR_QUEUE_URL"
-	EnvRetryInitial  = "LIBERATOR_RETRY_INITIAL"
-	EnvRetryMax      = "LIBERATOR_RETRY_MAX"
-	EnvRetryDeadline = "LIBERATOR_RETRY_DEADLINE"
-	EnvKeepSnapshots = "LIBERATOR_KEEP_SNAPSHOTS"
-	EnvS3PathStyle   = "LIBERATOR_S3_PATH_STYLE"
+	// EnvBackdatedWorkflow names the workflow backdated runs start.
+	EnvBackdatedWorkflow = "LIBERATOR_BACKDATED_WORKFLOW_NAME"
+	EnvQueueURL          = "LIBERATOR_QUEUE_URL"
+	EnvRetryInitial      = "LIBERATOR_RETRY_INITIAL"
+	EnvRetryMax          = "LIBERATOR_RETRY_MAX"
+	EnvRetryDeadline     = "LIBERATOR_RETRY_DEADLINE"
+	EnvKeepSnapshots     = "LIBERATOR_KEEP_SNAPSHOTS"
+	EnvS3PathStyle       = "LIBERATOR_S3_PATH_STYLE"
 
 	// Every entry point reads these (see Config.DeadlineMargin and
 	// Config.AttemptTimeout).
@@ -118,6 +120,11 @@ type Config struct {
 	// WorkflowName is the Glue workflow (LIBERATOR_WORKFLOW_NAME, default
 	// "parking-liberator-data-workflow").
 	WorkflowName string
+	// BackdatedWorkflowName is the Glue workflow a backdated run starts
+	// (LIBERATOR_BACKDATED_WORKFLOW_NAME, or the old chain's
+	// BACKDATED_WORKFLOW_NAME; default WorkflowName), with its import_date
+	// as a run property (see package glue/awsglue).
+	BackdatedWorkflowName string
 	// QueueURL is the scheduler's SQS queue (LIBERATOR_QUEUE_URL): delayed
 	// re-checks are sent there and the export-check Lambda consumes it.
 	QueueURL string
@@ -161,6 +168,12 @@ type Config struct {
 	Chain string
 	// Direct configures the direct chain.
 	Direct DirectConfig
+
+	// Deprecated lists the old chain's variables the configuration was
+	// read from (see EnvAliases); IgnoredMySQLFlags the MYSQL_OTHER_FLAGS
+	// flags it does not use. LogDeprecated logs them.
+	Deprecated        []EnvAlias
+	IgnoredMySQLFlags []string
 }
 
 // The chains LIBERATOR_CHAIN picks.
@@ -247,10 +260,12 @@ type RestoreConfig struct {
 }
 
 // FromEnv reads the configuration from getenv (os.Getenv in a main, a map in
-// tests). It fails, with an error wrapping ErrInvalid that names the
+// tests), and the old chain's names of the variables not set (EnvAliases;
+// LogDeprecated logs those it read). It fails, with an error wrapping ErrInvalid that names the
 // variable, only on values that do not parse; missing values are reported by
 // the Check… methods of the entry point that needs them.
 func FromEnv(getenv func(string) string) (Config, error) {
+	getenv, legacy := legacyEnv(getenv)
 	get := func(k string) string { return strings.TrimSpace(getenv(k)) }
 	c := Config{
 		Region:        get(EnvRegion),
@@ -265,15 +280,16 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			SecurityGroups: splitList(get(EnvECSSecurityGroups)),
 			LaunchType:     get(EnvECSLaunchType),
 		},
-		DBInstance:     get(EnvDBInstance),
-		ExportBucket:   get(EnvExportBucket),
-		ExportPrefix:   get(EnvExportPrefix),
-		ExportRoleARN:  get(EnvExportRoleARN),
-		ExportKMSKeyID: get(EnvExportKMSKey),
-		LandingBucket:  get(EnvLandingBucket),
-		LandingPrefix:  get(EnvLandingPrefix),
-		WorkflowName:   get(EnvWorkflowName),
-		QueueURL:       get(EnvQueueURL),
+		DBInstance:            get(EnvDBInstance),
+		ExportBucket:          get(EnvExportBucket),
+		ExportPrefix:          get(EnvExportPrefix),
+		ExportRoleARN:         get(EnvExportRoleARN),
+		ExportKMSKeyID:        get(EnvExportKMSKey),
+		LandingBucket:         get(EnvLandingBucket),
+		LandingPrefix:         get(EnvLandingPrefix),
+		WorkflowName:          get(EnvWorkflowName),
+		BackdatedWorkflowName: get(EnvBackdatedWorkflow),
+		QueueURL:              get(EnvQueueURL),
 		Restore: RestoreConfig{
 			Message:    get(EnvMessage),
 			Bucket:     get(EnvTaskBucket),
@@ -294,6 +310,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	if c.WorkflowName == "" {
 		c.WorkflowName = "parking-liberator-data-workflow"
+	}
+	if c.BackdatedWorkflowName == "" {
+		c.BackdatedWorkflowName = c.WorkflowName
 	}
 	if c.ECS.LaunchType == "" {
 		c.ECS.LaunchType = "FARGATE"
@@ -356,6 +375,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 		*d.dst = x
 	}
+	c.Deprecated, c.IgnoredMySQLFlags = legacy.used, legacy.ignored
 	return c, nil
 }
 

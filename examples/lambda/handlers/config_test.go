@@ -14,33 +14,35 @@ import (
 
 func TestFromEnv(t *testing.T) {
 	full := map[string]string{
-		"AWS_REGION":                     "eu-west-2",
-		"LIBERATOR_LOG_LEVEL":            "debug",
-		"LIBERATOR_DUMP_BUCKET":          "dev-liberator-data-storage",
-		"LIBERATOR_REPLICA_BUCKET":       "preprod-liberator-data-storage",
-		"LIBERATOR_ECS_CLUSTER":          "liberator",
-		"LIBERATOR_ECS_TASK_DEFINITION":  "liberator-to-rds-snapshot:7",
-		"LIBERATOR_ECS_CONTAINER":        "restore",
-		"LIBERATOR_ECS_SUBNETS":          " subnet-a, subnet-b ,",
-		"LIBERATOR_ECS_SECURITY_GROUPS":  "sg-1",
-		"LIBERATOR_ECS_ASSIGN_PUBLIC_IP": "true",
-		"LIBERATOR_DB_INSTANCE":          "liberator-db",
-		"LIBERATOR_EXPORT_BUCKET":        "dev-dp-rds-export-storage",
-		"LIBERATOR_EXPORT_ROLE_ARN":      "arn:aws:iam::123456789012:role/rds-export",
-		"LIBERATOR_EXPORT_KMS_KEY_ID":    "arn:aws:kms:eu-west-2:123456789012:key/abc",
-		"LIBERATOR_LANDING_BUCKET":       "dev-landing-zone",
-		"LIBERATOR_QUEUE_URL":            "https://sqs.eu-west-2.amazonaws.com/123456789012/dev-liberator-scheduler",
-		"LIBERATOR_RETRY_INITIAL":        "1m",
-		"LIBERATOR_DEADLINE_MARGIN":      "3s",
-		"LIBERATOR_AWS_ATTEMPT_TIMEOUT":  "4s",
-		"LIBERATOR_KEEP_SNAPSHOTS":       "2",
-		"LIBERATOR_DB_HOST":              "liberator-db.abc.eu-west-2.rds.amazonaws.com",
-		"LIBERATOR_DB_PORT":              "3307",
-		"LIBERATOR_DB_USER":              "admin",
-		"LIBERATOR_DB_PASSWORD":          " secret with spaces ",
-		"LIBERATOR_DB_CA_BUNDLE":         "/etc/ssl/rds/global-bundle.pem",
-		"DUMP_BUCKET":                    "dev-liberator-data-storage",
-		"DUMP_KEY":                       testDumpKey,
+		"AWS_REGION":                        "eu-west-2",
+		"LIBERATOR_LOG_LEVEL":               "debug",
+		"LIBERATOR_DUMP_BUCKET":             "dev-liberator-data-storage",
+		"LIBERATOR_REPLICA_BUCKET":          "preprod-liberator-data-storage",
+		"LIBERATOR_ECS_CLUSTER":             "liberator",
+		"LIBERATOR_ECS_TASK_DEFINITION":     "liberator-to-rds-snapshot:7",
+		"LIBERATOR_ECS_CONTAINER":           "restore",
+		"LIBERATOR_ECS_SUBNETS":             " subnet-a, subnet-b ,",
+		"LIBERATOR_ECS_SECURITY_GROUPS":     "sg-1",
+		"LIBERATOR_ECS_ASSIGN_PUBLIC_IP":    "true",
+		"LIBERATOR_DB_INSTANCE":             "liberator-db",
+		"LIBERATOR_EXPORT_BUCKET":           "dev-dp-rds-export-storage",
+		"LIBERATOR_EXPORT_ROLE_ARN":         "arn:aws:iam::123456789012:role/rds-export",
+		"LIBERATOR_EXPORT_KMS_KEY_ID":       "arn:aws:kms:eu-west-2:123456789012:key/abc",
+		"LIBERATOR_LANDING_BUCKET":          "dev-landing-zone",
+		"LIBERATOR_QUEUE_URL":               "https://sqs.eu-west-2.amazonaws.com/123456789012/dev-liberator-scheduler",
+		"LIBERATOR_BACKDATED_WORKFLOW_NAME": "parking-liberator-backdated-data-workflow",
+		"BACKDATED_WORKFLOW_NAME":           "ignored: the new name is set",
+		"LIBERATOR_RETRY_INITIAL":           "1m",
+		"LIBERATOR_DEADLINE_MARGIN":         "3s",
+		"LIBERATOR_AWS_ATTEMPT_TIMEOUT":     "4s",
+		"LIBERATOR_KEEP_SNAPSHOTS":          "2",
+		"LIBERATOR_DB_HOST":                 "liberator-db.abc.eu-west-2.rds.amazonaws.com",
+		"LIBERATOR_DB_PORT":                 "3307",
+		"LIBERATOR_DB_USER":                 "admin",
+		"LIBERATOR_DB_PASSWORD":             " secret with spaces ",
+		"LIBERATOR_DB_CA_BUNDLE":            "/etc/ssl/rds/global-bundle.pem",
+		"DUMP_BUCKET":                       "dev-liberator-data-storage",
+		"DUMP_KEY":                          testDumpKey,
 	}
 	get := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
@@ -58,8 +60,9 @@ func TestFromEnv(t *testing.T) {
 		DBInstance: "liberator-db", ExportBucket: "dev-dp-rds-export-storage",
 		ExportRoleARN: "arn:aws:iam::123456789012:role/rds-export", ExportKMSKeyID: "arn:aws:kms:eu-west-2:123456789012:key/abc",
 		LandingBucket: "dev-landing-zone", LandingPrefix: "parking", WorkflowName: "parking-liberator-data-workflow",
-		QueueURL:     "https://sqs.eu-west-2.amazonaws.com/123456789012/dev-liberator-scheduler",
-		RetryInitial: time.Minute, KeepSnapshots: 2,
+		BackdatedWorkflowName: "parking-liberator-backdated-data-workflow",
+		QueueURL:              "https://sqs.eu-west-2.amazonaws.com/123456789012/dev-liberator-scheduler",
+		RetryInitial:          time.Minute, KeepSnapshots: 2,
 		DeadlineMargin: 3 * time.Second, AttemptTimeout: 4 * time.Second,
 		Restore: RestoreConfig{
 			Bucket: "dev-liberator-data-storage", Key: testDumpKey,
@@ -250,6 +253,90 @@ func TestFromEnvDirect(t *testing.T) {
 	for _, w := range []string{EnvRegion, EnvDumpBucket, EnvLandingBucket} {
 		if err == nil || !strings.Contains(err.Error(), w) {
 			t.Errorf("CheckDirect on an empty config = %v, want it to name %s", err, w)
+		}
+	}
+}
+
+// TestFromEnvLegacyNames: a task or function deployed with the old chain's
+// environment (the ECS task's and the Lambdas' names) is configured the
+// same as with the new names, says once per old name which to rename, and
+// the new names win where both are set.
+func TestFromEnvLegacyNames(t *testing.T) {
+	old := map[string]string{
+		"AWS_REGION":              "eu-west-2",
+		"RDS_INSTANCE_ID":         "dataplatform-stg-liberator-db",
+		"MYSQL_HOST":              "liberator-db.abc.eu-west-2.rds.amazonaws.com",
+		"MYSQL_USER":              "admin",
+		"MYSQL_PASS":              "pw",
+		"MYSQL_OTHER_FLAGS":       "--port=3307 --ssl-ca=/etc/ssl/rds/eu-west-2-bundle.pem --max-allowed-packet=1G",
+		"BUCKET_NAME":             "dataplatform-stg-liberator-data-storage",
+		"IMPORT_DATE_OVERRIDE":    "2026-10-02",
+		"S3_BUCKET_NAME":          "dataplatform-stg-dp-rds-export-storage",
+		"IAM_ROLE_ARN":            "arn:aws:iam::123456789012:role/rds-export",
+		"KMS_KEY_ID":              "arn:aws:kms:eu-west-2:123456789012:key/abc",
+		"COPIER_QUEUE_ARN":        "arn:aws:sqs:eu-west-2:123456789012:dataplatform-stg-s3-to-s3-copier",
+		"BUCKET_DESTINATION":      "dataplatform-stg-landing-zone",
+		"SERVICE_AREA":            "parking",
+		"WORKFLOW_NAME":           "stg-parking-liberator-data-workflow",
+		"BACKDATED_WORKFLOW_NAME": "stg-parking-liberator-backdated-data-workflow",
+	}
+	c, err := FromEnv(func(k string) string { return old[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	type got struct {
+		DBInstance, DBHost, DBUser, DBPassword, CABundle string
+		DBPort                                           int
+		DumpBucket, TaskBucket, TaskKey, ImportDate      string
+		ExportBucket, ExportRoleARN, ExportKMSKeyID      string
+		QueueURL, LandingBucket, LandingPrefix           string
+		WorkflowName, BackdatedWorkflowName              string
+	}
+	want := got{
+		DBInstance: "dataplatform-stg-liberator-db", DBHost: "liberator-db.abc.eu-west-2.rds.amazonaws.com", DBUser: "admin", DBPassword: "pw",
+		CABundle: "/etc/ssl/rds/eu-west-2-bundle.pem", DBPort: 3307,
+		DumpBucket: "dataplatform-stg-liberator-data-storage", TaskBucket: "dataplatform-stg-liberator-data-storage",
+		TaskKey: "parking/liberator_dump_261002.zip", ImportDate: "2026-10-02",
+		ExportBucket: "dataplatform-stg-dp-rds-export-storage", ExportRoleARN: "arn:aws:iam::123456789012:role/rds-export",
+		ExportKMSKeyID: "arn:aws:kms:eu-west-2:123456789012:key/abc",
+		QueueURL:       "https://sqs.eu-west-2.amazonaws.com/123456789012/dataplatform-stg-s3-to-s3-copier",
+		LandingBucket:  "dataplatform-stg-landing-zone", LandingPrefix: "parking",
+		WorkflowName: "stg-parking-liberator-data-workflow", BackdatedWorkflowName: "stg-parking-liberator-backdated-data-workflow",
+	}
+	r := c.Restore
+	if diff := cmp.Diff(want, got{c.DBInstance, r.DBHost, r.DBUser, r.DBPassword, r.CABundle, r.DBPort,
+		c.DumpBucket, r.Bucket, r.Key, r.ImportDate, c.ExportBucket, c.ExportRoleARN, c.ExportKMSKeyID,
+		c.QueueURL, c.LandingBucket, c.LandingPrefix, c.WorkflowName, c.BackdatedWorkflowName}); diff != "" {
+		t.Errorf("config from the old names (-want +got):\n%s", diff)
+	}
+	if err := c.CheckRestore(); err != nil {
+		t.Errorf("CheckRestore with the old ECS task's environment: %v", err)
+	}
+	var buf strings.Builder
+	c.LogDeprecated(slog.New(slog.NewTextHandler(&buf, nil)))
+	for _, name := range []string{"RDS_INSTANCE_ID", "MYSQL_HOST", "MYSQL_USER", "MYSQL_PASS", "MYSQL_OTHER_FLAGS", "BUCKET_NAME",
+		"IMPORT_DATE_OVERRIDE", "S3_BUCKET_NAME", "IAM_ROLE_ARN", "KMS_KEY_ID", "COPIER_QUEUE_ARN", "BUCKET_DESTINATION",
+		"SERVICE_AREA", "WORKFLOW_NAME", "BACKDATED_WORKFLOW_NAME"} {
+		if !strings.Contains(buf.String(), "level=WARN msg=\"deprecated environment variable: rename it\" old="+name) {
+			t.Errorf("no deprecation line for %s in:\n%s", name, buf.String())
+		}
+	}
+	if !strings.Contains(buf.String(), `ignored="--max-allowed-packet=1G"`) {
+		t.Errorf("the ignored client flag is not logged:\n%s", buf.String())
+	}
+
+	// The new name wins; nothing deprecated is logged then.
+	old[EnvDBInstance] = "new-db"
+	c, err = FromEnv(func(k string) string { return old[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DBInstance != "new-db" {
+		t.Errorf("DBInstance %q, want the new name's value", c.DBInstance)
+	}
+	for _, a := range c.Deprecated {
+		if a.Old == "RDS_INSTANCE_ID" {
+			t.Errorf("RDS_INSTANCE_ID reported as read although %s is set", EnvDBInstance)
 		}
 	}
 }

@@ -143,7 +143,7 @@ func NewDirectPipeline(ctx context.Context, cfg Config, awsCfg aws.Config, opts 
 		}
 		copier = c.Pair(exportName, cfg.LandingBucket)
 	}
-	wf, err := awsglue.New(awsCfg, awsglue.Options{Workflow: cfg.WorkflowName, Logger: log})
+	wf, err := awsglue.New(awsCfg, awsglue.Options{Workflow: cfg.WorkflowName, BackdatedWorkflow: cfg.BackdatedWorkflowName, Logger: log})
 	if err != nil {
 		return fail(err)
 	}
@@ -273,6 +273,7 @@ func SetupDirect(ctx context.Context, getenv func(string) string) (*Direct, erro
 		return nil, err
 	}
 	log := NewLogger(os.Stdout, cfg.LogLevel)
+	cfg.LogDeprecated(log)
 	ApplyMemoryLimit(cfg.Direct, getenv, log)
 	awsCfg, err := LoadAWSConfig(ctx, cfg)
 	if err != nil {

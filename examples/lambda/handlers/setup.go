@@ -27,6 +27,7 @@ func SetupSteps(ctx context.Context, getenv func(string) string, ev map[string]l
 		return nil, err
 	}
 	log := NewLogger(os.Stdout, cfg.LogLevel)
+	cfg.LogDeprecated(log)
 	awsCfg, err := LoadAWSConfig(ctx, cfg)
 	if err != nil {
 		return nil, err

@@ -40,6 +40,9 @@ type runResolver interface {
 //   - a scheduler message (a liberator.Message as PubSubScheduler sends it)
 //     is run if due, or sent back to the scheduler with the delay left
 //     (SQS delays one message by 900 s at most);
+//   - a message of the replaced chain's copier ({"ExportTaskIdentifier",
+//     "ExportBucket"}, left on its queue at cutover) becomes the export
+//     check of that export (awsevents.CopierMessage);
 //   - a StepDumpUploaded message (a run enqueued with Pipeline.Start, e.g.
 //     a backdated one) is handed to Launcher, since a restore does not fit in
 //     a Lambda; without a Launcher it fails with ErrInvalid and is dropped.
@@ -240,6 +243,9 @@ func (h *Steps) sqsBody(r *rec, body []byte) (StepResult, error) {
 	if isSchedulerMessage(body) {
 		return h.schedulerMessage(r, body)
 	}
+	if c, ok := awsevents.ParseCopierBody(body); ok {
+		return h.copierMessage(r, c)
+	}
 	e, err := awsevents.ParseRDSEvent(body)
 	if err != nil {
 		return StepResult{}, malformed(err, body)
@@ -265,19 +271,35 @@ func (h *Steps) rdsEvent(r *rec, e awsevents.RDSEvent) (StepResult, error) {
 	case !ok:
 		return StepResult{Ignored: "snapshot " + e.SourceID + " was not made by the pipeline"}, nil
 	}
+	if m.Step != step {
+		r.with("run_id", m.RunID, "step", string(m.Step))
+		return StepResult{Message: m}, fmt.Errorf("RDS event %s maps to step %s, configured %s: %w", e.EventID, m.Step, step, liberator.ErrInvalid)
+	}
+	return h.resolved(r, m)
+}
+
+// copierMessage runs the export check of an old copier message
+// (awsevents.CopierMessage), one the replaced chain left on its queue.
+func (h *Steps) copierMessage(r *rec, c awsevents.CopierBody) (StepResult, error) {
+	m := awsevents.CopierMessage(c)
+	m.StepStarted = h.clock().Now().UTC()
+	r.with("old_copier_message", c.ExportTaskIdentifier)
+	return h.resolved(r, m)
+}
+
+// resolved resolves m's run if the pipeline can (see runResolver), then
+// runs its step.
+func (h *Steps) resolved(r *rec, m liberator.Message) (StepResult, error) {
 	if res, ok := h.Pipeline.(runResolver); ok {
-		// The event names a snapshot, not a run: read the run (and its
-		// import date) from the snapshot now, so the lines of this record
-		// carry the run's id. On an error the step's Handle resolves
-		// again and retries.
+		// The message names a snapshot or export, not a run: read the run
+		// (and its import date) from the snapshot now, so the lines of
+		// this record carry the run's id. On an error the step's Handle
+		// resolves again and retries.
 		if rm, err := res.Resolve(r.ctx, m); err == nil {
 			m = rm
 		}
 	}
 	r.with("run_id", m.RunID, "step", string(m.Step))
-	if m.Step != step {
-		return StepResult{Message: m}, fmt.Errorf("RDS event %s maps to step %s, configured %s: %w", e.EventID, m.Step, step, liberator.ErrInvalid)
-	}
 	return h.process(r, m)
 }
 

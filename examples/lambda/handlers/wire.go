@@ -97,7 +97,7 @@ func NewAWSPipeline(ctx context.Context, cfg Config, awsCfg aws.Config, restorer
 	if err != nil {
 		return fail(err)
 	}
-	wf, err := awsglue.New(awsCfg, awsglue.Options{Workflow: cfg.WorkflowName, Logger: log})
+	wf, err := awsglue.New(awsCfg, awsglue.Options{Workflow: cfg.WorkflowName, BackdatedWorkflow: cfg.BackdatedWorkflowName, Logger: log})
 	if err != nil {
 		return fail(err)
 	}
