@@ -8,6 +8,8 @@
 #   make test-examples  the examples' tests (the emulator tests included)
 #   make rie            install AWS's Lambda Runtime Interface Emulator
 #   make test-emulator  run the Lambda binaries under the emulator only
+#   make bench-direct   the direct chain's benchmark, S3 against local disk
+#                       (BenchmarkDirect: one process per run, ROUNDS rounds)
 #   make clean
 
 GO       ?= go
@@ -16,7 +18,7 @@ LAMBDAS  := dump-uploaded snapshot-ready export-check direct
 DIST     := dist
 GOFLAGS_BUILD := -trimpath -ldflags='-s -w' -tags lambda.norpc
 
-.PHONY: all lambdas ecs-restore ecs-direct test-examples rie test-emulator clean
+.PHONY: all lambdas ecs-restore ecs-direct test-examples rie test-emulator bench-direct clean
 
 all: lambdas ecs-restore ecs-direct
 
@@ -54,6 +56,19 @@ rie:
 
 test-emulator:
 	$(GO) test -count=1 -v -run Emulator ./examples/lambda/emulator/
+
+# One dump (DUMP_SIZE of SQL), then ROUNDS rounds of local, s3 and
+# s3-server-apart, each run in a process of its own; compare medians.
+DUMP_SIZE ?= 320MB
+ROUNDS    ?= 5
+bench-direct:
+	@mkdir -p $(DIST)/bench
+	$(GO) build -o $(DIST)/bench/liberator ./examples/liberator
+	$(GO) test -c -o $(DIST)/bench/handlers.test ./examples/lambda/handlers
+	test -f $(DIST)/bench/liberator_dump_20261124.zip || $(DIST)/bench/liberator gendump --out $(DIST)/bench/liberator_dump_20261124.zip --size $(DUMP_SIZE)
+	cd $(DIST)/bench && for r in $$(seq $(ROUNDS)); do for v in local s3 s3-server-apart; do \
+		LIBERATOR_BENCH_DUMP_FILE=$$PWD/liberator_dump_20261124.zip ./handlers.test -test.run '^$$' -test.bench "BenchmarkDirect$$/$$v$$" -test.benchtime 1x | grep '^Benchmark'; \
+	done; done
 
 clean:
 	rm -rf $(DIST)
