@@ -78,7 +78,7 @@ func Example() {
 	// snapshot: sql-to-parquet-26-11-24-031500 steps: 10 virtual time: 11m0s
 	// workflow run: wr_0001 map[import_date:20261124]
 	// _liberator/leases/landing/parking/20261124/last.json
-	// parking/liberator/liberator.PCN_IC/import_year=2026/import_month=11/import_day=24/import_date=20261124/_SUCCESS
-	// parking/liberator/liberator.PCN_IC/import_year=2026/import_month=11/import_day=24/import_date=20261124/_manifest.json
+	// _liberator/partitions/parking/liberator/liberator.PCN_IC/import_year=2026/import_month=11/import_day=24/import_date=20261124/_SUCCESS
+	// _liberator/partitions/parking/liberator/liberator.PCN_IC/import_year=2026/import_month=11/import_day=24/import_date=20261124/_manifest.json
 	// parking/liberator/liberator.PCN_IC/import_year=2026/import_month=11/import_day=24/import_date=20261124/part-00000-8367345a-b43d-53c1-a5eb-e711c5160384-c000.gz.parquet
 }

@@ -112,18 +112,20 @@ func (e *env) run(t *testing.T, received time.Time) (liberator.Result, error) {
 func lakeKeys(t *testing.T, b *blob.Bucket) []string {
 	t.Helper()
 	var keys []string
-	// The landing zone's partitions (the control prefix _liberator/, where
-	// the date leases live, is not data).
-	it := b.List(&blob.ListOptions{Prefix: "parking/"})
-	for {
-		obj, err := it.Next(context.Background())
-		if err == io.EOF {
-			break
+	// The landing zone's partitions and their manifests and markers (the
+	// date leases under _liberator/leases/ are not data).
+	for _, prefix := range []string{partition.ControlRoot, "parking/"} {
+		it := b.List(&blob.ListOptions{Prefix: prefix})
+		for {
+			obj, err := it.Next(context.Background())
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("list lake: %v", err)
+			}
+			keys = append(keys, obj.Key)
 		}
-		if err != nil {
-			t.Fatalf("list lake: %v", err)
-		}
-		keys = append(keys, obj.Key)
 	}
 	return keys
 }
@@ -144,7 +146,7 @@ func published(exportID string, tables map[string][][]byte) []string {
 		for i := range files {
 			keys = append(keys, landingKey(exportID, table, i))
 		}
-		keys = append(keys, partPrefix(table)+partition.ManifestName, partPrefix(table)+partition.MarkerName)
+		keys = append(keys, partition.ControlLayout.ManifestKey(partPrefix(table)), partition.ControlLayout.MarkerKey(partPrefix(table)))
 	}
 	sort.Strings(keys)
 	return keys
@@ -219,7 +221,7 @@ func checkPublished(t *testing.T, e *env, res liberator.Result, steps int, rows 
 		t.Errorf("landed PCN_IC part 1 = %q, %v; want pcn-1", b, err)
 	}
 	for _, tm := range man.Tables {
-		b, err := e.lake.ReadAll(ctx, tm.Prefix+partition.ManifestName)
+		b, err := e.lake.ReadAll(ctx, partition.ControlLayout.ManifestKey(tm.Prefix))
 		if err != nil {
 			t.Fatalf("read manifest of %s: %v", tm.Table, err)
 		}

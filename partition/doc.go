@@ -2,7 +2,9 @@
 // an import date (Path), the mapping from RDS export keys to landing keys
 // (LandingKey, TablePrefix), the raw-zone folder the downstream copy
 // writes (RawPrefix), and the manifest and _SUCCESS marker that publish a
-// partition (ReadManifest, Published).
+// partition (ReadManifest, Published): kept under ControlRoot
+// (_liberator/partitions/) by default, so partition folders hold only
+// Parquet files, or in the partition folder (Layout).
 //
 // # Keys
 //

@@ -11,8 +11,9 @@ import (
 // DefaultPrefix is the landing-zone key prefix used when none is configured.
 const DefaultPrefix = "parking"
 
-// ManifestName and MarkerName are the names of the files a Lander writes in
-// every published partition: the manifest first, the marker last.
+// ManifestName and MarkerName are the names of the files a Lander writes
+// for every published partition, the manifest first, the marker last:
+// under ControlRoot by default, or in the partition folder (see Layout).
 const (
 	ManifestName = "_manifest.json"
 	MarkerName   = "_SUCCESS"

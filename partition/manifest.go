@@ -26,30 +26,27 @@ func IsParquet(key string) bool {
 }
 
 // ReadManifest reads the manifest of table db.table's landing partition for
-// date d under prefix (DefaultPrefix if empty). A missing manifest returns
-// an error wrapping liberator.ErrNotFound; an unreadable one wraps
-// liberator.ErrInvalid. A manifest alone does not mean the partition is
-// complete: see Published.
+// date d under prefix (DefaultPrefix if empty), in either layout
+// (ReadManifestAt). A missing manifest returns an error wrapping
+// liberator.ErrNotFound; an unreadable one wraps liberator.ErrInvalid. A
+// manifest alone does not mean the partition is complete: see Published.
 func ReadManifest(ctx context.Context, bucket *blob.Bucket, prefix, db, table string, d liberator.Date) (liberator.Manifest, error) {
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
-	return ReadManifestKey(ctx, bucket, TablePrefix(prefix, TableRef{Database: db, Table: table}, d)+ManifestName)
+	return ReadManifestAt(ctx, bucket, TablePrefix(prefix, TableRef{Database: db, Table: table}, d))
 }
 
 // Published reports whether table db.table's landing partition for date d
-// under prefix (DefaultPrefix if empty) carries the _SUCCESS marker, that
-// is, whether a Lander finished publishing it.
+// under prefix (DefaultPrefix if empty) carries the _SUCCESS marker, in
+// either layout (PublishedAt), that is, whether a Lander finished
+// publishing it.
 func Published(ctx context.Context, bucket *blob.Bucket, prefix, db, table string, d liberator.Date) (bool, error) {
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
-	key := TablePrefix(prefix, TableRef{Database: db, Table: table}, d) + MarkerName
-	ok, err := bucket.Exists(ctx, key)
-	if err != nil {
-		return false, blobio.Error("check marker", strconv.Quote(key), err)
-	}
-	return ok, nil
+	ok, _, err := PublishedAt(ctx, bucket, TablePrefix(prefix, TableRef{Database: db, Table: table}, d))
+	return ok, err
 }
 
 // ReadManifestKey reads and checks the manifest at key.

@@ -147,5 +147,8 @@ func publishCommand(c runConfig, date liberator.Date, exportID string) string {
 	if c.workflow == "none" {
 		args = append(args, "--workflow none")
 	}
+	if c.markersInPartition {
+		args = append(args, "--markers-in-partition")
+	}
 	return strings.Join(args, " ")
 }

@@ -92,7 +92,7 @@ func TestConcurrentRunsOneLake(t *testing.T) {
 		}
 		exports := map[string]bool{}
 		for p, files := range landing {
-			m, err := partition.ReadManifestKey(context.Background(), openDir(t, filepath.Join(lake, "landing")), p+partition.ManifestName)
+			m, err := partition.ReadManifestAt(context.Background(), openDir(t, filepath.Join(lake, "landing")), p)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -98,7 +98,7 @@ func TestDemo(t *testing.T) {
 		t.Errorf("%d _SUCCESS markers, want %d (landing + raw per table)", got, 2*len(tables))
 	}
 	for _, name := range tables {
-		dir := "landing/parking/liberator/liberator." + name + "/import_year=2026/import_month=11/import_day=24/import_date=20261124/_SUCCESS"
+		dir := "landing/_liberator/partitions/parking/liberator/liberator." + name + "/import_year=2026/import_month=11/import_day=24/import_date=20261124/_SUCCESS"
 		if _, ok := files[dir]; !ok {
 			t.Errorf("no landing marker %s", dir)
 		}

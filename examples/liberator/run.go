@@ -37,6 +37,7 @@ type runConfig struct {
 	memLimit, workflow, codec          string
 	read                               mysqldump.ReadOptions
 	json, quiet, verbose, keepSnapshot bool
+	markersInPartition                 bool
 	gate                               gateOptions
 	leaseWait, keepExports             string
 }
@@ -66,6 +67,7 @@ func (c *runConfig) flags(fs interface {
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress on stderr")
 	fs.BoolVar(&c.verbose, "verbose", false, "log every pipeline step (and errors as they happen) to stderr")
 	fs.StringVar(&c.leaseWait, "lease-wait", "10m", "how long to wait while another run imports the same date (then fail); 0 fails at once")
+	fs.BoolVar(&c.markersInPartition, "markers-in-partition", false, "keep each partition's _manifest.json and _SUCCESS in the partition folder (the older layout) instead of under _liberator/partitions/ in the zone's bucket, where no crawler of the zone's prefix reads them")
 	fs.StringVar(&c.keepExports, "keep-exports", "3", "after the run, keep the exports of the last N runs (and the one the date is published from) in the export zone; 0 keeps all")
 }
 
@@ -291,14 +293,18 @@ func buildPipeline(ctx context.Context, c runConfig, lk *lake, clk liberator.Clo
 		be.close()
 		return nil, err
 	}
-	lander, err := bloblander.New(lk.export, lk.landing, bloblander.Options{Prefix: c.prefix, Clock: clk, Logger: logger, Lease: lo})
+	layout := partition.ControlLayout
+	if c.markersInPartition {
+		layout = partition.InPartitionLayout
+	}
+	lander, err := bloblander.New(lk.export, lk.landing, bloblander.Options{Prefix: c.prefix, Clock: clk, Logger: logger, Lease: lo, Layout: layout})
 	if err != nil {
 		be.close()
 		return nil, err
 	}
 	var wf liberator.Workflow = noWorkflow{clk}
 	if c.workflow != "none" {
-		if wf, err = localglue.New(lk.landing, lk.raw, localglue.Options{Prefix: c.prefix, Clock: clk, Logger: logger, Lease: lo}); err != nil {
+		if wf, err = localglue.New(lk.landing, lk.raw, localglue.Options{Prefix: c.prefix, Clock: clk, Logger: logger, Lease: lo, Layout: layout}); err != nil {
 			be.close()
 			return nil, err
 		}

@@ -141,7 +141,7 @@ func (l *Workflow) dropFailed(ctx context.Context, tables []*tableCopy, check fu
 }
 
 // prepare lists a table's landed files and removes its raw partition's
-// _SUCCESS marker so readers see it as incomplete.
+// _SUCCESS marker (in both layouts) so readers see it as incomplete.
 func (l *Workflow) prepare(ctx context.Context, tm liberator.TableManifest, d liberator.Date, check func(context.Context) error) (*tableCopy, error) {
 	const op = "copy to raw"
 	tc := &tableCopy{name: tm.Database + "." + tm.Table,
@@ -174,19 +174,21 @@ func (l *Workflow) prepare(ctx context.Context, tm liberator.TableManifest, d li
 	if err := check(ctx); err != nil {
 		return nil, err
 	}
-	marker := tc.rt.Prefix + partition.MarkerName
-	if err := l.raw.Delete(ctx, marker); err != nil && !blobio.IsNotFound(err) {
-		return nil, blobio.Error(op, marker, err)
+	for _, in := range partition.Layouts {
+		marker := in.MarkerKey(tc.rt.Prefix)
+		if err := l.raw.Delete(ctx, marker); err != nil && !blobio.IsNotFound(err) {
+			return nil, blobio.Error(op, marker, err)
+		}
 	}
 	return tc, nil
 }
 
 // finish deletes every file of the raw partition that this run did not
 // write (listed now, so files of any earlier or interrupted run go too) and
-// writes _SUCCESS.
+// writes _SUCCESS, in the Workflow's layout.
 func (l *Workflow) finish(ctx context.Context, tc *tableCopy, check func(context.Context) error, log *slog.Logger) error {
 	const op = "copy to raw"
-	marker := tc.rt.Prefix + partition.MarkerName
+	marker := l.layout.MarkerKey(tc.rt.Prefix)
 	written := map[string]bool{}
 	for i, k := range tc.src {
 		dst := tc.rt.Prefix + path.Base(k)

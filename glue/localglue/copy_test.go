@@ -54,8 +54,11 @@ func TestLocalCopiesTablesWithTimestamp(t *testing.T) {
 			if diff := cmp.Diff(map[string]string{"liberator." + tc.table: tc.wantRaw}, run.Outputs); diff != "" {
 				t.Errorf("run outputs (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff([]string{tc.wantRaw + "_SUCCESS", tc.wantRaw + "part-00000-a-c000.gz.parquet"}, keys(t, raw, tc.wantRaw)); diff != "" {
+			if diff := cmp.Diff([]string{tc.wantRaw + "part-00000-a-c000.gz.parquet"}, keys(t, raw, tc.wantRaw)); diff != "" {
 				t.Errorf("raw keys (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff([]string{partition.ControlLayout.MarkerKey(tc.wantRaw)}, keys(t, raw, partition.ControlRoot)); diff != "" {
+				t.Errorf("raw markers (-want +got):\n%s", diff)
 			}
 			cols, got := readRaw(t, raw, tc.wantRaw+"part-00000-a-c000.gz.parquet")
 			if diff := cmp.Diff([]string{"id", "pcn", "amount", "issued_at", "import_timestamp"}, cols); diff != "" {
@@ -91,8 +94,11 @@ func TestLocalReplacesPartitionOnRerun(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := partition.RawPrefix("parking", "liberator", "PCN_IC", day)
-	if diff := cmp.Diff([]string{p + "_SUCCESS", p + "part-00000-new-c000.gz.parquet"}, keys(t, raw, p)); diff != "" {
+	if diff := cmp.Diff([]string{p + "part-00000-new-c000.gz.parquet"}, keys(t, raw, p)); diff != "" {
 		t.Errorf("raw partition after re-run (-want +got):\n%s", diff)
+	}
+	if ok, _, err := partition.PublishedAt(ctx, raw, p); err != nil || !ok {
+		t.Errorf("raw partition after re-run not published: %v", err)
 	}
 	_, got := readRaw(t, raw, p+"part-00000-new-c000.gz.parquet")
 	if diff := cmp.Diff(withTS(rows(100, 5), fmt.Sprint(start.Add(time.Hour).Unix())), got); diff != "" {
@@ -183,12 +189,51 @@ func TestLocalPartialFailure(t *testing.T) {
 		t.Fatalf("err = %v, want ErrNotFound", err)
 	}
 	p := partition.RawPrefix("parking", "liberator", "PCN_IC", day)
-	want := []string{p + "_SUCCESS", p + "part-00000-a.parquet", p + "part-00001-a.parquet"}
+	want := []string{p + "part-00000-a.parquet", p + "part-00001-a.parquet"}
 	if diff := cmp.Diff(want, keys(t, raw, "parking/")); diff != "" {
 		t.Errorf("raw keys (-want +got):\n%s", diff)
+	}
+	if ok, _, err := partition.PublishedAt(ctx, raw, p); err != nil || !ok {
+		t.Errorf("the good table's raw partition not published: %v", err)
 	}
 	_, got := readRaw(t, raw, p+"part-00001-a.parquet")
 	if diff := cmp.Diff(withTS(rows(21, 20), startTS), got); diff != "" {
 		t.Errorf("second file rows (-want +got):\n%s", diff)
+	}
+}
+
+// TestRawMarkerLayout: the raw partition's marker is written where
+// Options.Layout says (by default under _liberator/partitions/, the folder
+// holding only Parquet files; in the folder with InPartitionLayout), and a
+// re-run in the other layout leaves no marker of the first.
+func TestRawMarkerLayout(t *testing.T) {
+	for _, layout := range partition.Layouts {
+		t.Run(layout.String(), func(t *testing.T) {
+			ctx := context.Background()
+			landing, raw := memblob.OpenBucket(nil), memblob.OpenBucket(nil)
+			tm := land(t, landing, "PCN_IC", "part-00000-a-c000.gz.parquet", rows(1, 10), 100)
+			req := liberator.WorkflowRequest{RunKey: "20261124/export-1", ImportDate: day, Manifest: liberator.Manifest{Tables: []liberator.TableManifest{tm}}}
+			if _, err := newLocal(t, landing, raw, Options{Layout: layout.Other()}).Start(ctx, req); err != nil {
+				t.Fatal(err)
+			}
+			req.RunKey = "20261124/export-2"
+			if _, err := newLocal(t, landing, raw, Options{Layout: layout}).Start(ctx, req); err != nil {
+				t.Fatal(err)
+			}
+			p := partition.RawPrefix("parking", "liberator", "PCN_IC", day)
+			want := []string{p + "part-00000-a-c000.gz.parquet"}
+			if layout == partition.InPartitionLayout {
+				want = append([]string{p + partition.MarkerName}, want...)
+			}
+			if diff := cmp.Diff(want, keys(t, raw, p)); diff != "" {
+				t.Errorf("raw partition folder (-want +got):\n%s", diff)
+			}
+			if ok, in, err := partition.PublishedAt(ctx, raw, p); err != nil || !ok || in != layout {
+				t.Errorf("PublishedAt = %v in %s, %v; want published in %s", ok, in, err, layout)
+			}
+			if ok, _ := raw.Exists(ctx, layout.Other().MarkerKey(p)); ok {
+				t.Errorf("the %s marker of the first run is left", layout.Other())
+			}
+		})
 	}
 }

@@ -35,7 +35,10 @@
 // Each table's raw partition is replaced, never mixed: its old _SUCCESS
 // marker is removed first, the new files are written, every other file
 // of the partition (listed again at that point) is deleted, and _SUCCESS
-// is written last. A table with a file that failed (or, after another
+// is written last: under partition.ControlRoot in the raw bucket by
+// default, so the raw partition folder holds only Parquet files, or in the
+// folder with Options.Layout = partition.InPartitionLayout (see
+// partition.Layout). A table with a file that failed (or, after another
 // failure, was skipped) gets no marker, and the files this run wrote for
 // it are deleted; the other tables are still published. Then the jobs
 // registered with Workflow.RegisterJob run, in order; a job's error ends

@@ -80,7 +80,7 @@ func ExampleNew() {
 	// job: liberator.PCN_IC has 2 rows at parking/liberator/liberator_pcn_ic/import_year=2026/import_month=11/import_day=24/import_date=20261124/
 	// run: COMPLETED import_timestamp: 1795500000
 	// _liberator/leases/raw/parking/20261124/last.json
+	// _liberator/partitions/parking/liberator/liberator_pcn_ic/import_year=2026/import_month=11/import_day=24/import_date=20261124/_SUCCESS
 	// _liberator/workflow_runs/wr_3e7bcf0714cad09ef9c15fdf7e9a0254.json
-	// parking/liberator/liberator_pcn_ic/import_year=2026/import_month=11/import_day=24/import_date=20261124/_SUCCESS
 	// parking/liberator/liberator_pcn_ic/import_year=2026/import_month=11/import_day=24/import_date=20261124/part-00000-c000.gz.parquet
 }

@@ -87,7 +87,7 @@ func (l *Workflow) doneBefore(ctx context.Context, ls *lease.Lease, req liberato
 		if !slices.Contains(have, tm.Database+"."+tm.Table) {
 			return nil, false
 		}
-		ok, err := l.raw.Exists(ctx, l.RawPrefixFor(tm.Database, tm.Table, d)+partition.MarkerName)
+		ok, _, err := partition.PublishedAt(ctx, l.raw, l.RawPrefixFor(tm.Database, tm.Table, d))
 		if err != nil || !ok {
 			return nil, false
 		}
@@ -98,9 +98,10 @@ func (l *Workflow) doneBefore(ctx context.Context, ls *lease.Lease, req liberato
 // sweep removes the temporary files of interrupted writes from the raw
 // zone's prefixes and the run records.
 func (l *Workflow) sweep(ctx context.Context, log *slog.Logger) int {
-	prefixes := []string{partition.DirPrefix(l.prefix), l.runsPrefix}
+	prefixes := []string{partition.DirPrefix(l.prefix), partition.ControlLayout.Dir(partition.DirPrefix(l.prefix)), l.runsPrefix}
 	for _, r := range l.routes {
-		prefixes = append(prefixes, partition.DirPrefix(strings.Trim(r.Prefix, "/")))
+		p := partition.DirPrefix(strings.Trim(r.Prefix, "/"))
+		prefixes = append(prefixes, p, partition.ControlLayout.Dir(p))
 	}
 	n := 0
 	for _, p := range prefixes {

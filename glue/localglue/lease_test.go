@@ -50,10 +50,14 @@ func landedReq(t *testing.T, landing *blob.Bucket, exp, runKey string, files int
 func rawFiles(t *testing.T, raw *blob.Bucket) (files []string, published bool, n int) {
 	t.Helper()
 	p := partition.RawPrefix("parking", "liberator", "PCN_IC", day)
+	published, _, err := partition.PublishedAt(context.Background(), raw, p)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, k := range keys(t, raw, p) {
 		switch {
 		case k == p+partition.MarkerName:
-			published = true
+			t.Errorf("raw partition folder holds %s (the default layout keeps it under %s)", k, partition.ControlRoot)
 		default:
 			files = append(files, strings.TrimPrefix(k, p))
 			if partition.IsParquet(k) {

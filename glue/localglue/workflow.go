@@ -85,6 +85,12 @@ type Options struct {
 	// before a run removes it from the raw zone; default
 	// lease.DefaultTempAge.
 	TempAge time.Duration
+	// Layout says where each raw partition's _SUCCESS marker is written:
+	// partition.ControlLayout (the zero value: under
+	// partition.ControlRoot in the raw bucket, so raw partition folders
+	// hold only Parquet files) or partition.InPartitionLayout (in the
+	// folder).
+	Layout partition.Layout
 }
 
 // RawTable describes one table the copy wrote to the raw zone.
@@ -144,6 +150,7 @@ type Workflow struct {
 	log          *slog.Logger
 	lease        lease.Options
 	tempAge      time.Duration
+	layout       partition.Layout
 
 	mu   sync.Mutex
 	jobs []job
@@ -160,7 +167,7 @@ func New(landing, raw *blob.Bucket, opts Options) (*Workflow, error) {
 		landing: landing, raw: raw,
 		prefix: strings.Trim(opts.Prefix, "/"), routes: opts.Routes,
 		runsPrefix: opts.RunsPrefix, groupRows: opts.RowGroupRows, groupBytes: opts.RowGroupBytes, workers: opts.Workers, codec: opts.Compression,
-		clock: opts.Clock, log: opts.Logger, lease: opts.Lease, tempAge: opts.TempAge,
+		clock: opts.Clock, log: opts.Logger, lease: opts.Lease, tempAge: opts.TempAge, layout: opts.Layout,
 		runs: map[string]liberator.WorkflowRun{},
 	}
 	if opts.Prefix == "" {

@@ -228,13 +228,31 @@ func runPipeline(t *testing.T, schedKind string) {
 	sort.Strings(keys)
 	pcn := "parking/liberator/liberator.PCN_IC/import_year=2026/import_month=11/import_day=24/import_date=20261124/"
 	vrm := "parking/liberator/liberator.vrm_hist/import_year=2026/import_month=11/import_day=24/import_date=20261124/"
+	// The partition folders hold only the Parquet files; each one's
+	// manifest and marker are under _liberator/partitions/ (listed below).
 	want := []string{
-		pcn + "_SUCCESS", pcn + "_manifest.json",
 		pcn + "part-00000-1f0c-c000.gz.parquet", pcn + "part-00001-1f0c-c000.gz.parquet",
-		vrm + "_SUCCESS", vrm + "_manifest.json", vrm + "part-00000-2e7a-c000.gz.parquet",
+		vrm + "part-00000-2e7a-c000.gz.parquet",
 	}
 	if diff := cmp.Diff(want, keys); diff != "" {
 		t.Errorf("landing keys (-want +got):\n%s", diff)
+	}
+	keys = nil
+	it = buckets[landingBucket].List(&blob.ListOptions{Prefix: partition.ControlRoot})
+	for {
+		o, err := it.Next(ctx)
+		if err != nil {
+			break
+		}
+		keys = append(keys, o.Key)
+	}
+	sort.Strings(keys)
+	want = []string{
+		partition.ControlRoot + pcn + "_SUCCESS", partition.ControlRoot + pcn + "_manifest.json",
+		partition.ControlRoot + vrm + "_SUCCESS", partition.ControlRoot + vrm + "_manifest.json",
+	}
+	if diff := cmp.Diff(want, keys); diff != "" {
+		t.Errorf("landing control keys (-want +got):\n%s", diff)
 	}
 	for _, tbl := range []string{"PCN_IC", "vrm_hist"} {
 		ok, err := partition.Published(ctx, buckets[landingBucket], "parking", "liberator", tbl, date)

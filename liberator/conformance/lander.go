@@ -120,13 +120,16 @@ func withBytes(m liberator.Manifest) liberator.Manifest {
 var ignoreVersion = cmpopts.IgnoreFields(liberator.Manifest{}, "Version")
 
 // checkPublished checks that every table of want is published in landing:
-// exactly its objects with the export's bytes, its manifest and marker.
+// its partition folder holds exactly its objects with the export's bytes
+// (and, in the in-partition layout, its manifest and marker), and its
+// manifest and marker are found (partition.ReadManifest, Published).
 func checkPublished(ctx context.Context, t *testing.T, export, landing *blob.Bucket, want liberator.Manifest) {
 	t.Helper()
 	for _, tm := range want.Tables {
-		wantFiles := map[string]string{
-			tm.Prefix + partition.ManifestName: "(manifest)",
-			tm.Prefix + partition.MarkerName:   "(marker)",
+		wantFiles := map[string]string{}
+		if ok, in, err := partition.PublishedAt(ctx, landing, tm.Prefix); err == nil && ok && in == partition.InPartitionLayout {
+			wantFiles[tm.Prefix+partition.ManifestName] = "(manifest)"
+			wantFiles[tm.Prefix+partition.MarkerName] = "(marker)"
 		}
 		for _, o := range tm.Objects {
 			body, err := export.ReadAll(ctx, o.Source)

@@ -16,19 +16,38 @@
 //     wrapping liberator.ErrInvalid before anything is copied; an export
 //     without any *.parquet file is refused with liberator.ErrNotFound.
 //  2. Unpublish: a table whose partition already holds a manifest of the
-//     same export and the _SUCCESS marker is skipped, so Land is
-//     idempotent. Every other partition loses its old _SUCCESS marker, so
-//     readers see it as incomplete.
+//     same export and the _SUCCESS marker (in the Lander's layout) is
+//     skipped, so Land is idempotent. Every other partition loses its old
+//     _SUCCESS marker, in both layouts, so readers see it as incomplete.
 //  3. Copy: every file is copied into its partition (Bucket.Copy when the
 //     export and landing buckets are the same; else on the storage server
 //     with Options.Copy, or a streamed read and write without it) and the
 //     copy's size is checked against the listing.
 //  4. Publish: for each table whose copies all succeeded, the objects in
 //     its partition that are not part of this export are deleted (a re-run
-//     replaces a partition, never mixes two exports), then _manifest.json
-//     is written, then _SUCCESS last.
+//     replaces a partition, never mixes two exports; a manifest or marker
+//     of the other layout goes too), then _manifest.json is written, then
+//     _SUCCESS last.
 //
-// partition.ReadManifest and partition.Published read what was published.
+// # Where the manifest and marker live
+//
+// By default (Options.Layout = partition.ControlLayout) a partition's
+// _manifest.json and _SUCCESS are under _liberator/partitions/ followed by
+// the partition's prefix, in the landing bucket:
+//
+//	parking/liberator/liberator.PCN_IC/import_year=2026/import_month=11/import_day=24/import_date=20261124/part-….parquet
+//	_liberator/partitions/parking/liberator/liberator.PCN_IC/import_year=2026/…/import_date=20261124/_manifest.json
+//	_liberator/partitions/parking/liberator/liberator.PCN_IC/import_year=2026/…/import_date=20261124/_SUCCESS
+//
+// so the partition folder holds only Parquet files: a crawler of the
+// landing prefix, which reads every file of a folder as the table's data
+// and matches its exclusions only at the top level, never meets them
+// (one that crawls the whole bucket must exclude _liberator/**).
+// partition.InPartitionLayout keeps them in the partition folder, as
+// before. partition.ReadManifest and partition.Published (and
+// LastPublished, ExportsInUse) read either layout, so a zone can move from
+// one to the other: a date landed again in the new layout leaves nothing
+// of the old one.
 // Each table's _manifest.json lists its objects and bytes and, from the
 // request, its rows, its columns (LandRequest.Schema: name, MySQL and
 // Parquet types, nullability) and the run's changes since the last
@@ -54,7 +73,7 @@
 // folders under the prefix, then for each table walks its partition
 // folders newest first (import_year=, import_month=, import_day=, a
 // delimited listing each) down to the newest date before the given one
-// whose partition holds _SUCCESS: a few listings per table however long
+// whose partition has its _SUCCESS (in either layout): a few listings per table however long
 // the history. The last published import is the newest of those dates; its
 // manifest merges the manifests of the tables published on it. Partitions
 // without a marker (a failed or unpublished landing) are passed over.

@@ -105,10 +105,12 @@ func (l *Lander) publishedTable(ctx context.Context, ref partition.TableRef, d l
 }
 
 // newestPublished returns the newest date before the date before whose
-// partition of ref carries the _SUCCESS marker, or the zero Date. It walks
-// the partition folders (import_year=, import_month=, import_day=) newest
-// first with delimited listings, so it reads a few listings per table
-// however long the history.
+// partition of ref carries the _SUCCESS marker, in either layout, or the
+// zero Date. It walks the partition folders (import_year=, import_month=,
+// import_day=) newest first with delimited listings, so it reads a few
+// listings per table however long the history. The folders exist in both
+// layouts: a published partition holds at least one Parquet file (Land
+// publishes no table without one).
 func (l *Lander) newestPublished(ctx context.Context, ref partition.TableRef, before liberator.Date) (liberator.Date, error) {
 	root := partition.DirPrefix(l.prefix) + ref.Database + "/" + ref.String() + "/"
 	years, err := l.levels(ctx, root, "import_year=", 4)
@@ -138,7 +140,7 @@ func (l *Lander) newestPublished(ctx context.Context, ref partition.TableRef, be
 				if !date.Valid() || !date.Time().Before(before.Time()) {
 					continue
 				}
-				ok, err := l.exists(ctx, partition.TablePrefix(l.prefix, ref, date)+partition.MarkerName)
+				ok, err := l.published(ctx, partition.TablePrefix(l.prefix, ref, date))
 				if err != nil {
 					return liberator.Date{}, err
 				}

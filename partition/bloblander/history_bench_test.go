@@ -76,9 +76,10 @@ func writeHistory(b *testing.B, dir string, tables, days int) liberator.Date {
 			date := liberator.DateOf(first.AddDate(0, 0, d))
 			last = date
 			p := partition.TablePrefix("parking", ref, date)
-			write(p+partition.ManifestName, fmt.Appendf(nil, `{"version":1,"export_id":"e%d","import_date":"%s","tables":[{"database":"liberator","table":"%s","prefix":"%s","objects":[],"rows":%d}]}`,
+			write(partition.ControlLayout.ManifestKey(p), fmt.Appendf(nil, `{"version":1,"export_id":"e%d","import_date":"%s","tables":[{"database":"liberator","table":"%s","prefix":"%s","objects":[],"rows":%d}]}`,
 				d, date, ref.Table, p, d))
-			write(p+partition.MarkerName, nil)
+			write(partition.ControlLayout.MarkerKey(p), nil)
+			write(p+"part-00000-c000.gz.parquet", nil) // the walk lists the partition folders
 		}
 	}
 	return last

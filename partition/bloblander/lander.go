@@ -79,6 +79,13 @@ type Options struct {
 	// before a Land removes it from the landing zone; default
 	// lease.DefaultTempAge.
 	TempAge time.Duration
+	// Layout says where each partition's manifest and marker are written:
+	// partition.ControlLayout (the zero value: under
+	// partition.ControlRoot, so partition folders hold only Parquet files)
+	// or partition.InPartitionLayout (in the partition folder). Readers
+	// find either (see "Where the manifest and marker live" in the package
+	// doc).
+	Layout partition.Layout
 }
 
 // Lander copies a finished RDS-layout export into the landing zone's
@@ -97,6 +104,7 @@ type Lander struct {
 	server   ServerCopier
 	lease    lease.Options
 	tempAge  time.Duration
+	layout   partition.Layout
 }
 
 var _ liberator.Lander = (*Lander)(nil)
@@ -145,7 +153,7 @@ func New(src, dst *blob.Bucket, opts Options) (*Lander, error) {
 		workers: opts.Workers, pageSize: opts.PageSize, retry: r,
 		clock: opts.Clock, log: opts.Logger,
 		before: opts.BeforeCopy, beforeW: opts.BeforeWrite, server: opts.Copy,
-		lease: opts.Lease, tempAge: opts.TempAge,
+		lease: opts.Lease, tempAge: opts.TempAge, layout: opts.Layout,
 	}
 	if l.workers == 0 {
 		l.workers = DefaultWorkers
@@ -324,15 +332,15 @@ func (l *Lander) mapKeys(req liberator.LandRequest, ep string, objs []*blob.List
 }
 
 // unpublish is step 2: per table, it marks a partition already published
-// for this export as skipped, and removes the _SUCCESS marker of every
-// other one.
+// for this export (in the Lander's layout) as skipped, and removes the
+// _SUCCESS marker of every other one, in both layouts.
 func (l *Lander) unpublish(ctx context.Context, ld *landing) {
 	l.parallel(len(ld.tables), func(i int) {
 		t := ld.tables[i]
-		m, err := l.readManifest(ctx, t.prefix)
+		m, err := l.readManifestKey(ctx, l.layout.ManifestKey(t.prefix))
 		switch {
 		case err == nil && m.ExportID == ld.req.ExportID && len(m.Tables) == 1:
-			ok, err := l.exists(ctx, t.prefix+partition.MarkerName)
+			ok, err := l.exists(ctx, l.layout.MarkerKey(t.prefix))
 			if err != nil {
 				t.err = err
 				return
@@ -350,8 +358,11 @@ func (l *Lander) unpublish(ctx context.Context, ld *landing) {
 			t.err = err
 			return
 		}
-		if err := l.delete(ctx, t.prefix+partition.MarkerName); err != nil {
-			t.err = fmt.Errorf("unpublish: %w", err)
+		for _, in := range partition.Layouts {
+			if err := l.delete(ctx, in.MarkerKey(t.prefix)); err != nil {
+				t.err = fmt.Errorf("unpublish: %w", err)
+				return
+			}
 		}
 	})
 }
@@ -394,8 +405,9 @@ func (l *Lander) publish(ctx context.Context, ld *landing) {
 	})
 }
 
-// publishTable publishes one table's partition: stale objects removed,
-// _manifest.json written, _SUCCESS written last. It sets t.done.
+// publishTable publishes one table's partition: stale objects removed
+// (the other layout's manifest too), _manifest.json written, _SUCCESS
+// written last, in the Lander's layout. It sets t.done.
 func (l *Lander) publishTable(ctx context.Context, ld *landing, t *tableWork) error {
 	tm := liberator.TableManifest{Database: t.ref.Database, Table: t.ref.Table, Prefix: t.prefix, Rows: -1}
 	if n, ok := ld.req.RowCounts[t.ref.String()]; ok {
@@ -408,25 +420,31 @@ func (l *Lander) publishTable(ctx context.Context, ld *landing, t *tableWork) er
 	}
 	slices.SortFunc(tm.Objects, func(a, b liberator.Object) int { return strings.Compare(a.Key, b.Key) })
 	describeTable(&tm, ld.req)
-	keep[t.prefix+partition.ManifestName] = true
+	keep[l.layout.ManifestKey(t.prefix)] = true
 	if err := ld.check(ctx); err != nil {
 		return err
 	}
 	if err := l.removeStale(ctx, t.prefix, keep, ld.log); err != nil {
 		return fmt.Errorf("remove stale objects: %w", err)
 	}
+	if other := l.layout.Other(); other == partition.ControlLayout {
+		// The other layout's manifest would be read first (Layouts).
+		if err := l.delete(ctx, other.ManifestKey(t.prefix)); err != nil {
+			return fmt.Errorf("remove the %s manifest: %w", other, err)
+		}
+	}
 	m := liberator.Manifest{Version: partition.ManifestVersion, ExportID: ld.req.ExportID, ImportDate: ld.req.ImportDate, Tables: []liberator.TableManifest{tm}, Changes: ld.req.Changes}
 	body, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := l.write(ctx, t.prefix+partition.ManifestName, append(body, '\n'), "application/json"); err != nil {
+	if err := l.write(ctx, l.layout.ManifestKey(t.prefix), append(body, '\n'), "application/json"); err != nil {
 		return fmt.Errorf("write manifest: %w", err)
 	}
 	if err := ld.check(ctx); err != nil {
 		return err
 	}
-	if err := l.write(ctx, t.prefix+partition.MarkerName, nil, "text/plain"); err != nil {
+	if err := l.write(ctx, l.layout.MarkerKey(t.prefix), nil, "text/plain"); err != nil {
 		return fmt.Errorf("write marker: %w", err)
 	}
 	t.done = tm

@@ -96,7 +96,24 @@ var export1 = map[string]string{
 func pcnPrefix(prefix string) string { return prefix + "/liberator/liberator.PCN_IC/" + part }
 func vrmPrefix(prefix string) string { return prefix + "/liberator/liberator.vrm/" + part }
 
+// marker and manifest are the keys of a partition's marker and manifest in
+// the default layout.
+func marker(partPrefix string) string   { return partition.ControlLayout.MarkerKey(partPrefix) }
+func manifest(partPrefix string) string { return partition.ControlLayout.ManifestKey(partPrefix) }
+
+// TestLandBothLayouts lands an export of both RDS export layouts (with and
+// without a batch folder) on three kinds of storage, in both partition
+// layouts: by default the partition folders hold only the Parquet files,
+// and each partition's manifest and marker are under
+// _liberator/partitions/; with partition.InPartitionLayout they sit in
+// the partition folder. Readers find them either way.
 func TestLandBothLayouts(t *testing.T) {
+	for _, layout := range partition.Layouts {
+		t.Run(layout.String(), func(t *testing.T) { testLandLayout(t, layout) })
+	}
+}
+
+func testLandLayout(t *testing.T, layout partition.Layout) {
 	for _, tc := range []struct {
 		name string
 		open func(t *testing.T) (src, dst *blob.Bucket)
@@ -127,6 +144,7 @@ func TestLandBothLayouts(t *testing.T) {
 			var copies atomic.Int32
 			l, _ := newLander(t, src, dst, bloblander.Options{
 				BeforeCopy: func(func(any) bool) error { copies.Add(1); return nil },
+				Layout:     layout,
 			})
 			got, err := l.Land(ctx, liberator.LandRequest{
 				ExportID: "exp-1", ImportDate: day,
@@ -148,6 +166,9 @@ func TestLandBothLayouts(t *testing.T) {
 				t.Errorf("manifest (-want +got):\n%s", diff)
 			}
 			landed := contents(t, dst, "parking/")
+			for k, v := range contents(t, dst, partition.ControlRoot) {
+				landed[k] = v
+			}
 			for k, v := range landed {
 				if strings.HasSuffix(k, partition.ManifestName) {
 					landed[k] = "manifest"
@@ -158,14 +179,21 @@ func TestLandBothLayouts(t *testing.T) {
 			wantLanded := map[string]string{
 				pcnPrefix("parking") + "part-00000-aa-c000.gz.parquet": "pcn-ic-0",
 				pcnPrefix("parking") + "part-00001-bb-c000.gz.parquet": "pcn-ic-one",
-				pcnPrefix("parking") + "_manifest.json":                "manifest",
-				pcnPrefix("parking") + "_SUCCESS":                      "marker",
+				layout.ManifestKey(pcnPrefix("parking")):               "manifest",
+				layout.MarkerKey(pcnPrefix("parking")):                 "marker",
 				vrmPrefix("parking") + "part-00000-cc-c000.gz.parquet": "vrm",
-				vrmPrefix("parking") + "_manifest.json":                "manifest",
-				vrmPrefix("parking") + "_SUCCESS":                      "marker",
+				layout.ManifestKey(vrmPrefix("parking")):               "manifest",
+				layout.MarkerKey(vrmPrefix("parking")):                 "marker",
 			}
 			if diff := cmp.Diff(wantLanded, landed); diff != "" {
 				t.Errorf("landing zone (-want +got):\n%s", diff)
+			}
+			if layout == partition.ControlLayout {
+				for k := range contents(t, dst, "parking/") {
+					if !partition.IsParquet(k) {
+						t.Errorf("partition folder holds %s, want only Parquet files", k)
+					}
+				}
 			}
 			stored, err := partition.ReadManifest(ctx, dst, "", "liberator", "PCN_IC", day)
 			if err != nil {
@@ -315,8 +343,9 @@ func TestLandFailures(t *testing.T) {
 		// Under the one blob error policy every code not listed as
 		// terminal is transient and retried (AlreadyExists included).
 		{"already exists", false, faultblob.Rule{Key: target, Code: gcerrors.AlreadyExists}, liberator.ErrTransient, 4},
-		{"marker write fails", false, faultblob.Rule{Op: faultblob.OpNewTypedWriter, Key: pcnPrefix("parking") + "_SUCCESS"}, liberator.ErrTransient, 4},
-		{"old marker delete fails", false, faultblob.Rule{Op: faultblob.OpDelete, Key: pcnPrefix("parking") + "_SUCCESS"}, liberator.ErrTransient, 4},
+		{"marker write fails", false, faultblob.Rule{Op: faultblob.OpNewTypedWriter, Key: marker(pcnPrefix("parking"))}, liberator.ErrTransient, 4},
+		{"old marker delete fails", false, faultblob.Rule{Op: faultblob.OpDelete, Key: marker(pcnPrefix("parking"))}, liberator.ErrTransient, 4},
+		{"old in-partition marker delete fails", false, faultblob.Rule{Op: faultblob.OpDelete, Key: pcnPrefix("parking") + "_SUCCESS"}, liberator.ErrTransient, 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -395,11 +424,9 @@ func TestLandRerunReplacesPartition(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := contents(t, b, pcnPrefix("parking"))
-	delete(got, pcnPrefix("parking")+"_manifest.json")
 	want := map[string]string{
 		pcnPrefix("parking") + "part-00000-aa-c000.gz.parquet": "same name",
 		pcnPrefix("parking") + "part-00000-zz-c000.gz.parquet": "new",
-		pcnPrefix("parking") + "_SUCCESS":                      "",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("partition after re-run (-want +got):\n%s", diff)
@@ -455,7 +482,7 @@ func TestLandIdempotent(t *testing.T) {
 
 	// A partition whose marker is missing (crash before the marker) is
 	// landed again.
-	if err := inner.Delete(ctx, vrmPrefix("parking")+"_SUCCESS"); err != nil {
+	if err := inner.Delete(ctx, marker(vrmPrefix("parking"))); err != nil {
 		t.Fatal(err)
 	}
 	copies = faults.Count(faultblob.OpCopy)

@@ -54,9 +54,13 @@ func (l *Lander) leased(ctx context.Context, ld *landing, began lease.Mark, fn f
 		}
 		return m, nil
 	}
-	swept, err := lease.SweepTemp(ctx, l.dst, partition.DirPrefix(l.prefix), lease.SweepOptions{MinAge: l.tempAge, Clock: l.clock, Logger: ld.log})
-	if err != nil {
-		ld.log.Warn("removing temporary files of interrupted writes failed", "err", err)
+	var swept lease.Swept
+	for _, dir := range []string{partition.DirPrefix(l.prefix), partition.ControlLayout.Dir(partition.DirPrefix(l.prefix))} {
+		sw, err := lease.SweepTemp(ctx, l.dst, dir, lease.SweepOptions{MinAge: l.tempAge, Clock: l.clock, Logger: ld.log})
+		if err != nil {
+			ld.log.Warn("removing temporary files of interrupted writes failed", "prefix", dir, "err", err)
+		}
+		swept.Keys, swept.Bytes = append(swept.Keys, sw.Keys...), swept.Bytes+sw.Bytes
 	}
 	if len(swept.Keys) > 0 {
 		ld.log.Info("removed temporary files of interrupted writes", "files", len(swept.Keys), "bytes", swept.Bytes)
@@ -155,7 +159,7 @@ func (l *Lander) doneByOther(ctx context.Context, ld *landing, ls *lease.Lease) 
 		if err != nil || m.ExportID != exp || len(m.Tables) != 1 {
 			return liberator.Manifest{}, nil, false
 		}
-		if ok, err := l.exists(ctx, t.prefix+partition.MarkerName); err != nil || !ok {
+		if ok, err := l.published(ctx, t.prefix); err != nil || !ok {
 			return liberator.Manifest{}, nil, false
 		}
 		out.Tables = append(out.Tables, m.Tables[0])

@@ -49,10 +49,10 @@ func checkPartition(t *testing.T, src, dst *blob.Bucket, prefix string) (bool, s
 	t.Helper()
 	ctx := context.Background()
 	files := contents(t, dst, prefix)
-	if _, ok := files[prefix+partition.MarkerName]; !ok {
+	if ok, _, err := partition.PublishedAt(ctx, dst, prefix); err != nil || !ok {
 		return false, ""
 	}
-	m, err := partition.ReadManifestKey(ctx, dst, prefix+partition.ManifestName)
+	m, err := partition.ReadManifestAt(ctx, dst, prefix)
 	if err != nil {
 		t.Errorf("published partition %s: manifest: %v", prefix, err)
 		return true, ""
@@ -212,7 +212,6 @@ func TestLandFailedTableRemovesItsCopies(t *testing.T) {
 		pcnPrefix("parking") + "part-00000-aa-c000.gz.parquet": "pcn-ic-0",
 		pcnPrefix("parking") + "part-00001-bb-c000.gz.parquet": "pcn-ic-one",
 	}
-	delete(got, pcnPrefix("parking")+partition.ManifestName)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("failed partition (-want +got):\n%s", diff)
 	}
@@ -406,7 +405,7 @@ func TestExportsInUse(t *testing.T) {
 		}
 	}
 	// An unpublished partition of another date names no export in use.
-	if err := b.Delete(ctx, partition.TablePrefix("parking", partition.TableRef{Database: "liberator", Table: "vrm"}, next)+partition.MarkerName); err != nil {
+	if err := b.Delete(ctx, marker(partition.TablePrefix("parking", partition.TableRef{Database: "liberator", Table: "vrm"}, next))); err != nil {
 		t.Fatal(err)
 	}
 	held, err := lease.Acquire(ctx, b, lease.Scope{Zone: bloblander.LeaseZone("parking"), Date: next}, lease.Options{Run: "exp-3", Clock: vc, Logger: quiet()})

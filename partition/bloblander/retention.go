@@ -30,13 +30,21 @@ func (l *Lander) ExportsInUse(ctx context.Context, dates ...liberator.Date) ([]s
 	}
 	var parts []string // partition prefixes to read
 	if len(dates) == 0 {
-		objs, err := l.list(ctx, l.dst, partition.DirPrefix(l.prefix))
-		if err != nil {
-			return nil, liberator.NewError(failureKind(ctx, err), op, l.prefix, err)
-		}
-		for _, o := range objs {
-			if p, ok := strings.CutSuffix(o.Key, partition.MarkerName); ok && strings.HasSuffix(p, "/") {
-				parts = append(parts, p)
+		seen := map[string]bool{}
+		for _, in := range partition.Layouts {
+			root := in.Dir(partition.DirPrefix(l.prefix))
+			objs, err := l.list(ctx, l.dst, root)
+			if err != nil {
+				return nil, liberator.NewError(failureKind(ctx, err), op, l.prefix, err)
+			}
+			for _, o := range objs {
+				if p, ok := strings.CutSuffix(o.Key, partition.MarkerName); ok && strings.HasSuffix(p, "/") {
+					p = partition.DirPrefix(l.prefix) + strings.TrimPrefix(p, root) // the partition's own prefix
+					if !seen[p] {
+						seen[p] = true
+						parts = append(parts, p)
+					}
+				}
 			}
 		}
 	} else {
@@ -54,7 +62,7 @@ func (l *Lander) ExportsInUse(ctx context.Context, dates ...liberator.Date) ([]s
 	errs := make([]error, len(parts))
 	l.parallel(len(parts), func(i int) {
 		if len(dates) > 0 {
-			ok, err := l.exists(ctx, parts[i]+partition.MarkerName)
+			ok, err := l.published(ctx, parts[i])
 			if err != nil || !ok {
 				errs[i] = err
 				return

@@ -165,15 +165,39 @@ func (l *Lander) write(ctx context.Context, key string, body []byte, contentType
 	})
 }
 
-// readManifest reads the manifest of the partition at partPrefix.
+// readManifest reads the manifest of the partition at partPrefix, in
+// either layout (partition.ReadManifestAt).
 func (l *Lander) readManifest(ctx context.Context, partPrefix string) (liberator.Manifest, error) {
 	var m liberator.Manifest
 	err := l.retryOp(ctx, "read", partPrefix+partition.ManifestName, func() error {
 		var err error
-		m, err = partition.ReadManifestKey(ctx, l.dst, partPrefix+partition.ManifestName)
+		m, err = partition.ReadManifestAt(ctx, l.dst, partPrefix)
 		return err
 	})
 	return m, err
+}
+
+// readManifestKey reads the manifest at key.
+func (l *Lander) readManifestKey(ctx context.Context, key string) (liberator.Manifest, error) {
+	var m liberator.Manifest
+	err := l.retryOp(ctx, "read", key, func() error {
+		var err error
+		m, err = partition.ReadManifestKey(ctx, l.dst, key)
+		return err
+	})
+	return m, err
+}
+
+// published reports whether the partition at partPrefix carries its
+// marker, in either layout.
+func (l *Lander) published(ctx context.Context, partPrefix string) (bool, error) {
+	var ok bool
+	err := l.retryOp(ctx, "stat", partPrefix+partition.MarkerName, func() error {
+		var err error
+		ok, _, err = partition.PublishedAt(ctx, l.dst, partPrefix)
+		return err
+	})
+	return ok, err
 }
 
 // retryOp runs fn until it succeeds, fails with an error that is not

@@ -158,11 +158,8 @@ func parquetRows(ctx context.Context, t *testing.T, b *blob.Bucket, prefix strin
 	var names []string
 	n := 0
 	for _, k := range keys(t, b, prefix) {
-		if !partition.IsParquet(k) && k != prefix+partition.MarkerName && k != prefix+partition.ManifestName {
+		if !partition.IsParquet(k) { // by default, partition folders hold only Parquet files
 			names = append(names, "unexpected "+path.Base(k))
-			continue
-		}
-		if !partition.IsParquet(k) {
 			continue
 		}
 		body, err := b.ReadAll(ctx, k)
@@ -185,11 +182,11 @@ func checkDate(ctx context.Context, t *testing.T, z zones, d liberator.Date, exp
 	t.Helper()
 	for table, want := range dumpRows {
 		lp := partition.TablePrefix("parking", partition.TableRef{Database: "liberator", Table: table}, d)
-		m, err := partition.ReadManifestKey(ctx, z.landing, lp+partition.ManifestName)
+		m, err := partition.ReadManifestAt(ctx, z.landing, lp)
 		if err != nil {
 			t.Fatalf("%s: %v", lp, err)
 		}
-		if ok, _ := z.landing.Exists(ctx, lp+partition.MarkerName); !ok || m.ExportID != exp {
+		if ok, _, _ := partition.PublishedAt(ctx, z.landing, lp); !ok || m.ExportID != exp {
 			t.Errorf("landing %s: published %v from %q, want %q", lp, ok, m.ExportID, exp)
 		}
 		var wantFiles []string
@@ -201,7 +198,7 @@ func checkDate(ctx context.Context, t *testing.T, z zones, d liberator.Date, exp
 			t.Errorf("landing %s holds %q (%d rows), want %q (%d rows)", lp, files, n, wantFiles, want)
 		}
 		rp := partition.RawPrefix("parking", "liberator", table, d)
-		if ok, _ := z.raw.Exists(ctx, rp+partition.MarkerName); !ok {
+		if ok, _, _ := partition.PublishedAt(ctx, z.raw, rp); !ok {
 			t.Errorf("raw %s is not published", rp)
 		}
 		files, n = parquetRows(ctx, t, z.raw, rp)
@@ -414,7 +411,7 @@ func TestPipelineInterruptedThenRerun(t *testing.T) {
 					// first run's whole export is in place.
 					for table := range dumpRows {
 						lp := partition.TablePrefix("parking", partition.TableRef{Database: "liberator", Table: table}, day)
-						if ok, _ := z.landing.Exists(ctx, lp+partition.MarkerName); ok {
+						if ok, _, _ := partition.PublishedAt(ctx, z.landing, lp); ok {
 							files, n := parquetRows(ctx, t, z.landing, lp)
 							if n != dumpRows[table] {
 								t.Errorf("%s published after the interruption with %q (%d rows)", lp, files, n)

@@ -239,12 +239,12 @@ func TestEmulatorSampleEvents(t *testing.T) {
 		f := startFunction(t, "export-check", 30, l.env())
 		// The local RDS moves an export on per describe: the first events
 		// come early, as they may when EventBridge and the API disagree.
-		for i := 0; i < 6 && !l.exists(t, partition+"_SUCCESS"); i++ {
+		for i := 0; i < 6 && !l.exists(t, "_liberator/partitions/"+partition+"_SUCCESS"); i++ {
 			if got, _ := f.invoke(t, testdata(t, "eventbridge-rds-event-0161.json")); got != "null" {
 				t.Fatalf("answer %q, want null", got)
 			}
 		}
-		if !l.exists(t, partition+"_SUCCESS") || !l.exists(t, partition+filepath.Base(parquetKey)) {
+		if !l.exists(t, "_liberator/partitions/"+partition+"_SUCCESS") || !l.exists(t, partition+filepath.Base(parquetKey)) {
 			t.Fatal("export-check did not land the partition")
 		}
 		checkLogs(t, f)

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/partition"
 )
 
 // Environment variable names read by FromEnv. The README's "Running on AWS"
@@ -46,6 +47,9 @@ const (
 	EnvRetryDeadline     = "LIBERATOR_RETRY_DEADLINE"
 	EnvKeepSnapshots     = "LIBERATOR_KEEP_SNAPSHOTS"
 	EnvS3PathStyle       = "LIBERATOR_S3_PATH_STYLE"
+	// EnvMarkersInPartition keeps each partition's manifest and marker in
+	// the partition folder (the older layout).
+	EnvMarkersInPartition = "LIBERATOR_MARKERS_IN_PARTITION"
 
 	// Every entry point reads these (see Config.DeadlineMargin and
 	// Config.AttemptTimeout).
@@ -140,6 +144,12 @@ type Config struct {
 	// Backup's or other names'; see liberator.Config.KeepSnapshots). 0
 	// keeps all.
 	KeepSnapshots int
+	// MarkersInPartition (LIBERATOR_MARKERS_IN_PARTITION=true) writes each
+	// landing partition's _manifest.json and _SUCCESS in the partition
+	// folder, as before; by default they are under
+	// _liberator/partitions/<partition> in the landing bucket, and the
+	// partition folders hold only Parquet files (partition.Layout).
+	MarkersInPartition bool
 	// S3PathStyle makes the S3 clients use path-style addressing
 	// (LIBERATOR_S3_PATH_STYLE=true), for S3-compatible stores and local
 	// endpoints (AWS_ENDPOINT_URL_S3).
@@ -338,6 +348,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			return Config{}, invalidf(EnvKeepSnapshots, "want a count >= 0, got %q", v)
 		}
 		c.KeepSnapshots = n
+	}
+	if v := get(EnvMarkersInPartition); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return Config{}, invalidf(EnvMarkersInPartition, "want true or false, got %q", v)
+		}
+		c.MarkersInPartition = b
 	}
 	if v := get(EnvS3PathStyle); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -546,6 +563,15 @@ func (c Config) CheckRestore() error {
 		EnvDBPassword, c.Restore.DBPassword,
 		EnvDBCABundle, c.Restore.CABundle,
 	)
+}
+
+// Layout returns where the landing partitions' manifests and markers are
+// written (MarkersInPartition).
+func (c Config) Layout() partition.Layout {
+	if c.MarkersInPartition {
+		return partition.InPartitionLayout
+	}
+	return partition.ControlLayout
 }
 
 // BucketURL returns the gocloud.dev/blob URL of an S3 bucket in the

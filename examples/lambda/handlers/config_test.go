@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/partition"
 )
 
 func TestFromEnv(t *testing.T) {
@@ -35,6 +36,7 @@ func TestFromEnv(t *testing.T) {
 		"LIBERATOR_RETRY_INITIAL":           "1m",
 		"LIBERATOR_DEADLINE_MARGIN":         "3s",
 		"LIBERATOR_AWS_ATTEMPT_TIMEOUT":     "4s",
+		"LIBERATOR_MARKERS_IN_PARTITION":    "true",
 		"LIBERATOR_KEEP_SNAPSHOTS":          "2",
 		"LIBERATOR_DB_HOST":                 "liberator-db.abc.eu-west-2.rds.amazonaws.com",
 		"LIBERATOR_DB_PORT":                 "3307",
@@ -62,7 +64,7 @@ func TestFromEnv(t *testing.T) {
 		LandingBucket: "dev-landing-zone", LandingPrefix: "parking", WorkflowName: "parking-liberator-data-workflow",
 		BackdatedWorkflowName: "parking-liberator-backdated-data-workflow",
 		QueueURL:              "https://sqs.eu-west-2.amazonaws.com/123456789012/dev-liberator-scheduler",
-		RetryInitial:          time.Minute, KeepSnapshots: 2,
+		RetryInitial:          time.Minute, KeepSnapshots: 2, MarkersInPartition: true,
 		DeadlineMargin: 3 * time.Second, AttemptTimeout: 4 * time.Second,
 		Restore: RestoreConfig{
 			Bucket: "dev-liberator-data-storage", Key: testDumpKey,
@@ -111,6 +113,9 @@ func TestFromEnv(t *testing.T) {
 	empty, err := FromEnv(get(nil))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if empty.Layout() != partition.ControlLayout || c.Layout() != partition.InPartitionLayout {
+		t.Errorf("layouts %s (default) and %s (%s=true), want control and in-partition", empty.Layout(), c.Layout(), EnvMarkersInPartition)
 	}
 	if empty.KeepSnapshots != liberator.DefaultKeepSnapshots || empty.keepSnapshots() != liberator.DefaultKeepSnapshots {
 		t.Errorf("KeepSnapshots by default = %d, want pruning on, keeping %d", empty.KeepSnapshots, liberator.DefaultKeepSnapshots)

@@ -9,6 +9,13 @@ import (
 	"github.com/dataplatform/liberator-ingestion/partition"
 )
 
+// The testdata run's partition marker and manifest: under
+// _liberator/partitions/ in the landing bucket (partition.ControlLayout).
+const (
+	testMarker   = partition.ControlRoot + testPartition + partition.MarkerName
+	testManifest = partition.ControlRoot + testPartition + partition.ManifestName
+)
+
 // TestOldCopierMessage: a message the replaced chain left on its copier
 // queue ({"ExportTaskIdentifier", "ExportBucket"}, the export of a
 // snapshot its ECS task made, without a run label) is not dropped as

@@ -255,7 +255,7 @@ func (w *directWorld) published(date liberator.Date) map[string]string {
 	w.t.Helper()
 	ctx := context.Background()
 	out := map[string]string{}
-	for _, k := range keys(w.t, w.landing, "parking/liberator/") {
+	for _, k := range append(keys(w.t, w.landing, "parking/liberator/"), keys(w.t, w.landing, partition.ControlRoot+"parking/liberator/")...) {
 		if !strings.HasSuffix(k, "/import_date="+date.Compact()+"/"+partition.ManifestName) {
 			continue
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/dataplatform/liberator-ingestion/glue/awsglue"
 	"github.com/dataplatform/liberator-ingestion/internal/blobio"
 	"github.com/dataplatform/liberator-ingestion/liberator"
+	"github.com/dataplatform/liberator-ingestion/partition"
 	"github.com/dataplatform/liberator-ingestion/partition/bloblander"
 	"github.com/dataplatform/liberator-ingestion/partition/s3copy"
 	"github.com/dataplatform/liberator-ingestion/snapshot/embeddedsnap"
@@ -151,7 +152,7 @@ func NewDirectPipeline(ctx context.Context, cfg Config, awsCfg aws.Config, opts 
 	p.Pipeline, err = NewDirectPipelineOn(DirectBuckets{
 		Dumps: dumps, DumpsURL: cfg.BucketURL(cfg.DumpBucket),
 		Exports: exports, ExportPrefix: exportPrefix,
-		Landing: landing, LandingPrefix: cfg.LandingPrefix, Copy: copier,
+		Landing: landing, LandingPrefix: cfg.LandingPrefix, Copy: copier, Layout: cfg.Layout(),
 	}, wf, opts, clk, log)
 	if err != nil {
 		return fail(err)
@@ -176,6 +177,9 @@ type DirectBuckets struct {
 	Landing       *blob.Bucket
 	LandingPrefix string
 	Copy          bloblander.ServerCopier
+	// Layout says where the partitions' manifests and markers go
+	// (Config.Layout; the zero value is partition.ControlLayout).
+	Layout partition.Layout
 }
 
 // NewDirectPipelineOn is the direct chain's pipeline on open buckets and
@@ -199,7 +203,7 @@ func NewDirectPipelineOn(b DirectBuckets, wf liberator.Workflow, opts DirectOpti
 		},
 		Read: read,
 	})
-	lander, err := bloblander.New(b.Exports, b.Landing, bloblander.Options{Prefix: b.LandingPrefix, Clock: clk, Logger: log, Copy: b.Copy})
+	lander, err := bloblander.New(b.Exports, b.Landing, bloblander.Options{Prefix: b.LandingPrefix, Clock: clk, Logger: log, Copy: b.Copy, Layout: b.Layout})
 	if err != nil {
 		return nil, err
 	}

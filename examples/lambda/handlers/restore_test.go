@@ -206,7 +206,7 @@ func TestLambdaChain(t *testing.T) {
 	if invocations < 6 {
 		t.Errorf("only %d invocations: the snapshot and export polls were not exercised", invocations)
 	}
-	if !exists(t, w.landing, testPartition+"_SUCCESS") {
+	if !exists(t, w.landing, testMarker) {
 		t.Errorf("partition not published")
 	}
 	if got := w.exp.Tasks(); !cmp.Equal(got, []string{testExportID}) {

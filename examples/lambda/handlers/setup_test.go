@@ -86,7 +86,7 @@ func TestProductionWiring(t *testing.T) {
 	if _, err := exportCheck.Invoke(ctx, event(first)); err != nil {
 		t.Fatalf("export-check (early event): %v", err)
 	}
-	for i := 0; i < 5 && !exists(t, landing, testPartition+"_SUCCESS"); i++ {
+	for i := 0; i < 5 && !exists(t, landing, testMarker); i++ {
 		if _, err := exportCheck.Invoke(ctx, event(first)); err != nil {
 			t.Fatalf("export-check: %v", err)
 		}
@@ -100,7 +100,7 @@ func TestProductionWiring(t *testing.T) {
 	if _, err := exportCheck.Invoke(ctx, event(late[0])); err != nil {
 		t.Fatalf("export-check (emitted 0161): %v", err)
 	}
-	if !exists(t, landing, testPartition+"_SUCCESS") || !exists(t, landing, testPartition+"part-00000-0b4f1a9e-3c2d-4e5f-8a7b-9c0d1e2f3a4b-c000.gz.parquet") {
+	if !exists(t, landing, testMarker) || !exists(t, landing, testPartition+"part-00000-0b4f1a9e-3c2d-4e5f-8a7b-9c0d1e2f3a4b-c000.gz.parquet") {
 		t.Fatal("export-check did not land the partition")
 	}
 	// The export and landing buckets differ: the copy stayed on S3 (the

@@ -243,7 +243,7 @@ func TestExportDone(t *testing.T) {
 			} else if err != nil {
 				t.Fatalf("HandleEventBridge: %v", err)
 			}
-			if got := exists(t, w.landing, testPartition+"_SUCCESS"); got != tc.wantLand {
+			if got := exists(t, w.landing, testMarker); got != tc.wantLand {
 				t.Fatalf("partition marker exists = %v, want %v", got, tc.wantLand)
 			}
 			if !tc.wantLand {
@@ -255,7 +255,7 @@ func TestExportDone(t *testing.T) {
 			if res.Outcome.Next == nil || res.Outcome.Next.Manifest == nil || len(res.Outcome.Next.Manifest.Tables) != 1 {
 				t.Fatalf("outcome %+v, want a landed message with a one-table manifest", res.Outcome)
 			}
-			for _, key := range []string{testPartition + "_manifest.json", testPartition + path.Base(w.exp.PartKey(testExportID, "PCN_IC", 0)), testPartition + path.Base(w.exp.PartKey(testExportID, "PCN_IC", 1))} {
+			for _, key := range []string{testManifest, testPartition + path.Base(w.exp.PartKey(testExportID, "PCN_IC", 0)), testPartition + path.Base(w.exp.PartKey(testExportID, "PCN_IC", 1))} {
 				if !exists(t, w.landing, key) {
 					t.Errorf("landing zone lacks %s", key)
 				}
@@ -302,7 +302,7 @@ func TestSchedulerBatch(t *testing.T) {
 	if diff := cmp.Diff([]string{"4c3f9e85-ad97-4f41-8a6d-5e1a8b0f2d34"}, failureIDs(resp)); diff != "" {
 		t.Errorf("BatchItemFailures (-want +got):\n%s", diff)
 	}
-	if !exists(t, w.landing, testPartition+"_SUCCESS") {
+	if !exists(t, w.landing, testMarker) {
 		t.Errorf("record 1 did not land the partition")
 	}
 	// The snapshot check of record 4 started its export before scheduling

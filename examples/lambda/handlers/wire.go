@@ -84,7 +84,7 @@ func NewAWSPipeline(ctx context.Context, cfg Config, awsCfg aws.Config, restorer
 			return fail(err)
 		}
 	}
-	lo := bloblander.Options{Prefix: cfg.LandingPrefix, Clock: clk, Logger: log}
+	lo := bloblander.Options{Prefix: cfg.LandingPrefix, Clock: clk, Logger: log, Layout: cfg.Layout()}
 	if dst != src {
 		// Landing copies stay on S3 (CopyObject, UploadPartCopy).
 		c, err := s3copy.New(awsCfg, s3copy.Options{ACL: s3copy.ACLBucketOwnerFullControl, Logger: log}, cfg.S3Options)
