@@ -178,6 +178,14 @@ func (h *Direct) body(r *rec, b []byte) ([]DirectResult, error) {
 				"step %q: the direct chain runs whole runs from their dump_uploaded message only", m.Step), b)
 		}
 		r.with("run_id", m.RunID, "step", string(m.Step))
+		if m.Dump.Size == 0 && h.Stat != nil && h.BucketURL != nil && m.Dump.Bucket == h.BucketURL(h.Bucket) {
+			// A message written by hand: its size decides where it converts.
+			size, _, err := h.Stat(r.ctx, m.Dump.Key)
+			if err != nil {
+				return nil, fmt.Errorf("dump %s: %w", m.Dump.Key, err)
+			}
+			m.Dump.Size = size
+		}
 		res, err := h.run(r, m)
 		return []DirectResult{res}, err
 	}

@@ -125,7 +125,8 @@ type RunStats struct {
 	MBPerSecond float64
 	// PeakHeapBytes is the largest Go heap (live and not yet collected
 	// objects) sampled during the run; PeakRSSBytes the process's peak
-	// resident set (Linux VmHWM, reset when the run starts; 0 where not
+	// resident set (Linux VmHWM, reset when the run starts where the
+	// kernel lets the process, else the process's peak so far; 0 where not
 	// known); MemoryLimitBytes the Go soft memory limit in force.
 	PeakHeapBytes    uint64
 	PeakRSSBytes     uint64
