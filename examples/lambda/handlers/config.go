@@ -72,6 +72,7 @@ const (
 	EnvUploadConcurrency = "LIBERATOR_UPLOAD_CONCURRENCY"
 	EnvRowGroupBytes     = "LIBERATOR_ROW_GROUP_BYTES"
 	EnvEvent             = "LIBERATOR_EVENT"
+	EnvKeepExports       = "LIBERATOR_KEEP_EXPORTS"
 	// EnvLambdaMemory is set by Lambda: the function's memory in MB.
 	EnvLambdaMemory = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE"
 
@@ -221,7 +222,14 @@ type DirectConfig struct {
 	// Event is an upload event for the ECS task (LIBERATOR_EVENT): any
 	// payload the direct Lambda accepts (see DecodeUploads).
 	Event string
+	// KeepExports is how many exports the export zone keeps after each run
+	// (LIBERATOR_KEEP_EXPORTS, default DefaultKeepExports; 0 keeps all), as
+	// the CLI's --keep-exports: see DirectPipeline.PruneExports.
+	KeepExports int
 }
+
+// DefaultKeepExports is LIBERATOR_KEEP_EXPORTS when not set.
+const DefaultKeepExports = 3
 
 // DefaultDirectMaxSize is the largest dump object the direct Lambda
 // converts itself when LIBERATOR_DIRECT_MAX_SIZE is not set: what a 2 GB
@@ -436,6 +444,14 @@ func (c *Config) readDirect(get func(string) string) error {
 			return invalidf(EnvUploadPartSize, "want a size from 5MiB to 5GiB, got %q", v)
 		}
 		d.UploadPartSize = int(n)
+	}
+	d.KeepExports = DefaultKeepExports
+	if v := get(EnvKeepExports); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return invalidf(EnvKeepExports, "want a count >= 0, got %q", v)
+		}
+		d.KeepExports = n
 	}
 	if v := get(EnvUploadConcurrency); v != "" {
 		n, err := strconv.Atoi(v)

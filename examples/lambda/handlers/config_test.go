@@ -71,7 +71,7 @@ func TestFromEnv(t *testing.T) {
 			DBHost: "liberator-db.abc.eu-west-2.rds.amazonaws.com", DBPort: 3307, DBUser: "admin",
 			DBPassword: " secret with spaces ", DBName: "liberator", CABundle: "/etc/ssl/rds/global-bundle.pem",
 		},
-		Chain: ChainRDS, Direct: DirectConfig{MaxSize: DefaultDirectMaxSize},
+		Chain: ChainRDS, Direct: DirectConfig{MaxSize: DefaultDirectMaxSize, KeepExports: DefaultKeepExports},
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("config (-want +got):\n%s", diff)
@@ -203,16 +203,16 @@ func TestFromEnvDirect(t *testing.T) {
 		wantChain  string
 		wantExport [2]string // bucket, prefix
 	}{
-		{name: "defaults", env: with(), wantChain: ChainRDS, want: DirectConfig{MaxSize: DefaultDirectMaxSize},
+		{name: "defaults", env: with(), wantChain: ChainRDS, want: DirectConfig{MaxSize: DefaultDirectMaxSize, KeepExports: DefaultKeepExports},
 			wantExport: [2]string{"landing", DefaultInLandingExportPrefix}},
 		{name: "lambda of 2 GB", env: with("LIBERATOR_CHAIN", "Direct", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "2048",
 			"LIBERATOR_EXPORT_BUCKET", "exports", "LIBERATOR_EXPORT_PREFIX", "/direct/"),
 			wantChain:  ChainDirect,
-			want:       DirectConfig{MaxSize: DefaultDirectMaxSize, FunctionMemory: 2048 << 20, MemoryLimit: 1536 << 20},
+			want:       DirectConfig{MaxSize: DefaultDirectMaxSize, FunctionMemory: 2048 << 20, MemoryLimit: 1536 << 20, KeepExports: DefaultKeepExports},
 			wantExport: [2]string{"exports", "direct/"}},
 		{name: "everything set", env: with("LIBERATOR_CHAIN", "direct", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024",
 			"LIBERATOR_MEMORY_LIMIT", "600MiB", "LIBERATOR_DIRECT_MAX_SIZE", "1.5GB", "LIBERATOR_UPLOAD_PART_SIZE", "16MiB",
-			"LIBERATOR_UPLOAD_CONCURRENCY", "2", "LIBERATOR_ROW_GROUP_BYTES", "8MiB", "LIBERATOR_EVENT", `{"x":1}`,
+			"LIBERATOR_UPLOAD_CONCURRENCY", "2", "LIBERATOR_ROW_GROUP_BYTES", "8MiB", "LIBERATOR_EVENT", `{"x":1}`, "LIBERATOR_KEEP_EXPORTS", "0",
 			"LIBERATOR_EXPORT_BUCKET", "landing", "LIBERATOR_EXPORT_PREFIX", "stage"),
 			wantChain: ChainDirect,
 			want: DirectConfig{MaxSize: 3 << 29, MemoryLimit: 600 << 20, FunctionMemory: 1 << 30, UploadPartSize: 16 << 20,
@@ -246,6 +246,7 @@ func TestFromEnvDirect(t *testing.T) {
 		{"LIBERATOR_MEMORY_LIMIT", "-1GB"},
 		{"LIBERATOR_UPLOAD_PART_SIZE", "1MiB"},
 		{"LIBERATOR_UPLOAD_CONCURRENCY", "0"},
+		{"LIBERATOR_KEEP_EXPORTS", "-1"},
 		{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "lots"},
 	} {
 		_, err := FromEnv(with(b.key, b.value))

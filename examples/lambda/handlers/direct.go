@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/dataplatform/liberator-ingestion/export"
 	"github.com/dataplatform/liberator-ingestion/liberator"
 )
 
@@ -69,6 +70,10 @@ type Direct struct {
 	// Where names this process in logs and metrics (WhereLambda,
 	// WhereECS).
 	Where string
+	// Prune, if set, applies the export zone's retention after each run
+	// converted here (DirectPipeline.PruneExports); its failure is logged,
+	// never the run's.
+	Prune func(ctx context.Context, date liberator.Date) (export.RetentionReport, error)
 	// Clock, Logger and Margin are as Steps' (defaults: the wall clock,
 	// slog.Default(), DefaultMargin).
 	Clock  liberator.Clock
@@ -319,7 +324,24 @@ func (h *Direct) convert(r *rec, m liberator.Message) (DirectResult, error) {
 	statsOf(&s, run)
 	res.Stats = s
 	LogStats(r.ctx, r.log.With("export_id", run.Export.ID, "workflow_run_id", run.Workflow.ID), h.where(), s, clk.Now())
+	h.prune(r, m.ImportDate)
 	return res, nil
+}
+
+// prune applies the export zone's retention after a run of date, logging
+// what it removed, or why it failed (warn: the run is done all the same).
+func (h *Direct) prune(r *rec, date liberator.Date) {
+	if h.Prune == nil {
+		return
+	}
+	rep, err := h.Prune(r.ctx, date)
+	if err != nil {
+		r.log.WarnContext(r.ctx, "export zone not pruned", "err", err)
+		return
+	}
+	if n := len(rep.Deleted) + len(rep.Abandoned); n > 0 {
+		r.log.InfoContext(r.ctx, "export zone pruned", "deleted", rep.Deleted, "abandoned", rep.Abandoned, "bytes", rep.Bytes, "kept", len(rep.Kept))
+	}
 }
 
 // report logs the outcome of one event or record once, as Steps.report

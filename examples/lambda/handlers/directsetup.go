@@ -51,6 +51,11 @@ type DirectOptions struct {
 	// Retry is the pipeline's retry policy (zero: the default).
 	// NewDirectPipeline sets it from the configuration.
 	Retry liberator.RetryPolicy
+	// KeepExports is how many exports the export zone keeps after a run
+	// (export.PruneExports; the one the run's date is published from, and
+	// those of runs in progress, are kept anyway); 0 keeps all.
+	// NewDirectPipeline sets it from the configuration.
+	KeepExports int
 }
 
 // DirectPipeline is the direct chain's pipeline, the dump bucket it reads
@@ -60,6 +65,27 @@ type DirectPipeline struct {
 	// Dumps is the dump bucket (LIBERATOR_DUMP_BUCKET), open.
 	Dumps   *blob.Bucket
 	closers []func() error
+
+	exports      *blob.Bucket
+	exportPrefix string
+	lander       *bloblander.Lander
+	keep         int
+	log          *slog.Logger
+}
+
+// PruneExports applies the export zone's retention after a run of date
+// (DirectOptions.KeepExports; nothing when it is 0): the exports beyond
+// the newest KeepExports are deleted, except the one date is published
+// from and those of runs in progress.
+func (p *DirectPipeline) PruneExports(ctx context.Context, date liberator.Date) (export.RetentionReport, error) {
+	if p.keep <= 0 {
+		return export.RetentionReport{}, nil
+	}
+	inUse, err := p.lander.ExportsInUse(ctx, date)
+	if err != nil {
+		return export.RetentionReport{}, err
+	}
+	return export.PruneExports(ctx, p.exports, export.RetentionOptions{Prefix: p.exportPrefix, Keep: p.keep, InUse: inUse, Logger: p.log})
 }
 
 // Close releases the buckets.
@@ -148,8 +174,8 @@ func NewDirectPipeline(ctx context.Context, cfg Config, awsCfg aws.Config, opts 
 	if err != nil {
 		return fail(err)
 	}
-	opts.RowGroupBytes, opts.Retry = cfg.Direct.RowGroupBytes, cfg.retryPolicy()
-	p.Pipeline, err = NewDirectPipelineOn(DirectBuckets{
+	opts.RowGroupBytes, opts.Retry, opts.KeepExports = cfg.Direct.RowGroupBytes, cfg.retryPolicy(), cfg.Direct.KeepExports
+	on, err := NewDirectPipelineOn(DirectBuckets{
 		Dumps: dumps, DumpsURL: cfg.BucketURL(cfg.DumpBucket),
 		Exports: exports, ExportPrefix: exportPrefix,
 		Landing: landing, LandingPrefix: cfg.LandingPrefix, Copy: copier, Layout: cfg.Layout(),
@@ -157,7 +183,8 @@ func NewDirectPipeline(ctx context.Context, cfg Config, awsCfg aws.Config, opts 
 	if err != nil {
 		return fail(err)
 	}
-	return p, nil
+	on.closers = p.closers
+	return on, nil
 }
 
 // DirectBuckets are the open buckets of a direct pipeline.
@@ -187,7 +214,7 @@ type DirectBuckets struct {
 // Snapshotter and Exporter reading the dump in Dumps in place (with
 // DirectReadAhead), the blob Lander, the workflow. Steps run in the
 // process (RunDirect).
-func NewDirectPipelineOn(b DirectBuckets, wf liberator.Workflow, opts DirectOptions, clk liberator.Clock, log *slog.Logger) (*liberator.Pipeline, error) {
+func NewDirectPipelineOn(b DirectBuckets, wf liberator.Workflow, opts DirectOptions, clk liberator.Clock, log *slog.Logger) (*DirectPipeline, error) {
 	// The snapshot only checks the dump's start: no read-ahead there.
 	check := mysqldump.ReadOptions{Buckets: map[string]*blob.Bucket{b.DumpsURL: b.Dumps}, Logger: log}
 	read := check
@@ -207,10 +234,15 @@ func NewDirectPipelineOn(b DirectBuckets, wf liberator.Workflow, opts DirectOpti
 	if err != nil {
 		return nil, err
 	}
-	return liberator.New(liberator.Config{
+	p, err := liberator.New(liberator.Config{
 		Snapshotter: snap, Exporter: notingExporter{exp}, Lander: lander, Workflow: wf,
 		Clock: clk, Logger: log, Retry: opts.Retry,
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &DirectPipeline{Pipeline: p, Dumps: b.Dumps, exports: b.Exports, exportPrefix: b.ExportPrefix,
+		lander: lander, keep: opts.KeepExports, log: log}, nil
 }
 
 // notingExporter is the embedded Exporter that notes, in the run's context
@@ -242,7 +274,7 @@ func NewDirect(ctx context.Context, cfg Config, awsCfg aws.Config, where string,
 	}
 	h := &Direct{
 		Bucket: cfg.DumpBucket, Prefix: cfg.DumpPrefix, BucketURL: cfg.BucketURL,
-		Stat: p.Stat, Pipeline: p, Where: where,
+		Stat: p.Stat, Pipeline: p, Where: where, Prune: p.PruneExports,
 		Clock: clk, Logger: log, Margin: cfg.DeadlineMargin,
 	}
 	if where == WhereLambda && cfg.ECS.Cluster != "" {
