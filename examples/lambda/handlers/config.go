@@ -46,6 +46,7 @@ const (
 	EnvRetryMax          = "LIBERATOR_RETRY_MAX"
 	EnvRetryDeadline     = "LIBERATOR_RETRY_DEADLINE"
 	EnvKeepSnapshots     = "LIBERATOR_KEEP_SNAPSHOTS"
+	EnvGate              = "LIBERATOR_GATE"
 	EnvS3PathStyle       = "LIBERATOR_S3_PATH_STYLE"
 	// EnvMarkersInPartition keeps each partition's manifest and marker in
 	// the partition folder (the older layout).
@@ -145,6 +146,12 @@ type Config struct {
 	// Backup's or other names'; see liberator.Config.KeepSnapshots). 0
 	// keeps all.
 	KeepSnapshots int
+	// Gate (LIBERATOR_GATE, liberator.ParseGate's text: "strict",
+	// "max-row-drop=50%,on-removed-column=fail", …; default off) may stop
+	// an import whose export changed too much since the last published one.
+	// A stopped run publishes nothing; its error log line carries the
+	// resume_message that publishes the kept export when sent to the queue.
+	Gate liberator.Gate
 	// MarkersInPartition (LIBERATOR_MARKERS_IN_PARTITION=true) writes each
 	// landing partition's _manifest.json and _SUCCESS in the partition
 	// folder, as before; by default they are under
@@ -348,6 +355,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			return Config{}, invalidf(EnvDBPort, "want a port number, got %q", v)
 		}
 		c.Restore.DBPort = p
+	}
+	if v := get(EnvGate); v != "" {
+		g, err := liberator.ParseGate(v)
+		if err != nil {
+			return Config{}, invalidf(EnvGate, "%v", err)
+		}
+		c.Gate = g
 	}
 	c.KeepSnapshots = liberator.DefaultKeepSnapshots
 	if v := get(EnvKeepSnapshots); v != "" {

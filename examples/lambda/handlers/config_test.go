@@ -38,6 +38,7 @@ func TestFromEnv(t *testing.T) {
 		"LIBERATOR_AWS_ATTEMPT_TIMEOUT":     "4s",
 		"LIBERATOR_MARKERS_IN_PARTITION":    "true",
 		"LIBERATOR_KEEP_SNAPSHOTS":          "2",
+		"LIBERATOR_GATE":                    "strict,max-row-drop=20%",
 		"LIBERATOR_DB_HOST":                 "liberator-db.abc.eu-west-2.rds.amazonaws.com",
 		"LIBERATOR_DB_PORT":                 "3307",
 		"LIBERATOR_DB_USER":                 "admin",
@@ -64,7 +65,7 @@ func TestFromEnv(t *testing.T) {
 		LandingBucket: "dev-landing-zone", LandingPrefix: "parking", WorkflowName: "parking-liberator-data-workflow",
 		BackdatedWorkflowName: "parking-liberator-backdated-data-workflow",
 		QueueURL:              "https://sqs.eu-west-2.amazonaws.com/123456789012/dev-liberator-scheduler",
-		RetryInitial:          time.Minute, KeepSnapshots: 2, MarkersInPartition: true,
+		RetryInitial:          time.Minute, KeepSnapshots: 2, MarkersInPartition: true, Gate: wantGate(t, "strict,max-row-drop=20%"),
 		DeadlineMargin: 3 * time.Second, AttemptTimeout: 4 * time.Second,
 		Restore: RestoreConfig{
 			Bucket: "dev-liberator-data-storage", Key: testDumpKey,
@@ -99,6 +100,7 @@ func TestFromEnv(t *testing.T) {
 		{"LIBERATOR_RETRY_MAX", "15"},
 		{"LIBERATOR_RETRY_DEADLINE", "-1h"},
 		{"LIBERATOR_KEEP_SNAPSHOTS", "-1"},
+		{"LIBERATOR_GATE", "lenient"},
 		{"LIBERATOR_DEADLINE_MARGIN", "soon"},
 		{"LIBERATOR_AWS_ATTEMPT_TIMEOUT", "0s"},
 	}
@@ -345,4 +347,14 @@ func TestFromEnvLegacyNames(t *testing.T) {
 			t.Errorf("RDS_INSTANCE_ID reported as read although %s is set", EnvDBInstance)
 		}
 	}
+}
+
+// wantGate parses a gate setting the test means to be valid.
+func wantGate(t *testing.T, s string) liberator.Gate {
+	t.Helper()
+	g, err := liberator.ParseGate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
 }

@@ -56,6 +56,9 @@ type DirectOptions struct {
 	// those of runs in progress, are kept anyway); 0 keeps all.
 	// NewDirectPipeline sets it from the configuration.
 	KeepExports int
+	// Gate is the pipeline's gate (liberator.Config.Gate; zero: off).
+	// NewDirectPipeline sets it from the configuration.
+	Gate liberator.Gate
 }
 
 // DirectPipeline is the direct chain's pipeline, the dump bucket it reads
@@ -175,6 +178,7 @@ func NewDirectPipeline(ctx context.Context, cfg Config, awsCfg aws.Config, opts 
 		return fail(err)
 	}
 	opts.RowGroupBytes, opts.Retry, opts.KeepExports = cfg.Direct.RowGroupBytes, cfg.retryPolicy(), cfg.Direct.KeepExports
+	opts.Gate = cfg.Gate
 	on, err := NewDirectPipelineOn(DirectBuckets{
 		Dumps: dumps, DumpsURL: cfg.BucketURL(cfg.DumpBucket),
 		Exports: exports, ExportPrefix: exportPrefix,
@@ -236,7 +240,7 @@ func NewDirectPipelineOn(b DirectBuckets, wf liberator.Workflow, opts DirectOpti
 	}
 	p, err := liberator.New(liberator.Config{
 		Snapshotter: snap, Exporter: notingExporter{exp}, Lander: lander, Workflow: wf,
-		Clock: clk, Logger: log, Retry: opts.Retry,
+		Clock: clk, Logger: log, Retry: opts.Retry, Gate: opts.Gate,
 	})
 	if err != nil {
 		return nil, err

@@ -111,7 +111,7 @@ func NewAWSPipeline(ctx context.Context, cfg Config, awsCfg aws.Config, restorer
 	p.Pipeline, err = liberator.New(liberator.Config{
 		Snapshotter: snap, Exporter: exp, Lander: lander, Workflow: wf, Scheduler: sched,
 		Clock: clk, Logger: log, Retry: cfg.retryPolicy(),
-		KeepSnapshots: cfg.keepSnapshots(),
+		KeepSnapshots: cfg.keepSnapshots(), Gate: cfg.Gate,
 	})
 	if err != nil {
 		return fail(err)
