@@ -30,11 +30,6 @@
 # Environment: SIZE=300MB RUNS=3 WORK=/tmp/liberator-perf DATE=2026-11-24
 #   MYSQL="mariadb --protocol=tcp -h 127.0.0.1 -P 3306 -u root"   the restore peer
 #   NO_MYSQL=1                                                    skip the restore peer
-#   NICE=-10   run every timed command at this nice level (root only below 0),
-#              so that other work on a shared machine takes less from them;
-#              the restore's server keeps its own priority (only its client
-#              and unzip are reniced), which favours the restore less than
-#              the others: say so when quoting such figures
 #
 # Needs: go, unzip, zip (for mariadb-dump), GNU time (/usr/bin/time; apt-get
 # install time); for the restore peer a MySQL-compatible server and client.
@@ -121,9 +116,7 @@ timed() {
 	local name=$1
 	shift
 	sync # the previous command's writes are not this one's to wait for
-	local nice=()
-	[[ -n ${NICE:-} ]] && nice=(nice -n "$NICE")
-	if ! "${nice[@]}" "$TIME" -f '%e %M %U %S' -o "$WORK/$name.last" "$@" >"$WORK/$name.out" 2>&1; then
+	if ! "$TIME" -f '%e %M %U %S' -o "$WORK/$name.last" "$@" >"$WORK/$name.out" 2>&1; then
 		echo "perf.sh: $name failed:" >&2
 		tail -n 5 "$WORK/$name.out" >&2
 		exit 1
@@ -193,7 +186,7 @@ ratio() { # ratio A B: median of the per-round ratios A/B
 }
 
 echo
-echo "== summary ($(nproc) CPUs, $(date -u +%FT%TZ)${NICE:+, nice $NICE}), medians of $RUNS rounds"
+echo "== summary ($(nproc) CPUs, $(date -u +%FT%TZ)), medians of $RUNS rounds"
 printf '   %-34s %9s %9s %10s %12s %14s\n' command wall CPU "SQL MB/s" "peak RSS" "ratio"
 describe() { # describe PEER LABEL RATIO
 	local w rss cpu
