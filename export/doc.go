@@ -54,9 +54,11 @@
 // (TablesReportFile: per table its rows, parts, type mapping and
 // warnings, and the objects skipped), then export_info_<id>.json
 // (InfoFile), written last: its presence with status COMPLETE means every
-// part is in place. A conversion error ends the export FAILED: its parts
-// are deleted and only a FAILED export_info_<id>.json remains, naming the
-// table and line. A lock object, export_lock_<id>.json, keeps two
+// part is in place. A conversion error (bad input) ends the export FAILED:
+// its parts are deleted and only a FAILED export_info_<id>.json remains,
+// naming the table and line. A cancelled context or a storage failure that
+// may pass (liberator.Retryable) records nothing: the parts are deleted and
+// the error returned, so the same export can be started again. A lock object, export_lock_<id>.json, keeps two
 // processes from running one export id at once. StartExport is idempotent
 // on the export id, and DescribeExport reports what the files say (see
 // Exporter).

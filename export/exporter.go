@@ -169,8 +169,10 @@ func (e *Exporter) DescribeExport(ctx context.Context, id string) (liberator.Exp
 // failed or running) is not started again: its info is returned. A
 // conversion error ends the export FAILED (returned with a nil error), its
 // FailureCause naming the table and line, and every part it wrote
-// deleted. A cancelled ctx deletes the parts, records nothing and returns
-// the context's error, so the export can be started again.
+// deleted. A cancelled ctx, or a storage failure that may pass (a
+// transient or throttled error of the source or the bucket), deletes the
+// parts, records nothing and returns the error, so the export can be
+// started again (see the package doc).
 func (e *Exporter) StartExport(ctx context.Context, req liberator.ExportRequest) (liberator.ExportInfo, error) {
 	const op = "start export"
 	switch {
@@ -292,6 +294,13 @@ func (e *Exporter) export(ctx context.Context, req liberator.ExportRequest) (lib
 		delErr := e.deletePrefix(cleanup, e.root(req.ID))
 		if ctx.Err() != nil {
 			return liberator.ExportInfo{}, errors.Join(liberator.NewError(liberator.ErrTransient, op, req.ID, ctx.Err()), delErr)
+		}
+		if liberator.Retryable(runErr) && !errors.Is(runErr, liberator.ErrInvalid) && !errors.Is(runErr, liberator.ErrTerminal) {
+			// A storage failure that may pass (S3 5xx after retries, a
+			// throttled write, a stalled read): like an interruption, it
+			// records nothing, so the export can simply be started again.
+			e.opts.Logger.Warn("export interrupted by a transient failure; nothing recorded", "export", req.ID, "err", runErr)
+			return liberator.ExportInfo{}, errors.Join(runErr, delErr)
 		}
 		if delErr != nil {
 			return liberator.ExportInfo{}, errors.Join(runErr, delErr)
