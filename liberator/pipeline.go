@@ -334,9 +334,14 @@ func (p *Pipeline) recheck(m Message, cause error, unknown bool) (Outcome, error
 }
 
 // onError classifies a backend error: retry (with backoff) or end the run.
-// notFoundRetries says whether ErrNotFound means "not there yet".
+// notFoundRetries says whether ErrNotFound means "not there yet". An
+// endpoint that cannot be reached (Unreachable) is retried like an error
+// of no known kind, at most RetryPolicy.MaxErrorRetries times.
 func (p *Pipeline) onError(m Message, op string, err error, notFoundRetries bool) (Outcome, error) {
 	switch {
+	case isUnreachable(err):
+		// Most often configuration: a few retries, not the deadline's.
+		return p.recheck(m, withOp(op, UnreachableError(err)), true)
 	case errors.Is(err, ErrInvalid) || errors.Is(err, ErrTerminal):
 		return Outcome{}, fmt.Errorf("liberator: run %s: %s: %w", m.RunID, op, err)
 	case Retryable(err) || (notFoundRetries && errors.Is(err, ErrNotFound)):
@@ -344,6 +349,11 @@ func (p *Pipeline) onError(m Message, op string, err error, notFoundRetries bool
 	default:
 		return p.recheck(m, withOp(op, err), true)
 	}
+}
+
+func isUnreachable(err error) bool {
+	_, ok := Unreachable(err)
+	return ok
 }
 
 // withOp prefixes err with op unless it is an *Error, which names its

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -22,6 +23,20 @@ type lake struct {
 	exportURL, landingURL, rawURL string
 }
 
+// remote returns the lake's S3 buckets by zone name and URL.
+func (l *lake) remote() map[string]*blob.Bucket {
+	out := map[string]*blob.Bucket{}
+	for _, z := range []struct {
+		name, url string
+		b         *blob.Bucket
+	}{{"export", l.exportURL, l.export}, {"landing", l.landingURL, l.landing}, {"raw", l.rawURL, l.raw}} {
+		if strings.HasPrefix(z.url, "s3://") {
+			out[z.name+" zone "+z.url] = z.b
+		}
+	}
+	return out
+}
+
 func (l *lake) Close() {
 	for _, b := range []*blob.Bucket{l.export, l.landing, l.raw} {
 		if b != nil {
@@ -31,8 +46,9 @@ func (l *lake) Close() {
 }
 
 // openLake opens DIR/export, DIR/landing and DIR/raw, or the URLs given
-// for each (s3://…, mem://, file:///…), which take precedence.
-func openLake(ctx context.Context, dir, exportURL, landingURL, rawURL string) (*lake, error) {
+// for each (s3://…, mem://, file:///…), which take precedence. log gets
+// the AWS SDK's warnings (see openS3).
+func openLake(ctx context.Context, dir, exportURL, landingURL, rawURL string, log *slog.Logger) (*lake, error) {
 	l := &lake{}
 	for _, z := range []struct {
 		name  string
@@ -52,7 +68,7 @@ func openLake(ctx context.Context, dir, exportURL, landingURL, rawURL string) (*
 			}
 			u = filepath.Join(dir, z.name)
 		}
-		b, err := openBucket(ctx, u)
+		b, err := openBucket(ctx, u, log)
 		if err != nil {
 			l.Close()
 			return nil, fmt.Errorf("open %s zone %s: %w", z.name, u, err)
@@ -63,8 +79,9 @@ func openLake(ctx context.Context, dir, exportURL, landingURL, rawURL string) (*
 }
 
 // openBucket opens a bucket URL; a plain path or a file:// URL is a
-// directory, created if missing, without fileblob's metadata side files.
-func openBucket(ctx context.Context, s string) (*blob.Bucket, error) {
+// directory, created if missing, without fileblob's metadata side files;
+// an s3:// URL is opened by openS3.
+func openBucket(ctx context.Context, s string, log *slog.Logger) (*blob.Bucket, error) {
 	dir := ""
 	switch {
 	case strings.HasPrefix(s, "file://"):
@@ -75,6 +92,12 @@ func openBucket(ctx context.Context, s string) (*blob.Bucket, error) {
 		dir = u.Path
 	case !strings.Contains(s, "://"):
 		dir = s
+	case strings.HasPrefix(s, "s3://"):
+		u, err := url.Parse(s)
+		if err != nil {
+			return nil, err
+		}
+		return openS3(ctx, u, log)
 	default:
 		return blob.OpenBucket(ctx, s)
 	}

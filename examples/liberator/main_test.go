@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -284,7 +285,7 @@ func TestInspectTypesAreTheExportReports(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	exp, err := openBucket(ctx, filepath.Join(lake, "export"))
+	exp, err := openBucket(ctx, filepath.Join(lake, "export"), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/dataplatform/liberator-ingestion/partition/bloblander"
 	"github.com/dataplatform/liberator-ingestion/partition/lease"
 	"github.com/dataplatform/liberator-ingestion/snapshot/mysqldump"
+	"gocloud.dev/blob"
 )
 
 // runConfig holds the run subcommand's flags.
@@ -132,6 +133,20 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// warnOnly passes on warnings only: errors end the run and are said once,
+// as its one-line reason.
+type warnOnly struct{ slog.Handler }
+
+func (h warnOnly) Enabled(ctx context.Context, l slog.Level) bool {
+	return l == slog.LevelWarn && h.Handler.Enabled(ctx, l)
+}
+func (h warnOnly) WithAttrs(as []slog.Attr) slog.Handler { return warnOnly{h.Handler.WithAttrs(as)} }
+func (h warnOnly) WithGroup(name string) slog.Handler    { return warnOnly{h.Handler.WithGroup(name)} }
+
+// runClock is the clock of runs: the wall clock (tests run on a virtual
+// one).
+var runClock liberator.Clock = liberator.RealClock{}
+
 // runPipeline runs the whole pipeline for one dump and returns the summary,
 // in four steps: check the flags (checkRun), build the pipeline on the
 // chosen backends (buildPipeline), run one import (runImport), and
@@ -141,19 +156,37 @@ func runPipeline(ctx context.Context, c runConfig, stderr io.Writer) (Summary, e
 	if err != nil {
 		return Summary{}, err
 	}
-	clk := liberator.RealClock{}
-	// Failures are reported once, as the one-line reason; --verbose logs
-	// every step.
-	logger := slog.New(slog.DiscardHandler)
+	clk := runClock
+	// Failures are reported once, as the one-line reason; warnings (every
+	// retry among them) go to stderr, --quiet or not; --verbose logs every
+	// step too.
+	var logger *slog.Logger
 	if c.verbose {
 		logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	} else {
+		logger = slog.New(warnOnly{slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})
 	}
 	c.read.Logger = logger
-	lk, err := openLake(ctx, c.lake, c.exportURL, c.landingURL, c.rawURL)
+	lk, err := openLake(ctx, c.lake, c.exportURL, c.landingURL, c.rawURL, logger)
 	if err != nil {
 		return Summary{}, fmt.Errorf("run: %w", err)
 	}
 	defer lk.Close()
+	remote := lk.remote()
+	if in.bucket != "" {
+		// The dump's bucket, opened here so that the SDK's log lines are
+		// the run's and its endpoint is checked with the zones'.
+		b, err := openBucket(ctx, in.bucket, logger)
+		if err != nil {
+			return Summary{}, fmt.Errorf("run: --dump %s: %w", in.path, err)
+		}
+		defer b.Close()
+		c.read.Buckets = map[string]*blob.Bucket{in.bucket: b}
+		remote["dump bucket "+in.bucket] = b
+	}
+	if err := checkReachable(ctx, remote, clk, logger); err != nil {
+		return Summary{}, fmt.Errorf("run: %w", err)
+	}
 	prog := newProgress(stderr, clk, c.quiet)
 	rp, err := buildPipeline(ctx, c, lk, clk, logger, prog)
 	if err != nil {

@@ -15,11 +15,19 @@ import (
 )
 
 // Kind returns the liberator kind of a blob error under the package's
-// policy. An error that already carries a kind keeps it.
+// policy. An error that already carries a kind keeps it. An endpoint that
+// does not resolve or refuses connections (liberator.Unreachable) is
+// ErrInvalid: the SDK has retried the request already, and it is most
+// often configuration (the Pipeline still retries the step a few times).
 func Kind(err error) *liberator.Kind {
 	var e *liberator.Error
 	if errors.As(err, &e) && e.Kind != nil {
 		return e.Kind
+	}
+	if _, ok := liberator.Unreachable(err); ok {
+		// The SDK retried the request already: an endpoint that does not
+		// resolve or refuses connections is taken for configuration.
+		return liberator.ErrInvalid
 	}
 	switch gcerrors.Code(err) {
 	case gcerrors.NotFound:

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/iotest"
 
@@ -81,6 +84,10 @@ func TestKindOfOtherErrors(t *testing.T) {
 		{"deadline", fmt.Errorf("list: %w", context.DeadlineExceeded), liberator.ErrTransient},
 		{"kind kept", liberator.Errorf(liberator.ErrInvalid, "read manifest", "k", "bad json"), liberator.ErrInvalid},
 		{"wrapped kind kept", fmt.Errorf("unpublish: %w", liberator.Errorf(liberator.ErrNotFound, "read", "k", "gone")), liberator.ErrNotFound},
+		// The SDK retried already; an endpoint that cannot be reached is
+		// configuration, not retried here (the Pipeline bounds its retries).
+		{"connection refused", fmt.Errorf("list: %w", &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}), liberator.ErrInvalid},
+		{"no such host", fmt.Errorf("list: %w", &net.DNSError{Err: "no such host", Name: "bucket.minio", IsNotFound: true}), liberator.ErrInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -460,9 +460,13 @@ func (ld *landing) result(ctx context.Context) (liberator.Manifest, error) {
 	// kind chosen for the whole failure and not the kinds of the causes.
 	var msgs []string
 	kind := liberator.ErrTransient
+	var unreachable error // an endpoint that cannot be reached, wrapped
 	note := func(err error, msg string) {
 		if failureKind(ctx, err) == liberator.ErrTerminal {
 			kind = liberator.ErrTerminal
+		}
+		if unreachable == nil {
+			unreachable = liberator.UnreachableCause(err)
 		}
 		msgs = append(msgs, msg)
 	}
@@ -483,11 +487,22 @@ func (ld *landing) result(ctx context.Context) (liberator.Manifest, error) {
 		}
 	}
 	if len(msgs) > 0 {
-		return out, liberator.Errorf(kind, "land", ld.what, "%d of %d tables not published (no %s marker written): %s",
-			failedTables, len(ld.tables), partition.MarkerName, strings.Join(msgs, "; "))
+		err := &textError{msg: fmt.Sprintf("%d of %d tables not published (no %s marker written): %s",
+			failedTables, len(ld.tables), partition.MarkerName, strings.Join(msgs, "; ")), cause: unreachable}
+		return out, liberator.NewError(kind, "land", ld.what, err)
 	}
 	return out, nil
 }
+
+// textError is an error message that wraps at most one cause that carries
+// no error kind (the unreachable endpoint's), already said in the message.
+type textError struct {
+	msg   string
+	cause error
+}
+
+func (e *textError) Error() string { return e.msg }
+func (e *textError) Unwrap() error { return e.cause }
 
 // failureKind is the kind of a step's final error: ErrTransient when the
 // context ended or the error is retryable under the blob error policy
