@@ -58,9 +58,10 @@ type Options struct {
 	// across processes.
 	RunsPrefix string
 	// RowGroupRows and RowGroupBytes bound the rows and the (uncompressed)
-	// bytes per written row group (default 65536 rows, 16 MiB); row groups
-	// of the landed files are never merged. They bound the memory of each
-	// file being rewritten.
+	// bytes per row group of a re-encoded file (default 65536 rows, 16
+	// MiB), and so the memory of each file being re-encoded; row groups of
+	// the landed files are never merged, and a spliced file keeps them as
+	// they are.
 	RowGroupRows  int
 	RowGroupBytes int
 	// Workers bounds the files rewritten at once (default GOMAXPROCS).
