@@ -26,10 +26,14 @@
 //     groups by rows and bytes. A part only becomes visible once it is
 //     completely written.
 //
-// The row source runs in the export's goroutine, which decodes rows into
-// batches that own copies of their bytes (sources reuse their buffers); a
-// second goroutine encodes the batches with parquet.Writer.WriteRows. A
-// row larger than a batch's 4 MiB arena is not copied: it goes alone, made
+// The row source runs in the export's goroutine, which decodes each row's
+// values straight into column-major batches (one slice of values per
+// column) that own copies of their bytes (sources reuse their buffers); a
+// second goroutine hands each column of a batch to its Parquet column
+// writer whole (TableWriter.WriteColumns), where pages are encoded and
+// compressed as they fill. The embedded exporter inflates the dump on a
+// third (mysqldump.ReadOptions.ReadAhead), so that one large table keeps
+// two cores busy. A row larger than a batch's 4 MiB arena is not copied: it goes alone, made
 // of the source's bytes, and the source waits until it is written. Memory
 // is bounded by the batch and row group limits plus a few times the
 // largest value (the source's read window and the Parquet writer's copy;
