@@ -14,5 +14,13 @@
 // through an EventBridge rule (fields detail.SourceIdentifier,
 // detail.SourceArn, detail.EventID). ParseRDSEvent accepts all three forms;
 // Decode also accepts the pipeline's own messages, so one queue consumer
-// (a Lambda SQS trigger or a long-running worker) can handle both.
+// (a Lambda SQS trigger or a long-running worker) can handle both, and the
+// old chain's copier messages ({"ExportTaskIdentifier", "ExportBucket"},
+// CopierMessage).
+//
+// An event names a snapshot, not a run: NextMessage's message is
+// Provisional, and the Pipeline reads the run, its import date included,
+// from the snapshot's run label before the step runs
+// (liberator.Pipeline.Resolve). The snapshot id, which holds the upload
+// time, is not taken for the import date.
 package awsevents
