@@ -88,6 +88,8 @@ type tableState struct {
 	rows    int64
 	zero    []int64
 	missing []int64
+	// lane is the writer goroutine that writes the table (see lanes).
+	lane int
 	// writer side
 	tw       *TableWriter
 	parts    []PartInfo
@@ -111,8 +113,10 @@ type converter struct {
 	last     *tableState
 	skipped  []mysqldump.Skipped
 	cur      *batch
-	out      chan *batch
+	out      [lanes]chan *batch
 	free     chan *batch
+	progMu   sync.Mutex     // Options.Progress is called from one lane at a time
+	laneOf   map[string]int // lane of each table name (lower case)
 	werr     atomic.Pointer[error]
 	synced   chan struct{} // the writer has written a sync batch
 	maxArena int
@@ -120,14 +124,21 @@ type converter struct {
 }
 
 // poolBatches is the number of batches in flight between the scanner and
-// the writer goroutine (memory: about 1-2 MB each).
-const poolBatches = 4
+// the writer goroutines (memory: about 1-2 MB each).
+const poolBatches = 5
+
+// lanes is the number of writer goroutines. Tables take them in turn, each
+// table's batches going to one lane in order, so that a table's end (its
+// last pages, its part's upload completing) is written while the next
+// table's rows are encoded: two tables in flight, at the memory cost of
+// one more open part.
+const lanes = 2
 
 func newConverter(ctx context.Context, bucket *blob.Bucket, opts *Options, root, id string, tables []string) *converter {
 	c := &converter{
 		ctx: ctx, bucket: bucket, opts: opts, root: root, id: id, uuid: opts.NewUUID(),
-		byTable: map[*mysqldump.Table]*tableState{}, byName: map[string]*tableState{},
-		out: make(chan *batch, poolBatches), free: make(chan *batch, poolBatches), synced: make(chan struct{}, 1),
+		byTable: map[*mysqldump.Table]*tableState{}, byName: map[string]*tableState{}, laneOf: map[string]int{},
+		free: make(chan *batch, poolBatches), synced: make(chan struct{}, 1),
 		maxArena: 4 << 20,
 	}
 	if len(tables) > 0 {
@@ -135,6 +146,9 @@ func newConverter(ctx context.Context, bucket *blob.Bucket, opts *Options, root,
 		for _, t := range tables {
 			c.filter[strings.ToLower(t)] = true
 		}
+	}
+	for i := range c.out {
+		c.out[i] = make(chan *batch, poolBatches)
 	}
 	for i := 0; i < poolBatches-1; i++ {
 		c.free <- &batch{}
@@ -161,6 +175,15 @@ func (c *converter) CreateTable(t *mysqldump.Table) error {
 		return liberator.Errorf(liberator.ErrInvalid, "export", where(name, t.Line), "table created twice")
 	}
 	ts := &tableState{name: name, table: t, cols: append([]mysqldump.Column(nil), t.Columns...), start: c.opts.Clock.Now().UTC()}
+	// A table of a name seen before (dropped, created again) writes where
+	// the first did: it takes the same lane, so the drop's deletes come
+	// before its parts.
+	if lane, ok := c.laneOf[strings.ToLower(name)]; ok {
+		ts.lane = lane
+	} else {
+		ts.lane = len(c.laneOf) % lanes
+		c.laneOf[strings.ToLower(name)] = ts.lane
+	}
 	lname, lbare := strings.ToLower(name), strings.ToLower(t.Name)
 	if c.filter != nil && !c.filter[lname] && !c.filter[lbare] {
 		ts.skip = true
@@ -321,7 +344,7 @@ func (c *converter) send() error {
 	if err := c.ctx.Err(); err != nil {
 		return err
 	}
-	c.out <- c.cur
+	c.out[c.cur.ts.lane] <- c.cur
 	select {
 	case c.cur = <-c.free:
 	case <-c.ctx.Done():
@@ -343,19 +366,23 @@ func (c *converter) endTable(ts *tableState) error {
 }
 
 // run calls scan with the converter as its handler, running the writer
-// goroutine meanwhile, and builds the report.
+// goroutines (lanes) meanwhile, and builds the report.
 func (c *converter) run(scan func(mysqldump.Handler) error) (*TablesReportFile, error) {
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		c.writeLoop()
-	}()
+	for i := range c.out {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.writeLoop(c.out[i])
+		}()
+	}
 	err := scan(c)
 	if err == nil && c.cur.n > 0 {
 		err = c.send()
 	}
-	close(c.out)
+	for _, ch := range c.out {
+		close(ch)
+	}
 	wg.Wait()
 	if werr := c.writerErr(); werr != nil {
 		err = werr // the writer's failure is the cause; the scan error is its echo
@@ -378,16 +405,14 @@ func (c *converter) run(scan func(mysqldump.Handler) error) (*TablesReportFile, 
 	return c.report(), nil
 }
 
-func (c *converter) fail(err error) {
-	if c.werr.Load() == nil {
-		c.werr.Store(&err)
-	}
-}
+// fail records the first writer failure.
+func (c *converter) fail(err error) { c.werr.CompareAndSwap(nil, &err) }
 
-// writeLoop encodes batches until the channel closes; after a failure it
-// only recycles them, so the scanner never blocks.
-func (c *converter) writeLoop() {
-	for b := range c.out {
+// writeLoop encodes the batches of one lane until its channel closes;
+// after a failure (of any lane) it only recycles them, so the scanner
+// never blocks.
+func (c *converter) writeLoop(in <-chan *batch) {
+	for b := range in {
 		if c.writerErr() == nil {
 			if err := c.write(b); err != nil {
 				c.fail(err)
@@ -462,6 +487,8 @@ func (c *converter) progress(ts *tableState, tw *TableWriter, done bool) {
 	if c.opts.Progress == nil {
 		return
 	}
+	c.progMu.Lock()
+	defer c.progMu.Unlock()
 	p := TableProgress{
 		ExportID: c.id, Table: ts.name, Rows: tw.Rows(), Bytes: tw.Bytes(),
 		Elapsed: c.opts.Clock.Now().Sub(ts.start), Done: done,
