@@ -29,11 +29,14 @@
 // The row source runs in the export's goroutine, which decodes each row's
 // values straight into column-major batches (one slice of values per
 // column) that own copies of their bytes (sources reuse their buffers); a
-// second goroutine hands each column of a batch to its Parquet column
+// writer goroutine hands each column of a batch to its Parquet column
 // writer whole (TableWriter.WriteColumns), where pages are encoded and
-// compressed as they fill. The embedded exporter inflates the dump on a
-// third (mysqldump.ReadOptions.ReadAhead), so that one large table keeps
-// two cores busy. A row larger than a batch's 4 MiB arena is not copied: it goes alone, made
+// compressed as they fill. Tables take two writer goroutines in turn, so
+// that a table's end (its last pages, its part's upload completing) is
+// written while the next table's rows are encoded. The embedded exporter
+// inflates the dump on a goroutine of its own
+// (mysqldump.ReadOptions.ReadAhead), so that one large table keeps two
+// cores busy. A row larger than a batch's 4 MiB arena is not copied: it goes alone, made
 // of the source's bytes, and the source waits until it is written. Memory
 // is bounded by the batch and row group limits plus a few times the
 // largest value (the source's read window and the Parquet writer's copy;
