@@ -41,7 +41,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Progress, if set, is called per table while it converts (every few
 	// thousand rows) and once with Done when it is finished. It is called
-	// from the export's writer goroutine; keep it quick.
+	// from the export's writer goroutines, one call at a time; keep it
+	// quick.
 	Progress func(TableProgress)
 	// MaxRunning caps concurrent exports (RDS allows 5 per account);
 	// StartExport beyond it fails with liberator.ErrThrottled. Default 5.
