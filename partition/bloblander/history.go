@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"gocloud.dev/blob"
-
 	"github.com/dataplatform/liberator-ingestion/liberator"
 	"github.com/dataplatform/liberator-ingestion/partition"
 )
@@ -180,27 +178,15 @@ func (l *Lander) levels(ctx context.Context, prefix, name string, digits int) ([
 // listDirs returns the names of the folders directly under prefix in the
 // landing bucket (delimited listing, all pages).
 func (l *Lander) listDirs(ctx context.Context, prefix string) ([]string, error) {
-	var out []string
-	token := blob.FirstPageToken
-	for {
-		var objs []*blob.ListObject
-		var next []byte
-		err := l.retryOp(ctx, "list", prefix, func() error {
-			var err error
-			objs, next, err = l.dst.ListPage(ctx, token, l.pageSize, &blob.ListOptions{Prefix: prefix, Delimiter: "/"})
-			return listErr(err)
-		})
-		if err != nil {
-			return nil, fmt.Errorf("list %q: %w", prefix, err)
-		}
-		for _, o := range objs {
-			if o.IsDir {
-				out = append(out, strings.TrimSuffix(strings.TrimPrefix(o.Key, prefix), "/"))
-			}
-		}
-		if len(next) == 0 {
-			return out, nil
-		}
-		token = next
+	objs, err := l.listDelim(ctx, l.dst, prefix, "/")
+	if err != nil {
+		return nil, fmt.Errorf("list %q: %w", prefix, err)
 	}
+	var out []string
+	for _, o := range objs {
+		if o.IsDir {
+			out = append(out, strings.TrimSuffix(strings.TrimPrefix(o.Key, prefix), "/"))
+		}
+	}
+	return out, nil
 }

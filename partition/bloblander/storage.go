@@ -87,6 +87,11 @@ func (l *Lander) stream(ctx context.Context, j *copyJob) error {
 
 // list returns every object under prefix, page by page.
 func (l *Lander) list(ctx context.Context, b *blob.Bucket, prefix string) ([]*blob.ListObject, error) {
+	return l.listDelim(ctx, b, prefix, "")
+}
+
+// listDelim lists prefix with delimiter delim (none if ""), all pages.
+func (l *Lander) listDelim(ctx context.Context, b *blob.Bucket, prefix, delim string) ([]*blob.ListObject, error) {
 	var out []*blob.ListObject
 	token := blob.FirstPageToken
 	for {
@@ -94,7 +99,7 @@ func (l *Lander) list(ctx context.Context, b *blob.Bucket, prefix string) ([]*bl
 		var next []byte
 		err := l.retryOp(ctx, "list", prefix, func() error {
 			var err error
-			objs, next, err = b.ListPage(ctx, token, l.pageSize, &blob.ListOptions{Prefix: prefix})
+			objs, next, err = b.ListPage(ctx, token, l.pageSize, &blob.ListOptions{Prefix: prefix, Delimiter: delim})
 			return listErr(err)
 		})
 		if err != nil {
