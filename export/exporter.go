@@ -446,7 +446,10 @@ func (l *lockFile) exportInfo(prefix string) liberator.ExportInfo {
 	return liberator.ExportInfo{ID: l.ExportID, SnapshotID: l.SnapshotID, Status: liberator.ExportInProgress, Prefix: prefix}
 }
 
-func (e *Exporter) lockKey(id string) string { return e.root(id) + "export_lock_" + id + ".json" }
+// lockFileName returns "export_lock_<id>.json".
+func lockFileName(id string) string { return "export_lock_" + id + ".json" }
+
+func (e *Exporter) lockKey(id string) string { return e.root(id) + lockFileName(id) }
 
 // readLock returns the lock of export id; its error is the bucket's,
 // unmapped, or one wrapping liberator.ErrInvalid for a corrupt lock.

@@ -125,7 +125,7 @@ func PruneExports(ctx context.Context, b *blob.Bucket, opts RetentionOptions) (R
 			}
 			finished = append(finished, e)
 			if !e.locked.IsZero() && opts.Clock.Now().Sub(lockStarted(ctx, b, opts.Prefix, e)) > opts.LockTimeout {
-				key := opts.Prefix + e.id + "/export_lock_" + e.id + ".json"
+				key := opts.Prefix + e.id + "/" + lockFileName(e.id)
 				if err := b.Delete(ctx, key); err != nil && !blobio.IsNotFound(err) {
 					return rep, blobio.Error("prune exports", key, err)
 				}
@@ -172,7 +172,7 @@ func PruneExports(ctx context.Context, b *blob.Bucket, opts RetentionOptions) (R
 		if !ok || !drop[id] {
 			return nil
 		}
-		if name == "export_lock_"+id+".json" || name == InfoFileName(id) {
+		if name == lockFileName(id) || name == InfoFileName(id) {
 			locks = append(locks, o)
 			return nil
 		}
@@ -212,7 +212,7 @@ func findExports(ctx context.Context, b *blob.Bucket, prefix string) ([]*zoneExp
 		case InfoFileName(id):
 			e.info = true
 			e.started = o.ModTime // until the file says better
-		case "export_lock_" + id + ".json":
+		case lockFileName(id):
 			e.locked = o.ModTime
 		}
 		return nil
@@ -232,7 +232,7 @@ func folderOf(prefix, key string) (id, name string, ok bool) {
 // lockStarted returns when the run holding e's lock started, as the lock
 // says (on the exporter's clock), or the lock file's time.
 func lockStarted(ctx context.Context, b *blob.Bucket, prefix string, e *zoneExport) time.Time {
-	body, err := b.ReadAll(ctx, prefix+e.id+"/export_lock_"+e.id+".json")
+	body, err := b.ReadAll(ctx, prefix+e.id+"/"+lockFileName(e.id))
 	var l lockFile
 	if err == nil && json.Unmarshal(body, &l) == nil && !l.Started.IsZero() {
 		return l.Started
