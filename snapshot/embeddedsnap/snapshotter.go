@@ -95,7 +95,7 @@ func (e *Snapshotter) read(ctx context.Context, id string) (embeddedRecord, erro
 	var rec embeddedRecord
 	b, err := e.opts.Store.ReadAll(ctx, e.key(id))
 	if err != nil {
-		if gcerrors.Code(err) == gcerrors.NotFound {
+		if blobio.IsNotFound(err) {
 			return rec, liberator.Errorf(liberator.ErrNotFound, "describe snapshot", id, "no such snapshot")
 		}
 		return rec, blobio.Error("describe snapshot", id, err)
@@ -210,7 +210,7 @@ func (e *Snapshotter) DeleteSnapshot(ctx context.Context, id string) error {
 		return liberator.Errorf(liberator.ErrNotFound, "delete snapshot", id, "no such snapshot")
 	}
 	if err := e.opts.Store.Delete(ctx, e.key(id)); err != nil {
-		if gcerrors.Code(err) == gcerrors.NotFound {
+		if blobio.IsNotFound(err) {
 			return liberator.Errorf(liberator.ErrNotFound, "delete snapshot", id, "no such snapshot")
 		}
 		return blobio.Error("delete snapshot", id, err)
