@@ -253,19 +253,10 @@ func (l *Lander) plan(ctx context.Context, req liberator.LandRequest) (*landing,
 	if !req.ImportDate.Valid() {
 		return nil, liberator.Errorf(liberator.ErrInvalid, op, what, "invalid import date %q", req.ImportDate.String())
 	}
-	exportPrefix := req.ExportPrefix
-	if exportPrefix == "" {
-		exportPrefix = req.ExportID + "/"
-	}
-	if err := partition.CheckPrefix(op, "export prefix", exportPrefix); err != nil {
+	if err := partition.CheckPrefix(op, "export prefix", exportPrefixOf(req)); err != nil {
 		return nil, err
 	}
-	ep := partition.DirPrefix(exportPrefix)
-	objs, err := l.list(ctx, l.src, ep)
-	if err != nil {
-		return nil, liberator.NewError(failureKind(ctx, err), op, what, fmt.Errorf("list %q: %w", ep, err))
-	}
-	tables, err := l.mapKeys(req, ep, objs)
+	ep, tables, err := l.listExport(ctx, op, what, req)
 	if err != nil {
 		return nil, err
 	}
@@ -276,6 +267,30 @@ func (l *Lander) plan(ctx context.Context, req liberator.LandRequest) (*landing,
 		log: l.log.With("export_id", req.ExportID, "import_date", req.ImportDate.String())}
 	ld.log.Info("landing export", "export_prefix", ep, "tables", len(tables), "objects", countJobs(tables))
 	return ld, nil
+}
+
+// exportPrefixOf is the export's key prefix: req.ExportPrefix, or the
+// export id and "/" when that is empty.
+func exportPrefixOf(req liberator.LandRequest) string {
+	if req.ExportPrefix == "" {
+		return req.ExportID + "/"
+	}
+	return req.ExportPrefix
+}
+
+// listExport lists the export's folder (exportPrefixOf, already checked) and
+// maps its keys (mapKeys); it returns the folder prefix listed too.
+func (l *Lander) listExport(ctx context.Context, op, what string, req liberator.LandRequest) (string, []*tableWork, error) {
+	ep := partition.DirPrefix(exportPrefixOf(req))
+	objs, err := l.list(ctx, l.src, ep)
+	if err != nil {
+		return "", nil, liberator.NewError(failureKind(ctx, err), op, what, fmt.Errorf("list %q: %w", ep, err))
+	}
+	tables, err := l.mapKeys(req, ep, objs)
+	if err != nil {
+		return "", nil, err
+	}
+	return ep, tables, nil
 }
 
 // mapKeys keeps the *.parquet files of the listing, maps every key and

@@ -31,22 +31,13 @@ const footerBuffer = 64 << 10
 func (l *Lander) ExportTables(ctx context.Context, req liberator.LandRequest) ([]liberator.TableExport, error) {
 	const op = "read export tables"
 	what := "export " + strconv.Quote(req.ExportID)
-	exportPrefix := req.ExportPrefix
-	if exportPrefix == "" {
-		exportPrefix = req.ExportID + "/"
-	}
-	if err := partition.CheckPrefix(op, "export prefix", exportPrefix); err != nil {
+	if err := partition.CheckPrefix(op, "export prefix", exportPrefixOf(req)); err != nil {
 		return nil, err
 	}
 	if !req.ImportDate.Valid() {
 		return nil, liberator.Errorf(liberator.ErrInvalid, op, what, "invalid import date %q", req.ImportDate.String())
 	}
-	ep := partition.DirPrefix(exportPrefix)
-	objs, err := l.list(ctx, l.src, ep)
-	if err != nil {
-		return nil, liberator.NewError(failureKind(ctx, err), op, what, fmt.Errorf("list %q: %w", ep, err))
-	}
-	tables, err := l.mapKeys(req, ep, objs)
+	_, tables, err := l.listExport(ctx, op, what, req)
 	if err != nil {
 		return nil, err
 	}
