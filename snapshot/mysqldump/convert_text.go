@@ -1,6 +1,7 @@
 package mysqldump
 
 import (
+	"bytes"
 	"fmt"
 	"unicode/utf8"
 )
@@ -143,21 +144,11 @@ func (s *scanner) clientStatement(st *Statement) ([]byte, error) {
 	if bad >= 0 {
 		line := st.Line
 		if bad < len(st.Text) {
-			line += countNL(st.Text[:bad])
+			line += bytes.Count(st.Text[:bad], []byte{'\n'})
 		}
 		return nil, s.errAt(line, st.Offset, st.Table, "invalid %s text in the statement", cs.name)
 	}
 	return b, nil
-}
-
-func countNL(b []byte) int {
-	n := 0
-	for _, c := range b {
-		if c == '\n' {
-			n++
-		}
-	}
-	return n
 }
 
 // createDatabase notes the default charset of CREATE DATABASE.
