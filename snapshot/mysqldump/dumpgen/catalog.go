@@ -1,6 +1,7 @@
 package dumpgen
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -246,7 +247,7 @@ var catalog = []*table{
 			{name: "card_last4", typ: "char(4)", attrs: " DEFAULT NULL", kind: kString,
 				gen: nullable(4, func(r *rand.Rand, i int64) cell { return cS(digits(r, 4)) })},
 			{name: "transaction_ref", typ: "binary(16)", attrs: " DEFAULT NULL", kind: kBytes,
-				edges: []cell{cB(make([]byte, 16)), cB(repeatByte(0xff, 16)), cB([]byte("'\\\"\n\r\x1a\x00abcdefghi")), cNull},
+				edges: []cell{cB(make([]byte, 16)), cB(bytes.Repeat([]byte{0xff}, 16)), cB([]byte("'\\\"\n\r\x1a\x00abcdefghi")), cNull},
 				gen:   nullable(20, func(r *rand.Rand, i int64) cell { return cB(randBytes(r, 16)) })},
 			{name: "receipt", typ: "longblob", kind: kBytes,
 				edges: []cell{cB(randBytes(rand.New(rand.NewPCG(1, 2)), 300*1024)), cB([]byte{}), cNull, cB([]byte{0})},

@@ -363,11 +363,3 @@ func longText(n int) string {
 	}
 	return s[:n]
 }
-
-func repeatByte(c byte, n int) []byte {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = c
-	}
-	return b
-}
