@@ -123,7 +123,7 @@ func (h *Direct) Invoke(ctx context.Context, raw json.RawMessage) (any, error) {
 	budget, margin, cancel := WithBudget(ctx, h.Margin)
 	defer cancel()
 	id := eventID(raw)
-	r := &rec{ctx: newRecordScope(budget, "event_id", id), log: h.logger().With("event_id", id)}
+	r := newRec(budget, h.logger(), "event_id", id)
 	_, err := h.body(r, raw)
 	err = budgetError(budget, "event "+id, margin, err)
 	h.report(r, "event", err)
@@ -145,13 +145,13 @@ func (h *Direct) HandleSQS(ctx context.Context, ev events.SQSEvent) (events.SQSE
 		if budget.Err() != nil {
 			err := notReachedError(budget, margin)
 			for _, rest := range ev.Records[i:] {
-				r := &rec{ctx: newRecordScope(budget, "message_id", rest.MessageId), log: h.logger().With("message_id", rest.MessageId)}
+				r := newRec(budget, h.logger(), "message_id", rest.MessageId)
 				h.report(r, "record", err)
 				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rest.MessageId})
 			}
 			break
 		}
-		r := &rec{ctx: newRecordScope(budget, "message_id", m.MessageId), log: h.logger().With("message_id", m.MessageId)}
+		r := newRec(budget, h.logger(), "message_id", m.MessageId)
 		_, err := h.body(r, []byte(m.Body))
 		err = budgetError(budget, "message "+m.MessageId, margin, err)
 		h.report(r, "record", err)

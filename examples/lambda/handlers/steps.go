@@ -148,7 +148,7 @@ func (h *Steps) refuse(ctx context.Context, what string, raw []byte, cause error
 func (h *Steps) HandleEventBridge(ctx context.Context, ev events.CloudWatchEvent) (StepResult, error) {
 	budget, margin, cancel := WithBudget(ctx, h.Margin)
 	defer cancel()
-	r := h.newRec(budget, "event_id", ev.ID)
+	r := newRec(budget, h.logger(), "event_id", ev.ID)
 	var (
 		res StepResult
 		err error
@@ -204,7 +204,7 @@ func (h *Steps) HandleSQS(ctx context.Context, ev events.SQSEvent) (events.SQSEv
 		if budget.Err() != nil {
 			err := notReachedError(budget, margin)
 			for _, rest := range ev.Records[i:] {
-				r := h.newRec(budget, "message_id", rest.MessageId)
+				r := newRec(budget, h.logger(), "message_id", rest.MessageId)
 				h.report(r, "record", StepResult{}, err)
 				fail(rest.MessageId)
 			}
@@ -225,7 +225,7 @@ func (h *Steps) Record(ctx context.Context, r events.SQSMessage) (StepResult, er
 }
 
 func (h *Steps) record(budget context.Context, margin time.Duration, m events.SQSMessage) (StepResult, error) {
-	r := h.newRec(budget, "message_id", m.MessageId)
+	r := newRec(budget, h.logger(), "message_id", m.MessageId)
 	res, err := h.sqsBody(r, []byte(m.Body))
 	err = budgetError(budget, "message "+m.MessageId, margin, err)
 	h.report(r, "record", res, err)
@@ -351,8 +351,9 @@ type rec struct {
 	log *slog.Logger
 }
 
-func (h *Steps) newRec(ctx context.Context, args ...any) *rec {
-	return &rec{ctx: newRecordScope(ctx, args...), log: h.logger().With(args...)}
+// newRec starts a record or event whose context and logger carry args.
+func newRec(ctx context.Context, log *slog.Logger, args ...any) *rec {
+	return &rec{ctx: newRecordScope(ctx, args...), log: log.With(args...)}
 }
 
 // with adds attributes to the record's logger and context.
