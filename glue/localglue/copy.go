@@ -29,6 +29,9 @@ type tableCopy struct {
 	failed bool
 }
 
+// complete reports whether every src file was copied and nothing failed.
+func (tc *tableCopy) complete() bool { return !tc.failed && !slices.Contains(tc.done, false) }
+
 // copyAll copies every table of m: first each table's old _SUCCESS marker
 // is removed, then all files are rewritten, Workers at a time, then each
 // table whose files all succeeded drops every other file of its partition
@@ -101,7 +104,7 @@ func (l *Workflow) copyAll(ctx context.Context, m liberator.Manifest, d liberato
 	}
 	var out []RawTable
 	for _, tc := range tables {
-		if tc.failed || slices.Contains(tc.done, false) {
+		if !tc.complete() {
 			continue // no marker: readers see the partition as incomplete
 		}
 		if err := l.finish(ctx, tc, check, log); err != nil {
@@ -121,7 +124,7 @@ func (l *Workflow) copyAll(ctx context.Context, m liberator.Manifest, d liberato
 // get its marker, unless the lease is lost (another run may be writing).
 func (l *Workflow) dropFailed(ctx context.Context, tables []*tableCopy, check func(context.Context) error, log *slog.Logger) {
 	for _, tc := range tables {
-		if !tc.failed && !slices.Contains(tc.done, false) {
+		if tc.complete() {
 			continue
 		}
 		for i, ran := range tc.ran {
