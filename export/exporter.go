@@ -454,13 +454,18 @@ func (e *Exporter) lockKey(id string) string { return e.root(id) + lockFileName(
 // readLock returns the lock of export id; its error is the bucket's,
 // unmapped, or one wrapping liberator.ErrInvalid for a corrupt lock.
 func (e *Exporter) readLock(ctx context.Context, id string) (*lockFile, error) {
-	b, err := e.bucket.ReadAll(ctx, e.lockKey(id))
+	return readLockAt(ctx, e.bucket, e.lockKey(id))
+}
+
+// readLockAt returns the lock stored at key in b, as readLock does.
+func readLockAt(ctx context.Context, b *blob.Bucket, key string) (*lockFile, error) {
+	body, err := b.ReadAll(ctx, key)
 	if err != nil {
 		return nil, err
 	}
 	var l lockFile
-	if err := json.Unmarshal(b, &l); err != nil {
-		return nil, liberator.NewError(liberator.ErrInvalid, "export lock", e.lockKey(id), err)
+	if err := json.Unmarshal(body, &l); err != nil {
+		return nil, liberator.NewError(liberator.ErrInvalid, "export lock", key, err)
 	}
 	return &l, nil
 }

@@ -232,9 +232,7 @@ func folderOf(prefix, key string) (id, name string, ok bool) {
 // lockStarted returns when the run holding e's lock started, as the lock
 // says (on the exporter's clock), or the lock file's time.
 func lockStarted(ctx context.Context, b *blob.Bucket, prefix string, e *zoneExport) time.Time {
-	body, err := b.ReadAll(ctx, prefix+e.id+"/"+lockFileName(e.id))
-	var l lockFile
-	if err == nil && json.Unmarshal(body, &l) == nil && !l.Started.IsZero() {
+	if l, err := readLockAt(ctx, b, prefix+e.id+"/"+lockFileName(e.id)); err == nil && !l.Started.IsZero() {
 		return l.Started
 	}
 	return e.locked
