@@ -159,14 +159,12 @@ func NewDirectPipeline(ctx context.Context, cfg Config, awsCfg aws.Config, opts 
 	}
 	keep(exports)
 	landing := exports
+	var copier bloblander.ServerCopier
 	if cfg.LandingBucket != exportName {
 		if landing, err = s3copy.OpenBucketWith(ctx, awsCfg, cfg.LandingBucket, up, cfg.S3Options); err != nil {
 			return fail(err)
 		}
 		keep(landing)
-	}
-	var copier bloblander.ServerCopier
-	if cfg.LandingBucket != exportName {
 		c, err := s3copy.New(awsCfg, s3copy.Options{ACL: s3copy.ACLBucketOwnerFullControl, Logger: log}, cfg.S3Options)
 		if err != nil {
 			return fail(err)
