@@ -218,6 +218,17 @@ func (l *Lease) list(ctx context.Context, prefix, delim string) ([]*blob.ListObj
 	return out, err
 }
 
+// listPage lists one page (pageSize) of prefix from token, listing it again,
+// a few times, while it fails with NotFound (see listAll).
+func listPage(ctx context.Context, b *blob.Bucket, token []byte, prefix, delim string) ([]*blob.ListObject, []byte, error) {
+	for attempt := 1; ; attempt++ {
+		objs, next, err := b.ListPage(ctx, token, pageSize(b), &blob.ListOptions{Prefix: prefix, Delimiter: delim})
+		if !blobio.IsNotFound(err) || attempt >= listAttempts || ctx.Err() != nil {
+			return objs, next, err
+		}
+	}
+}
+
 // listAll lists prefix, page by page (pageSize). fileblob fails a listing with
 // NotFound when a file it walks is renamed or removed meanwhile (another
 // run's write or delete); such a page is listed again, a few times.
@@ -225,15 +236,7 @@ func listAll(ctx context.Context, b *blob.Bucket, prefix, delim string) ([]*blob
 	var out []*blob.ListObject
 	token := blob.FirstPageToken
 	for {
-		var objs []*blob.ListObject
-		var next []byte
-		var err error
-		for attempt := 1; ; attempt++ {
-			objs, next, err = b.ListPage(ctx, token, pageSize(b), &blob.ListOptions{Prefix: prefix, Delimiter: delim})
-			if !blobio.IsNotFound(err) || attempt >= listAttempts || ctx.Err() != nil {
-				break
-			}
-		}
+		objs, next, err := listPage(ctx, b, token, prefix, delim)
 		if err != nil {
 			return nil, err
 		}

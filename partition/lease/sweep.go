@@ -65,17 +65,9 @@ func SweepTemp(ctx context.Context, b *blob.Bucket, prefix string, opts SweepOpt
 	// Page by page (pageSize), deleting as it goes.
 	token := blob.FirstPageToken
 	for {
-		var objs []*blob.ListObject
-		var next []byte
-		var err error
-		for attempt := 1; ; attempt++ {
-			objs, next, err = b.ListPage(ctx, token, pageSize(b), &blob.ListOptions{Prefix: prefix})
-			// A file renamed or removed under the walk fails it with
-			// NotFound (another run's write): walk that page again.
-			if !blobio.IsNotFound(err) || attempt >= listAttempts || ctx.Err() != nil {
-				break
-			}
-		}
+		// A file renamed or removed under the walk fails it with
+		// NotFound (another run's write): listPage walks that page again.
+		objs, next, err := listPage(ctx, b, token, prefix, "")
 		if err != nil {
 			return out, blobio.Error("sweep temp files", prefix, err)
 		}
