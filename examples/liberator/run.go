@@ -321,10 +321,13 @@ func buildPipeline(ctx context.Context, c runConfig, lk *lake, clk liberator.Clo
 	if err != nil {
 		return nil, fmt.Errorf("run: %w", err)
 	}
-	lo, err := leaseOptions(c, prog)
-	if err != nil {
+	fail := func(err error) (*runPipe, error) {
 		be.close()
 		return nil, err
+	}
+	lo, err := leaseOptions(c, prog)
+	if err != nil {
+		return fail(err)
 	}
 	layout := partition.ControlLayout
 	if c.markersInPartition {
@@ -332,21 +335,18 @@ func buildPipeline(ctx context.Context, c runConfig, lk *lake, clk liberator.Clo
 	}
 	lander, err := bloblander.New(lk.export, lk.landing, bloblander.Options{Prefix: c.prefix, Clock: clk, Logger: logger, Lease: lo, Layout: layout})
 	if err != nil {
-		be.close()
-		return nil, err
+		return fail(err)
 	}
 	var wf liberator.Workflow = noWorkflow{clk}
 	if c.workflow != "none" {
 		if wf, err = localglue.New(lk.landing, lk.raw, localglue.Options{Prefix: c.prefix, Clock: clk, Logger: logger, Lease: lo, Layout: layout}); err != nil {
-			be.close()
-			return nil, err
+			return fail(err)
 		}
 	}
 	tm := &timer{clk: clk, start: clk.Now()}
 	gate, err := c.gate.gate()
 	if err != nil {
-		be.close()
-		return nil, err
+		return fail(err)
 	}
 	p, err := liberator.New(liberator.Config{
 		Snapshotter: timedSnapshotter{be.snap, tm}, Exporter: timedExporter{be.exp, tm},
@@ -358,8 +358,7 @@ func buildPipeline(ctx context.Context, c runConfig, lk *lake, clk liberator.Clo
 			Deadline: 3 * time.Hour, MaxErrorRetries: 3},
 	})
 	if err != nil {
-		be.close()
-		return nil, err
+		return fail(err)
 	}
 	return &runPipe{p: p, be: be, timer: tm, c: c, lander: lander, prog: prog}, nil
 }
