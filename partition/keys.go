@@ -59,7 +59,14 @@ func (t TableRef) validate(op, what string) error {
 // An empty prefix puts the database folder at the bucket's root. The
 // arguments are not validated; LandingKey is the checked mapping.
 func TablePrefix(prefix string, t TableRef, d liberator.Date) string {
-	return DirPrefix(prefix) + t.Database + "/" + t.String() + "/" + Path(d) + "/"
+	return TableDir(prefix, t) + Path(d) + "/"
+}
+
+// TableDir returns the landing folder of table t that holds its dated
+// partitions, ending in "/": <prefix>/<db>/<db>.<table>/. The arguments
+// are not validated.
+func TableDir(prefix string, t TableRef) string {
+	return DirPrefix(prefix) + t.Database + "/" + t.String() + "/"
 }
 
 // RawPrefix returns the raw-zone partition of a table for date d, ending in

@@ -110,7 +110,7 @@ func (l *Lander) publishedTable(ctx context.Context, ref partition.TableRef, d l
 // layouts: a published partition holds at least one Parquet file (Land
 // publishes no table without one).
 func (l *Lander) newestPublished(ctx context.Context, ref partition.TableRef, before liberator.Date) (liberator.Date, error) {
-	root := partition.DirPrefix(l.prefix) + ref.Database + "/" + ref.String() + "/"
+	root := partition.TableDir(l.prefix, ref)
 	years, err := l.levels(ctx, root, "import_year=", 4)
 	if err != nil {
 		return liberator.Date{}, err
