@@ -29,6 +29,11 @@ const (
 // LeaseZone returns the lease zone of a landing prefix: "landing/<prefix>".
 func LeaseZone(prefix string) string { return "landing/" + strings.Trim(prefix, "/") }
 
+// leaseScope is the landing lease's scope for date d.
+func (l *Lander) leaseScope(d liberator.Date) lease.Scope {
+	return lease.Scope{Zone: LeaseZone(l.prefix), Date: d}
+}
+
 // leased runs fn, the steps that write the landing zone, under the
 // date's landing lease: it takes the lease, returns the published manifest
 // when another run did the date while this one waited, removes crash
@@ -37,7 +42,7 @@ func LeaseZone(prefix string) string { return "landing/" + strings.Trim(prefix, 
 func (l *Lander) leased(ctx context.Context, ld *landing, began lease.Mark, fn func() (liberator.Manifest, error)) (liberator.Manifest, error) {
 	opts := l.leaseOptions(ld.log)
 	opts.Run, opts.Since = ld.req.ExportID, began
-	ls, err := lease.Acquire(ctx, l.dst, lease.Scope{Zone: LeaseZone(l.prefix), Date: ld.req.ImportDate}, opts)
+	ls, err := lease.Acquire(ctx, l.dst, l.leaseScope(ld.req.ImportDate), opts)
 	if err != nil {
 		var held *lease.HeldError
 		if errors.As(err, &held) {
@@ -109,7 +114,7 @@ func (l *Lander) leaseOptions(log *slog.Logger) lease.Options {
 // so that the run's Land counts a run that completed the date since then
 // as having done it (see "One writer per date" in the package doc).
 func (l *Lander) Observe(ctx context.Context, d liberator.Date) (lease.Mark, error) {
-	return lease.Observe(ctx, l.dst, lease.Scope{Zone: LeaseZone(l.prefix), Date: d}, l.leaseOptions(l.log))
+	return lease.Observe(ctx, l.dst, l.leaseScope(d), l.leaseOptions(l.log))
 }
 
 // observe returns the mark the Land's context carries for its date, or
@@ -119,7 +124,7 @@ func (l *Lander) observe(ctx context.Context, req liberator.LandRequest) lease.M
 	if !req.ImportDate.Valid() {
 		return lease.Mark{}
 	}
-	if m, ok := lease.MarkFromContext(ctx, lease.Scope{Zone: LeaseZone(l.prefix), Date: req.ImportDate}); ok {
+	if m, ok := lease.MarkFromContext(ctx, l.leaseScope(req.ImportDate)); ok {
 		return m
 	}
 	m, err := l.Observe(ctx, req.ImportDate)
