@@ -98,9 +98,9 @@ type actionRule struct {
 
 func (g *Gate) rules() []actionRule {
 	return []actionRule{
-		{"on-added-table", &g.AddedTables}, {"on-removed-table", &g.RemovedTables},
-		{"on-added-column", &g.AddedColumns}, {"on-removed-column", &g.RemovedColumns},
-		{"on-nullability-change", &g.NullabilityChanges},
+		{RuleAddedTable, &g.AddedTables}, {RuleRemovedTable, &g.RemovedTables},
+		{RuleAddedColumn, &g.AddedColumns}, {RuleRemovedColumn, &g.RemovedColumns},
+		{RuleNullabilityChange, &g.NullabilityChanges},
 	}
 }
 
@@ -118,10 +118,10 @@ func (g Gate) String() string {
 		}
 	}
 	if g.MaxRowDrop > 0 {
-		parts = append(parts, "max-row-drop="+strconv.FormatFloat(g.MaxRowDrop*100, 'f', -1, 64)+"%")
+		parts = append(parts, RuleMaxRowDrop+"="+strconv.FormatFloat(g.MaxRowDrop*100, 'f', -1, 64)+"%")
 	}
 	if g.FailOnEmptyTable {
-		parts = append(parts, "fail-on-empty-table")
+		parts = append(parts, RuleEmptyTable)
 	}
 	if len(parts) == 0 {
 		return "off"
@@ -172,14 +172,14 @@ func (g *Gate) Set(item string) error {
 			*g = StrictGate()
 			return nil
 		}
-	case "max-row-drop":
+	case RuleMaxRowDrop:
 		p, err := parsePercent(value)
 		if err != nil {
 			return NewError(ErrInvalid, op, what, err)
 		}
 		g.MaxRowDrop = p
 		return nil
-	case "fail-on-empty-table":
+	case RuleEmptyTable:
 		if !hasValue {
 			value = "true"
 		}
