@@ -396,12 +396,6 @@ func (h *Direct) logger() *slog.Logger {
 	return h.Logger
 }
 
-// outsidePrefix says why an upload is not one to act on, or "" if it is:
-// another bucket, or a key not directly under prefix.
-func outsidePrefix(bucket, prefix string, up Upload) string {
-	return (&DumpUploaded{Bucket: bucket, Prefix: prefix}).outside(up)
-}
-
 // eventID returns the "id" of an EventBridge event, or a digest-free
 // placeholder for payloads without one.
 func eventID(raw []byte) string {

@@ -110,7 +110,7 @@ func (h *DumpUploaded) Handle(ctx context.Context, ev events.CloudWatchEvent) (D
 		ctx = WithLogAttrs(ctx, args...)
 	}
 	with("bucket", up.Bucket, "key", up.Key, "action", up.Action)
-	if reason := h.outside(up); reason != "" {
+	if reason := outsidePrefix(h.Bucket, h.Prefix, up); reason != "" {
 		log.InfoContext(ctx, "event ignored", "reason", reason)
 		return DumpResult{Ignored: reason}, nil
 	}
@@ -168,17 +168,18 @@ func (h *DumpUploaded) logger() *slog.Logger {
 	return h.Logger
 }
 
-// outside says why an upload is not one to act on, or "" if it is.
-func (h *DumpUploaded) outside(up Upload) string {
-	if h.Bucket != "" && up.Bucket != h.Bucket {
-		return fmt.Sprintf("bucket %q is not the dump bucket %q", up.Bucket, h.Bucket)
+// outsidePrefix says why an upload is not one to act on, or "" if it is:
+// another bucket (when bucket is set), or a key not directly under prefix.
+func outsidePrefix(bucket, prefix string, up Upload) string {
+	if bucket != "" && up.Bucket != bucket {
+		return fmt.Sprintf("bucket %q is not the dump bucket %q", up.Bucket, bucket)
 	}
-	rest, ok := strings.CutPrefix(up.Key, h.Prefix)
+	rest, ok := strings.CutPrefix(up.Key, prefix)
 	if !ok {
-		return fmt.Sprintf("key %q is outside prefix %q", up.Key, h.Prefix)
+		return fmt.Sprintf("key %q is outside prefix %q", up.Key, prefix)
 	}
 	if rest == "" || strings.Contains(rest, "/") {
-		return fmt.Sprintf("key %q is not directly under prefix %q", up.Key, h.Prefix)
+		return fmt.Sprintf("key %q is not directly under prefix %q", up.Key, prefix)
 	}
 	return ""
 }
