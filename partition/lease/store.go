@@ -37,6 +37,10 @@ const (
 	listAttempts  = 10
 )
 
+// storeRetry is that backoff as a liberator.RetryPolicy: storeBackoff,
+// doubled after each try.
+var storeRetry = liberator.RetryPolicy{Attempts: storeAttempts, Initial: storeBackoff, Multiplier: 2, Max: storeBackoff << storeAttempts}
+
 func (l *Lease) recordKey(token string) string { return l.dir + token + recordSuffix }
 
 func (l *Lease) noteKey() string {
@@ -263,10 +267,9 @@ func pageSize(b *blob.Bucket) int {
 // dirPage is the listing page size on a directory.
 const dirPage = 50000
 
-// retry runs fn up to storeAttempts times while its error is retryable
+// retry runs fn up to storeRetry.Attempts times while its error is retryable
 // under the blob error policy, and maps the final error to its kind.
 func (l *Lease) retry(ctx context.Context, op, key string, fn func() error) error {
-	wait := storeBackoff
 	for attempt := 1; ; attempt++ {
 		err := fn()
 		if err == nil {
@@ -276,16 +279,15 @@ func (l *Lease) retry(ctx context.Context, op, key string, fn func() error) erro
 		if errors.As(err, &le) {
 			return err
 		}
-		if ctx.Err() != nil || !blobio.Retryable(err) || attempt >= storeAttempts {
+		if ctx.Err() != nil || !blobio.Retryable(err) || attempt >= storeRetry.Attempts {
 			if attempt > 1 {
 				err = fmt.Errorf("after %d attempts: %w", attempt, err)
 			}
 			return blobio.Error(op, key, err)
 		}
-		if serr := l.opts.Clock.Sleep(ctx, wait); serr != nil {
+		if serr := l.opts.Clock.Sleep(ctx, storeRetry.Delay(attempt-1)); serr != nil {
 			return blobio.Error(op, key, errors.Join(err, serr))
 		}
-		wait *= 2
 	}
 }
 
