@@ -36,16 +36,9 @@ func (l *Lander) LastPublished(ctx context.Context, database string, before libe
 	if !before.Valid() {
 		return liberator.Manifest{}, false, liberator.Errorf(liberator.ErrInvalid, op, what, "invalid date %q", before.String())
 	}
-	dbPrefix := partition.DirPrefix(l.prefix) + database + "/"
-	dirs, err := l.listDirs(ctx, dbPrefix)
+	refs, err := l.dbTables(ctx, database)
 	if err != nil {
 		return liberator.Manifest{}, false, liberator.NewError(failureKind(ctx, err), op, what, err)
-	}
-	var refs []partition.TableRef
-	for _, d := range dirs {
-		if table, ok := strings.CutPrefix(d, database+"."); ok && table != "" {
-			refs = append(refs, partition.TableRef{Database: database, Table: table})
-		}
 	}
 	dates := make([]liberator.Date, len(refs))
 	errs := make([]error, len(refs))

@@ -101,14 +101,26 @@ func (l *Lander) tables(ctx context.Context) ([]partition.TableRef, error) {
 	}
 	var refs []partition.TableRef
 	for _, db := range dbs {
-		names, err := l.listDirs(ctx, root+db+"/")
+		r, err := l.dbTables(ctx, db)
 		if err != nil {
 			return nil, err
 		}
-		for _, n := range names {
-			if table, ok := strings.CutPrefix(n, db+"."); ok && table != "" {
-				refs = append(refs, partition.TableRef{Database: db, Table: table})
-			}
+		refs = append(refs, r...)
+	}
+	return refs, nil
+}
+
+// dbTables returns the table folders of database db in the landing zone:
+// <prefix>/<db>/<db>.<table>/.
+func (l *Lander) dbTables(ctx context.Context, db string) ([]partition.TableRef, error) {
+	names, err := l.listDirs(ctx, partition.DirPrefix(l.prefix)+db+"/")
+	if err != nil {
+		return nil, err
+	}
+	var refs []partition.TableRef
+	for _, n := range names {
+		if table, ok := strings.CutPrefix(n, db+"."); ok && table != "" {
+			refs = append(refs, partition.TableRef{Database: db, Table: table})
 		}
 	}
 	return refs, nil
