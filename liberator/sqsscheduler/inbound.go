@@ -26,10 +26,11 @@ func Inbound(ctx context.Context, body []byte, now time.Time, sched liberator.Sc
 	if err != nil || !ok {
 		return liberator.Message{}, false, err
 	}
-	if m.NotBefore.IsZero() || !now.Before(m.NotBefore) {
+	due, remaining := liberator.DueAt(m, now)
+	if due {
 		return m, true, nil
 	}
-	if err := sched.Schedule(ctx, m, m.NotBefore.Sub(now)); err != nil {
+	if err := sched.Schedule(ctx, m, remaining); err != nil {
 		return liberator.Message{}, false, err
 	}
 	return m, false, nil
