@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -237,13 +235,7 @@ func (h *Direct) HandleUpload(ctx context.Context, up Upload) (DirectResult, err
 		return DirectResult{Ignored: reason}, nil
 	}
 	if _, err := liberator.DateFromDumpName(up.Key); err != nil {
-		// Loud when it looks like a dump (a bad date), quiet otherwise (a
-		// README).
-		if strings.HasPrefix(path.Base(up.Key), "liberator_dump_") {
-			r.log.ErrorContext(r.ctx, "upload dropped: not a valid dump name", "kind", KindName(err), "retry", false, "err", err)
-		} else {
-			r.log.InfoContext(r.ctx, "upload ignored: not a dump name", "reason", err.Error())
-		}
+		logNotADump(r.ctx, r.log, "upload", up.Key, err)
 		return DirectResult{Ignored: err.Error()}, nil
 	}
 	size, modified, err := h.Stat(r.ctx, up.Key)

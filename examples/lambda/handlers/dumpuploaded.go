@@ -120,13 +120,8 @@ func (h *DumpUploaded) Handle(ctx context.Context, ev events.CloudWatchEvent) (D
 	}
 	m, err := liberator.NewRunMessage(liberator.DumpRef{Bucket: bucket, Key: up.Key, Size: up.Size}, liberator.Date{}, false, up.Time)
 	if err != nil {
-		// A key under the prefix that is not a dump name. Loud when it
-		// looks like a dump (a bad date), quiet otherwise (a README).
-		if strings.HasPrefix(path.Base(up.Key), "liberator_dump_") {
-			log.ErrorContext(ctx, "upload dropped: not a valid dump name", "kind", KindName(err), "retry", false, "err", err)
-		} else {
-			log.InfoContext(ctx, "event ignored: not a dump name", "reason", err.Error())
-		}
+		// A key under the prefix that is not a dump name.
+		logNotADump(ctx, log, "event", up.Key, err)
 		return DumpResult{Ignored: err.Error()}, nil
 	}
 	with("run_id", m.RunID, "step", string(m.Step))
@@ -166,6 +161,17 @@ func (h *DumpUploaded) logger() *slog.Logger {
 		return slog.Default()
 	}
 	return h.Logger
+}
+
+// logNotADump logs an upload under the prefix whose key is not a dump
+// name (err): loud when it looks like a dump (a bad date), quiet otherwise
+// (a README), "<what> ignored".
+func logNotADump(ctx context.Context, log *slog.Logger, what, key string, err error) {
+	if strings.HasPrefix(path.Base(key), "liberator_dump_") {
+		log.ErrorContext(ctx, "upload dropped: not a valid dump name", "kind", KindName(err), "retry", false, "err", err)
+	} else {
+		log.InfoContext(ctx, what+" ignored: not a dump name", "reason", err.Error())
+	}
 }
 
 // outsidePrefix says why an upload is not one to act on, or "" if it is:
