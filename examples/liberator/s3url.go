@@ -99,7 +99,7 @@ func ipEndpoint(endpoint string) bool {
 
 // Reachability check before a run (checkReachable): how often and how
 // long apart a bucket whose endpoint cannot be reached is tried again.
-var reachRetries = []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}
+var reachRetry = liberator.RetryPolicy{Initial: time.Second, Multiplier: 2, Max: 4 * time.Second, Attempts: 4}
 
 // checkReachable lists one object of every S3 bucket of the run (a zone,
 // or the dump's) before anything is converted, so that a bucket URL whose
@@ -133,13 +133,13 @@ func reachable(ctx context.Context, name string, b *blob.Bucket, clk liberator.C
 			log.Warn("bucket check answered with an error; going on", "bucket", name, "status", re.HTTPStatusCode(), "err", oneLineErr(err))
 			return nil
 		}
-		if !unreachable || attempt == len(reachRetries) {
+		if !unreachable || attempt+1 == reachRetry.Attempts {
 			if unreachable {
 				err = fmt.Errorf("gave up after %d tries: %w", attempt+1, liberator.UnreachableError(err))
 			}
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		wait := reachRetries[attempt]
+		wait := reachRetry.Delay(attempt)
 		log.Warn("bucket endpoint not reachable; retrying", "bucket", name, "attempt", attempt+1, "wait", wait, "err", oneLineErr(err))
 		if err := clk.Sleep(ctx, wait); err != nil {
 			return err
